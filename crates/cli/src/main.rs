@@ -1,1 +1,94 @@
-fn main() {}
+//! The `yuanzhu` command. Wiring only: parse arguments, read and write files, call the crates.
+#![forbid(unsafe_code)]
+
+mod assess;
+mod pipeline;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use yuanzhu_rules::{Date, Lang, PolicySet};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "yuanzhu",
+    version,
+    about = "援助 Yuanzhu: employment assistance for persons with employment difficulties"
+)]
+struct Cli {
+    /// Load policy files (*.toml) from this directory instead of the ones built in.
+    #[arg(long, global = true, value_name = "DIR")]
+    policies: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Assess records under the policy in force on each record's date (contract: assess v1).
+    Assess(assess::Args),
+    /// List the loaded policies with their validity windows.
+    Policies,
+}
+
+/// The language of explanations and messages.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    Zh,
+    En,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::Zh => Lang::Zh,
+            LangArg::En => Lang::En,
+        }
+    }
+}
+
+/// A `YYYY-MM-DD` argument.
+pub fn date_arg(s: &str) -> Result<Date, String> {
+    Date::parse(s).map_err(|e| format!("`{s}` {e}"))
+}
+
+/// A usage error: exit status 2, a message on standard error.
+pub fn usage_error(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("yuanzhu: {message}");
+    ExitCode::from(2)
+}
+
+fn load_policies(dir: Option<&PathBuf>) -> Result<PolicySet, String> {
+    let Some(dir) = dir else { return Ok(PolicySet::embedded()) };
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read policy directory {}: {e}", dir.display()))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.extension().is_some_and(|x| x == "toml") {
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            files.push((path.display().to_string(), text));
+        }
+    }
+    files.sort();
+    PolicySet::from_sources(files.iter().map(|(n, t)| (n.as_str(), t.as_str()))).map_err(|e| e.to_string())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let policies = match load_policies(cli.policies.as_ref()) {
+        Ok(p) => p,
+        Err(e) => return usage_error(e),
+    };
+    match cli.command {
+        Command::Assess(args) => assess::run(&args, &policies),
+        Command::Policies => {
+            for p in policies.policies() {
+                let until = p.valid_until.map_or_else(|| "…".to_owned(), |d| d.to_string());
+                let provisional = if p.provisional { " (provisional)" } else { "" };
+                println!("{}\t{} – {until}\t{} {}{provisional}", p.id, p.valid_from, p.document, p.title);
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}

@@ -67,20 +67,9 @@ mod tests {
     use proptest::prelude::*;
 
     fn facts() -> impl Strategy<Value = Facts> {
-        (
-            1940u32..2012,
-            1u32..=12,
-            1u32..=31,
-            any::<bool>(),
-            any::<bool>(),
-            any::<u32>(),
-            0u8..16,
-            0u32..40,
-            0u32..40,
-        )
+        (1940u32..2012, 1u32..=12, 1u32..=31, any::<bool>(), any::<bool>(), any::<u32>(), 0u8..16, 0u32..40, 0u32..40)
             .prop_map(|(y, m, d, male, cadre, bits, certs, since, reg)| {
-                let birth =
-                    Date::from_ymd(y, m, d.min(crate::calendar::days_in_month(y, m))).unwrap();
+                let birth = Date::from_ymd(y, m, d.min(crate::calendar::days_in_month(y, m))).unwrap();
                 let mut f = Facts::born(birth, if male { Sex::Male } else { Sex::Female });
                 if cadre {
                     f.female_retirement_track = FemaleRetirementTrack::Cadre;
@@ -123,9 +112,7 @@ mod tests {
     ];
 
     fn on_date() -> impl Strategy<Value = Date> {
-        (0i64..5000).prop_map(|n| {
-            Date::from_days(Date::parse("2014-01-20").unwrap().to_days() + n * 3).unwrap()
-        })
+        (0i64..5000).prop_map(|n| Date::from_days(Date::parse("2014-01-20").unwrap().to_days() + n * 3).unwrap())
     }
 
     proptest! {
@@ -178,16 +165,7 @@ mod tests {
 
     #[test]
     fn counts_add_up() {
-        let o = [
-            Outcome {
-                categories: 0b101,
-                unmet: 0,
-            },
-            Outcome {
-                categories: 0,
-                unmet: 0b1000000,
-            },
-        ];
+        let o = [Outcome { categories: 0b101, unmet: 0 }, Outcome { categories: 0, unmet: 0b1000000 }];
         let c = Counts::of(&o);
         assert_eq!(c.eligible, 1);
         assert_eq!(c.by_category[0], 1);

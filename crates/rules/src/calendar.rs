@@ -43,20 +43,18 @@ impl Date {
 
     /// Strict `YYYY-MM-DD`, exactly ten characters.
     pub fn parse(text: &str) -> Result<Date, DateError> {
-        let b = text.as_bytes();
-        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        let b: &[u8; 10] = text.as_bytes().try_into().map_err(|_| DateError::Format)?;
+        if b[4] != b'-' || b[7] != b'-' {
             return Err(DateError::Format);
         }
-        let num = |r: std::ops::Range<usize>| -> Result<u32, DateError> {
-            b[r].iter().try_fold(0u32, |acc, &c| {
-                if c.is_ascii_digit() {
-                    Ok(acc * 10 + u32::from(c - b'0'))
-                } else {
-                    Err(DateError::Format)
-                }
-            })
-        };
-        let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+        let mut n = [0u32; 8];
+        for (slot, &i) in n.iter_mut().zip(&[0usize, 1, 2, 3, 5, 6, 8, 9]) {
+            *slot = u32::from(b[i].wrapping_sub(b'0'));
+        }
+        if n.iter().any(|&d| d > 9) {
+            return Err(DateError::Format);
+        }
+        let (y, m, d) = (n[0] * 1000 + n[1] * 100 + n[2] * 10 + n[3], n[4] * 10 + n[5], n[6] * 10 + n[7]);
         Date::from_ymd(y, m, d).ok_or(DateError::NoSuchDay)
     }
 
@@ -110,11 +108,7 @@ impl Date {
             return 0;
         }
         let years = on.year() - self.year();
-        if self.add_years(years).packed() <= on.packed() {
-            years
-        } else {
-            years - 1
-        }
+        if self.add_years(years).packed() <= on.packed() { years } else { years - 1 }
     }
 
     /// Days since 1970-01-01 (negative before), for counting days and searching by day.
@@ -169,13 +163,7 @@ pub const fn is_leap_year(year: u32) -> bool {
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:04}-{:02}-{:02}",
-            self.year(),
-            self.month(),
-            self.day()
-        )
+        write!(f, "{:04}-{:02}-{:02}", self.year(), self.month(), self.day())
     }
 }
 
@@ -257,28 +245,11 @@ mod tests {
 
     #[test]
     fn parse_is_strict() {
-        for bad in [
-            "2016-6-01",
-            "2016-06-1",
-            "16-06-01",
-            "2016/06/01",
-            "2016-06-01 ",
-            "２016-06-01",
-        ] {
+        for bad in ["2016-6-01", "2016-06-1", "16-06-01", "2016/06/01", "2016-06-01 ", "２016-06-01"] {
             assert_eq!(Date::parse(bad), Err(DateError::Format), "{bad}");
         }
-        for impossible in [
-            "2015-02-29",
-            "2016-13-01",
-            "2016-00-10",
-            "2016-04-31",
-            "0000-01-01",
-        ] {
-            assert_eq!(
-                Date::parse(impossible),
-                Err(DateError::NoSuchDay),
-                "{impossible}"
-            );
+        for impossible in ["2015-02-29", "2016-13-01", "2016-00-10", "2016-04-31", "0000-01-01"] {
+            assert_eq!(Date::parse(impossible), Err(DateError::NoSuchDay), "{impossible}");
         }
         assert_eq!(d("1900-02-28").to_string(), "1900-02-28");
         assert!(Date::parse("1900-02-29").is_err());
@@ -289,13 +260,7 @@ mod tests {
     fn day_numbers_round_trip() {
         assert_eq!(d("1970-01-01").to_days(), 0);
         assert_eq!(d("2000-03-01").to_days(), 11_017);
-        for s in [
-            "0001-01-01",
-            "1600-02-29",
-            "1969-12-31",
-            "2016-02-29",
-            "9999-12-31",
-        ] {
+        for s in ["0001-01-01", "1600-02-29", "1969-12-31", "2016-02-29", "9999-12-31"] {
             assert_eq!(Date::from_days(d(s).to_days()), Some(d(s)));
         }
         assert_eq!(d("2016-02-28").days_until(d("2016-03-01")), 2);

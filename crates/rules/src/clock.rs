@@ -63,18 +63,9 @@ impl Cutoffs {
     pub fn new(on: Date) -> Cutoffs {
         let years = std::array::from_fn(|n| cutoff(on, |b| b.add_years(n as u32)));
         let months = std::array::from_fn(|n| cutoff(on, |b| b.add_months(n as u32)));
-        let retired = [
-            RetirementTrack::Male,
-            RetirementTrack::FemaleWorker,
-            RetirementTrack::FemaleCadre,
-        ]
-        .map(|track| cutoff(on, |b| retirement_date(b, track)));
-        Cutoffs {
-            on,
-            years,
-            months,
-            retired,
-        }
+        let retired = [RetirementTrack::Male, RetirementTrack::FemaleWorker, RetirementTrack::FemaleCadre]
+            .map(|track| cutoff(on, |b| retirement_date(b, track)));
+        Cutoffs { on, years, months, retired }
     }
 }
 
@@ -113,9 +104,8 @@ mod tests {
     use proptest::prelude::*;
 
     fn date() -> impl Strategy<Value = Date> {
-        (1900u32..2100, 1u32..=12, 1u32..=31).prop_map(|(y, m, d)| {
-            Date::from_ymd(y, m, d.min(crate::calendar::days_in_month(y, m))).unwrap()
-        })
+        (1900u32..2100, 1u32..=12, 1u32..=31)
+            .prop_map(|(y, m, d)| Date::from_ymd(y, m, d.min(crate::calendar::days_in_month(y, m))).unwrap())
     }
 
     proptest! {

@@ -42,11 +42,7 @@ fn full_months(start: Date, on: Date) -> u32 {
         return 0;
     }
     let guess = (on.year() * 12 + on.month()) - (start.year() * 12 + start.month());
-    if start.add_months(guess) <= on {
-        guess
-    } else {
-        guess - 1
-    }
+    if start.add_months(guess) <= on { guess } else { guess - 1 }
 }
 
 /// "unemployed since 2015-08-31: 9 months >= 6" / "自2015-08-31起连续失业9个月，满6个月".
@@ -69,10 +65,7 @@ pub(crate) fn unmet(code: &str, minimum_age: u32, f: &Facts, on: Date, lang: Lan
         "not_registered_unemployed" => text("未办理失业登记", "not registered as unemployed"),
         "has_work" => text("未处于无业状态", "currently has work"),
         "unable_to_work" => text("无劳动能力", "has no labour capacity"),
-        "not_willing" => text(
-            "无就业意愿或不愿接受就业援助",
-            "does not want work or assistance",
-        ),
+        "not_willing" => text("无就业意愿或不愿接受就业援助", "does not want work or assistance"),
         "below_working_age" => {
             if zh {
                 format!("{age}周岁，未满{minimum_age}周岁")
@@ -91,21 +84,12 @@ pub(crate) fn unmet(code: &str, minimum_age: u32, f: &Facts, on: Date, lang: Lan
             };
             match (zh, ra.delay_months) {
                 (true, 0) => format!("{track_zh}，法定退休年龄{}周岁，已于{date}达到", ra.years),
-                (true, m) => format!(
-                    "{track_zh}，法定退休年龄{}周岁{m}个月，已于{date}达到",
-                    ra.years
-                ),
+                (true, m) => format!("{track_zh}，法定退休年龄{}周岁{m}个月，已于{date}达到", ra.years),
                 (false, 0) => format!("reached statutory retirement age {} on {date}", ra.years),
-                (false, m) => format!(
-                    "reached statutory retirement age {} years {m} months on {date}",
-                    ra.years
-                ),
+                (false, m) => format!("reached statutory retirement age {} years {m} months on {date}", ra.years),
             }
         }
-        "no_category" => text(
-            "符合基本条件，但不属于任何一类就业困难人员",
-            "meets every precondition but no category",
-        ),
+        "no_category" => text("符合基本条件，但不属于任何一类就业困难人员", "meets every precondition but no category"),
         _ => String::new(),
     }
 }

@@ -101,9 +101,7 @@ impl ParentCertificate {
     }
 
     pub fn from_code(code: &str) -> Option<ParentCertificate> {
-        ParentCertificate::ALL
-            .into_iter()
-            .find(|c| c.code() == code)
+        ParentCertificate::ALL.into_iter().find(|c| c.code() == code)
     }
 
     pub const fn bit(self) -> u8 {

@@ -33,11 +33,7 @@ const CHECK: &[u8; 11] = b"10X98765432";
 
 /// The check character for 17 leading digits (ASCII).
 fn check_character(first17: &[u8]) -> u8 {
-    let sum: u32 = first17
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(&c, w)| u32::from(c - b'0') * w)
-        .sum();
+    let sum: u32 = first17.iter().zip(WEIGHTS).map(|(&c, w)| u32::from(c - b'0') * w).sum();
     CHECK[(sum % 11) as usize]
 }
 
@@ -46,16 +42,12 @@ impl IdNumber {
     pub fn parse(text: &str) -> Result<IdNumber, IdNumberError> {
         let b = text.as_bytes();
         if b.len() != 18 {
-            return Err(IdNumberError::Length {
-                found: text.chars().count(),
-            });
+            return Err(IdNumberError::Length { found: text.chars().count() });
         }
         let mut digits = [0u8; 18];
         digits.copy_from_slice(b);
         if let Some(position) = digits[..17].iter().position(|c| !c.is_ascii_digit()) {
-            return Err(IdNumberError::Character {
-                position: position + 1,
-            });
+            return Err(IdNumberError::Character { position: position + 1 });
         }
         digits[17] = digits[17].to_ascii_uppercase();
         if !(digits[17].is_ascii_digit() || digits[17] == b'X') {
@@ -64,10 +56,7 @@ impl IdNumber {
         birth_date_of(&digits[6..14])?;
         let expected = check_character(&digits[..17]);
         if digits[17] != expected {
-            return Err(IdNumberError::CheckCharacter {
-                expected: expected as char,
-                found: digits[17] as char,
-            });
+            return Err(IdNumberError::CheckCharacter { expected: expected as char, found: digits[17] as char });
         }
         Ok(IdNumber(digits))
     }
@@ -81,9 +70,7 @@ impl IdNumber {
             return IdNumber::parse(text);
         }
         if let Some(position) = b.iter().position(|c| !c.is_ascii_digit()) {
-            return Err(IdNumberError::Character {
-                position: position + 1,
-            });
+            return Err(IdNumberError::Character { position: position + 1 });
         }
         let mut digits = [0u8; 18];
         digits[..6].copy_from_slice(&b[..6]);
@@ -109,11 +96,7 @@ impl IdNumber {
 
     /// Position 17: odd for men, even for women.
     pub fn sex(&self) -> Sex {
-        if (self.0[16] - b'0') % 2 == 1 {
-            Sex::Male
-        } else {
-            Sex::Female
-        }
+        if (self.0[16] - b'0') % 2 == 1 { Sex::Male } else { Sex::Female }
     }
 
     /// The form shown in lists: the address code and the last four characters, the rest hidden.
@@ -155,13 +138,11 @@ impl IdNumberError {
             (IdNumberError::Character { position }, Lang::Zh) => {
                 format!("第{position}位字符无效（前17位须为数字，第18位为数字或X）")
             }
-            (IdNumberError::Character { position }, Lang::En) => format!(
-                "character {position} is not allowed (the first 17 must be digits, the 18th a digit or X)"
-            ),
-            (IdNumberError::BirthDate, Lang::Zh) => "第7至14位不是有效的出生日期".to_owned(),
-            (IdNumberError::BirthDate, Lang::En) => {
-                "positions 7 to 14 are not a real birth date".to_owned()
+            (IdNumberError::Character { position }, Lang::En) => {
+                format!("character {position} is not allowed (the first 17 must be digits, the 18th a digit or X)")
             }
+            (IdNumberError::BirthDate, Lang::Zh) => "第7至14位不是有效的出生日期".to_owned(),
+            (IdNumberError::BirthDate, Lang::En) => "positions 7 to 14 are not a real birth date".to_owned(),
             (IdNumberError::CheckCharacter { expected, found }, Lang::Zh) => {
                 format!("校验码应为{expected}，实际为{found}")
             }
@@ -189,42 +170,21 @@ mod tests {
 
     #[test]
     fn lower_case_x_is_read_as_upper_case() {
-        assert_eq!(
-            IdNumber::parse("11010519491231002x").unwrap().as_str(),
-            "11010519491231002X"
-        );
+        assert_eq!(IdNumber::parse("11010519491231002x").unwrap().as_str(), "11010519491231002X");
     }
 
     #[test]
     fn each_kind_of_error_is_named() {
-        assert_eq!(
-            IdNumber::parse("1101051949123100"),
-            Err(IdNumberError::Length { found: 16 })
-        );
-        assert_eq!(
-            IdNumber::parse("11010519491231002Y"),
-            Err(IdNumberError::Character { position: 18 })
-        );
-        assert_eq!(
-            IdNumber::parse("1101051949123100AX"),
-            Err(IdNumberError::Character { position: 17 })
-        );
-        assert_eq!(
-            IdNumber::parse("110105194902300021"),
-            Err(IdNumberError::BirthDate)
-        );
+        assert_eq!(IdNumber::parse("1101051949123100"), Err(IdNumberError::Length { found: 16 }));
+        assert_eq!(IdNumber::parse("11010519491231002Y"), Err(IdNumberError::Character { position: 18 }));
+        assert_eq!(IdNumber::parse("1101051949123100AX"), Err(IdNumberError::Character { position: 17 }));
+        assert_eq!(IdNumber::parse("110105194902300021"), Err(IdNumberError::BirthDate));
         assert_eq!(
             IdNumber::parse("110105194912310023"),
-            Err(IdNumberError::CheckCharacter {
-                expected: 'X',
-                found: '3'
-            })
+            Err(IdNumberError::CheckCharacter { expected: 'X', found: '3' })
         );
         // A multi-byte character counts once in the reported length.
-        assert_eq!(
-            IdNumber::parse("１10105194912310"),
-            Err(IdNumberError::Length { found: 15 })
-        );
+        assert_eq!(IdNumber::parse("１10105194912310"), Err(IdNumberError::Length { found: 15 }));
     }
 
     #[test]
@@ -243,14 +203,8 @@ mod tests {
         assert_eq!(&id.as_str()[..17], "44010619700101123");
         assert!(IdNumber::parse(id.as_str()).is_ok());
         assert_eq!(id.sex(), Sex::Male);
-        assert_eq!(
-            IdNumber::parse_or_upgrade("440106700231123"),
-            Err(IdNumberError::BirthDate)
-        );
-        assert!(
-            IdNumber::parse("440106700101123").is_err(),
-            "the contract's parser takes 18 only"
-        );
+        assert_eq!(IdNumber::parse_or_upgrade("440106700231123"), Err(IdNumberError::BirthDate));
+        assert!(IdNumber::parse("440106700101123").is_err(), "the contract's parser takes 18 only");
     }
 
     #[test]
@@ -260,17 +214,10 @@ mod tests {
     }
 
     fn valid_id() -> impl Strategy<Value = String> {
-        (
-            100_000u32..999_999,
-            1900u32..2030,
-            1u32..=12,
-            1u32..=28,
-            0u32..1000,
-        )
-            .prop_map(|(a, y, m, d, s)| {
-                let first17 = format!("{a:06}{y:04}{m:02}{d:02}{s:03}");
-                format!("{first17}{}", check_character(first17.as_bytes()) as char)
-            })
+        (100_000u32..999_999, 1900u32..2030, 1u32..=12, 1u32..=28, 0u32..1000).prop_map(|(a, y, m, d, s)| {
+            let first17 = format!("{a:06}{y:04}{m:02}{d:02}{s:03}");
+            format!("{first17}{}", check_character(first17.as_bytes()) as char)
+        })
     }
 
     proptest! {

@@ -11,11 +11,7 @@ pub enum Lang {
 impl Lang {
     /// `zh`, `zh-CN`, `en`, `en-GB`… (case-insensitive); `None` for anything else.
     pub fn parse(tag: &str) -> Option<Lang> {
-        let primary = tag
-            .split(['-', '_'])
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let primary = tag.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
         match primary.as_str() {
             "zh" => Some(Lang::Zh),
             "en" => Some(Lang::En),
@@ -25,10 +21,7 @@ impl Lang {
 
     /// The first supported language of an `Accept-Language` header, else Chinese.
     pub fn from_accept_language(header: &str) -> Lang {
-        header
-            .split(',')
-            .find_map(|part| Lang::parse(part.split(';').next().unwrap_or("").trim()))
-            .unwrap_or_default()
+        header.split(',').find_map(|part| Lang::parse(part.split(';').next().unwrap_or("").trim())).unwrap_or_default()
     }
 
     pub fn code(self) -> &'static str {

@@ -30,24 +30,13 @@ struct Schedule {
 
 const fn schedule(track: RetirementTrack) -> Schedule {
     match track {
-        RetirementTrack::Male => Schedule {
-            original_age: 60,
-            first_affected: (1965, 1),
-            step: 4,
-            max_delay: 36,
-        },
-        RetirementTrack::FemaleCadre => Schedule {
-            original_age: 55,
-            first_affected: (1970, 1),
-            step: 4,
-            max_delay: 36,
-        },
-        RetirementTrack::FemaleWorker => Schedule {
-            original_age: 50,
-            first_affected: (1975, 1),
-            step: 2,
-            max_delay: 60,
-        },
+        RetirementTrack::Male => Schedule { original_age: 60, first_affected: (1965, 1), step: 4, max_delay: 36 },
+        RetirementTrack::FemaleCadre => {
+            Schedule { original_age: 55, first_affected: (1970, 1), step: 4, max_delay: 36 }
+        }
+        RetirementTrack::FemaleWorker => {
+            Schedule { original_age: 50, first_affected: (1975, 1), step: 2, max_delay: 60 }
+        }
     }
 }
 
@@ -76,10 +65,7 @@ pub const fn retirement_age(birth: Date, track: RetirementTrack) -> RetirementAg
         let d = (b - first) / s.step + 1;
         if d > s.max_delay { s.max_delay } else { d }
     };
-    RetirementAge {
-        years: s.original_age,
-        delay_months: delay,
-    }
+    RetirementAge { years: s.original_age, delay_months: delay }
 }
 
 /// The statutory retirement date: one period of (12·A + delay) months from the birth date, by the
@@ -120,11 +106,7 @@ mod tests {
             let total = years * 12 + months;
             assert_eq!(age.total_months(), total, "{track:?} born {month}");
             let date = retirement_date(birth, track);
-            assert_eq!(
-                format!("{:04}-{:02}", date.year(), date.month()),
-                retires,
-                "{track:?} born {month}"
-            );
+            assert_eq!(format!("{:04}-{:02}", date.year(), date.month()), retires, "{track:?} born {month}");
         }
     }
 
@@ -139,14 +121,8 @@ mod tests {
     #[test]
     fn before_the_first_affected_month_the_birthday_rule_applies() {
         assert_eq!(retirement_date(d("1964-12-31"), Male), d("2024-12-31"));
-        assert_eq!(
-            retirement_date(d("1969-12-10"), FemaleCadre),
-            d("2024-12-10")
-        );
-        assert_eq!(
-            retirement_date(d("1974-02-28"), FemaleWorker),
-            d("2024-02-28")
-        );
+        assert_eq!(retirement_date(d("1969-12-10"), FemaleCadre), d("2024-12-10"));
+        assert_eq!(retirement_date(d("1974-02-28"), FemaleWorker), d("2024-02-28"));
     }
 
     #[test]

@@ -69,19 +69,11 @@ pub struct RecordError {
 
 impl RecordError {
     pub fn new(code: ErrorCode, field: Field, problem: Problem) -> RecordError {
-        RecordError {
-            code,
-            field: Some(Cow::Borrowed(field.name())),
-            problem,
-        }
+        RecordError { code, field: Some(Cow::Borrowed(field.name())), problem }
     }
 
     pub fn unreadable(problem: Problem) -> RecordError {
-        RecordError {
-            code: ErrorCode::InvalidJson,
-            field: None,
-            problem,
-        }
+        RecordError { code: ErrorCode::InvalidJson, field: None, problem }
     }
 
     pub fn unknown(name: &str) -> RecordError {
@@ -156,9 +148,5 @@ fn wrong_type(field: &str, kind: Kind, zh: bool) -> String {
         Kind::Track => ("\"worker\" 或 \"cadre\"", "\"worker\" or \"cadre\""),
         Kind::Certificates => ("证件名称的数组", "an array of certificate names"),
     };
-    if zh {
-        format!("{field} 须为{z}")
-    } else {
-        format!("{field} must be {e}")
-    }
+    if zh { format!("{field} 须为{z}") } else { format!("{field} must be {e}") }
 }

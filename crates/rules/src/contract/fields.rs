@@ -96,9 +96,6 @@ mod tests {
         }
         assert_eq!(Field::from_name("disabld"), None);
         assert_eq!(Field::ALL[2].name(), "id_number");
-        assert_eq!(
-            Field::ALL[COUNT - 1].name(),
-            "caregiver_of_seriously_ill_relative"
-        );
+        assert_eq!(Field::ALL[COUNT - 1].name(), "caregiver_of_seriously_ill_relative");
     }
 }

@@ -5,6 +5,7 @@ use std::fmt;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use super::error::{Problem, RecordError};
+use super::fast::FastCsv;
 use super::fields::{COUNT, Field};
 use super::record::{Raw, RawRecord};
 
@@ -18,8 +19,7 @@ pub struct JsonRecord {
 impl JsonRecord {
     /// Not UTF-8, not JSON, not an object, or a key given twice: `invalid_json`.
     pub fn parse(line: &[u8]) -> Result<JsonRecord, RecordError> {
-        let text =
-            std::str::from_utf8(line).map_err(|_| RecordError::unreadable(Problem::NotUtf8))?;
+        let text = std::str::from_utf8(line).map_err(|_| RecordError::unreadable(Problem::NotUtf8))?;
         let mut de = serde_json::Deserializer::from_str(text);
         let record = de
             .deserialize_map(RecordVisitor)
@@ -29,10 +29,7 @@ impl JsonRecord {
     }
 
     pub fn raw(&self) -> RawRecord<'_> {
-        let mut raw = RawRecord {
-            unknown: self.unknown.as_deref(),
-            ..RawRecord::default()
-        };
+        let mut raw = RawRecord { unknown: self.unknown.as_deref(), ..RawRecord::default() };
         for (slot, value) in raw.values.iter_mut().zip(&self.values) {
             *slot = value.as_ref().map(Raw::Json);
         }
@@ -71,20 +68,14 @@ impl<'de> Visitor<'de> for RecordVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<JsonRecord, A::Error> {
-        let mut record = JsonRecord {
-            values: vec![None; COUNT],
-            unknown: None,
-        };
+        let mut record = JsonRecord { values: vec![None; COUNT], unknown: None };
         let mut seen = [false; COUNT];
         let mut unknown_seen: Vec<String> = Vec::new();
         while let Some(key) = map.next_key::<Key>()? {
             match key {
                 Key::Known(field) => {
                     if std::mem::replace(&mut seen[field as usize], true) {
-                        return Err(de::Error::custom(format_args!(
-                            "duplicate key `{}`",
-                            field.name()
-                        )));
+                        return Err(de::Error::custom(format_args!("duplicate key `{}`", field.name())));
                     }
                     let value: serde_json::Value = map.next_value()?;
                     if !value.is_null() {
@@ -120,6 +111,7 @@ pub enum HeaderError {
 #[derive(Debug, Clone)]
 pub struct CsvHeader {
     columns: Vec<Field>,
+    pub(super) fast: FastCsv,
 }
 
 impl CsvHeader {
@@ -131,14 +123,14 @@ impl CsvHeader {
                 name = name.strip_prefix('\u{feff}').unwrap_or(name);
             }
             let name = name.trim();
-            let field =
-                Field::from_name(name).ok_or_else(|| HeaderError::Unknown(name.to_owned()))?;
+            let field = Field::from_name(name).ok_or_else(|| HeaderError::Unknown(name.to_owned()))?;
             if columns.contains(&field) {
                 return Err(HeaderError::Duplicate(name.to_owned()));
             }
             columns.push(field);
         }
-        Ok(CsvHeader { columns })
+        let fast = FastCsv::new(&columns);
+        Ok(CsvHeader { columns, fast })
     }
 
     pub fn len(&self) -> usize {
@@ -151,29 +143,53 @@ impl CsvHeader {
 
     /// The values of one row. An empty cell is absent; a row with the wrong number of cells, or
     /// one that is not UTF-8, could not be read (precise point 7).
-    pub fn record<'a>(
-        &self,
-        cells: impl IntoIterator<Item = &'a [u8]>,
-    ) -> Result<RawRecord<'a>, RecordError> {
+    pub fn record<'a>(&self, cells: impl IntoIterator<Item = &'a [u8]>) -> Result<RawRecord<'a>, RecordError> {
         let mut raw = RawRecord::default();
         let mut found = 0;
         for cell in cells {
-            if let Some(&field) = self.columns.get(found) {
-                let text = std::str::from_utf8(cell)
-                    .map_err(|_| RecordError::unreadable(Problem::NotUtf8))?;
-                if !text.is_empty() {
-                    raw.values[field as usize] = Some(Raw::Cell(text));
-                }
+            if found < self.columns.len() {
+                let text = std::str::from_utf8(cell).map_err(|_| RecordError::unreadable(Problem::NotUtf8))?;
+                self.set(&mut raw, found, text);
             }
             found += 1;
         }
-        if found != self.columns.len() {
-            return Err(RecordError::unreadable(Problem::WrongCellCount {
-                expected: self.columns.len(),
-                found,
-            }));
-        }
+        self.check_count(found)?;
         Ok(raw)
+    }
+
+    /// The values of one line of text that holds no quote character, into `raw` (reused
+    /// across lines: splitting a line of valid UTF-8 needs no allocation and no re-validation).
+    pub fn plain_record<'a>(&self, line: &'a str, raw: &mut RawRecord<'a>) -> Result<(), RecordError> {
+        raw.values = [None; COUNT];
+        let mut found = 0;
+        let mut start = 0;
+        for (i, b) in line.bytes().enumerate() {
+            if b == b',' {
+                if found < self.columns.len() {
+                    self.set(raw, found, &line[start..i]);
+                }
+                found += 1;
+                start = i + 1;
+            }
+        }
+        if found < self.columns.len() {
+            self.set(raw, found, &line[start..]);
+        }
+        self.check_count(found + 1)
+    }
+
+    #[inline]
+    fn set<'a>(&self, raw: &mut RawRecord<'a>, column: usize, text: &'a str) {
+        if !text.is_empty() {
+            raw.values[self.columns[column] as usize] = Some(Raw::Cell(text));
+        }
+    }
+
+    fn check_count(&self, found: usize) -> Result<(), RecordError> {
+        if found != self.columns.len() {
+            return Err(RecordError::unreadable(Problem::WrongCellCount { expected: self.columns.len(), found }));
+        }
+        Ok(())
     }
 
     /// The `ref` cell of a row, echoed on an error line even when the row is unreadable,
@@ -223,21 +239,9 @@ mod tests {
 
     #[test]
     fn duplicates_non_objects_and_bad_utf8_are_unreadable() {
-        for line in [
-            &br#"{"ref":"a","ref":"b"}"#[..],
-            b"[1,2]",
-            b"{\"ref\":\"\xff\"}",
-            b"{} {}",
-            b"{",
-            b"\"x\"",
-        ] {
+        for line in [&br#"{"ref":"a","ref":"b"}"#[..], b"[1,2]", b"{\"ref\":\"\xff\"}", b"{} {}", b"{", b"\"x\""] {
             let e = JsonRecord::parse(line).unwrap_err();
-            assert_eq!(
-                e.code,
-                ErrorCode::InvalidJson,
-                "{:?}",
-                String::from_utf8_lossy(line)
-            );
+            assert_eq!(e.code, ErrorCode::InvalidJson, "{:?}", String::from_utf8_lossy(line));
             assert!(e.field.is_none());
         }
     }
@@ -246,14 +250,8 @@ mod tests {
     fn csv_header_refuses_unknown_and_duplicate_columns() {
         let h = CsvHeader::parse(plain_cells(b"\xef\xbb\xbfref,sex")).unwrap();
         assert_eq!(h.len(), 2);
-        assert_eq!(
-            CsvHeader::parse(plain_cells(b"ref,disabld")).unwrap_err(),
-            HeaderError::Unknown("disabld".into())
-        );
-        assert_eq!(
-            CsvHeader::parse(plain_cells(b"ref,ref")).unwrap_err(),
-            HeaderError::Duplicate("ref".into())
-        );
+        assert_eq!(CsvHeader::parse(plain_cells(b"ref,disabld")).unwrap_err(), HeaderError::Unknown("disabld".into()));
+        assert_eq!(CsvHeader::parse(plain_cells(b"ref,ref")).unwrap_err(), HeaderError::Duplicate("ref".into()));
     }
 
     #[test]
@@ -261,10 +259,7 @@ mod tests {
         let h = CsvHeader::parse(plain_cells(b"ref,sex")).unwrap();
         assert!(h.record(plain_cells(b"a,male")).is_ok());
         for row in [&b"a"[..], b"a,male,x"] {
-            assert_eq!(
-                h.record(plain_cells(row)).unwrap_err().code,
-                ErrorCode::InvalidJson
-            );
+            assert_eq!(h.record(plain_cells(row)).unwrap_err().code, ErrorCode::InvalidJson);
         }
     }
 

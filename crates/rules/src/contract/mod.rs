@@ -2,6 +2,7 @@
 //! in input order. Bytes in, bytes out: reading files and threads belong to the caller.
 
 mod error;
+mod fast;
 mod fields;
 mod input;
 mod output;
@@ -71,18 +72,43 @@ impl Assessor<'_> {
         }
     }
 
-    /// One CSV line that holds no quote character (without its line break).
-    pub fn csv_plain_line(
-        &self,
-        header: &CsvHeader,
-        line: &[u8],
-        out: &mut Vec<u8>,
-        tally: &mut Tally,
-    ) {
-        if is_blank(line) {
+    /// CSV lines (after the header) that hold no quote character: the fast path. The text is
+    /// checked as UTF-8 once; a piece that is not falls back to checking line by line.
+    pub fn csv_plain_lines(&self, header: &CsvHeader, text: &[u8], out: &mut Vec<u8>, tally: &mut Tally) {
+        let Ok(text) = std::str::from_utf8(text) else {
+            for line in text.split(|&b| b == b'\n') {
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                if !is_blank(line) {
+                    self.csv_cells(header, plain_cells(line), out, tally);
+                }
+            }
             return;
+        };
+        let mut raw = RawRecord::default();
+        let mut dates = fast::DateCache::default();
+        let mut seps = fast::Separators::new(text.as_bytes(), 0);
+        let mut start = 0;
+        while start < text.len() {
+            let (end, clean) = header.fast.row(text, start, &mut seps, &self.context, &mut dates);
+            match clean {
+                Some((reference, valid)) if self.output == OutputFormat::Csv => {
+                    tally.results += 1;
+                    output::csv_result(out, reference.map(Raw::Cell), valid.policy, dates.evaluate(&valid));
+                }
+                Some((reference, valid)) => self.result(reference.map(Raw::Cell), &valid, out, tally),
+                None => {
+                    let line = &text[start..end];
+                    let line = line.strip_suffix('\r').unwrap_or(line);
+                    if !is_blank(line.as_bytes()) {
+                        match header.plain_record(line, &mut raw) {
+                            Ok(()) => self.record(&raw, out, tally),
+                            Err(e) => self.error(None, &e, out, tally),
+                        }
+                    }
+                }
+            }
+            start = end + 1;
         }
-        self.csv_cells(header, plain_cells(line), out, tally);
     }
 
     /// One CSV row, from any reader of CSV (quoted cells included).
@@ -103,29 +129,23 @@ impl Assessor<'_> {
     pub fn record(&self, raw: &RawRecord<'_>, out: &mut Vec<u8>, tally: &mut Tally) {
         let reference = raw.get(Field::Ref);
         match validate(raw, &self.context) {
-            Ok(valid) => {
-                tally.results += 1;
-                match self.output {
-                    OutputFormat::Jsonl => {
-                        output::json_line(out, &ResultLine::new(reference, &valid, self.lang))
-                    }
-                    OutputFormat::Csv => {
-                        let outcome = valid.policy.assess(&valid.facts, valid.as_of);
-                        output::csv_result(out, reference, valid.policy, outcome);
-                    }
-                }
-            }
+            Ok(valid) => self.result(reference, &valid, out, tally),
             Err(e) => self.error(reference, &e, out, tally),
         }
     }
 
-    fn error(
-        &self,
-        reference: Option<Raw<'_>>,
-        e: &RecordError,
-        out: &mut Vec<u8>,
-        tally: &mut Tally,
-    ) {
+    fn result(&self, reference: Option<Raw<'_>>, valid: &Valid<'_>, out: &mut Vec<u8>, tally: &mut Tally) {
+        tally.results += 1;
+        match self.output {
+            OutputFormat::Jsonl => output::json_line(out, &ResultLine::new(reference, valid, self.lang)),
+            OutputFormat::Csv => {
+                let outcome = valid.policy.assess(&valid.facts, valid.as_of);
+                output::csv_result(out, reference, valid.policy, outcome);
+            }
+        }
+    }
+
+    fn error(&self, reference: Option<Raw<'_>>, e: &RecordError, out: &mut Vec<u8>, tally: &mut Tally) {
         tally.errors += 1;
         match self.output {
             OutputFormat::Jsonl => output::json_line(out, &ErrorLine::new(reference, e, self.lang)),

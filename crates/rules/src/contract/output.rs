@@ -58,12 +58,7 @@ pub struct ResultLine<'a> {
 
 impl<'a> ResultLine<'a> {
     pub fn new(reference: Option<Raw<'a>>, valid: &Valid<'a>, lang: Lang) -> ResultLine<'a> {
-        let Valid {
-            as_of,
-            policy,
-            in_force,
-            facts,
-        } = *valid;
+        let Valid { as_of, policy, in_force, facts } = *valid;
         let outcome = policy.assess(&facts, as_of);
         ResultLine {
             reference,
@@ -73,10 +68,7 @@ impl<'a> ResultLine<'a> {
             provisional: policy.provisional,
             eligible: outcome.eligible(),
             categories: policy.category_codes(outcome.categories).collect(),
-            recognition: RecognitionMap {
-                policy,
-                categories: outcome.categories,
-            },
+            recognition: RecognitionMap { policy, categories: outcome.categories },
             unmet: policy.unmet_codes_in(outcome.unmet).collect(),
             reasons: policy.explain(&facts, as_of, outcome, lang),
             age: facts.birth_date.age_on(as_of),
@@ -104,11 +96,7 @@ impl<'a> ErrorLine<'a> {
     pub fn new(reference: Option<Raw<'a>>, error: &'a RecordError, lang: Lang) -> ErrorLine<'a> {
         ErrorLine {
             reference,
-            error: ErrorBody {
-                code: error.code.code(),
-                field: error.field.as_deref(),
-                message: error.message(lang),
-            },
+            error: ErrorBody { code: error.code.code(), field: error.field.as_deref(), message: error.message(lang) },
         }
     }
 }
@@ -154,18 +142,9 @@ fn joined<'c>(out: &mut Vec<u8>, codes: impl Iterator<Item = &'c str>) {
     }
 }
 
-pub(super) fn csv_result(
-    out: &mut Vec<u8>,
-    reference: Option<Raw<'_>>,
-    policy: &Policy,
-    outcome: Outcome,
-) {
+pub(super) fn csv_result(out: &mut Vec<u8>, reference: Option<Raw<'_>>, policy: &Policy, outcome: Outcome) {
     csv_reference(out, reference);
-    out.extend_from_slice(if outcome.eligible() {
-        b",true,"
-    } else {
-        b",false,"
-    });
+    out.extend_from_slice(if outcome.eligible() { b",true," } else { b",false," });
     joined(out, policy.category_codes(outcome.categories));
     out.push(b',');
     joined(out, policy.unmet_codes_in(outcome.unmet));

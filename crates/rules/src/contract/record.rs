@@ -26,10 +26,7 @@ pub struct RawRecord<'a> {
 
 impl Default for RawRecord<'_> {
     fn default() -> Self {
-        RawRecord {
-            values: [None; COUNT],
-            unknown: None,
-        }
+        RawRecord { values: [None; COUNT], unknown: None }
     }
 }
 
@@ -63,20 +60,14 @@ pub struct Valid<'p> {
 
 /// Fields each rulebook requires besides identity, in table order. Under gd-2023-11 the hukou
 /// requirement is met by either hukou field and is named `hukou_in_province` (precise point 5).
-fn required(policy: &Policy) -> &'static [Field] {
+pub(super) fn required(policy: &Policy) -> &'static [Field] {
     match policy.rules {
-        Rules::Gz2014(_) => &[
-            Field::HukouLocal,
-            Field::RegisteredUnemployed,
-            Field::AbleToWork,
-            Field::WillingToBeAssisted,
-        ],
-        Rules::Gd2023(_) => &[
-            Field::AbleToWork,
-            Field::WillingToBeAssisted,
-            Field::HukouInProvince,
-            Field::WithoutWork,
-        ],
+        Rules::Gz2014(_) => {
+            &[Field::HukouLocal, Field::RegisteredUnemployed, Field::AbleToWork, Field::WillingToBeAssisted]
+        }
+        Rules::Gd2023(_) => {
+            &[Field::AbleToWork, Field::WillingToBeAssisted, Field::HukouInProvince, Field::WithoutWork]
+        }
     }
 }
 
@@ -85,9 +76,7 @@ pub fn validate<'p>(raw: &RawRecord<'_>, ctx: &Context<'p>) -> Result<Valid<'p>,
         return Err(RecordError::unknown(name));
     }
     let as_of = match raw.get(Field::AsOf) {
-        Some(v) => {
-            date(v).map_err(|p| RecordError::new(ErrorCode::InvalidField, Field::AsOf, p))?
-        }
+        Some(v) => date(v).map_err(|p| RecordError::new(ErrorCode::InvalidField, Field::AsOf, p))?,
         None => ctx.default_date,
     };
     let (policy, in_force) = match ctx.forced {
@@ -95,39 +84,22 @@ pub fn validate<'p>(raw: &RawRecord<'_>, ctx: &Context<'p>) -> Result<Valid<'p>,
         None => match ctx.policies.in_force_on(as_of) {
             Some(p) => (p, true),
             None => {
-                return Err(RecordError::new(
-                    ErrorCode::NoPolicyInForce,
-                    Field::AsOf,
-                    Problem::NoPolicy(as_of),
-                ));
+                return Err(RecordError::new(ErrorCode::NoPolicyInForce, Field::AsOf, Problem::NoPolicy(as_of)));
             }
         },
     };
-    if let Some(field) = missing(raw, policy) {
-        return Err(RecordError::new(
-            ErrorCode::MissingField,
-            field,
-            Problem::Missing,
-        ));
+    if let Some(field) = missing(|f| raw.has(f), policy) {
+        return Err(RecordError::new(ErrorCode::MissingField, field, Problem::Missing));
     }
     let parsed = parse_fields(raw, as_of)?;
     let id = match parsed.id_number {
         None => None,
         Some(text) => {
-            let id = IdNumber::parse(text).map_err(|e| {
-                RecordError::new(
-                    ErrorCode::InvalidIdNumber,
-                    Field::IdNumber,
-                    Problem::IdNumber(e),
-                )
-            })?;
+            let id = IdNumber::parse(text)
+                .map_err(|e| RecordError::new(ErrorCode::InvalidIdNumber, Field::IdNumber, Problem::IdNumber(e)))?;
             if id.birth_date() > as_of {
                 let p = Problem::IdBirthAfterAsOf(as_of);
-                return Err(RecordError::new(
-                    ErrorCode::InvalidIdNumber,
-                    Field::IdNumber,
-                    p,
-                ));
+                return Err(RecordError::new(ErrorCode::InvalidIdNumber, Field::IdNumber, p));
             }
             Some(id)
         }
@@ -135,11 +107,7 @@ pub fn validate<'p>(raw: &RawRecord<'_>, ctx: &Context<'p>) -> Result<Valid<'p>,
     let (birth_date, sex) = match id {
         Some(id) => {
             let mismatch = |field, from_id: String| {
-                RecordError::new(
-                    ErrorCode::IdNumberMismatch,
-                    field,
-                    Problem::Disagrees { from_id },
-                )
+                RecordError::new(ErrorCode::IdNumberMismatch, field, Problem::Disagrees { from_id })
             };
             if parsed.birth_date.is_some_and(|b| b != id.birth_date()) {
                 return Err(mismatch(Field::BirthDate, id.birth_date().to_string()));
@@ -163,18 +131,13 @@ pub fn validate<'p>(raw: &RawRecord<'_>, ctx: &Context<'p>) -> Result<Valid<'p>,
         unemployed_since: parsed.unemployed_since,
         unemployment_registered_on: parsed.registered_on,
     };
-    Ok(Valid {
-        as_of,
-        policy,
-        in_force,
-        facts,
-    })
+    Ok(Valid { as_of, policy, in_force, facts })
 }
 
 /// The first required field that is absent, in table order (precise point 5 for identity).
-fn missing(raw: &RawRecord<'_>, policy: &Policy) -> Option<Field> {
-    if !raw.has(Field::IdNumber) {
-        match (raw.has(Field::BirthDate), raw.has(Field::Sex)) {
+pub(super) fn missing(has: impl Fn(Field) -> bool, policy: &Policy) -> Option<Field> {
+    if !has(Field::IdNumber) {
+        match (has(Field::BirthDate), has(Field::Sex)) {
             (false, false) => return Some(Field::IdNumber),
             (true, false) => return Some(Field::Sex),
             (false, true) => return Some(Field::BirthDate),
@@ -182,8 +145,8 @@ fn missing(raw: &RawRecord<'_>, policy: &Policy) -> Option<Field> {
         }
     }
     required(policy).iter().copied().find(|&f| match f {
-        Field::HukouInProvince => !raw.has(Field::HukouLocal) && !raw.has(Field::HukouInProvince),
-        f => !raw.has(f),
+        Field::HukouInProvince => !has(Field::HukouLocal) && !has(Field::HukouInProvince),
+        f => !has(f),
     })
 }
 
@@ -209,8 +172,7 @@ fn parse_fields<'a>(raw: &RawRecord<'a>, as_of: Date) -> Result<Parsed<'a>, Reco
         match field.kind() {
             Kind::Bool => {
                 let b = boolean(value).map_err(invalid)?;
-                out.facts
-                    .set(field.fact().expect("every boolean field is a fact"), b);
+                out.facts.set(field.fact().expect("every boolean field is a fact"), b);
             }
             Kind::Date => {
                 let d = date(value).map_err(invalid)?;
@@ -225,26 +187,22 @@ fn parse_fields<'a>(raw: &RawRecord<'a>, as_of: Date) -> Result<Parsed<'a>, Reco
                 }
             }
             Kind::Text => {
-                let s = text(value).ok_or(invalid(Problem::WrongType(Kind::Text)))?;
+                let s = text(value).ok_or_else(|| invalid(Problem::WrongType(Kind::Text)))?;
                 if field == Field::IdNumber {
                     out.id_number = Some(s);
                 }
             }
             Kind::Sex => {
-                out.sex = Some(
-                    match one_of(value, Kind::Sex, &["female", "male"]).map_err(invalid)? {
-                        0 => Sex::Female,
-                        _ => Sex::Male,
-                    },
-                );
+                out.sex = Some(match one_of(value, Kind::Sex, &["female", "male"]).map_err(invalid)? {
+                    0 => Sex::Female,
+                    _ => Sex::Male,
+                });
             }
             Kind::Track => {
-                out.track = Some(
-                    match one_of(value, Kind::Track, &["worker", "cadre"]).map_err(invalid)? {
-                        0 => FemaleRetirementTrack::Worker,
-                        _ => FemaleRetirementTrack::Cadre,
-                    },
-                );
+                out.track = Some(match one_of(value, Kind::Track, &["worker", "cadre"]).map_err(invalid)? {
+                    0 => FemaleRetirementTrack::Worker,
+                    _ => FemaleRetirementTrack::Cadre,
+                });
             }
             Kind::Certificates => out.certificates = certificates(value).map_err(invalid)?,
         }
@@ -268,46 +226,44 @@ fn date(value: Raw<'_>) -> Result<Date, Problem> {
 fn boolean(value: Raw<'_>) -> Result<bool, Problem> {
     match value {
         Raw::Json(serde_json::Value::Bool(b)) => Ok(*b),
-        Raw::Cell(s) if s.eq_ignore_ascii_case("true") => Ok(true),
-        Raw::Cell(s) if s.eq_ignore_ascii_case("false") => Ok(false),
-        _ => Err(Problem::WrongType(Kind::Bool)),
+        Raw::Cell(s) => cell_bool(s).ok_or(Problem::WrongType(Kind::Bool)),
+        Raw::Json(_) => Err(Problem::WrongType(Kind::Bool)),
+    }
+}
+
+/// A CSV boolean: `true`/`false` in any letter case.
+#[inline]
+pub(super) fn cell_bool(s: &str) -> Option<bool> {
+    match s {
+        "true" => Some(true),
+        "false" => Some(false),
+        s if s.eq_ignore_ascii_case("true") => Some(true),
+        s if s.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
     }
 }
 
 fn one_of(value: Raw<'_>, kind: Kind, allowed: &'static [&'static str]) -> Result<usize, Problem> {
     let s = text(value).ok_or(Problem::WrongType(kind))?;
-    allowed
-        .iter()
-        .position(|a| *a == s)
-        .ok_or(Problem::NotOneOf(allowed))
+    allowed.iter().position(|a| *a == s).ok_or(Problem::NotOneOf(allowed))
 }
 
-const CERTIFICATE_CODES: &[&str] = &[
-    "poor_worker",
-    "urban_minimum_living",
-    "rural_minimum_living",
-    "low_income_family",
-];
+const CERTIFICATE_CODES: &[&str] =
+    &["poor_worker", "urban_minimum_living", "rural_minimum_living", "low_income_family"];
 
-fn certificate(name: &str) -> Result<u8, Problem> {
+pub(super) fn certificate(name: &str) -> Result<u8, Problem> {
     match name {
         "" => Err(Problem::EmptyCertificate),
-        _ => ParentCertificate::from_code(name)
-            .map(ParentCertificate::bit)
-            .ok_or(Problem::NotOneOf(CERTIFICATE_CODES)),
+        _ => ParentCertificate::from_code(name).map(ParentCertificate::bit).ok_or(Problem::NotOneOf(CERTIFICATE_CODES)),
     }
 }
 
 /// A JSON array of names, or a CSV cell of names separated by `;`.
 fn certificates(value: Raw<'_>) -> Result<u8, Problem> {
     match value {
-        Raw::Cell(s) => s
-            .split(';')
-            .try_fold(0, |acc, name| Ok(acc | certificate(name)?)),
+        Raw::Cell(s) => s.split(';').try_fold(0, |acc, name| Ok(acc | certificate(name)?)),
         Raw::Json(serde_json::Value::Array(items)) => items.iter().try_fold(0, |acc, item| {
-            let name = item
-                .as_str()
-                .ok_or(Problem::WrongType(Kind::Certificates))?;
+            let name = item.as_str().ok_or(Problem::WrongType(Kind::Certificates))?;
             Ok(acc | certificate(name)?)
         }),
         Raw::Json(_) => Err(Problem::WrongType(Kind::Certificates)),

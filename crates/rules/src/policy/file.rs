@@ -3,10 +3,7 @@
 use serde::Deserialize;
 use toml::value::Datetime;
 
-use super::{
-    AgeThreshold, Category, Policy, Provenance, Recognition, RevocationReason, Rules, gd_2023_11,
-    gz_2014_4,
-};
+use super::{AgeThreshold, Category, Policy, Provenance, Recognition, RevocationReason, Rules, gd_2023_11, gz_2014_4};
 use crate::calendar::Date;
 
 /// A policy file that cannot be used.
@@ -20,11 +17,7 @@ pub struct PolicyError {
 
 impl PolicyError {
     pub(crate) fn new(file: &str, key: &str, problem: String) -> PolicyError {
-        PolicyError {
-            file: file.to_owned(),
-            key: key.to_owned(),
-            problem,
-        }
+        PolicyError { file: file.to_owned(), key: key.to_owned(), problem }
     }
 }
 
@@ -99,11 +92,7 @@ pub(super) struct Entries<'a>(&'a [CategoryFile]);
 
 impl Entries<'_> {
     fn get(&self, code: &str, param: Param) -> u32 {
-        let entry = self
-            .0
-            .iter()
-            .find(|c| c.code == code)
-            .expect("validated against the rulebook");
+        let entry = self.0.iter().find(|c| c.code == code).expect("validated against the rulebook");
         let value = match param {
             Param::FemaleAge => entry.female_age,
             Param::MaleAge => entry.male_age,
@@ -113,10 +102,7 @@ impl Entries<'_> {
     }
 
     pub fn ages(&self, code: &str) -> AgeThreshold {
-        AgeThreshold {
-            female: self.get(code, Param::FemaleAge),
-            male: self.get(code, Param::MaleAge),
-        }
+        AgeThreshold { female: self.get(code, Param::FemaleAge), male: self.get(code, Param::MaleAge) }
     }
 
     pub fn months(&self, code: &str) -> u32 {
@@ -133,27 +119,15 @@ pub(super) fn load(name: &str, text: &str) -> Result<Policy, PolicyError> {
         "gz-2014-4" => (gz_2014_4::CATEGORIES, gz_2014_4::UNMET.len()),
         "gd-2023-11" => (gd_2023_11::CATEGORIES, gd_2023_11::UNMET.len()),
         other => {
-            return Err(err(
-                "rulebook",
-                format!(
-                    "unknown rulebook `{other}`; known: {}",
-                    RULEBOOKS.join(", ")
-                ),
-            ));
+            return Err(err("rulebook", format!("unknown rulebook `{other}`; known: {}", RULEBOOKS.join(", "))));
         }
     };
-    debug_assert!(
-        specs.len() <= 16 && unmet_count <= 8,
-        "outcome masks are u16 and u8"
-    );
-    let valid_from = date(&raw.valid_from)
-        .ok_or_else(|| err("valid_from", "must be a date such as 2014-01-20".into()))?;
+    debug_assert!(specs.len() <= 16 && unmet_count <= 8, "outcome masks are u16 and u8");
+    let valid_from =
+        date(&raw.valid_from).ok_or_else(|| err("valid_from", "must be a date such as 2014-01-20".into()))?;
     let valid_until = match &raw.valid_until {
         None => None,
-        Some(v) => Some(
-            date(v)
-                .ok_or_else(|| err("valid_until", "must be a date such as 2019-01-19".into()))?,
-        ),
+        Some(v) => Some(date(v).ok_or_else(|| err("valid_until", "must be a date such as 2019-01-19".into()))?),
     };
     if valid_until.is_some_and(|end| end < valid_from) {
         return Err(err("valid_until", "is before valid_from".into()));
@@ -162,29 +136,17 @@ pub(super) fn load(name: &str, text: &str) -> Result<Policy, PolicyError> {
         return Err(err("id", "must not be empty".into()));
     }
     if !(1..=30).contains(&raw.minimum_working_age) {
-        return Err(err(
-            "minimum_working_age",
-            format!("{} is not a plausible age", raw.minimum_working_age),
-        ));
+        return Err(err("minimum_working_age", format!("{} is not a plausible age", raw.minimum_working_age)));
     }
     if raw.revocation.unreachable_months == 0 {
-        return Err(err(
-            "revocation.unreachable_months",
-            "must be at least 1".into(),
-        ));
+        return Err(err("revocation.unreachable_months", "must be at least 1".into()));
     }
     if raw.provisional && raw.provenance.is_empty() {
-        return Err(err(
-            "provenance",
-            "a provisional policy must name the source of its items".into(),
-        ));
+        return Err(err("provenance", "a provisional policy must name the source of its items".into()));
     }
     for (i, p) in raw.provenance.iter().enumerate() {
         if !["V", "P", "U"].contains(&p.confidence.as_str()) {
-            return Err(err(
-                &format!("provenance[{i}].confidence"),
-                "must be V, P or U".into(),
-            ));
+            return Err(err(&format!("provenance[{i}].confidence"), "must be V, P or U".into()));
         }
     }
     check_categories(&raw.categories, specs).map_err(|(key, problem)| err(&key, problem))?;
@@ -224,31 +186,19 @@ pub(super) fn load(name: &str, text: &str) -> Result<Policy, PolicyError> {
     })
 }
 
-fn check_categories(
-    files: &[CategoryFile],
-    specs: &[CategorySpec],
-) -> Result<(), (String, String)> {
+fn check_categories(files: &[CategoryFile], specs: &[CategorySpec]) -> Result<(), (String, String)> {
     for (i, spec) in specs.iter().enumerate() {
         let Some(c) = files.get(i) else {
-            return Err((
-                "categories".into(),
-                format!("category `{}` is missing (entry {i})", spec.code),
-            ));
+            return Err(("categories".into(), format!("category `{}` is missing (entry {i})", spec.code)));
         };
         if c.code != spec.code {
             return Err((
                 format!("categories[{i}].code"),
-                format!(
-                    "expected `{}` here (the rulebook's article order), found `{}`",
-                    spec.code, c.code
-                ),
+                format!("expected `{}` here (the rulebook's article order), found `{}`", spec.code, c.code),
             ));
         }
         if c.citation.trim().is_empty() {
-            return Err((
-                format!("categories[{i}].citation"),
-                "must cite an article".into(),
-            ));
+            return Err((format!("categories[{i}].citation"), "must cite an article".into()));
         }
         for param in [Param::FemaleAge, Param::MaleAge, Param::Months] {
             let value = match param {
@@ -284,9 +234,7 @@ fn check_categories(
 
 fn date(value: &Datetime) -> Option<Date> {
     match (value.date, value.time, value.offset) {
-        (Some(d), None, None) => {
-            Date::from_ymd(u32::from(d.year), u32::from(d.month), u32::from(d.day))
-        }
+        (Some(d), None, None) => Date::from_ymd(u32::from(d.year), u32::from(d.month), u32::from(d.day)),
         _ => None,
     }
 }
@@ -297,13 +245,7 @@ fn syntax_error(name: &str, text: &str, e: &toml::de::Error) -> PolicyError {
         Some(span) => {
             let line_no = text[..span.start.min(text.len())].matches('\n').count() + 1;
             let line_text = text.lines().nth(line_no - 1).unwrap_or("").trim();
-            let key = line_text
-                .split('=')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .trim_matches(['[', ']'])
-                .to_owned();
+            let key = line_text.split('=').next().unwrap_or("").trim().trim_matches(['[', ']']).to_owned();
             (key, format!("line {line_no}: "))
         }
         None => (String::new(), String::new()),
@@ -333,17 +275,13 @@ mod tests {
 
     #[test]
     fn an_unknown_key_is_refused_with_file_and_key() {
-        let msg = refused(&gz().replace(
-            "provisional = false",
-            "provisional = false\nprovisonal = true",
-        ));
+        let msg = refused(&gz().replace("provisional = false", "provisional = false\nprovisonal = true"));
         assert!(msg.starts_with("bad.toml: key `provisonal`"), "{msg}");
     }
 
     #[test]
     fn a_wrong_type_is_refused_naming_the_key() {
-        let msg =
-            refused(&gz().replace("minimum_working_age = 16", "minimum_working_age = \"16\""));
+        let msg = refused(&gz().replace("minimum_working_age = 16", "minimum_working_age = \"16\""));
         assert!(msg.contains("minimum_working_age"), "{msg}");
     }
 
@@ -355,21 +293,14 @@ mod tests {
 
     #[test]
     fn categories_out_of_article_order_are_refused() {
-        let msg = refused(&gz().replacen(
-            "code = \"older_unemployed\"",
-            "code = \"disabled_unemployed\"",
-            1,
-        ));
+        let msg = refused(&gz().replacen("code = \"older_unemployed\"", "code = \"disabled_unemployed\"", 1));
         assert!(msg.contains("categories[0].code"), "{msg}");
     }
 
     #[test]
     fn an_unknown_rulebook_is_refused() {
         let msg = refused(&gz().replace("rulebook = \"gz-2014-4\"", "rulebook = \"sz-2020\""));
-        assert!(
-            msg.contains("key `rulebook`") && msg.contains("sz-2020"),
-            "{msg}"
-        );
+        assert!(msg.contains("key `rulebook`") && msg.contains("sz-2020"), "{msg}");
     }
 
     #[test]
@@ -380,14 +311,8 @@ mod tests {
 
     #[test]
     fn a_revised_threshold_is_taken_from_the_file() {
-        let p = load(
-            "x.toml",
-            &gz().replacen("male_age = 40", "male_age = 42", 1),
-        )
-        .unwrap();
-        let Rules::Gz2014(params) = p.rules else {
-            panic!()
-        };
+        let p = load("x.toml", &gz().replacen("male_age = 40", "male_age = 42", 1)).unwrap();
+        let Rules::Gz2014(params) = p.rules else { panic!() };
         assert_eq!(params.older_unemployed.male, 42);
     }
 }

@@ -15,54 +15,18 @@ use crate::lang::Lang;
 
 /// Categories in item order; bit i of an outcome is entry i.
 pub(super) const CATEGORIES: &[CategorySpec] = &[
-    CategorySpec {
-        code: "older_unemployed",
-        params: &[Param::FemaleAge, Param::MaleAge],
-    },
-    CategorySpec {
-        code: "disabled",
-        params: &[],
-    },
-    CategorySpec {
-        code: "minimum_living_allowance",
-        params: &[],
-    },
-    CategorySpec {
-        code: "urban_zero_employment_family",
-        params: &[],
-    },
-    CategorySpec {
-        code: "rural_zero_transfer_poor_family",
-        params: &[],
-    },
-    CategorySpec {
-        code: "landless_farmer",
-        params: &[],
-    },
-    CategorySpec {
-        code: "long_term_unemployed",
-        params: &[Param::Months],
-    },
-    CategorySpec {
-        code: "drug_rehabilitated",
-        params: &[],
-    },
-    CategorySpec {
-        code: "released_prisoner",
-        params: &[],
-    },
-    CategorySpec {
-        code: "mental_health_recovered",
-        params: &[],
-    },
-    CategorySpec {
-        code: "veteran_unemployed",
-        params: &[Param::Months],
-    },
-    CategorySpec {
-        code: "caregiver_of_seriously_ill",
-        params: &[],
-    },
+    CategorySpec { code: "older_unemployed", params: &[Param::FemaleAge, Param::MaleAge] },
+    CategorySpec { code: "disabled", params: &[] },
+    CategorySpec { code: "minimum_living_allowance", params: &[] },
+    CategorySpec { code: "urban_zero_employment_family", params: &[] },
+    CategorySpec { code: "rural_zero_transfer_poor_family", params: &[] },
+    CategorySpec { code: "landless_farmer", params: &[] },
+    CategorySpec { code: "long_term_unemployed", params: &[Param::Months] },
+    CategorySpec { code: "drug_rehabilitated", params: &[] },
+    CategorySpec { code: "released_prisoner", params: &[] },
+    CategorySpec { code: "mental_health_recovered", params: &[] },
+    CategorySpec { code: "veteran_unemployed", params: &[Param::Months] },
+    CategorySpec { code: "caregiver_of_seriously_ill", params: &[] },
 ];
 
 /// Unmet codes in the contract's order; the last is `no_category`.
@@ -122,24 +86,19 @@ fn urban_zero_employment_family(f: &Facts) -> bool {
 /// 第一条第（五）项：农村零转移就业原建档立卡贫困家庭人员。
 #[inline]
 fn rural_zero_transfer_poor_family(f: &Facts) -> bool {
-    f.has(Fact::ZeroEmploymentFamily)
-        && f.has(Fact::RuralHukou)
-        && f.has(Fact::FormerlyRegisteredPoorHousehold)
+    f.has(Fact::ZeroEmploymentFamily) && f.has(Fact::RuralHukou) && f.has(Fact::FormerlyRegisteredPoorHousehold)
 }
 
 /// 第一条第（七）项：连续失业1年以上人员 — counted from the most recent unemployment registration.
 #[inline]
 fn long_term_unemployed<C: Clock>(p: &Params, f: &Facts, c: &C) -> bool {
-    f.unemployment_registered_on
-        .is_some_and(|on| c.months_reached(on, p.long_term_months))
+    f.unemployment_registered_on.is_some_and(|on| c.months_reached(on, p.long_term_months))
 }
 
 /// 第一条第（十一）项：失业6个月以上的退役军人 (registered unemployed for six months or more).
 #[inline]
 fn veteran_unemployed<C: Clock>(p: &Params, f: &Facts, c: &C) -> bool {
-    f.has(Fact::Veteran)
-        && f.unemployment_registered_on
-            .is_some_and(|on| c.months_reached(on, p.veteran_months))
+    f.has(Fact::Veteran) && f.unemployment_registered_on.is_some_and(|on| c.months_reached(on, p.veteran_months))
 }
 
 /// Items (二), (三), (六), (八), (九), (十) and (十二) each match on their one fact:
@@ -173,48 +132,30 @@ pub(super) fn because(p: &Params, code: &str, f: &Facts, on: Date, lang: Lang) -
     let zh = lang == Lang::Zh;
     let text = |z: &str, e: &str| if zh { z } else { e }.to_owned();
     let registered = |months| {
-        let since = f
-            .unemployment_registered_on
-            .expect("matched only with a registration date");
+        let since = f.unemployment_registered_on.expect("matched only with a registration date");
         months_clause(since, on, months, lang)
     };
     match code {
         "older_unemployed" => age_clause(f, on, p.older_unemployed, lang),
         "disabled" => text("持有残疾人证", "holds a disability certificate"),
-        "minimum_living_allowance" => {
-            text("享受最低生活保障待遇", "receives minimum living allowance")
-        }
-        "urban_zero_employment_family" => text(
-            "城镇户籍“零就业家庭”成员",
-            "member of an urban zero-employment family",
-        ),
+        "minimum_living_allowance" => text("享受最低生活保障待遇", "receives minimum living allowance"),
+        "urban_zero_employment_family" => text("城镇户籍“零就业家庭”成员", "member of an urban zero-employment family"),
         "rural_zero_transfer_poor_family" => text(
             "农村户籍原建档立卡贫困家庭，无转移就业成员",
             "rural former registered poor household with no member in work",
         ),
-        "landless_farmer" => text(
-            "被征地失去全部土地的农民",
-            "farmer who lost all land to expropriation",
-        ),
+        "landless_farmer" => text("被征地失去全部土地的农民", "farmer who lost all land to expropriation"),
         "long_term_unemployed" => registered(p.long_term_months),
-        "drug_rehabilitated" => text(
-            "戒毒康复人员",
-            "returned to society after drug rehabilitation",
-        ),
+        "drug_rehabilitated" => text("戒毒康复人员", "returned to society after drug rehabilitation"),
         "released_prisoner" => text("刑满释放人员", "released after serving a sentence"),
         "mental_health_recovered" => text("精神障碍康复人员", "recovered from a mental disorder"),
         "veteran_unemployed" => {
             let sep = if zh { "，" } else { ", " };
-            format!(
-                "{}{sep}{}",
-                text("退役军人", "veteran"),
-                registered(p.veteran_months)
-            )
+            format!("{}{sep}{}", text("退役军人", "veteran"), registered(p.veteran_months))
         }
-        "caregiver_of_seriously_ill" => text(
-            "需赡养患重大疾病的直系亲属",
-            "supports a lineal relative with a serious illness",
-        ),
+        "caregiver_of_seriously_ill" => {
+            text("需赡养患重大疾病的直系亲属", "supports a lineal relative with a serious illness")
+        }
         _ => String::new(),
     }
 }
@@ -243,53 +184,29 @@ mod tests {
     }
 
     fn codes(p: &Policy, o: Outcome) -> (Vec<&'static str>, Vec<&'static str>) {
-        (
-            p.category_codes(o.categories).collect(),
-            p.unmet_codes_in(o.unmet).collect(),
-        )
+        (p.category_codes(o.categories).collect(), p.unmet_codes_in(o.unmet).collect())
     }
 
     #[test]
     fn older_thresholds_are_40_for_women_and_50_for_men() {
         let p = policy();
         let woman = person("1984-06-01", Sex::Female);
-        assert_eq!(
-            codes(&p, p.assess(&woman, d("2024-05-31"))).1,
-            ["no_category"]
-        );
-        assert_eq!(
-            codes(&p, p.assess(&woman, d("2024-06-01"))).0,
-            ["older_unemployed"]
-        );
+        assert_eq!(codes(&p, p.assess(&woman, d("2024-05-31"))).1, ["no_category"]);
+        assert_eq!(codes(&p, p.assess(&woman, d("2024-06-01"))).0, ["older_unemployed"]);
         let man = person("1974-06-01", Sex::Male);
-        assert_eq!(
-            codes(&p, p.assess(&man, d("2024-05-31"))).1,
-            ["no_category"]
-        );
-        assert_eq!(
-            codes(&p, p.assess(&man, d("2024-06-01"))).0,
-            ["older_unemployed"]
-        );
+        assert_eq!(codes(&p, p.assess(&man, d("2024-05-31"))).1, ["no_category"]);
+        assert_eq!(codes(&p, p.assess(&man, d("2024-06-01"))).0, ["older_unemployed"]);
     }
 
     #[test]
     fn zero_employment_family_splits_by_hukou_address() {
         let p = policy();
         let f = person("1995-01-01", Sex::Female).with(Fact::ZeroEmploymentFamily);
-        assert_eq!(
-            codes(&p, p.assess(&f, d("2024-06-01"))).0,
-            ["urban_zero_employment_family"]
-        );
+        assert_eq!(codes(&p, p.assess(&f, d("2024-06-01"))).0, ["urban_zero_employment_family"]);
         let rural = f.with(Fact::RuralHukou);
-        assert_eq!(
-            codes(&p, p.assess(&rural, d("2024-06-01"))).1,
-            ["no_category"]
-        );
+        assert_eq!(codes(&p, p.assess(&rural, d("2024-06-01"))).1, ["no_category"]);
         let poor = rural.with(Fact::FormerlyRegisteredPoorHousehold);
-        assert_eq!(
-            codes(&p, p.assess(&poor, d("2024-06-01"))).0,
-            ["rural_zero_transfer_poor_family"]
-        );
+        assert_eq!(codes(&p, p.assess(&poor, d("2024-06-01"))).0, ["rural_zero_transfer_poor_family"]);
     }
 
     #[test]
@@ -298,18 +215,9 @@ mod tests {
         let mut f = person("1995-01-01", Sex::Male).with(Fact::Veteran);
         f.unemployment_registered_on = Some(d("2023-08-31"));
         assert_eq!(codes(&p, p.assess(&f, d("2024-02-28"))).1, ["no_category"]);
-        assert_eq!(
-            codes(&p, p.assess(&f, d("2024-02-29"))).0,
-            ["veteran_unemployed"]
-        );
-        assert_eq!(
-            codes(&p, p.assess(&f, d("2024-08-30"))).0,
-            ["veteran_unemployed"]
-        );
-        assert_eq!(
-            codes(&p, p.assess(&f, d("2024-08-31"))).0,
-            ["long_term_unemployed", "veteran_unemployed"]
-        );
+        assert_eq!(codes(&p, p.assess(&f, d("2024-02-29"))).0, ["veteran_unemployed"]);
+        assert_eq!(codes(&p, p.assess(&f, d("2024-08-30"))).0, ["veteran_unemployed"]);
+        assert_eq!(codes(&p, p.assess(&f, d("2024-08-31"))).0, ["long_term_unemployed", "veteran_unemployed"]);
     }
 
     #[test]
@@ -323,22 +231,13 @@ mod tests {
             (Fact::DrugRehabilitated, "drug_rehabilitated"),
             (Fact::ReleasedPrisoner, "released_prisoner"),
             (Fact::MentalHealthRecovered, "mental_health_recovered"),
-            (
-                Fact::CaregiverOfSeriouslyIllRelative,
-                "caregiver_of_seriously_ill",
-            ),
+            (Fact::CaregiverOfSeriouslyIllRelative, "caregiver_of_seriously_ill"),
         ];
         for (fact, code) in cases {
-            assert_eq!(
-                codes(&p, p.assess(&young.with(fact), d("2024-06-01"))).0,
-                [code]
-            );
+            assert_eq!(codes(&p, p.assess(&young.with(fact), d("2024-06-01"))).0, [code]);
         }
         for not_a_category in [Fact::LowIncomeFamily, Fact::SingleParentRaisingChildren] {
-            assert_eq!(
-                codes(&p, p.assess(&young.with(not_a_category), d("2024-06-01"))).1,
-                ["no_category"]
-            );
+            assert_eq!(codes(&p, p.assess(&young.with(not_a_category), d("2024-06-01"))).1, ["no_category"]);
         }
     }
 
@@ -348,22 +247,13 @@ mod tests {
         let f = Facts::born(d("1950-01-01"), Sex::Female).with(Fact::Disabled);
         assert_eq!(
             codes(&p, p.assess(&f, d("2024-06-01"))).1,
-            [
-                "not_provincial_hukou",
-                "has_work",
-                "unable_to_work",
-                "not_willing",
-                "above_working_age"
-            ]
+            ["not_provincial_hukou", "has_work", "unable_to_work", "not_willing", "above_working_age"]
         );
         let local = person("1995-01-01", Sex::Male).with(Fact::Disabled);
         let mut local = local;
         local.facts.set(Fact::HukouInProvince, false);
         local.facts.set(Fact::HukouLocal, true);
-        assert!(
-            p.assess(&local, d("2024-06-01")).eligible(),
-            "a Guangzhou hukou is a Guangdong hukou"
-        );
+        assert!(p.assess(&local, d("2024-06-01")).eligible(), "a Guangzhou hukou is a Guangdong hukou");
     }
 
     #[test]
@@ -372,9 +262,6 @@ mod tests {
         let mut w = person("1976-02-29", Sex::Female).with(Fact::Disabled);
         w.female_retirement_track = FemaleRetirementTrack::Worker;
         assert!(p.assess(&w, d("2026-09-28")).eligible());
-        assert_eq!(
-            codes(&p, p.assess(&w, d("2026-09-29"))).1,
-            ["above_working_age"]
-        );
+        assert_eq!(codes(&p, p.assess(&w, d("2026-09-29"))).1, ["above_working_age"]);
     }
 }

@@ -15,38 +15,14 @@ use crate::lang::Lang;
 
 /// Categories in article order; bit i of an outcome is entry i.
 pub(super) const CATEGORIES: &[CategorySpec] = &[
-    CategorySpec {
-        code: "older_unemployed",
-        params: &[Param::FemaleAge, Param::MaleAge],
-    },
-    CategorySpec {
-        code: "older_rural_converted",
-        params: &[Param::FemaleAge, Param::MaleAge],
-    },
-    CategorySpec {
-        code: "hardship_long_term_older",
-        params: &[Param::FemaleAge, Param::MaleAge, Param::Months],
-    },
-    CategorySpec {
-        code: "hardship_zero_employment_family",
-        params: &[],
-    },
-    CategorySpec {
-        code: "hardship_low_income",
-        params: &[],
-    },
-    CategorySpec {
-        code: "hardship_single_parent",
-        params: &[],
-    },
-    CategorySpec {
-        code: "hardship_family_graduate",
-        params: &[],
-    },
-    CategorySpec {
-        code: "disabled_unemployed",
-        params: &[],
-    },
+    CategorySpec { code: "older_unemployed", params: &[Param::FemaleAge, Param::MaleAge] },
+    CategorySpec { code: "older_rural_converted", params: &[Param::FemaleAge, Param::MaleAge] },
+    CategorySpec { code: "hardship_long_term_older", params: &[Param::FemaleAge, Param::MaleAge, Param::Months] },
+    CategorySpec { code: "hardship_zero_employment_family", params: &[] },
+    CategorySpec { code: "hardship_low_income", params: &[] },
+    CategorySpec { code: "hardship_single_parent", params: &[] },
+    CategorySpec { code: "hardship_family_graduate", params: &[] },
+    CategorySpec { code: "disabled_unemployed", params: &[] },
 ];
 
 /// Unmet codes in the contract's order; the last is `no_category`.
@@ -101,8 +77,7 @@ fn older_unemployed<C: Clock>(p: &Params, f: &Facts, c: &C) -> bool {
 /// 第三条第（二）项：大龄农转居失业人员：指本市农村户籍转为城镇户籍，女满30周岁、男满35周岁的人员。
 #[inline]
 fn older_rural_converted<C: Clock>(p: &Params, f: &Facts, c: &C) -> bool {
-    f.has(Fact::RuralToUrban)
-        && c.age_at_least(f.birth_date, p.older_rural_converted.for_sex(f.sex))
+    f.has(Fact::RuralToUrban) && c.age_at_least(f.birth_date, p.older_rural_converted.for_sex(f.sex))
 }
 
 /// 第三条第（三）项第1目：女满40周岁、男满45周岁，且连续失业6个月以上。
@@ -110,8 +85,7 @@ fn older_rural_converted<C: Clock>(p: &Params, f: &Facts, c: &C) -> bool {
 #[inline]
 fn hardship_long_term_older<C: Clock>(p: &Params, f: &Facts, c: &C) -> bool {
     c.age_at_least(f.birth_date, p.long_term_older.for_sex(f.sex))
-        && f.unemployed_since
-            .is_some_and(|since| c.months_reached(since, p.long_term_months))
+        && f.unemployed_since.is_some_and(|since| c.months_reached(since, p.long_term_months))
 }
 
 /// 第三条第（三）项第2目：“零就业家庭”失业人员。
@@ -166,15 +140,8 @@ pub(super) fn because(p: &Params, code: &str, f: &Facts, on: Date, lang: Lang) -
     match code {
         "older_unemployed" => age_clause(f, on, p.older_unemployed, lang),
         "older_rural_converted" => {
-            let prefix = if zh {
-                "农村户籍转为城镇户籍，"
-            } else {
-                "hukou converted from rural to urban, "
-            };
-            format!(
-                "{prefix}{}",
-                age_clause(f, on, p.older_rural_converted, lang)
-            )
+            let prefix = if zh { "农村户籍转为城镇户籍，" } else { "hukou converted from rural to urban, " };
+            format!("{prefix}{}", age_clause(f, on, p.older_rural_converted, lang))
         }
         "hardship_long_term_older" => {
             let since = f.unemployed_since.expect("matched only with a start date");
@@ -185,24 +152,18 @@ pub(super) fn because(p: &Params, code: &str, f: &Facts, on: Date, lang: Lang) -
                 months_clause(since, on, p.long_term_months, lang)
             )
         }
-        "hardship_zero_employment_family" => if zh {
-            "“零就业家庭”成员"
-        } else {
-            "member of a zero-employment family"
+        "hardship_zero_employment_family" => {
+            if zh { "“零就业家庭”成员" } else { "member of a zero-employment family" }.to_owned()
         }
-        .to_owned(),
         "hardship_low_income" => match (f.has(Fact::MinimumLivingAllowance), zh) {
             (true, true) => "家庭享受城市居民最低生活保障待遇".to_owned(),
             (true, false) => "household receives minimum living allowance".to_owned(),
             (false, true) => "低收入家庭成员".to_owned(),
             (false, false) => "member of a certified low-income family".to_owned(),
         },
-        "hardship_single_parent" => if zh {
-            "单亲家庭，需抚养子女"
-        } else {
-            "single parent raising children"
+        "hardship_single_parent" => {
+            if zh { "单亲家庭，需抚养子女" } else { "single parent raising children" }.to_owned()
         }
-        .to_owned(),
         "hardship_family_graduate" => {
             let n = f.parent_certificates.count_ones();
             if zh {
@@ -211,12 +172,7 @@ pub(super) fn because(p: &Params, code: &str, f: &Facts, on: Date, lang: Lang) -
                 format!("unemployed college graduate; parents hold {n} hardship certificate(s)")
             }
         }
-        "disabled_unemployed" => if zh {
-            "持有残疾人证"
-        } else {
-            "holds a disability certificate"
-        }
-        .to_owned(),
+        "disabled_unemployed" => if zh { "持有残疾人证" } else { "holds a disability certificate" }.to_owned(),
         _ => String::new(),
     }
 }
@@ -245,10 +201,7 @@ mod tests {
     }
 
     fn codes(p: &Policy, o: Outcome) -> (Vec<&'static str>, Vec<&'static str>) {
-        (
-            p.category_codes(o.categories).collect(),
-            p.unmet_codes_in(o.unmet).collect(),
-        )
+        (p.category_codes(o.categories).collect(), p.unmet_codes_in(o.unmet).collect())
     }
 
     #[test]
@@ -256,10 +209,7 @@ mod tests {
         let p = policy();
         let f = person("1976-06-01", Sex::Male);
         assert_eq!(codes(&p, p.assess(&f, d("2016-05-31"))).1, ["no_category"]);
-        assert_eq!(
-            codes(&p, p.assess(&f, d("2016-06-01"))).0,
-            ["older_unemployed"]
-        );
+        assert_eq!(codes(&p, p.assess(&f, d("2016-06-01"))).0, ["older_unemployed"]);
     }
 
     #[test]
@@ -267,26 +217,17 @@ mod tests {
         let p = policy();
         let f = person("1981-06-01", Sex::Female);
         assert!(!p.assess(&f, d("2016-05-31")).eligible());
-        assert_eq!(
-            codes(&p, p.assess(&f, d("2016-06-01"))).0,
-            ["older_unemployed"]
-        );
+        assert_eq!(codes(&p, p.assess(&f, d("2016-06-01"))).0, ["older_unemployed"]);
     }
 
     #[test]
     fn rural_converted_thresholds_are_30_and_35() {
         let p = policy();
         let woman = person("1986-06-01", Sex::Female).with(Fact::RuralToUrban);
-        assert_eq!(
-            codes(&p, p.assess(&woman, d("2016-06-01"))).0,
-            ["older_rural_converted"]
-        );
+        assert_eq!(codes(&p, p.assess(&woman, d("2016-06-01"))).0, ["older_rural_converted"]);
         assert!(!p.assess(&woman, d("2016-05-31")).eligible());
         let man = person("1981-06-01", Sex::Male).with(Fact::RuralToUrban);
-        assert_eq!(
-            codes(&p, p.assess(&man, d("2016-06-01"))).0,
-            ["older_rural_converted"]
-        );
+        assert_eq!(codes(&p, p.assess(&man, d("2016-06-01"))).0, ["older_rural_converted"]);
         let not_converted = person("1981-06-01", Sex::Male);
         assert!(!p.assess(&not_converted, d("2016-06-01")).eligible());
     }
@@ -297,29 +238,14 @@ mod tests {
         let mut man = person("1970-01-01", Sex::Male);
         man.unemployed_since = Some(d("2015-08-31"));
         let on_clamp = p.assess(&man, d("2016-02-29"));
-        assert_eq!(
-            codes(&p, on_clamp).0,
-            ["older_unemployed", "hardship_long_term_older"]
-        );
-        assert_eq!(
-            codes(&p, p.assess(&man, d("2016-02-28"))).0,
-            ["older_unemployed"]
-        );
+        assert_eq!(codes(&p, on_clamp).0, ["older_unemployed", "hardship_long_term_older"]);
+        assert_eq!(codes(&p, p.assess(&man, d("2016-02-28"))).0, ["older_unemployed"]);
         man.unemployed_since = None;
-        assert_eq!(
-            codes(&p, p.assess(&man, d("2016-06-01"))).0,
-            ["older_unemployed"]
-        );
+        assert_eq!(codes(&p, p.assess(&man, d("2016-06-01"))).0, ["older_unemployed"]);
         let mut woman = person("1976-03-01", Sex::Female);
         woman.unemployed_since = Some(d("2015-09-01"));
-        assert_eq!(
-            codes(&p, p.assess(&woman, d("2016-03-01"))).0,
-            ["older_unemployed", "hardship_long_term_older"]
-        );
-        assert_eq!(
-            codes(&p, p.assess(&woman, d("2016-02-29"))).0,
-            ["older_unemployed"]
-        );
+        assert_eq!(codes(&p, p.assess(&woman, d("2016-03-01"))).0, ["older_unemployed", "hardship_long_term_older"]);
+        assert_eq!(codes(&p, p.assess(&woman, d("2016-02-29"))).0, ["older_unemployed"]);
     }
 
     #[test]
@@ -327,34 +253,19 @@ mod tests {
         let p = policy();
         let young = person("1995-01-01", Sex::Female);
         let cases = [
-            (
-                young.with(Fact::ZeroEmploymentFamily),
-                "hardship_zero_employment_family",
-            ),
-            (
-                young.with(Fact::MinimumLivingAllowance),
-                "hardship_low_income",
-            ),
+            (young.with(Fact::ZeroEmploymentFamily), "hardship_zero_employment_family"),
+            (young.with(Fact::MinimumLivingAllowance), "hardship_low_income"),
             (young.with(Fact::LowIncomeFamily), "hardship_low_income"),
-            (
-                young.with(Fact::SingleParentRaisingChildren),
-                "hardship_single_parent",
-            ),
+            (young.with(Fact::SingleParentRaisingChildren), "hardship_single_parent"),
             (young.with(Fact::Disabled), "disabled_unemployed"),
         ];
         for (f, code) in cases {
             assert_eq!(codes(&p, p.assess(&f, d("2016-06-01"))).0, [code]);
         }
         let mut graduate = young.with(Fact::CollegeGraduate);
-        assert_eq!(
-            codes(&p, p.assess(&graduate, d("2016-06-01"))).1,
-            ["no_category"]
-        );
+        assert_eq!(codes(&p, p.assess(&graduate, d("2016-06-01"))).1, ["no_category"]);
         graduate.parent_certificates = crate::facts::ParentCertificate::RuralMinimumLiving.bit();
-        assert_eq!(
-            codes(&p, p.assess(&graduate, d("2016-06-01"))).0,
-            ["hardship_family_graduate"]
-        );
+        assert_eq!(codes(&p, p.assess(&graduate, d("2016-06-01"))).0, ["hardship_family_graduate"]);
     }
 
     #[test]
@@ -365,13 +276,7 @@ mod tests {
         assert_eq!(o.categories, 0);
         assert_eq!(
             codes(&p, o).1,
-            [
-                "not_local_hukou",
-                "not_registered_unemployed",
-                "unable_to_work",
-                "not_willing",
-                "below_working_age"
-            ]
+            ["not_local_hukou", "not_registered_unemployed", "unable_to_work", "not_willing", "below_working_age"]
         );
     }
 
@@ -379,28 +284,16 @@ mod tests {
     fn working_age_starts_on_the_16th_birthday_and_ends_on_the_retirement_date() {
         let p = policy();
         let teen = person("2000-06-01", Sex::Male).with(Fact::Disabled);
-        assert_eq!(
-            codes(&p, p.assess(&teen, d("2016-05-31"))).1,
-            ["below_working_age"]
-        );
+        assert_eq!(codes(&p, p.assess(&teen, d("2016-05-31"))).1, ["below_working_age"]);
         assert!(p.assess(&teen, d("2016-06-01")).eligible());
         let man = person("1956-06-01", Sex::Male);
         assert!(p.assess(&man, d("2016-05-31")).eligible());
-        assert_eq!(
-            codes(&p, p.assess(&man, d("2016-06-01"))).1,
-            ["above_working_age"]
-        );
+        assert_eq!(codes(&p, p.assess(&man, d("2016-06-01"))).1, ["above_working_age"]);
         let mut woman = person("1966-06-01", Sex::Female);
-        assert_eq!(
-            codes(&p, p.assess(&woman, d("2016-06-01"))).1,
-            ["above_working_age"]
-        );
+        assert_eq!(codes(&p, p.assess(&woman, d("2016-06-01"))).1, ["above_working_age"]);
         woman.female_retirement_track = FemaleRetirementTrack::Cadre;
         assert!(p.assess(&woman, d("2016-06-01")).eligible());
-        assert_eq!(
-            codes(&p, p.assess(&woman, d("2021-06-01"))).1,
-            ["above_working_age"]
-        );
+        assert_eq!(codes(&p, p.assess(&woman, d("2021-06-01"))).1, ["above_working_age"]);
     }
 
     #[test]
@@ -413,10 +306,7 @@ mod tests {
         assert_eq!(reasons[0].citation, "第三条第（一）项");
         assert_eq!(reasons[0].because, "male, age 41 >= 40");
         assert_eq!(reasons[1].code, "hardship_low_income");
-        assert_eq!(
-            reasons[1].because,
-            "household receives minimum living allowance"
-        );
+        assert_eq!(reasons[1].because, "household receives minimum living allowance");
         let zh = p.explain(&f, on, o, crate::lang::Lang::Zh);
         assert_eq!(zh[0].because, "男，41周岁，满40周岁");
     }

@@ -108,20 +108,11 @@ impl Outcome {
     /// every precondition holds, and `no_category` (bit `no_category_bit`) when none matches.
     pub const fn combine(failed_preconditions: u8, matched: u16, no_category_bit: u8) -> Outcome {
         if failed_preconditions != 0 {
-            Outcome {
-                categories: 0,
-                unmet: failed_preconditions,
-            }
+            Outcome { categories: 0, unmet: failed_preconditions }
         } else if matched == 0 {
-            Outcome {
-                categories: 0,
-                unmet: 1 << no_category_bit,
-            }
+            Outcome { categories: 0, unmet: 1 << no_category_bit }
         } else {
-            Outcome {
-                categories: matched,
-                unmet: 0,
-            }
+            Outcome { categories: matched, unmet: 0 }
         }
     }
 }
@@ -187,21 +178,13 @@ impl Policy {
                     Rules::Gz2014(p) => gz_2014_4::because(p, category.code, facts, on, lang),
                     Rules::Gd2023(p) => gd_2023_11::because(p, category.code, facts, on, lang),
                 };
-                reasons.push(Reason {
-                    code: category.code,
-                    citation: category.citation.clone(),
-                    because,
-                });
+                reasons.push(Reason { code: category.code, citation: category.citation.clone(), because });
             }
         }
         for (i, code) in self.unmet_codes().iter().enumerate() {
             if outcome.unmet & (1 << i) != 0 {
                 let because = explain::unmet(code, self.minimum_working_age, facts, on, lang);
-                reasons.push(Reason {
-                    code,
-                    citation: self.preconditions_citation.clone(),
-                    because,
-                });
+                reasons.push(Reason { code, citation: self.preconditions_citation.clone(), because });
             }
         }
         reasons
@@ -209,20 +192,12 @@ impl Policy {
 
     /// The codes of the categories set in `mask`, in article order.
     pub fn category_codes(&self, mask: u16) -> impl Iterator<Item = &'static str> + '_ {
-        self.categories
-            .iter()
-            .enumerate()
-            .filter(move |(i, _)| mask & (1 << i) != 0)
-            .map(|(_, c)| c.code)
+        self.categories.iter().enumerate().filter(move |(i, _)| mask & (1 << i) != 0).map(|(_, c)| c.code)
     }
 
     /// The unmet codes set in `mask`, in the contract's order.
     pub fn unmet_codes_in(&self, mask: u8) -> impl Iterator<Item = &'static str> + '_ {
-        self.unmet_codes()
-            .iter()
-            .enumerate()
-            .filter(move |(i, _)| mask & (1 << i) != 0)
-            .map(|(_, c)| *c)
+        self.unmet_codes().iter().enumerate().filter(move |(i, _)| mask & (1 << i) != 0).map(|(_, c)| *c)
     }
 }
 
@@ -234,28 +209,19 @@ pub struct PolicySet {
 
 /// The policy files built into the binary.
 pub const EMBEDDED: [(&str, &str); 2] = [
-    (
-        "gz-2014-4.toml",
-        include_str!("../../../../policies/gz-2014-4.toml"),
-    ),
-    (
-        "gd-2023-11.toml",
-        include_str!("../../../../policies/gd-2023-11.toml"),
-    ),
+    ("gz-2014-4.toml", include_str!("../../../../policies/gz-2014-4.toml")),
+    ("gd-2023-11.toml", include_str!("../../../../policies/gd-2023-11.toml")),
 ];
 
 impl PolicySet {
     /// The policies shipped in the binary.
     pub fn embedded() -> PolicySet {
-        PolicySet::from_sources(EMBEDDED.iter().map(|(n, t)| (*n, *t)))
-            .expect("the shipped policy files are valid")
+        PolicySet::from_sources(EMBEDDED.iter().map(|(n, t)| (*n, *t))).expect("the shipped policy files are valid")
     }
 
     /// Loads policy files given as (file name, text); refuses the lot on the first problem,
     /// naming the file, the key and the problem.
-    pub fn from_sources<'a>(
-        sources: impl IntoIterator<Item = (&'a str, &'a str)>,
-    ) -> Result<PolicySet, PolicyError> {
+    pub fn from_sources<'a>(sources: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<PolicySet, PolicyError> {
         let mut policies: Vec<Policy> = Vec::new();
         for (name, text) in sources {
             let policy = file::load(name, text)?;
@@ -270,20 +236,13 @@ impl PolicySet {
                 return Err(PolicyError::new(
                     name,
                     "valid_from",
-                    format!(
-                        "its validity overlaps `{}`: only one policy may be in force on a date",
-                        other.id
-                    ),
+                    format!("its validity overlaps `{}`: only one policy may be in force on a date", other.id),
                 ));
             }
             policies.push(policy);
         }
         if policies.is_empty() {
-            return Err(PolicyError::new(
-                "(policies)",
-                "",
-                "no policy file was found".to_owned(),
-            ));
+            return Err(PolicyError::new("(policies)", "", "no policy file was found".to_owned()));
         }
         policies.sort_by_key(|p| p.valid_from);
         Ok(PolicySet { policies })
@@ -334,18 +293,14 @@ mod tests {
         assert!(!set.by_id("gz-2014-4").unwrap().provisional);
         let gd = set.by_id("gd-2023-11").unwrap();
         assert!(gd.provisional);
-        assert!(
-            !gd.provenance.is_empty(),
-            "a provisional policy names its sources"
-        );
+        assert!(!gd.provenance.is_empty(), "a provisional policy names its sources");
     }
 
     #[test]
     fn overlapping_policies_are_refused() {
         let text = EMBEDDED[0].1;
         let copy = text.replace("id = \"gz-2014-4\"", "id = \"gz-2014-4-copy\"");
-        let err =
-            PolicySet::from_sources([("a.toml", text), ("b.toml", copy.as_str())]).unwrap_err();
+        let err = PolicySet::from_sources([("a.toml", text), ("b.toml", copy.as_str())]).unwrap_err();
         assert!(err.to_string().contains("b.toml"), "{err}");
         assert!(err.to_string().contains("overlaps"), "{err}");
     }

@@ -1,0 +1,349 @@
+//! The fast path for clean CSV rows: cells are decoded straight into [`Facts`] as the row is
+//! split, without the generic record. Any cell it does not find clean (a value to reject, an ID
+//! number to check, a missing field, a date after `as_of`) sends the row back to the generic
+//! [`validate`](super::record::validate), which alone decides errors. So this path can only ever
+//! produce the result the generic one would, and a property test holds it to that.
+
+use super::fields::{Field, Kind};
+use super::record::{Context, Valid, cell_bool, certificate, missing};
+use crate::calendar::Date;
+use crate::clock::{Clock, Cutoffs};
+use crate::facts::{FactSet, Facts, FemaleRetirementTrack, Sex};
+use crate::policy::{Outcome, Policy};
+
+/// How a column's cell is decoded.
+#[derive(Debug, Clone, Copy)]
+enum Decode {
+    Ref,
+    Date(Field),
+    Fact(crate::facts::Fact),
+    Sex,
+    Track,
+    Certificates,
+    /// Only the generic path decodes this column (the ID number).
+    Generic,
+}
+
+/// The per-column decoders of one CSV header.
+#[derive(Debug, Clone)]
+pub(super) struct FastCsv {
+    decoders: Vec<Decode>,
+}
+
+/// The policy chosen for the last `as_of` text seen: files usually share one date.
+#[derive(Debug, Default)]
+pub(super) struct DateCache<'a, 'p> {
+    last: Option<(&'a str, Date, &'p Policy, bool)>,
+    /// Rows seen in a row on the cached date, and the batch clock once they are many.
+    hits: u32,
+    cutoffs: Option<Box<Cutoffs>>,
+}
+
+/// Rows on one date before building its [`Cutoffs`] (some microseconds) pays off.
+const CUTOFFS_AFTER: u32 = 256;
+
+impl FastCsv {
+    pub fn new(columns: &[Field]) -> FastCsv {
+        let decoders = columns
+            .iter()
+            .map(|&f| match f.kind() {
+                Kind::Text if f == Field::Ref => Decode::Ref,
+                Kind::Text => Decode::Generic,
+                Kind::Date => Decode::Date(f),
+                Kind::Bool => Decode::Fact(f.fact().expect("every boolean field is a fact")),
+                Kind::Sex => Decode::Sex,
+                Kind::Track => Decode::Track,
+                Kind::Certificates => Decode::Certificates,
+            })
+            .collect();
+        FastCsv { decoders }
+    }
+
+    /// Decodes the row that starts at `start`, taking its separators from `seps`. Returns where
+    /// the row ends (its line break, or the end of the text) and, when the row is clean, its
+    /// `ref` cell and assessment; `None` there means the generic path must decide.
+    #[inline]
+    pub fn row<'a, 'p>(
+        &self,
+        text: &'a str,
+        start: usize,
+        seps: &mut Separators<'_>,
+        context: &Context<'p>,
+        dates: &mut DateCache<'a, 'p>,
+    ) -> (usize, Option<(Option<&'a str>, Valid<'p>)>) {
+        let bytes = text.as_bytes();
+        let mut cell_start = start;
+        let mut ended_at = None;
+        let mut decoded = Decoded::default();
+        let mut clean = true;
+        for (i, decoder) in self.decoders.iter().enumerate() {
+            let end = seps.next().unwrap_or(bytes.len());
+            let at_line_end = end == bytes.len() || bytes[end] == b'\n';
+            let last = i + 1 == self.decoders.len();
+            if at_line_end != last {
+                // Too few cells (a line break came early) or too many: the generic path reports it.
+                if !at_line_end {
+                    ended_at = Some(seps.line_end(bytes.len()));
+                } else {
+                    ended_at = Some(end);
+                }
+                clean = false;
+                break;
+            }
+            let mut cell = &text[cell_start..end];
+            if last {
+                cell = cell.strip_suffix('\r').unwrap_or(cell);
+                ended_at = Some(end);
+            }
+            cell_start = end + 1;
+            if clean && !cell.is_empty() && decoded.cell(*decoder, cell).is_none() {
+                clean = false;
+            }
+        }
+        let end = ended_at.unwrap_or(bytes.len());
+        if !clean {
+            return (end, None);
+        }
+        (end, decoded.finish(context, dates))
+    }
+}
+
+/// The values of a row decoded so far.
+#[derive(Default)]
+struct Decoded<'a> {
+    present: u32,
+    reference: Option<&'a str>,
+    as_of: Option<&'a str>,
+    birth: Option<Date>,
+    since: Option<Date>,
+    registered: Option<Date>,
+    sex: Option<Sex>,
+    track: FemaleRetirementTrack,
+    facts: FactSet,
+    certificates: u8,
+}
+
+impl<'a> Decoded<'a> {
+    /// Takes one non-empty cell; `None` when it is not clean.
+    #[inline]
+    fn cell(&mut self, decoder: Decode, cell: &'a str) -> Option<()> {
+        match decoder {
+            Decode::Ref => {
+                self.reference = Some(cell);
+                self.present |= 1 << Field::Ref as u8;
+            }
+            Decode::Date(field) => {
+                self.present |= 1 << field as u8;
+                match field {
+                    Field::AsOf => self.as_of = Some(cell),
+                    Field::BirthDate => self.birth = Some(Date::parse(cell).ok()?),
+                    Field::UnemployedSince => self.since = Some(Date::parse(cell).ok()?),
+                    _ => self.registered = Some(Date::parse(cell).ok()?),
+                }
+            }
+            Decode::Fact(fact) => {
+                self.present |= 1 << fact_field(fact) as u8;
+                self.facts.set(fact, word(cell.as_bytes(), b"true", b"false").or_else(|| cell_bool(cell))?);
+            }
+            Decode::Sex => {
+                self.present |= 1 << Field::Sex as u8;
+                self.sex = Some(if word(cell.as_bytes(), b"male", b"female")? { Sex::Male } else { Sex::Female });
+            }
+            Decode::Track => {
+                self.track = if word(cell.as_bytes(), b"cadre", b"worker")? {
+                    FemaleRetirementTrack::Cadre
+                } else {
+                    FemaleRetirementTrack::Worker
+                };
+            }
+            Decode::Certificates => {
+                for name in cell.split(';') {
+                    self.certificates |= certificate(name).ok()?;
+                }
+            }
+            Decode::Generic => return None,
+        }
+        Some(())
+    }
+
+    fn finish<'p>(self, context: &Context<'p>, dates: &mut DateCache<'a, 'p>) -> Option<(Option<&'a str>, Valid<'p>)> {
+        let (as_of, policy, in_force) = dates.resolve(self.as_of, context)?;
+        if missing(|f| self.present & (1 << f as u8) != 0, policy).is_some() {
+            return None;
+        }
+        let after = |d: Option<Date>| d.is_some_and(|d| d > as_of);
+        if after(self.birth) || after(self.since) || after(self.registered) {
+            return None;
+        }
+        let facts = Facts {
+            birth_date: self.birth?,
+            sex: self.sex?,
+            female_retirement_track: self.track,
+            facts: self.facts,
+            parent_certificates: self.certificates,
+            unemployed_since: self.since,
+            unemployment_registered_on: self.registered,
+        };
+        Some((self.reference, Valid { as_of, policy, in_force, facts }))
+    }
+}
+
+/// The positions of commas and line breaks in a text, found eight bytes at a time (SWAR): a
+/// branch per separator instead of one per byte.
+#[derive(Debug)]
+pub(super) struct Separators<'t> {
+    bytes: &'t [u8],
+    /// Start of the 64-byte block `mask` describes.
+    base: usize,
+    mask: u64,
+}
+
+const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+
+/// The high bit of every byte of `word` that equals `byte`, exactly.
+#[inline]
+fn bytes_equal(word: u64, byte: u8) -> u64 {
+    let t = word ^ (u64::from(byte) * 0x0101_0101_0101_0101);
+    !(((t & LOW7) + LOW7) | t | LOW7)
+}
+
+#[inline]
+fn word_mask(w: u64) -> u64 {
+    let hits = (bytes_equal(w, b',') | bytes_equal(w, b'\n')) >> 7;
+    // Gathers the eight flags (one per byte, at bit 0 of each) into the top byte.
+    hits.wrapping_mul(0x0102_0408_1020_4080) >> 56
+}
+
+#[inline]
+fn block_mask(block: &[u8]) -> u64 {
+    let mut mask = 0u64;
+    if let Ok(full) = <&[u8; 64]>::try_from(block) {
+        for k in 0..8 {
+            let w = u64::from_le_bytes(full[k * 8..k * 8 + 8].try_into().expect("eight bytes"));
+            mask |= word_mask(w) << (k * 8);
+        }
+        return mask;
+    }
+    for (k, chunk) in block.chunks(8).enumerate() {
+        let mut word = [0u8; 8];
+        word[..chunk.len()].copy_from_slice(chunk);
+        // Padding bytes are zero and never match.
+        mask |= word_mask(u64::from_le_bytes(word)) << (k * 8);
+    }
+    mask
+}
+
+impl<'t> Separators<'t> {
+    pub fn new(bytes: &'t [u8], from: usize) -> Separators<'t> {
+        let base = from - from % 64;
+        let mut mask = block_mask(&bytes[base..bytes.len().min(base + 64)]);
+        mask &= u64::MAX.checked_shl((from - base) as u32).unwrap_or(0);
+        Separators { bytes, base, mask }
+    }
+
+    /// Skips to the next line break; its position, or `len` at the end of the text.
+    pub fn line_end(&mut self, len: usize) -> usize {
+        while let Some(i) = self.next() {
+            if self.bytes[i] == b'\n' {
+                return i;
+            }
+        }
+        len
+    }
+}
+
+impl Iterator for Separators<'_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        while self.mask == 0 {
+            self.base += 64;
+            if self.base >= self.bytes.len() {
+                return None;
+            }
+            self.mask = block_mask(&self.bytes[self.base..self.bytes.len().min(self.base + 64)]);
+        }
+        let i = self.mask.trailing_zeros() as usize;
+        self.mask &= self.mask - 1;
+        Some(self.base + i)
+    }
+}
+
+impl<'a, 'p> DateCache<'a, 'p> {
+    /// The outcome of a row of the cached date, with the batch clock when it has been built.
+    #[inline]
+    pub fn evaluate(&self, valid: &Valid<'_>) -> Outcome {
+        match &self.cutoffs {
+            Some(c) if c.on() == valid.as_of => valid.policy.evaluate(&valid.facts, &**c),
+            _ => valid.policy.assess(&valid.facts, valid.as_of),
+        }
+    }
+
+    /// The assessment date and policy of a row; `None` when the generic path must decide.
+    #[inline]
+    fn resolve(&mut self, as_of: Option<&'a str>, context: &Context<'p>) -> Option<(Date, &'p Policy, bool)> {
+        let text = as_of.unwrap_or("");
+        if let Some((last, date, policy, in_force)) = self.last
+            && same_short_text(last.as_bytes(), text.as_bytes())
+        {
+            self.hits += 1;
+            if self.hits == CUTOFFS_AFTER {
+                self.cutoffs = Some(Box::new(Cutoffs::new(date)));
+            }
+            return Some((date, policy, in_force));
+        }
+        self.hits = 0;
+        self.cutoffs = None;
+        let date = match as_of {
+            Some(t) => Date::parse(t).ok()?,
+            None => context.default_date,
+        };
+        let (policy, in_force) = match context.forced {
+            Some(p) => (p, p.in_force_on(date)),
+            None => (context.policies.in_force_on(date)?, true),
+        };
+        self.last = Some((text, date, policy, in_force));
+        Some((date, policy, in_force))
+    }
+}
+
+/// `Some(true)` for `yes`, `Some(false)` for `no`, else `None`: a few integer comparisons where a
+/// string match would call memcmp for every cell.
+#[inline]
+fn word(cell: &[u8], yes: &[u8], no: &[u8]) -> Option<bool> {
+    #[inline]
+    fn equal(a: &[u8], b: &[u8]) -> bool {
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+    if equal(cell, yes) {
+        Some(true)
+    } else if equal(cell, no) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Equality of two short texts (dates), without a call to memcmp.
+#[inline]
+fn same_short_text(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+/// The field that sets a fact (the inverse of [`Field::fact`]).
+fn fact_field(fact: crate::facts::Fact) -> Field {
+    // Boolean fields follow the facts' order with the non-boolean fields in between, so look up.
+    const MAP: [Field; 21] = {
+        let mut map = [Field::Ref; 21];
+        let mut i = 0;
+        while i < Field::ALL.len() {
+            if let Some(f) = Field::ALL[i].fact() {
+                map[f as usize] = Field::ALL[i];
+            }
+            i += 1;
+        }
+        map
+    };
+    MAP[fact as usize]
+}
