@@ -8,7 +8,8 @@ use clap::ValueEnum;
 use yuanzhu_rules::PolicySet;
 use yuanzhu_rules::contract::{Assessor, Context, CsvHeader, OutputFormat, Tally, is_blank, plain_cells};
 
-use crate::{LangArg, date_arg, pipeline, usage_error};
+use crate::pipeline::{self, Blocks};
+use crate::{LangArg, date_arg, usage_error};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -63,17 +64,17 @@ pub fn run(args: &Args, policies: &PolicySet) -> ExitCode {
             Format::Csv => OutputFormat::Csv,
         },
     };
-    let mut blocks = pipeline::blocks(reader);
+    let blocks = pipeline::blocks(reader);
     // Nothing is written before the input proves readable: an unreadable file is a usage error.
-    let first = match blocks.recv() {
-        Ok(Ok(block)) => Some(block),
-        Ok(Err(e)) => return usage_error(format!("cannot read the input: {e}")),
-        Err(_) => None,
+    let first = match blocks.next() {
+        Some(Ok(block)) => Some(block),
+        Some(Err(e)) => return usage_error(format!("cannot read the input: {e}")),
+        None => None,
     };
     let mut stdout = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
     let outcome = stdout.write_all(assessor.header()).and_then(|()| match (args.format, first) {
         (_, None) => Ok(Tally::default()),
-        (Format::Jsonl, Some(first)) => jsonl(&assessor, first, &mut blocks, &mut stdout),
+        (Format::Jsonl, Some(first)) => jsonl(&assessor, first, &blocks, &mut stdout),
         (Format::Csv, Some(first)) => csv(&assessor, first, blocks, &mut stdout),
     });
     let tally = match outcome.and_then(|t| stdout.flush().map(|()| t)) {
@@ -87,17 +88,18 @@ pub fn run(args: &Args, policies: &PolicySet) -> ExitCode {
     if tally.errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
-type Blocks = std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>;
-
-fn jsonl(assessor: &Assessor<'_>, first: Vec<u8>, blocks: &mut Blocks, out: &mut impl Write) -> std::io::Result<Tally> {
+fn jsonl(assessor: &Assessor<'_>, first: Vec<u8>, blocks: &Blocks, out: &mut impl Write) -> std::io::Result<Tally> {
     let work = |piece: &[u8], buf: &mut Vec<u8>, tally: &mut Tally| {
         for line in piece.split(|&b| b == b'\n') {
             assessor.jsonl_line(line.strip_suffix(b"\r").unwrap_or(line), buf, tally);
         }
     };
     let mut tally = pipeline::in_pieces(&first, out, &work)?;
-    for block in blocks.iter() {
-        tally += pipeline::in_pieces(&block?, out, &work)?;
+    blocks.recycle(first);
+    while let Some(block) = blocks.next() {
+        let block = block?;
+        tally += pipeline::in_pieces(&block, out, &work)?;
+        blocks.recycle(block);
     }
     Ok(tally)
 }
@@ -114,13 +116,15 @@ fn csv(assessor: &Assessor<'_>, first: Vec<u8>, blocks: Blocks, out: &mut impl W
     let work =
         |piece: &[u8], buf: &mut Vec<u8>, tally: &mut Tally| assessor.csv_plain_lines(&header, piece, buf, tally);
     let mut tally = pipeline::in_pieces(first.get(header_end + 1..).unwrap_or_default(), out, &work)?;
-    while let Ok(block) = blocks.recv() {
+    blocks.recycle(first);
+    while let Some(block) = blocks.next() {
         let block = block?;
         if memchr::memchr(b'"', &block).is_some() {
             tally += csv_quoted(assessor, Some(header), pipeline::Rest::new(block, blocks), out)?;
             break;
         }
         tally += pipeline::in_pieces(&block, out, &work)?;
+        blocks.recycle(block);
     }
     Ok(tally)
 }

@@ -13,21 +13,43 @@ const BLOCK: usize = 8 << 20;
 /// Bytes per piece of a block handed to one thread.
 const PIECE: usize = 512 << 10;
 
+/// Blocks of input on their way from the reader thread, and emptied blocks on their way back
+/// for reuse (fresh memory costs page faults on every block).
+pub struct Blocks {
+    full: mpsc::Receiver<io::Result<Vec<u8>>>,
+    empty: mpsc::Sender<Vec<u8>>,
+}
+
+impl Blocks {
+    /// The next block; `None` at the end of the input.
+    pub fn next(&self) -> Option<io::Result<Vec<u8>>> {
+        self.full.recv().ok()
+    }
+
+    /// Hands a block back to the reader for reuse.
+    pub fn recycle(&self, block: Vec<u8>) {
+        let _ = self.empty.send(block);
+    }
+}
+
 /// Reads `reader` to the end in blocks that end on a line break (the last may not).
-/// Blocks arrive on the returned channel; a read error arrives as the last item.
-pub fn blocks(mut reader: impl Read + Send + 'static) -> mpsc::Receiver<io::Result<Vec<u8>>> {
-    let (tx, rx) = mpsc::sync_channel(1);
+/// A read error arrives as the last item.
+pub fn blocks(mut reader: impl Read + Send + 'static) -> Blocks {
+    let (tx, full) = mpsc::sync_channel(1);
+    let (empty, returned) = mpsc::channel::<Vec<u8>>();
     std::thread::spawn(move || {
         let mut carry: Vec<u8> = Vec::new();
         loop {
-            let mut block = Vec::with_capacity(BLOCK + carry.len());
+            let mut block = returned.try_recv().unwrap_or_else(|_| Vec::with_capacity(BLOCK));
+            block.clear();
             block.append(&mut carry);
             match (&mut reader).take(BLOCK as u64).read_to_end(&mut block) {
                 Ok(0) if block.is_empty() => return,
                 Ok(n) => {
                     let eof = n == 0;
                     if !eof && let Some(cut) = memchr::memrchr(b'\n', &block) {
-                        carry = block.split_off(cut + 1);
+                        carry.extend_from_slice(&block[cut + 1..]);
+                        block.truncate(cut + 1);
                     } else if !eof {
                         // A single line longer than a block: keep reading into it.
                         carry = block;
@@ -44,7 +66,7 @@ pub fn blocks(mut reader: impl Read + Send + 'static) -> mpsc::Receiver<io::Resu
             }
         }
     });
-    rx
+    Blocks { full, empty }
 }
 
 /// Cuts `text` at line breaks into pieces of about [`PIECE`] bytes, runs `work` on each in
@@ -86,11 +108,11 @@ pub fn in_pieces(
 /// A reader over the rest of a block and the blocks still to come, for the full CSV reader.
 pub struct Rest {
     current: io::Cursor<Vec<u8>>,
-    blocks: mpsc::Receiver<io::Result<Vec<u8>>>,
+    blocks: Blocks,
 }
 
 impl Rest {
-    pub fn new(current: Vec<u8>, blocks: mpsc::Receiver<io::Result<Vec<u8>>>) -> Rest {
+    pub fn new(current: Vec<u8>, blocks: Blocks) -> Rest {
         Rest { current: io::Cursor::new(current), blocks }
     }
 }
@@ -102,9 +124,9 @@ impl Read for Rest {
             if n > 0 || buf.is_empty() {
                 return Ok(n);
             }
-            match self.blocks.recv() {
-                Ok(block) => self.current = io::Cursor::new(block?),
-                Err(_) => return Ok(0),
+            match self.blocks.next() {
+                Some(block) => self.current = io::Cursor::new(block?),
+                None => return Ok(0),
             }
         }
     }
@@ -118,7 +140,7 @@ mod tests {
     fn blocks_end_on_line_breaks_and_lose_nothing() {
         let text: Vec<u8> = (0..400_000).flat_map(|i| format!("line {i}\n").into_bytes()).chain(*b"tail").collect();
         let rx = blocks(io::Cursor::new(text.clone()));
-        let received: Vec<Vec<u8>> = rx.into_iter().map(Result::unwrap).collect();
+        let received: Vec<Vec<u8>> = std::iter::from_fn(|| rx.next()).map(Result::unwrap).collect();
         assert!(received.len() > 1, "the text spans blocks");
         for b in &received[..received.len() - 1] {
             assert_eq!(b.last(), Some(&b'\n'));

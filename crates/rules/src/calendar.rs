@@ -43,7 +43,12 @@ impl Date {
 
     /// Strict `YYYY-MM-DD`, exactly ten characters.
     pub fn parse(text: &str) -> Result<Date, DateError> {
-        let b: &[u8; 10] = text.as_bytes().try_into().map_err(|_| DateError::Format)?;
+        Date::parse_bytes(text.as_bytes())
+    }
+
+    /// [`Date::parse`] on bytes, for readers that never made a `str`.
+    pub fn parse_bytes(text: &[u8]) -> Result<Date, DateError> {
+        let b: &[u8; 10] = text.try_into().map_err(|_| DateError::Format)?;
         if b[4] != b'-' || b[7] != b'-' {
             return Err(DateError::Format);
         }
@@ -89,6 +94,49 @@ impl Date {
         let last = days_in_month(year, month);
         let day = if self.day() > last { last } else { self.day() };
         Date::pack(year, month, day)
+    }
+
+    /// The same day `months` months earlier, or that month's last day when it has no such day;
+    /// `None` before year 1.
+    pub const fn sub_months(self, months: u32) -> Option<Date> {
+        let index = self.year() * 12 + (self.month() - 1);
+        if months > index || (index - months) / 12 == 0 {
+            return None;
+        }
+        let index = index - months;
+        let (year, month) = (index / 12, index % 12 + 1);
+        let last = days_in_month(year, month);
+        let day = if self.day() > last { last } else { self.day() };
+        Some(Date::pack(year, month, day))
+    }
+
+    /// The next day.
+    pub const fn next_day(self) -> Date {
+        if self.day() < days_in_month(self.year(), self.month()) {
+            Date::pack(self.year(), self.month(), self.day() + 1)
+        } else if self.month() < 12 {
+            Date::pack(self.year(), self.month() + 1, 1)
+        } else {
+            Date::pack(self.year() + 1, 1, 1)
+        }
+    }
+
+    /// The latest start date whose period of `months` months has ended on or before `on`:
+    /// "has the period ended" becomes `start <= cutoff`. `None` when no start from year 1 on has.
+    pub const fn latest_start_of_months(on: Date, months: u32) -> Option<Date> {
+        let Some(mut start) = on.sub_months(months) else { return None };
+        // Going back clamps to a month's last day; later days of that month may still reach `on`
+        // (2016-02-29 + 12 months = 2017-02-28). At most three more days can.
+        let mut i = 0;
+        while i < 3 {
+            let next = start.next_day();
+            if next.add_months(months).packed() > on.packed() {
+                break;
+            }
+            start = next;
+            i += 1;
+        }
+        Some(start)
     }
 
     /// The end of a period of `years` years: the same rule as [`Date::add_months`].
@@ -264,6 +312,23 @@ mod tests {
             assert_eq!(Date::from_days(d(s).to_days()), Some(d(s)));
         }
         assert_eq!(d("2016-02-28").days_until(d("2016-03-01")), 2);
+    }
+
+    #[test]
+    fn latest_start_of_months_matches_the_search() {
+        for on in ["2017-02-28", "2016-02-29", "2016-03-31", "2016-12-31", "2016-06-01", "2015-04-30"] {
+            let on = d(on);
+            for m in [0, 1, 6, 12, 24, 35 * 12, 60 * 12 + 7] {
+                assert_eq!(
+                    Date::latest_start_of_months(on, m),
+                    latest_start_reaching(on, |b| b.add_months(m)),
+                    "{on} {m}"
+                );
+            }
+        }
+        assert_eq!(d("0001-06-01").sub_months(6), None);
+        assert_eq!(d("2016-12-31").next_day(), d("2017-01-01"));
+        assert_eq!(d("2016-02-28").next_day(), d("2016-02-29"));
     }
 
     #[test]

@@ -61,8 +61,9 @@ fn cutoff(on: Date, end: impl Fn(Date) -> Date) -> u32 {
 
 impl Cutoffs {
     pub fn new(on: Date) -> Cutoffs {
-        let years = std::array::from_fn(|n| cutoff(on, |b| b.add_years(n as u32)));
-        let months = std::array::from_fn(|n| cutoff(on, |b| b.add_months(n as u32)));
+        let months_cutoff = |m: u32| Date::latest_start_of_months(on, m).map_or(NOBODY, Date::packed);
+        let years = std::array::from_fn(|n| months_cutoff(n as u32 * 12));
+        let months = std::array::from_fn(|n| months_cutoff(n as u32));
         let retired = [RetirementTrack::Male, RetirementTrack::FemaleWorker, RetirementTrack::FemaleCadre]
             .map(|track| cutoff(on, |b| retirement_date(b, track)));
         Cutoffs { on, years, months, retired }

@@ -33,7 +33,7 @@ pub(super) struct FastCsv {
 /// The policy chosen for the last `as_of` text seen: files usually share one date.
 #[derive(Debug, Default)]
 pub(super) struct DateCache<'a, 'p> {
-    last: Option<(&'a str, Date, &'p Policy, bool)>,
+    last: Option<(&'a [u8], Date, &'p Policy, bool)>,
     /// Rows seen in a row on the cached date, and the batch clock once they are many.
     hits: u32,
     cutoffs: Option<Box<Cutoffs>>,
@@ -70,7 +70,7 @@ impl FastCsv {
         seps: &mut Separators<'_>,
         context: &Context<'p>,
         dates: &mut DateCache<'a, 'p>,
-    ) -> (usize, Option<(Option<&'a str>, Valid<'p>)>) {
+    ) -> (usize, Option<(Option<&'a [u8]>, Valid<'p>)>) {
         let bytes = text.as_bytes();
         let mut cell_start = start;
         let mut ended_at = None;
@@ -90,9 +90,9 @@ impl FastCsv {
                 clean = false;
                 break;
             }
-            let mut cell = &text[cell_start..end];
+            let mut cell = &bytes[cell_start..end];
             if last {
-                cell = cell.strip_suffix('\r').unwrap_or(cell);
+                cell = cell.strip_suffix(b"\r").unwrap_or(cell);
                 ended_at = Some(end);
             }
             cell_start = end + 1;
@@ -112,8 +112,8 @@ impl FastCsv {
 #[derive(Default)]
 struct Decoded<'a> {
     present: u32,
-    reference: Option<&'a str>,
-    as_of: Option<&'a str>,
+    reference: Option<&'a [u8]>,
+    as_of: Option<&'a [u8]>,
     birth: Option<Date>,
     since: Option<Date>,
     registered: Option<Date>,
@@ -124,9 +124,10 @@ struct Decoded<'a> {
 }
 
 impl<'a> Decoded<'a> {
-    /// Takes one non-empty cell; `None` when it is not clean.
+    /// Takes one non-empty cell; `None` when it is not clean. Cells are bytes of text already
+    /// checked as UTF-8, cut at ASCII separators.
     #[inline]
-    fn cell(&mut self, decoder: Decode, cell: &'a str) -> Option<()> {
+    fn cell(&mut self, decoder: Decode, cell: &'a [u8]) -> Option<()> {
         match decoder {
             Decode::Ref => {
                 self.reference = Some(cell);
@@ -136,29 +137,38 @@ impl<'a> Decoded<'a> {
                 self.present |= 1 << field as u8;
                 match field {
                     Field::AsOf => self.as_of = Some(cell),
-                    Field::BirthDate => self.birth = Some(Date::parse(cell).ok()?),
-                    Field::UnemployedSince => self.since = Some(Date::parse(cell).ok()?),
-                    _ => self.registered = Some(Date::parse(cell).ok()?),
+                    Field::BirthDate => self.birth = Some(Date::parse_bytes(cell).ok()?),
+                    Field::UnemployedSince => self.since = Some(Date::parse_bytes(cell).ok()?),
+                    _ => self.registered = Some(Date::parse_bytes(cell).ok()?),
                 }
             }
             Decode::Fact(fact) => {
                 self.present |= 1 << fact_field(fact) as u8;
-                self.facts.set(fact, word(cell.as_bytes(), b"true", b"false").or_else(|| cell_bool(cell))?);
+                let value = match *cell {
+                    [b't', b'r', b'u', b'e'] => true,
+                    [b'f', b'a', b'l', b's', b'e'] => false,
+                    _ => cell_bool(std::str::from_utf8(cell).ok()?)?,
+                };
+                self.facts.set(fact, value);
             }
             Decode::Sex => {
                 self.present |= 1 << Field::Sex as u8;
-                self.sex = Some(if word(cell.as_bytes(), b"male", b"female")? { Sex::Male } else { Sex::Female });
+                self.sex = Some(match *cell {
+                    [b'm', b'a', b'l', b'e'] => Sex::Male,
+                    [b'f', b'e', b'm', b'a', b'l', b'e'] => Sex::Female,
+                    _ => return None,
+                });
             }
             Decode::Track => {
-                self.track = if word(cell.as_bytes(), b"cadre", b"worker")? {
-                    FemaleRetirementTrack::Cadre
-                } else {
-                    FemaleRetirementTrack::Worker
+                self.track = match *cell {
+                    [b'w', b'o', b'r', b'k', b'e', b'r'] => FemaleRetirementTrack::Worker,
+                    [b'c', b'a', b'd', b'r', b'e'] => FemaleRetirementTrack::Cadre,
+                    _ => return None,
                 };
             }
             Decode::Certificates => {
-                for name in cell.split(';') {
-                    self.certificates |= certificate(name).ok()?;
+                for name in cell.split(|&b| b == b';') {
+                    self.certificates |= certificate(std::str::from_utf8(name).ok()?).ok()?;
                 }
             }
             Decode::Generic => return None,
@@ -166,7 +176,7 @@ impl<'a> Decoded<'a> {
         Some(())
     }
 
-    fn finish<'p>(self, context: &Context<'p>, dates: &mut DateCache<'a, 'p>) -> Option<(Option<&'a str>, Valid<'p>)> {
+    fn finish<'p>(self, context: &Context<'p>, dates: &mut DateCache<'a, 'p>) -> Option<(Option<&'a [u8]>, Valid<'p>)> {
         let (as_of, policy, in_force) = dates.resolve(self.as_of, context)?;
         if missing(|f| self.present & (1 << f as u8) != 0, policy).is_some() {
             return None;
@@ -282,10 +292,10 @@ impl<'a, 'p> DateCache<'a, 'p> {
 
     /// The assessment date and policy of a row; `None` when the generic path must decide.
     #[inline]
-    fn resolve(&mut self, as_of: Option<&'a str>, context: &Context<'p>) -> Option<(Date, &'p Policy, bool)> {
-        let text = as_of.unwrap_or("");
+    fn resolve(&mut self, as_of: Option<&'a [u8]>, context: &Context<'p>) -> Option<(Date, &'p Policy, bool)> {
+        let text = as_of.unwrap_or_default();
         if let Some((last, date, policy, in_force)) = self.last
-            && same_short_text(last.as_bytes(), text.as_bytes())
+            && same_short_text(last, text)
         {
             self.hits += 1;
             if self.hits == CUTOFFS_AFTER {
@@ -296,7 +306,7 @@ impl<'a, 'p> DateCache<'a, 'p> {
         self.hits = 0;
         self.cutoffs = None;
         let date = match as_of {
-            Some(t) => Date::parse(t).ok()?,
+            Some(t) => Date::parse_bytes(t).ok()?,
             None => context.default_date,
         };
         let (policy, in_force) = match context.forced {
@@ -305,23 +315,6 @@ impl<'a, 'p> DateCache<'a, 'p> {
         };
         self.last = Some((text, date, policy, in_force));
         Some((date, policy, in_force))
-    }
-}
-
-/// `Some(true)` for `yes`, `Some(false)` for `no`, else `None`: a few integer comparisons where a
-/// string match would call memcmp for every cell.
-#[inline]
-fn word(cell: &[u8], yes: &[u8], no: &[u8]) -> Option<bool> {
-    #[inline]
-    fn equal(a: &[u8], b: &[u8]) -> bool {
-        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-    }
-    if equal(cell, yes) {
-        Some(true)
-    } else if equal(cell, no) {
-        Some(false)
-    } else {
-        None
     }
 }
 

@@ -93,9 +93,13 @@ impl Assessor<'_> {
             match clean {
                 Some((reference, valid)) if self.output == OutputFormat::Csv => {
                     tally.results += 1;
-                    output::csv_result(out, reference.map(Raw::Cell), valid.policy, dates.evaluate(&valid));
+                    output::csv_result(out, reference, valid.policy, dates.evaluate(&valid));
                 }
-                Some((reference, valid)) => self.result(reference.map(Raw::Cell), &valid, out, tally),
+                Some((reference, valid)) => {
+                    // Cut from valid UTF-8 at ASCII commas, so still valid.
+                    let reference = reference.and_then(|r| std::str::from_utf8(r).ok());
+                    self.result(reference.map(Raw::Cell), &valid, out, tally);
+                }
                 None => {
                     let line = &text[start..end];
                     let line = line.strip_suffix('\r').unwrap_or(line);
@@ -140,7 +144,7 @@ impl Assessor<'_> {
             OutputFormat::Jsonl => output::json_line(out, &ResultLine::new(reference, valid, self.lang)),
             OutputFormat::Csv => {
                 let outcome = valid.policy.assess(&valid.facts, valid.as_of);
-                output::csv_result(out, reference, valid.policy, outcome);
+                output::csv_result(out, output::csv_reference_bytes(reference).as_deref(), valid.policy, outcome);
             }
         }
     }

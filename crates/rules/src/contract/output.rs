@@ -110,7 +110,8 @@ pub const CSV_HEADER: &[u8] = b"ref,eligible,categories,unmet,error\n";
 
 /// A CSV cell, quoted when it holds a comma, a quote or a line break.
 fn csv_cell(out: &mut Vec<u8>, text: &[u8]) {
-    if memchr::memchr3(b',', b'"', b'\n', text).is_none() && memchr::memchr(b'\r', text).is_none() {
+    // References are short: a plain scan beats setting up a vector search.
+    if !text.iter().any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
         out.extend_from_slice(text);
         return;
     }
@@ -124,35 +125,31 @@ fn csv_cell(out: &mut Vec<u8>, text: &[u8]) {
     out.push(b'"');
 }
 
-fn csv_reference(out: &mut Vec<u8>, reference: Option<Raw<'_>>) {
-    match reference {
-        None => {}
-        Some(Raw::Cell(text)) => csv_cell(out, text.as_bytes()),
-        Some(Raw::Json(serde_json::Value::String(text))) => csv_cell(out, text.as_bytes()),
-        Some(Raw::Json(other)) => csv_cell(out, other.to_string().as_bytes()),
+/// The text of a reference as the CSV output shows it (a JSON value that is not a string, as JSON).
+pub(super) fn csv_reference_bytes<'a>(reference: Option<Raw<'a>>) -> Option<std::borrow::Cow<'a, [u8]>> {
+    use std::borrow::Cow;
+    match reference? {
+        Raw::Cell(text) => Some(Cow::Borrowed(text.as_bytes())),
+        Raw::Json(serde_json::Value::String(text)) => Some(Cow::Borrowed(text.as_bytes())),
+        Raw::Json(other) => Some(Cow::Owned(other.to_string().into_bytes())),
     }
 }
 
-fn joined<'c>(out: &mut Vec<u8>, codes: impl Iterator<Item = &'c str>) {
-    for (i, code) in codes.enumerate() {
-        if i > 0 {
-            out.push(b';');
-        }
-        out.extend_from_slice(code.as_bytes());
+pub(super) fn csv_result(out: &mut Vec<u8>, reference: Option<&[u8]>, policy: &Policy, outcome: Outcome) {
+    if let Some(r) = reference {
+        csv_cell(out, r);
     }
-}
-
-pub(super) fn csv_result(out: &mut Vec<u8>, reference: Option<Raw<'_>>, policy: &Policy, outcome: Outcome) {
-    csv_reference(out, reference);
     out.extend_from_slice(if outcome.eligible() { b",true," } else { b",false," });
-    joined(out, policy.category_codes(outcome.categories));
+    out.extend_from_slice(policy.joined_categories(outcome.categories).as_bytes());
     out.push(b',');
-    joined(out, policy.unmet_codes_in(outcome.unmet));
+    out.extend_from_slice(policy.joined_unmet(outcome.unmet).as_bytes());
     out.extend_from_slice(b",\n");
 }
 
 pub(super) fn csv_error(out: &mut Vec<u8>, reference: Option<Raw<'_>>, error: &RecordError) {
-    csv_reference(out, reference);
+    if let Some(r) = csv_reference_bytes(reference) {
+        csv_cell(out, &r);
+    }
     out.extend_from_slice(b",,,,");
     out.extend_from_slice(error.code.code().as_bytes());
     out.push(b'\n');

@@ -115,14 +115,14 @@ const RULEBOOKS: [&str; 2] = ["gz-2014-4", "gd-2023-11"];
 pub(super) fn load(name: &str, text: &str) -> Result<Policy, PolicyError> {
     let raw: PolicyFile = toml::from_str(text).map_err(|e| syntax_error(name, text, &e))?;
     let err = |key: &str, problem: String| PolicyError::new(name, key, problem);
-    let (specs, unmet_count): (&[CategorySpec], usize) = match raw.rulebook.as_str() {
-        "gz-2014-4" => (gz_2014_4::CATEGORIES, gz_2014_4::UNMET.len()),
-        "gd-2023-11" => (gd_2023_11::CATEGORIES, gd_2023_11::UNMET.len()),
+    let (specs, unmet_codes): (&[CategorySpec], &[&str]) = match raw.rulebook.as_str() {
+        "gz-2014-4" => (gz_2014_4::CATEGORIES, gz_2014_4::UNMET),
+        "gd-2023-11" => (gd_2023_11::CATEGORIES, gd_2023_11::UNMET),
         other => {
             return Err(err("rulebook", format!("unknown rulebook `{other}`; known: {}", RULEBOOKS.join(", "))));
         }
     };
-    debug_assert!(specs.len() <= 16 && unmet_count <= 8, "outcome masks are u16 and u8");
+    debug_assert!(specs.len() <= 16 && unmet_codes.len() <= 8, "outcome masks are u16 and u8");
     let valid_from =
         date(&raw.valid_from).ok_or_else(|| err("valid_from", "must be a date such as 2014-01-20".into()))?;
     let valid_until = match &raw.valid_until {
@@ -181,6 +181,7 @@ pub(super) fn load(name: &str, text: &str) -> Result<Policy, PolicyError> {
         unreachable_citation: raw.revocation.unreachable_citation,
         revocation_reasons: raw.revocation.reasons,
         provenance: raw.provenance,
+        joined: super::JoinedCodes::new(specs.iter().map(|s| s.code), unmet_codes),
         categories,
         rules,
     })

@@ -140,6 +140,31 @@ pub struct Policy {
     pub provenance: Vec<Provenance>,
     pub categories: Vec<Category>,
     pub rules: Rules,
+    joined: JoinedCodes,
+}
+
+/// Every list of codes an outcome can produce, joined by `;` once at load, so that writing a
+/// CSV row is a table lookup (2^12 lists at most).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct JoinedCodes {
+    categories: Vec<String>,
+    unmet: Vec<String>,
+}
+
+impl JoinedCodes {
+    fn new<'a>(categories: impl Iterator<Item = &'a str> + Clone, unmet: &[&str]) -> JoinedCodes {
+        fn all<'a>(codes: &[&'a str]) -> Vec<String> {
+            (0..1usize << codes.len())
+                .map(|mask| {
+                    let picked: Vec<&str> =
+                        codes.iter().enumerate().filter(|(i, _)| mask >> i & 1 == 1).map(|(_, c)| *c).collect();
+                    picked.join(";")
+                })
+                .collect()
+        }
+        let categories: Vec<&str> = categories.collect();
+        JoinedCodes { categories: all(&categories), unmet: all(unmet) }
+    }
 }
 
 impl Policy {
@@ -188,6 +213,16 @@ impl Policy {
             }
         }
         reasons
+    }
+
+    /// The categories of `mask` joined by `;` (the CSV output's form).
+    pub fn joined_categories(&self, mask: u16) -> &str {
+        &self.joined.categories[usize::from(mask)]
+    }
+
+    /// The unmet codes of `mask` joined by `;`.
+    pub fn joined_unmet(&self, mask: u8) -> &str {
+        &self.joined.unmet[usize::from(mask)]
     }
 
     /// The codes of the categories set in `mask`, in article order.
