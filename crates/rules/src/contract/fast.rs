@@ -24,6 +24,9 @@ enum Decode {
     Generic,
 }
 
+/// A clean row: its `ref` cell, and the record ready for the rules.
+pub(super) type CleanRow<'a, 'p> = (Option<&'a [u8]>, Valid<'p>);
+
 /// The per-column decoders of one CSV header.
 #[derive(Debug, Clone)]
 pub(super) struct FastCsv {
@@ -70,7 +73,7 @@ impl FastCsv {
         seps: &mut Separators<'_>,
         context: &Context<'p>,
         dates: &mut DateCache<'a, 'p>,
-    ) -> (usize, Option<(Option<&'a [u8]>, Valid<'p>)>) {
+    ) -> (usize, Option<CleanRow<'a, 'p>>) {
         let bytes = text.as_bytes();
         let mut cell_start = start;
         let mut ended_at = None;
@@ -176,7 +179,7 @@ impl<'a> Decoded<'a> {
         Some(())
     }
 
-    fn finish<'p>(self, context: &Context<'p>, dates: &mut DateCache<'a, 'p>) -> Option<(Option<&'a [u8]>, Valid<'p>)> {
+    fn finish<'p>(self, context: &Context<'p>, dates: &mut DateCache<'a, 'p>) -> Option<CleanRow<'a, 'p>> {
         let (as_of, policy, in_force) = dates.resolve(self.as_of, context)?;
         if missing(|f| self.present & (1 << f as u8) != 0, policy).is_some() {
             return None;

@@ -153,7 +153,7 @@ struct JoinedCodes {
 
 impl JoinedCodes {
     fn new<'a>(categories: impl Iterator<Item = &'a str> + Clone, unmet: &[&str]) -> JoinedCodes {
-        fn all<'a>(codes: &[&'a str]) -> Vec<String> {
+        fn all(codes: &[&str]) -> Vec<String> {
             (0..1usize << codes.len())
                 .map(|mask| {
                     let picked: Vec<&str> =
