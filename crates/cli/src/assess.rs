@@ -8,7 +8,7 @@ use clap::ValueEnum;
 use yuanzhu_rules::PolicySet;
 use yuanzhu_rules::contract::{Assessor, Context, CsvHeader, OutputFormat, Tally, is_blank, plain_cells};
 
-use crate::pipeline::{self, Blocks};
+use crate::pipeline::{self, Blocks, Output};
 use crate::{LangArg, date_arg, usage_error};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -71,13 +71,13 @@ pub fn run(args: &Args, policies: &PolicySet) -> ExitCode {
         Some(Err(e)) => return usage_error(format!("cannot read the input: {e}")),
         None => None,
     };
-    let mut stdout = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+    let mut stdout = pipeline::Output::spawn(std::io::stdout());
     let outcome = stdout.write_all(assessor.header()).and_then(|()| match (args.format, first) {
         (_, None) => Ok(Tally::default()),
         (Format::Jsonl, Some(first)) => jsonl(&assessor, first, &blocks, &mut stdout),
         (Format::Csv, Some(first)) => csv(&assessor, first, blocks, &mut stdout),
     });
-    let tally = match outcome.and_then(|t| stdout.flush().map(|()| t)) {
+    let tally = match outcome.and_then(|t| stdout.finish().map(|()| t)) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => return usage_error(e),
         Err(e) => {
@@ -85,10 +85,13 @@ pub fn run(args: &Args, policies: &PolicySet) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if PROGRESS_SHOWN.load(std::sync::atomic::Ordering::Relaxed) {
+        eprintln!();
+    }
     if tally.errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
-fn jsonl(assessor: &Assessor<'_>, first: Vec<u8>, blocks: &Blocks, out: &mut impl Write) -> std::io::Result<Tally> {
+fn jsonl(assessor: &Assessor<'_>, first: Vec<u8>, blocks: &Blocks, out: &mut Output) -> std::io::Result<Tally> {
     let work = |piece: &[u8], buf: &mut Vec<u8>, tally: &mut Tally| {
         for line in piece.split(|&b| b == b'\n') {
             assessor.jsonl_line(line.strip_suffix(b"\r").unwrap_or(line), buf, tally);
@@ -100,13 +103,14 @@ fn jsonl(assessor: &Assessor<'_>, first: Vec<u8>, blocks: &Blocks, out: &mut imp
         let block = block?;
         tally += pipeline::in_pieces(&block, out, &work)?;
         blocks.recycle(block);
+        progress(tally);
     }
     Ok(tally)
 }
 
 /// CSV input. Lines without quotes are split in parallel; from the first block holding a quote
 /// character on, a full CSV reader takes over, since a quoted cell may hold a comma or a line break.
-fn csv(assessor: &Assessor<'_>, first: Vec<u8>, blocks: Blocks, out: &mut impl Write) -> std::io::Result<Tally> {
+fn csv(assessor: &Assessor<'_>, first: Vec<u8>, blocks: Blocks, out: &mut Output) -> std::io::Result<Tally> {
     if memchr::memchr(b'"', &first).is_some() {
         return csv_quoted(assessor, None, pipeline::Rest::new(first, blocks), out);
     }
@@ -125,6 +129,7 @@ fn csv(assessor: &Assessor<'_>, first: Vec<u8>, blocks: Blocks, out: &mut impl W
         }
         tally += pipeline::in_pieces(&block, out, &work)?;
         blocks.recycle(block);
+        progress(tally);
     }
     Ok(tally)
 }
@@ -159,6 +164,23 @@ fn csv_quoted(
     }
     out.write_all(&buf)?;
     Ok(tally)
+}
+
+static PROGRESS_SHOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// On a terminal, how far a long run has come (standard error, overwritten in place).
+fn progress(tally: Tally) {
+    use std::io::IsTerminal;
+    if std::io::stderr().is_terminal() {
+        PROGRESS_SHOWN.store(true, std::sync::atomic::Ordering::Relaxed);
+        eprint!(
+            "\r已评估 {} 条记录（其中错误 {} 条）/ {} records assessed, {} errors ",
+            tally.results + tally.errors,
+            tally.errors,
+            tally.results + tally.errors,
+            tally.errors
+        );
+    }
 }
 
 fn today() -> yuanzhu_rules::Date {

@@ -69,11 +69,82 @@ pub fn blocks(mut reader: impl Read + Send + 'static) -> Blocks {
     Blocks { full, empty }
 }
 
+/// Output on its way to a writer thread, so that writing one block overlaps assessing the next.
+/// Small writes are gathered into buffers of about [`PIECE`] bytes.
+pub struct Output {
+    tx: Option<mpsc::SyncSender<Vec<u8>>>,
+    pending: Vec<u8>,
+    writer: Option<std::thread::JoinHandle<io::Result<()>>>,
+}
+
+impl Output {
+    pub fn spawn(mut out: impl Write + Send + 'static) -> Output {
+        let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(64);
+        let writer = std::thread::spawn(move || {
+            for buf in rx {
+                out.write_all(&buf)?;
+            }
+            out.flush()
+        });
+        Output { tx: Some(tx), pending: Vec::new(), writer: Some(writer) }
+    }
+
+    /// Sends a whole buffer, after whatever was written before it.
+    pub fn send(&mut self, buf: Vec<u8>) -> io::Result<()> {
+        self.flush_pending()?;
+        self.push(buf)
+    }
+
+    fn push(&mut self, buf: Vec<u8>) -> io::Result<()> {
+        let tx = self.tx.as_ref().expect("not finished");
+        if tx.send(buf).is_err() {
+            // The writer stopped: its error says why.
+            return Err(self.finish().err().unwrap_or_else(|| io::Error::other("the output closed")));
+        }
+        Ok(())
+    }
+
+    fn flush_pending(&mut self) -> io::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let buf = std::mem::take(&mut self.pending);
+        self.push(buf)
+    }
+
+    /// Writes what is left and waits for the writer.
+    pub fn finish(&mut self) -> io::Result<()> {
+        if self.tx.is_some() && !self.pending.is_empty() {
+            let buf = std::mem::take(&mut self.pending);
+            let _ = self.tx.as_ref().expect("checked").send(buf);
+        }
+        self.tx = None;
+        match self.writer.take() {
+            Some(handle) => handle.join().unwrap_or_else(|_| Err(io::Error::other("the writer thread failed"))),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        if self.pending.len() >= PIECE {
+            self.flush_pending()?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.flush_pending()
+    }
+}
+
 /// Cuts `text` at line breaks into pieces of about [`PIECE`] bytes, runs `work` on each in
-/// parallel, and writes their outputs in input order.
+/// parallel, and sends their outputs in input order.
 pub fn in_pieces(
     text: &[u8],
-    out: &mut impl Write,
+    out: &mut Output,
     work: &(impl Fn(&[u8], &mut Vec<u8>, &mut Tally) + Sync),
 ) -> io::Result<Tally> {
     let mut pieces = Vec::with_capacity(text.len() / PIECE + 1);
@@ -99,7 +170,7 @@ pub fn in_pieces(
         .collect();
     let mut total = Tally::default();
     for (buf, tally) in outputs {
-        out.write_all(&buf)?;
+        out.send(buf)?;
         total += tally;
     }
     Ok(total)
@@ -148,10 +219,26 @@ mod tests {
         assert_eq!(received.concat(), text);
     }
 
+    /// A `Write` whose bytes the test can read after the writer thread is done.
+    #[derive(Clone, Default)]
+    struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
     #[test]
     fn pieces_keep_input_order() {
         let text: Vec<u8> = (0..200_000).flat_map(|i| format!("{i}\n").into_bytes()).collect();
-        let mut out = Vec::new();
+        let shared = Shared::default();
+        let mut out = Output::spawn(shared.clone());
+        out.write_all(b"header\n").unwrap();
         let tally = in_pieces(&text, &mut out, &|piece, buf, t| {
             for line in piece.split(|&b| b == b'\n') {
                 buf.extend_from_slice(line);
@@ -160,7 +247,10 @@ mod tests {
             }
         })
         .unwrap();
-        assert_eq!(out, text);
+        out.write_all(b"tail").unwrap();
+        out.finish().unwrap();
+        let written = shared.0.lock().unwrap().clone();
+        assert_eq!(written, [&b"header\n"[..], &text, b"tail"].concat());
         assert_eq!(tally.results, 200_000);
     }
 }
