@@ -73,6 +73,8 @@ pub fn blocks(mut reader: impl Read + Send + 'static) -> Blocks {
 /// Small writes are gathered into buffers of about [`PIECE`] bytes.
 pub struct Output {
     tx: Option<mpsc::SyncSender<Vec<u8>>>,
+    /// Buffers the writer is done with, for reuse (fresh memory costs a page fault per page).
+    written: mpsc::Receiver<Vec<u8>>,
     pending: Vec<u8>,
     writer: Option<std::thread::JoinHandle<io::Result<()>>>,
 }
@@ -80,13 +82,23 @@ pub struct Output {
 impl Output {
     pub fn spawn(mut out: impl Write + Send + 'static) -> Output {
         let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(64);
+        let (done, written) = mpsc::channel::<Vec<u8>>();
         let writer = std::thread::spawn(move || {
-            for buf in rx {
+            for mut buf in rx {
                 out.write_all(&buf)?;
+                buf.clear();
+                let _ = done.send(buf);
             }
             out.flush()
         });
-        Output { tx: Some(tx), pending: Vec::new(), writer: Some(writer) }
+        Output { tx: Some(tx), written, pending: Vec::new(), writer: Some(writer) }
+    }
+
+    /// An empty buffer: one the writer is done with, or a new one.
+    pub fn buffer(&self, capacity: usize) -> Vec<u8> {
+        let mut buf = self.written.try_recv().unwrap_or_default();
+        buf.reserve(capacity);
+        buf
     }
 
     /// Sends a whole buffer, after whatever was written before it.
@@ -159,10 +171,11 @@ pub fn in_pieces(
         pieces.push(piece.strip_suffix(b"\n").unwrap_or(piece));
         rest = tail;
     }
+    let buffers: Vec<Vec<u8>> = pieces.iter().map(|p| out.buffer(p.len())).collect();
     let outputs: Vec<(Vec<u8>, Tally)> = pieces
         .par_iter()
-        .map(|piece| {
-            let mut buf = Vec::with_capacity(piece.len());
+        .zip(buffers)
+        .map(|(piece, mut buf)| {
             let mut tally = Tally::default();
             work(piece, &mut buf, &mut tally);
             (buf, tally)

@@ -80,13 +80,12 @@ impl FastCsv {
         let mut decoded = Decoded::default();
         let mut clean = true;
         for (i, decoder) in self.decoders.iter().enumerate() {
-            let end = seps.next().unwrap_or(bytes.len());
-            let at_line_end = end == bytes.len() || bytes[end] == b'\n';
+            let (end, at_line_end) = seps.next_separator();
             let last = i + 1 == self.decoders.len();
             if at_line_end != last {
                 // Too few cells (a line break came early) or too many: the generic path reports it.
                 if !at_line_end {
-                    ended_at = Some(seps.line_end(bytes.len()));
+                    ended_at = Some(seps.line_end());
                 } else {
                     ended_at = Some(end);
                 }
@@ -202,13 +201,16 @@ impl<'a> Decoded<'a> {
 }
 
 /// The positions of commas and line breaks in a text, found eight bytes at a time (SWAR): a
-/// branch per separator instead of one per byte.
+/// branch per separator instead of one per byte, and no second look at the byte to tell a line
+/// break from a comma.
 #[derive(Debug)]
 pub(super) struct Separators<'t> {
     bytes: &'t [u8],
-    /// Start of the 64-byte block `mask` describes.
+    /// Start of the 64-byte block the masks describe.
     base: usize,
+    /// Separators not yet taken, and which of all the block's separators are line breaks.
     mask: u64,
+    newlines: u64,
 }
 
 const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
@@ -220,66 +222,67 @@ fn bytes_equal(word: u64, byte: u8) -> u64 {
     !(((t & LOW7) + LOW7) | t | LOW7)
 }
 
+/// Gathers the high bit of each byte into one byte, byte i to bit i.
 #[inline]
-fn word_mask(w: u64) -> u64 {
-    let hits = (bytes_equal(w, b',') | bytes_equal(w, b'\n')) >> 7;
-    // Gathers the eight flags (one per byte, at bit 0 of each) into the top byte.
-    hits.wrapping_mul(0x0102_0408_1020_4080) >> 56
+fn gather(high_bits: u64) -> u64 {
+    (high_bits >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
 }
 
+/// (separators, line breaks) of a block of at most 64 bytes.
 #[inline]
-fn block_mask(block: &[u8]) -> u64 {
-    let mut mask = 0u64;
+fn block_masks(block: &[u8]) -> (u64, u64) {
+    let (mut commas, mut newlines) = (0u64, 0u64);
+    let mut add = |k: usize, w: u64| {
+        commas |= gather(bytes_equal(w, b',')) << (k * 8);
+        newlines |= gather(bytes_equal(w, b'\n')) << (k * 8);
+    };
     if let Ok(full) = <&[u8; 64]>::try_from(block) {
         for k in 0..8 {
-            let w = u64::from_le_bytes(full[k * 8..k * 8 + 8].try_into().expect("eight bytes"));
-            mask |= word_mask(w) << (k * 8);
+            add(k, u64::from_le_bytes(full[k * 8..k * 8 + 8].try_into().expect("eight bytes")));
         }
-        return mask;
+    } else {
+        for (k, chunk) in block.chunks(8).enumerate() {
+            // Padding bytes are zero and never match.
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            add(k, u64::from_le_bytes(word));
+        }
     }
-    for (k, chunk) in block.chunks(8).enumerate() {
-        let mut word = [0u8; 8];
-        word[..chunk.len()].copy_from_slice(chunk);
-        // Padding bytes are zero and never match.
-        mask |= word_mask(u64::from_le_bytes(word)) << (k * 8);
-    }
-    mask
+    (commas | newlines, newlines)
 }
 
 impl<'t> Separators<'t> {
     pub fn new(bytes: &'t [u8], from: usize) -> Separators<'t> {
         let base = from - from % 64;
-        let mut mask = block_mask(&bytes[base..bytes.len().min(base + 64)]);
-        mask &= u64::MAX.checked_shl((from - base) as u32).unwrap_or(0);
-        Separators { bytes, base, mask }
+        let (mask, newlines) = block_masks(&bytes[base..bytes.len().min(base + 64)]);
+        let mask = mask & u64::MAX.checked_shl((from - base) as u32).unwrap_or(0);
+        Separators { bytes, base, mask, newlines }
     }
 
-    /// Skips to the next line break; its position, or `len` at the end of the text.
-    pub fn line_end(&mut self, len: usize) -> usize {
-        while let Some(i) = self.next() {
-            if self.bytes[i] == b'\n' {
-                return i;
-            }
-        }
-        len
-    }
-}
-
-impl Iterator for Separators<'_> {
-    type Item = usize;
-
+    /// The next separator: its position and whether it ends a line. The end of the text is a
+    /// line end at `bytes.len()`.
     #[inline]
-    fn next(&mut self) -> Option<usize> {
+    pub fn next_separator(&mut self) -> (usize, bool) {
         while self.mask == 0 {
             self.base += 64;
             if self.base >= self.bytes.len() {
-                return None;
+                self.base = self.bytes.len();
+                return (self.bytes.len(), true);
             }
-            self.mask = block_mask(&self.bytes[self.base..self.bytes.len().min(self.base + 64)]);
+            (self.mask, self.newlines) = block_masks(&self.bytes[self.base..self.bytes.len().min(self.base + 64)]);
         }
-        let i = self.mask.trailing_zeros() as usize;
+        let i = self.mask.trailing_zeros();
         self.mask &= self.mask - 1;
-        Some(self.base + i)
+        (self.base + i as usize, self.newlines >> i & 1 == 1)
+    }
+
+    /// Skips to the next line break; its position, or the text's length at its end.
+    pub fn line_end(&mut self) -> usize {
+        loop {
+            if let (at, true) = self.next_separator() {
+                return at;
+            }
+        }
     }
 }
 
