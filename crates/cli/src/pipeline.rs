@@ -126,11 +126,11 @@ impl Output {
 
     /// Writes what is left and waits for the writer.
     pub fn finish(&mut self) -> io::Result<()> {
-        if self.tx.is_some() && !self.pending.is_empty() {
-            let buf = std::mem::take(&mut self.pending);
-            let _ = self.tx.as_ref().expect("checked").send(buf);
+        if let Some(tx) = self.tx.take()
+            && !self.pending.is_empty()
+        {
+            let _ = tx.send(std::mem::take(&mut self.pending));
         }
-        self.tx = None;
         match self.writer.take() {
             Some(handle) => handle.join().unwrap_or_else(|_| Err(io::Error::other("the writer thread failed"))),
             None => Ok(()),
