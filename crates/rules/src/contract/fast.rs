@@ -30,7 +30,8 @@ pub(super) type CleanRow<'a, 'p> = (Option<&'a [u8]>, Valid<'p>);
 /// The per-column decoders of one CSV header.
 #[derive(Debug, Clone)]
 pub(super) struct FastCsv {
-    decoders: Vec<Decode>,
+    /// Each column's decoder and the bit of its field in [`Decoded::present`].
+    decoders: Vec<(Decode, u32)>,
 }
 
 /// The policy chosen for the last `as_of` text seen: files usually share one date.
@@ -58,6 +59,7 @@ impl FastCsv {
                 Kind::Track => Decode::Track,
                 Kind::Certificates => Decode::Certificates,
             })
+            .zip(columns.iter().map(|&f| 1u32 << f as u8))
             .collect();
         FastCsv { decoders }
     }
@@ -75,36 +77,35 @@ impl FastCsv {
         dates: &mut DateCache<'a, 'p>,
     ) -> (usize, Option<CleanRow<'a, 'p>>) {
         let bytes = text.as_bytes();
-        let mut cell_start = start;
-        let mut ended_at = None;
         let mut decoded = Decoded::default();
-        let mut clean = true;
-        for (i, decoder) in self.decoders.iter().enumerate() {
-            let (end, at_line_end) = seps.next_separator();
-            let last = i + 1 == self.decoders.len();
-            if at_line_end != last {
-                // Too few cells (a line break came early) or too many: the generic path reports it.
-                if !at_line_end {
-                    ended_at = Some(seps.line_end());
-                } else {
-                    ended_at = Some(end);
-                }
-                clean = false;
-                break;
+        let mut cell_start = start;
+        let (last, others) = self.decoders.split_last().expect("a header names at least one column");
+        // Every cell but the last ends at a comma; anything unusual goes to the generic path,
+        // which is handed the whole line.
+        for &(decoder, bit) in others {
+            let (end, line_end) = seps.next_separator();
+            if line_end {
+                return (end, None);
             }
-            let mut cell = &bytes[cell_start..end];
-            if last {
-                cell = cell.strip_suffix(b"\r").unwrap_or(cell);
-                ended_at = Some(end);
+            if end > cell_start {
+                decoded.present |= bit;
+                if decoded.cell(decoder, &bytes[cell_start..end]).is_none() {
+                    return (seps.line_end(), None);
+                }
             }
             cell_start = end + 1;
-            if clean && !cell.is_empty() && decoded.cell(*decoder, cell).is_none() {
-                clean = false;
-            }
         }
-        let end = ended_at.unwrap_or(bytes.len());
-        if !clean {
-            return (end, None);
+        let (end, line_end) = seps.next_separator();
+        if !line_end {
+            return (seps.line_end(), None);
+        }
+        let cell = &bytes[cell_start..end];
+        let cell = cell.strip_suffix(b"\r").unwrap_or(cell);
+        if !cell.is_empty() {
+            decoded.present |= last.1;
+            if decoded.cell(last.0, cell).is_none() {
+                return (end, None);
+            }
         }
         (end, decoded.finish(context, dates))
     }
@@ -131,21 +132,14 @@ impl<'a> Decoded<'a> {
     #[inline]
     fn cell(&mut self, decoder: Decode, cell: &'a [u8]) -> Option<()> {
         match decoder {
-            Decode::Ref => {
-                self.reference = Some(cell);
-                self.present |= 1 << Field::Ref as u8;
-            }
-            Decode::Date(field) => {
-                self.present |= 1 << field as u8;
-                match field {
-                    Field::AsOf => self.as_of = Some(cell),
-                    Field::BirthDate => self.birth = Some(Date::parse_bytes(cell).ok()?),
-                    Field::UnemployedSince => self.since = Some(Date::parse_bytes(cell).ok()?),
-                    _ => self.registered = Some(Date::parse_bytes(cell).ok()?),
-                }
-            }
+            Decode::Ref => self.reference = Some(cell),
+            Decode::Date(field) => match field {
+                Field::AsOf => self.as_of = Some(cell),
+                Field::BirthDate => self.birth = Some(Date::parse_bytes(cell).ok()?),
+                Field::UnemployedSince => self.since = Some(Date::parse_bytes(cell).ok()?),
+                _ => self.registered = Some(Date::parse_bytes(cell).ok()?),
+            },
             Decode::Fact(fact) => {
-                self.present |= 1 << fact_field(fact) as u8;
                 let value = match *cell {
                     [b't', b'r', b'u', b'e'] => true,
                     [b'f', b'a', b'l', b's', b'e'] => false,
@@ -154,7 +148,6 @@ impl<'a> Decoded<'a> {
                 self.facts.set(fact, value);
             }
             Decode::Sex => {
-                self.present |= 1 << Field::Sex as u8;
                 self.sex = Some(match *cell {
                     [b'm', b'a', b'l', b'e'] => Sex::Male,
                     [b'f', b'e', b'm', b'a', b'l', b'e'] => Sex::Female,
@@ -328,21 +321,4 @@ impl<'a, 'p> DateCache<'a, 'p> {
 #[inline]
 fn same_short_text(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
-}
-
-/// The field that sets a fact (the inverse of [`Field::fact`]).
-fn fact_field(fact: crate::facts::Fact) -> Field {
-    // Boolean fields follow the facts' order with the non-boolean fields in between, so look up.
-    const MAP: [Field; 21] = {
-        let mut map = [Field::Ref; 21];
-        let mut i = 0;
-        while i < Field::ALL.len() {
-            if let Some(f) = Field::ALL[i].fact() {
-                map[f as usize] = Field::ALL[i];
-            }
-            i += 1;
-        }
-        map
-    };
-    MAP[fact as usize]
 }
