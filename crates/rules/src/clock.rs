@@ -17,6 +17,12 @@ pub trait Clock {
     fn months_reached(&self, start: Date, months: u32) -> bool;
     /// The statutory retirement date is on or before the assessment date.
     fn retired(&self, birth: Date, track: RetirementTrack) -> bool;
+
+    /// A period from a start that may be unknown: never reached without a start.
+    #[inline]
+    fn months_reached_since(&self, start: Option<Date>, months: u32) -> bool {
+        start.is_some_and(|s| self.months_reached(s, months))
+    }
 }
 
 /// Computes each period from its start: right for one record, or records on many dates.
@@ -38,10 +44,12 @@ impl Clock for OnDate {
     }
 }
 
+/// Ages and durations the tables cover; policy files are refused beyond them (100 years,
+/// 120 months), so a batch never leaves the tables.
 const YEARS: usize = 151;
-const MONTHS: usize = 37;
+const MONTHS: usize = 121;
 
-/// Precomputed latest start dates for one assessment date: ages 0–150 years, durations 0–36
+/// Precomputed latest start dates for one assessment date: ages 0–150 years, durations 0–120
 /// months and the three retirement tracks. Costs some microseconds to build, so build it once
 /// per date and share it across the batch.
 #[derive(Debug, Clone)]
@@ -70,6 +78,13 @@ impl Cutoffs {
     }
 }
 
+/// Kept out of line so that the batch loop stays small enough to inline.
+#[cold]
+#[inline(never)]
+fn beyond_the_tables(on: Date, start: Date, months: u32) -> bool {
+    start.months_reached(months, on)
+}
+
 impl Clock for Cutoffs {
     fn on(&self) -> Date {
         self.on
@@ -78,24 +93,27 @@ impl Clock for Cutoffs {
     fn age_at_least(&self, birth: Date, years: u32) -> bool {
         match self.years.get(years as usize) {
             Some(&cut) => birth.packed() <= cut,
-            None => OnDate(self.on).age_at_least(birth, years),
+            None => beyond_the_tables(self.on, birth, years * 12),
         }
     }
     #[inline]
     fn months_reached(&self, start: Date, months: u32) -> bool {
         match self.months.get(months as usize) {
             Some(&cut) => start.packed() <= cut,
-            None => OnDate(self.on).months_reached(start, months),
+            None => beyond_the_tables(self.on, start, months),
+        }
+    }
+    /// Without a branch: an unknown start compares as the latest possible date.
+    #[inline]
+    fn months_reached_since(&self, start: Option<Date>, months: u32) -> bool {
+        match self.months.get(months as usize) {
+            Some(&cut) => start.map_or(u32::MAX, Date::packed) <= cut,
+            None => start.is_some_and(|s| beyond_the_tables(self.on, s, months)),
         }
     }
     #[inline]
     fn retired(&self, birth: Date, track: RetirementTrack) -> bool {
-        let i = match track {
-            RetirementTrack::Male => 0,
-            RetirementTrack::FemaleWorker => 1,
-            RetirementTrack::FemaleCadre => 2,
-        };
-        birth.packed() <= self.retired[i]
+        birth.packed() <= self.retired[track as usize]
     }
 }
 

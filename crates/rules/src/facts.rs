@@ -7,9 +7,10 @@ use crate::calendar::Date;
 use crate::retirement::RetirementTrack;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
 pub enum Sex {
-    Female,
-    Male,
+    Female = 0,
+    Male = 1,
 }
 
 /// Which statutory retirement age applies to a woman; ignored for men.
@@ -147,12 +148,14 @@ impl Facts {
         self
     }
 
+    /// Men: [`RetirementTrack::Male`]; women: the track of their post. Computed by arithmetic
+    /// rather than a match, so the batch path has no branch on sex to mispredict.
     pub const fn retirement_track(&self) -> RetirementTrack {
-        match (self.sex, self.female_retirement_track) {
-            (Sex::Male, _) => RetirementTrack::Male,
-            (Sex::Female, FemaleRetirementTrack::Worker) => RetirementTrack::FemaleWorker,
-            (Sex::Female, FemaleRetirementTrack::Cadre) => RetirementTrack::FemaleCadre,
-        }
+        const TRACKS: [RetirementTrack; 3] =
+            [RetirementTrack::Male, RetirementTrack::FemaleWorker, RetirementTrack::FemaleCadre];
+        let female = matches!(self.sex, Sex::Female) as usize;
+        let cadre = matches!(self.female_retirement_track, FemaleRetirementTrack::Cadre) as usize;
+        TRACKS[female * (1 + cadre)]
     }
 }
 

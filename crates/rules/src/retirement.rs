@@ -10,6 +10,7 @@ use crate::calendar::Date;
 
 /// Which statutory retirement age applies. A woman's track depends on her post (notes §2.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
 pub enum RetirementTrack {
     /// Men: originally 60.
     Male,

@@ -80,25 +80,25 @@ fn older_unemployed<C: Clock>(p: &Params, f: &Facts, c: &C) -> bool {
 /// 第一条第（四）项：城镇“零就业家庭”人员（户籍地址为城镇）。
 #[inline]
 fn urban_zero_employment_family(f: &Facts) -> bool {
-    f.has(Fact::ZeroEmploymentFamily) && !f.has(Fact::RuralHukou)
+    f.has(Fact::ZeroEmploymentFamily) & !f.has(Fact::RuralHukou)
 }
 
 /// 第一条第（五）项：农村零转移就业原建档立卡贫困家庭人员。
 #[inline]
 fn rural_zero_transfer_poor_family(f: &Facts) -> bool {
-    f.has(Fact::ZeroEmploymentFamily) && f.has(Fact::RuralHukou) && f.has(Fact::FormerlyRegisteredPoorHousehold)
+    f.has(Fact::ZeroEmploymentFamily) & f.has(Fact::RuralHukou) & f.has(Fact::FormerlyRegisteredPoorHousehold)
 }
 
 /// 第一条第（七）项：连续失业1年以上人员 — counted from the most recent unemployment registration.
 #[inline]
 fn long_term_unemployed<C: Clock>(p: &Params, f: &Facts, c: &C) -> bool {
-    f.unemployment_registered_on.is_some_and(|on| c.months_reached(on, p.long_term_months))
+    c.months_reached_since(f.unemployment_registered_on, p.long_term_months)
 }
 
 /// 第一条第（十一）项：失业6个月以上的退役军人 (registered unemployed for six months or more).
 #[inline]
 fn veteran_unemployed<C: Clock>(p: &Params, f: &Facts, c: &C) -> bool {
-    f.has(Fact::Veteran) && f.unemployment_registered_on.is_some_and(|on| c.months_reached(on, p.veteran_months))
+    f.has(Fact::Veteran) & c.months_reached_since(f.unemployment_registered_on, p.veteran_months)
 }
 
 /// Items (二), (三), (六), (八), (九), (十) and (十二) each match on their one fact:

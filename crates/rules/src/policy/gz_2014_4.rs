@@ -77,7 +77,7 @@ fn older_unemployed<C: Clock>(p: &Params, f: &Facts, c: &C) -> bool {
 /// 第三条第（二）项：大龄农转居失业人员：指本市农村户籍转为城镇户籍，女满30周岁、男满35周岁的人员。
 #[inline]
 fn older_rural_converted<C: Clock>(p: &Params, f: &Facts, c: &C) -> bool {
-    f.has(Fact::RuralToUrban) && c.age_at_least(f.birth_date, p.older_rural_converted.for_sex(f.sex))
+    f.has(Fact::RuralToUrban) & c.age_at_least(f.birth_date, p.older_rural_converted.for_sex(f.sex))
 }
 
 /// 第三条第（三）项第1目：女满40周岁、男满45周岁，且连续失业6个月以上。
@@ -85,7 +85,7 @@ fn older_rural_converted<C: Clock>(p: &Params, f: &Facts, c: &C) -> bool {
 #[inline]
 fn hardship_long_term_older<C: Clock>(p: &Params, f: &Facts, c: &C) -> bool {
     c.age_at_least(f.birth_date, p.long_term_older.for_sex(f.sex))
-        && f.unemployed_since.is_some_and(|since| c.months_reached(since, p.long_term_months))
+        & c.months_reached_since(f.unemployed_since, p.long_term_months)
 }
 
 /// 第三条第（三）项第2目：“零就业家庭”失业人员。
@@ -111,7 +111,7 @@ fn hardship_single_parent(f: &Facts) -> bool {
 /// 困难家庭未就业高校毕业生。
 #[inline]
 fn hardship_family_graduate(f: &Facts) -> bool {
-    f.has(Fact::CollegeGraduate) && f.parent_certificates != 0
+    f.has(Fact::CollegeGraduate) & (f.parent_certificates != 0)
 }
 
 /// 第三条第（五）项：残疾失业人员。

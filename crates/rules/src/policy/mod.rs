@@ -75,11 +75,9 @@ pub struct AgeThreshold {
 }
 
 impl AgeThreshold {
+    /// Indexed rather than matched: no branch on sex in the batch loop.
     pub const fn for_sex(self, sex: Sex) -> u32 {
-        match sex {
-            Sex::Female => self.female,
-            Sex::Male => self.male,
-        }
+        [self.female, self.male][sex as usize]
     }
 }
 
