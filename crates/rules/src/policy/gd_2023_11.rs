@@ -162,17 +162,8 @@ pub(super) fn because(p: &Params, code: &str, f: &Facts, on: Date, lang: Lang) -
 
 #[cfg(test)]
 mod tests {
-    use crate::calendar::Date;
     use crate::facts::{Fact, Facts, FemaleRetirementTrack, Sex};
-    use crate::policy::{Outcome, Policy, PolicySet};
-
-    fn d(s: &str) -> Date {
-        Date::parse(s).unwrap()
-    }
-
-    fn policy() -> Policy {
-        PolicySet::embedded().by_id("gd-2023-11").unwrap().clone()
-    }
+    use crate::policy::test_support::{codes, d, policy};
 
     /// Guangdong hukou, without work, able and willing: every precondition of 第一条 except age.
     fn person(birth: &str, sex: Sex) -> Facts {
@@ -183,13 +174,9 @@ mod tests {
             .with(Fact::WillingToBeAssisted)
     }
 
-    fn codes(p: &Policy, o: Outcome) -> (Vec<&'static str>, Vec<&'static str>) {
-        (p.category_codes(o.categories).collect(), p.unmet_codes_in(o.unmet).collect())
-    }
-
     #[test]
     fn older_thresholds_are_40_for_women_and_50_for_men() {
-        let p = policy();
+        let p = policy("gd-2023-11");
         let woman = person("1984-06-01", Sex::Female);
         assert_eq!(codes(&p, p.assess(&woman, d("2024-05-31"))).1, ["no_category"]);
         assert_eq!(codes(&p, p.assess(&woman, d("2024-06-01"))).0, ["older_unemployed"]);
@@ -200,7 +187,7 @@ mod tests {
 
     #[test]
     fn zero_employment_family_splits_by_hukou_address() {
-        let p = policy();
+        let p = policy("gd-2023-11");
         let f = person("1995-01-01", Sex::Female).with(Fact::ZeroEmploymentFamily);
         assert_eq!(codes(&p, p.assess(&f, d("2024-06-01"))).0, ["urban_zero_employment_family"]);
         let rural = f.with(Fact::RuralHukou);
@@ -211,7 +198,7 @@ mod tests {
 
     #[test]
     fn long_term_and_veteran_count_from_the_latest_registration() {
-        let p = policy();
+        let p = policy("gd-2023-11");
         let mut f = person("1995-01-01", Sex::Male).with(Fact::Veteran);
         f.unemployment_registered_on = Some(d("2023-08-31"));
         assert_eq!(codes(&p, p.assess(&f, d("2024-02-28"))).1, ["no_category"]);
@@ -222,7 +209,7 @@ mod tests {
 
     #[test]
     fn each_single_fact_item_matches_in_item_order() {
-        let p = policy();
+        let p = policy("gd-2023-11");
         let young = person("1995-01-01", Sex::Female);
         let cases = [
             (Fact::Disabled, "disabled"),
@@ -243,7 +230,7 @@ mod tests {
 
     #[test]
     fn preconditions_in_contract_order() {
-        let p = policy();
+        let p = policy("gd-2023-11");
         let f = Facts::born(d("1950-01-01"), Sex::Female).with(Fact::Disabled);
         assert_eq!(
             codes(&p, p.assess(&f, d("2024-06-01"))).1,
@@ -258,7 +245,7 @@ mod tests {
 
     #[test]
     fn the_2025_schedule_delays_retirement() {
-        let p = policy();
+        let p = policy("gd-2023-11");
         let mut w = person("1976-02-29", Sex::Female).with(Fact::Disabled);
         w.female_retirement_track = FemaleRetirementTrack::Worker;
         assert!(p.assess(&w, d("2026-09-28")).eligible());

@@ -179,17 +179,8 @@ pub(super) fn because(p: &Params, code: &str, f: &Facts, on: Date, lang: Lang) -
 
 #[cfg(test)]
 mod tests {
-    use crate::calendar::Date;
     use crate::facts::{Fact, Facts, FemaleRetirementTrack, Sex};
-    use crate::policy::{Outcome, Policy, PolicySet};
-
-    fn d(s: &str) -> Date {
-        Date::parse(s).unwrap()
-    }
-
-    fn policy() -> Policy {
-        PolicySet::embedded().by_id("gz-2014-4").unwrap().clone()
-    }
+    use crate::policy::test_support::{codes, d, policy};
 
     /// Local, registered, able and willing: every precondition of 第三条 except age.
     fn person(birth: &str, sex: Sex) -> Facts {
@@ -200,13 +191,9 @@ mod tests {
             .with(Fact::WillingToBeAssisted)
     }
 
-    fn codes(p: &Policy, o: Outcome) -> (Vec<&'static str>, Vec<&'static str>) {
-        (p.category_codes(o.categories).collect(), p.unmet_codes_in(o.unmet).collect())
-    }
-
     #[test]
     fn male_reaches_older_category_on_40th_birthday() {
-        let p = policy();
+        let p = policy("gz-2014-4");
         let f = person("1976-06-01", Sex::Male);
         assert_eq!(codes(&p, p.assess(&f, d("2016-05-31"))).1, ["no_category"]);
         assert_eq!(codes(&p, p.assess(&f, d("2016-06-01"))).0, ["older_unemployed"]);
@@ -214,7 +201,7 @@ mod tests {
 
     #[test]
     fn female_reaches_older_category_on_35th_birthday() {
-        let p = policy();
+        let p = policy("gz-2014-4");
         let f = person("1981-06-01", Sex::Female);
         assert!(!p.assess(&f, d("2016-05-31")).eligible());
         assert_eq!(codes(&p, p.assess(&f, d("2016-06-01"))).0, ["older_unemployed"]);
@@ -222,7 +209,7 @@ mod tests {
 
     #[test]
     fn rural_converted_thresholds_are_30_and_35() {
-        let p = policy();
+        let p = policy("gz-2014-4");
         let woman = person("1986-06-01", Sex::Female).with(Fact::RuralToUrban);
         assert_eq!(codes(&p, p.assess(&woman, d("2016-06-01"))).0, ["older_rural_converted"]);
         assert!(!p.assess(&woman, d("2016-05-31")).eligible());
@@ -234,7 +221,7 @@ mod tests {
 
     #[test]
     fn long_term_older_needs_age_and_six_months_with_month_end_clamp() {
-        let p = policy();
+        let p = policy("gz-2014-4");
         let mut man = person("1970-01-01", Sex::Male);
         man.unemployed_since = Some(d("2015-08-31"));
         let on_clamp = p.assess(&man, d("2016-02-29"));
@@ -250,7 +237,7 @@ mod tests {
 
     #[test]
     fn each_hardship_sub_type_matches_on_its_fact() {
-        let p = policy();
+        let p = policy("gz-2014-4");
         let young = person("1995-01-01", Sex::Female);
         let cases = [
             (young.with(Fact::ZeroEmploymentFamily), "hardship_zero_employment_family"),
@@ -270,7 +257,7 @@ mod tests {
 
     #[test]
     fn every_failed_precondition_is_listed_and_categories_are_empty() {
-        let p = policy();
+        let p = policy("gz-2014-4");
         let f = Facts::born(d("2005-01-01"), Sex::Male).with(Fact::Disabled);
         let o = p.assess(&f, d("2016-06-01"));
         assert_eq!(o.categories, 0);
@@ -282,7 +269,7 @@ mod tests {
 
     #[test]
     fn working_age_starts_on_the_16th_birthday_and_ends_on_the_retirement_date() {
-        let p = policy();
+        let p = policy("gz-2014-4");
         let teen = person("2000-06-01", Sex::Male).with(Fact::Disabled);
         assert_eq!(codes(&p, p.assess(&teen, d("2016-05-31"))).1, ["below_working_age"]);
         assert!(p.assess(&teen, d("2016-06-01")).eligible());
@@ -298,7 +285,7 @@ mod tests {
 
     #[test]
     fn explanations_cite_the_article_and_state_the_facts() {
-        let p = policy();
+        let p = policy("gz-2014-4");
         let f = person("1975-01-01", Sex::Male).with(Fact::MinimumLivingAllowance);
         let on = d("2016-06-01");
         let o = p.assess(&f, on);

@@ -300,6 +300,26 @@ fn overlaps(a: &Policy, b: &Policy) -> bool {
     !(ends_before(a, b) || ends_before(b, a))
 }
 
+/// What the rulebooks' tests share.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::{Outcome, Policy, PolicySet};
+    use crate::calendar::Date;
+
+    pub fn d(s: &str) -> Date {
+        Date::parse(s).unwrap()
+    }
+
+    pub fn policy(id: &str) -> Policy {
+        PolicySet::embedded().by_id(id).unwrap().clone()
+    }
+
+    /// (category codes, unmet codes) of an outcome.
+    pub fn codes(p: &Policy, o: Outcome) -> (Vec<&'static str>, Vec<&'static str>) {
+        (p.category_codes(o.categories).collect(), p.unmet_codes_in(o.unmet).collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
