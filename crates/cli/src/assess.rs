@@ -183,7 +183,7 @@ fn progress(tally: Tally) {
     }
 }
 
-fn today() -> yuanzhu_rules::Date {
+pub fn today() -> yuanzhu_rules::Date {
     use chrono::Datelike;
     let d = chrono::Local::now().date_naive();
     yuanzhu_rules::Date::from_ymd(d.year() as u32, d.month(), d.day()).expect("the clock shows a real date")

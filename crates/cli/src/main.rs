@@ -2,7 +2,9 @@
 #![forbid(unsafe_code)]
 
 mod assess;
+mod demo;
 mod pipeline;
+mod registry;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,6 +22,9 @@ struct Cli {
     /// Load policy files (*.toml) from this directory instead of the ones built in.
     #[arg(long, global = true, value_name = "DIR")]
     policies: Option<PathBuf>,
+    /// The registry's database: sqlite:PATH (embedded) or postgres://… (city-wide).
+    #[arg(long, global = true, value_name = "URL", env = "YUANZHU_DB", default_value = yuanzhu_storage::DEFAULT_URL)]
+    db: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -30,6 +35,60 @@ enum Command {
     Assess(assess::Args),
     /// List the loaded policies with their validity windows.
     Policies,
+    /// The database: `db init` creates the schema and loads the unit tree.
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
+    /// Fill the registry with a deterministic synthetic population (demo communities and persons).
+    Demo {
+        #[arg(long, default_value_t = 1000)]
+        persons: usize,
+        #[arg(long, default_value_t = 20_140_120)]
+        seed: u64,
+    },
+    /// Import unemployment registrations from CSV: every good row is kept, every bad row reported.
+    Import {
+        file: PathBuf,
+        /// Write the rejected rows (row, ref, field, code, message) to this CSV file.
+        #[arg(long, value_name = "REPORT.csv")]
+        report: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: LangArg,
+    },
+    /// A person's file.
+    Person {
+        #[command(subcommand)]
+        command: PersonCommand,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DbCommand {
+    /// Create or update the schema and load the unit tree (safe to run again).
+    Init,
+}
+
+#[derive(Debug, Subcommand)]
+enum PersonCommand {
+    /// Show the file of the person with this ID number.
+    Show {
+        id_number: String,
+        /// As JSON: facts, "categories" (recognised codes), recognitions, registrations, timeline.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain: exit 0 when intact, 1 and the first broken event otherwise.
+    Verify,
 }
 
 /// The language of explanations and messages.
@@ -82,6 +141,19 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Assess(args) => assess::run(&args, &policies),
+        Command::Db { command: DbCommand::Init } => registry::runtime().block_on(registry::init(&cli.db)),
+        Command::Demo { persons, seed } => {
+            registry::runtime().block_on(registry::demo(&cli.db, persons, seed, &policies))
+        }
+        Command::Import { file, report, lang } => {
+            registry::runtime().block_on(registry::import(&cli.db, &file, report.as_ref(), lang.into(), &policies))
+        }
+        Command::Person { command: PersonCommand::Show { id_number, json } } => {
+            registry::runtime().block_on(registry::person_show(&cli.db, &id_number, json))
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            registry::runtime().block_on(registry::audit_verify(&cli.db))
+        }
         Command::Policies => {
             for p in policies.policies() {
                 let until = p.valid_until.map_or_else(|| "…".to_owned(), |d| d.to_string());

@@ -55,6 +55,16 @@ pub enum Fact {
 pub struct FactSet(u32);
 
 impl FactSet {
+    /// The set as bits, for storage.
+    pub const fn bits(self) -> u32 {
+        self.0
+    }
+
+    /// A set from stored bits; bits of no fact are dropped.
+    pub const fn from_bits(bits: u32) -> FactSet {
+        FactSet(bits & ((1 << 21) - 1))
+    }
+
     pub const fn has(self, fact: Fact) -> bool {
         self.0 & (1 << fact as u8) != 0
     }

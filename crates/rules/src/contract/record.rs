@@ -91,6 +91,23 @@ pub fn validate<'p>(raw: &RawRecord<'_>, ctx: &Context<'p>) -> Result<Valid<'p>,
     if let Some(field) = missing(|f| raw.has(f), policy) {
         return Err(RecordError::new(ErrorCode::MissingField, field, Problem::Missing));
     }
+    let facts = checked_facts(raw, as_of)?;
+    Ok(Valid { as_of, policy, in_force, facts })
+}
+
+/// The facts of a record, checked as the contract checks them but without choosing a policy:
+/// for registries that store facts and assess them later, on other dates, under other policies.
+/// Identity (an ID number, or birth date and sex) is required; nothing else is.
+pub fn facts_of(raw: &RawRecord<'_>, as_of: Date) -> Result<Facts, RecordError> {
+    if let Some(field) = missing_identity(|f| raw.has(f)) {
+        return Err(RecordError::new(ErrorCode::MissingField, field, Problem::Missing));
+    }
+    checked_facts(raw, as_of)
+}
+
+/// Every field's value, the ID number, and agreement between them (the contract's order from
+/// invalid_field on).
+fn checked_facts(raw: &RawRecord<'_>, as_of: Date) -> Result<Facts, RecordError> {
     let parsed = parse_fields(raw, as_of)?;
     let id = match parsed.id_number {
         None => None,
@@ -122,7 +139,7 @@ pub fn validate<'p>(raw: &RawRecord<'_>, ctx: &Context<'p>) -> Result<Valid<'p>,
             _ => unreachable!("identity was checked by missing()"),
         },
     };
-    let facts = Facts {
+    Ok(Facts {
         birth_date,
         sex,
         female_retirement_track: parsed.track.unwrap_or_default(),
@@ -130,19 +147,26 @@ pub fn validate<'p>(raw: &RawRecord<'_>, ctx: &Context<'p>) -> Result<Valid<'p>,
         parent_certificates: parsed.certificates,
         unemployed_since: parsed.unemployed_since,
         unemployment_registered_on: parsed.registered_on,
-    };
-    Ok(Valid { as_of, policy, in_force, facts })
+    })
+}
+
+/// An absent identity: the ID number, or the one of birth date and sex that is missing.
+fn missing_identity(has: impl Fn(Field) -> bool) -> Option<Field> {
+    if has(Field::IdNumber) {
+        return None;
+    }
+    match (has(Field::BirthDate), has(Field::Sex)) {
+        (false, false) => Some(Field::IdNumber),
+        (true, false) => Some(Field::Sex),
+        (false, true) => Some(Field::BirthDate),
+        (true, true) => None,
+    }
 }
 
 /// The first required field that is absent, in table order (precise point 5 for identity).
 pub(super) fn missing(has: impl Fn(Field) -> bool, policy: &Policy) -> Option<Field> {
-    if !has(Field::IdNumber) {
-        match (has(Field::BirthDate), has(Field::Sex)) {
-            (false, false) => return Some(Field::IdNumber),
-            (true, false) => return Some(Field::Sex),
-            (false, true) => return Some(Field::BirthDate),
-            (true, true) => {}
-        }
+    if let Some(field) = missing_identity(&has) {
+        return Some(field);
     }
     required(policy).iter().copied().find(|&f| match f {
         Field::HukouInProvince => !has(Field::HukouLocal) && !has(Field::HukouInProvince),

@@ -1,0 +1,222 @@
+//! The registry's commands: `db init`, `import`, `person show`, `audit verify`, `demo`.
+//! Wiring only: the domain reads files into registrations, the store records them.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use yuanzhu_domain::RowError;
+use yuanzhu_domain::registration::read_csv;
+use yuanzhu_rules::{Lang, PolicySet};
+use yuanzhu_storage::audit::{self, Verdict};
+use yuanzhu_storage::persons::{self, ImportSummary};
+use yuanzhu_storage::{Store, StoreError};
+
+use crate::demo;
+
+/// Rows per transaction: a crash loses at most the batch in flight, never half of one.
+const BATCH: usize = 1000;
+
+/// Who the command line acts as in the audit trail.
+fn actor() -> String {
+    let user = std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned());
+    format!("cli:{user}")
+}
+
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime starts")
+}
+
+fn fail(e: impl std::fmt::Display) -> ExitCode {
+    eprintln!("yuanzhu: {e}");
+    ExitCode::from(2)
+}
+
+pub async fn init(url: &str) -> ExitCode {
+    let result = async {
+        let store = Store::connect(url).await?;
+        let loaded = store.init().await?;
+        store.close().await;
+        Ok::<_, StoreError>(loaded)
+    }
+    .await;
+    match result {
+        Ok(l) => {
+            println!("schema ready; units: {} added, {} already present", l.added, l.present);
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}
+
+pub async fn import(url: &str, file: &PathBuf, report: Option<&PathBuf>, lang: Lang, policies: &PolicySet) -> ExitCode {
+    let bytes = match std::fs::read(file) {
+        Ok(b) => b,
+        Err(e) => return fail(format!("cannot read {}: {e}", file.display())),
+    };
+    let rows = match read_csv(&bytes, crate::assess::today(), lang) {
+        Ok(rows) => rows,
+        Err(e) => return fail(format!("{}: {e}", file.display())),
+    };
+    // The schema is brought up to date (harmless when it is); the unit tree is `db init`'s job.
+    let store = match Store::connect(url).await {
+        Ok(s) => match s.migrate().await {
+            Ok(()) => s,
+            Err(e) => return fail(e),
+        },
+        Err(e) => return fail(e),
+    };
+    let mut summary = ImportSummary::default();
+    let (good, bad): (Vec<_>, Vec<_>) = rows.into_iter().partition(Result::is_ok);
+    summary.rejected.extend(bad.into_iter().filter_map(Result::err));
+    let good: Vec<_> = good.into_iter().filter_map(Result::ok).collect();
+    let units = match persons::unit_codes(&store).await {
+        Ok(u) if !u.is_empty() => u,
+        Ok(_) => return fail("the database has no unit tree: run `yuanzhu db init` first"),
+        Err(e) => return fail(e),
+    };
+    let actor = actor();
+    for (i, batch) in good.chunks(BATCH).enumerate() {
+        match persons::register_batch(&store, batch, &units, &actor, policies, lang).await {
+            Ok(s) => summary.absorb(s),
+            Err(e) => return fail(format!("batch {} (rows {}–): {e}", i + 1, batch[0].row)),
+        }
+        eprint!("\r{} / {}", ((i + 1) * BATCH).min(good.len()), good.len());
+    }
+    if !good.is_empty() {
+        eprintln!();
+    }
+    store.close().await;
+    summary.rejected.sort_by_key(|e| e.row);
+    if let Some(path) = report
+        && let Err(e) = write_report(path, &summary.rejected)
+    {
+        return fail(format!("cannot write the report {}: {e}", path.display()));
+    }
+    println!(
+        "persons: {} created, {} updated, {} unchanged; registrations: {}; automatic recognitions: {}; rows rejected: {}",
+        summary.persons_created,
+        summary.persons_updated,
+        summary.persons_unchanged,
+        summary.registrations_recorded,
+        summary.recognitions_granted,
+        summary.rejected.len()
+    );
+    for e in summary.rejected.iter().take(20) {
+        eprintln!("row {}: {} {}: {}", e.row, e.field.as_deref().unwrap_or("-"), e.code, e.message);
+    }
+    if summary.rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+fn write_report(path: &PathBuf, rejected: &[RowError]) -> Result<(), csv::Error> {
+    let mut w = csv::Writer::from_path(path)?;
+    w.write_record(["row", "ref", "field", "code", "message"])?;
+    for e in rejected {
+        w.write_record([
+            e.row.to_string().as_str(),
+            e.reference.as_deref().unwrap_or(""),
+            e.field.as_deref().unwrap_or(""),
+            &e.code,
+            &e.message,
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+pub async fn person_show(url: &str, id_number: &str, json: bool) -> ExitCode {
+    let id = match yuanzhu_rules::IdNumber::parse_or_upgrade(id_number) {
+        Ok(id) => id,
+        Err(e) => return fail(format!("id_number: {}", e.message(Lang::Zh))),
+    };
+    let file = async {
+        let store = Store::connect(url).await?;
+        let file = persons::file(&store, id.as_str()).await;
+        store.close().await;
+        file
+    }
+    .await;
+    match file {
+        Ok(Some(f)) => {
+            // A closed pipe (`| head`) is not an error of ours: stop writing quietly.
+            let mut out = std::io::stdout().lock();
+            let _ = if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&f).expect("a file serialises"))
+            } else {
+                write_file(&mut out, &f)
+            };
+            ExitCode::SUCCESS
+        }
+        Ok(None) => {
+            eprintln!("yuanzhu: no person with ID number {id}");
+            ExitCode::from(1)
+        }
+        Err(e) => fail(e),
+    }
+}
+
+fn write_file(out: &mut impl Write, f: &persons::PersonFile) -> std::io::Result<()> {
+    writeln!(out, "{} {} {} {}", f.person.name, f.person.id_number, f.person.sex, f.person.birth_date)?;
+    writeln!(out, "categories: {}", f.categories.join(", "))?;
+    for e in &f.timeline {
+        writeln!(out, "{}  {:<24} {}", e.at, e.action, e.actor)?;
+    }
+    Ok(())
+}
+
+pub async fn audit_verify(url: &str) -> ExitCode {
+    let verdict = async {
+        let store = Store::connect(url).await?;
+        let v = audit::verify(&store).await;
+        store.close().await;
+        v
+    }
+    .await;
+    match verdict {
+        Ok(Verdict::Intact { events }) => {
+            println!("audit chain intact: {events} events");
+            ExitCode::SUCCESS
+        }
+        Ok(Verdict::Broken { seq, reason }) => {
+            println!("audit chain broken at event {seq}: {reason}");
+            ExitCode::from(1)
+        }
+        Err(e) => fail(e),
+    }
+}
+
+pub async fn demo(url: &str, persons_wanted: usize, seed: u64, policies: &PolicySet) -> ExitCode {
+    let result = async {
+        let store = Store::connect(url).await?;
+        store.init().await?;
+        let communities = demo::communities(&store).await?;
+        let units = persons::unit_codes(&store).await?;
+        let mut summary = ImportSummary::default();
+        let started = std::time::Instant::now();
+        let mut done = 0;
+        while done < persons_wanted {
+            let n = BATCH.min(persons_wanted - done);
+            let batch = demo::registrations(seed, done, n, &communities);
+            summary.absorb(persons::register_batch(&store, &batch, &units, "demo", policies, Lang::Zh).await?);
+            done += n;
+            eprint!("\r{done} / {persons_wanted}");
+        }
+        eprintln!();
+        store.close().await;
+        Ok::<_, StoreError>((summary, started.elapsed()))
+    }
+    .await;
+    match result {
+        Ok((s, took)) => {
+            println!(
+                "demo registry: {} persons created, {} unchanged, {} automatic recognitions, in {:.1} s",
+                s.persons_created,
+                s.persons_unchanged,
+                s.recognitions_granted,
+                took.as_secs_f64()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}

@@ -1,0 +1,9 @@
+//! Yuanzhu's domain: units of the service structure, persons and their registrations, as types
+//! that cannot hold an invalid value. Pure: no I/O, no SQL, no HTTP.
+#![forbid(unsafe_code)]
+
+pub mod registration;
+pub mod unit;
+
+pub use registration::{Registration, RowError};
+pub use unit::{Level, UnitCode};

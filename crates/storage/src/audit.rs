@@ -1,0 +1,197 @@
+//! The audit trail: an append-only chain of events, each naming who, when, what (before and
+//! after) and under which policy, and each hashing the one before it. A changed or removed event
+//! breaks the chain from there on, which `audit verify` finds.
+
+use sha2::{Digest, Sha256};
+// Column lists are constants of this crate, never input: safe to splice into SQL.
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+
+use crate::{Store, StoreError, new_id, now};
+
+/// An event about to be appended.
+#[derive(Debug, Clone, Default)]
+pub struct NewEvent<'a> {
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: &'a str,
+    pub person_id: Option<&'a str>,
+    pub policy: Option<&'a str>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// An event as stored.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Event {
+    pub seq: i64,
+    pub id: String,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub person_id: Option<String>,
+    pub policy: Option<String>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The hash of an event: SHA-256 over its fields and the previous hash, separated by a unit
+/// separator that no field contains unescaped (the JSON fields escape control characters).
+fn hash(e: &Event) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        e.seq.to_string().as_str(),
+        &e.id,
+        &e.at,
+        &e.actor,
+        &e.action,
+        &e.entity,
+        &e.entity_id,
+        e.person_id.as_deref().unwrap_or(""),
+        e.policy.as_deref().unwrap_or(""),
+        e.before.as_deref().unwrap_or(""),
+        e.after.as_deref().unwrap_or(""),
+        &e.prev_hash,
+    ] {
+        h.update(part.as_bytes());
+        h.update([0x1f]);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Appends an event inside the caller's transaction, so that the change and its record commit
+/// or vanish together. The head row serialises concurrent appends.
+pub async fn append(conn: &mut AnyConnection, e: NewEvent<'_>) -> Result<Event, StoreError> {
+    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(&mut *conn)
+        .await?;
+    let mut event = Event {
+        seq: head.try_get("seq")?,
+        id: new_id(),
+        at: now(),
+        actor: e.actor.to_owned(),
+        action: e.action.to_owned(),
+        entity: e.entity.to_owned(),
+        entity_id: e.entity_id.to_owned(),
+        person_id: e.person_id.map(str::to_owned),
+        policy: e.policy.map(str::to_owned),
+        before: e.before.map(|v| v.to_string()),
+        after: e.after.map(|v| v.to_string()),
+        prev_hash: head.try_get("hash")?,
+        hash: String::new(),
+    };
+    event.hash = hash(&event);
+    sqlx::query(
+        "INSERT INTO audit_events (seq, id, at, actor, action, entity, entity_id, person_id, policy, before_json, after_json, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(event.seq)
+    .bind(&event.id)
+    .bind(&event.at)
+    .bind(&event.actor)
+    .bind(&event.action)
+    .bind(&event.entity)
+    .bind(&event.entity_id)
+    .bind(&event.person_id)
+    .bind(&event.policy)
+    .bind(&event.before)
+    .bind(&event.after)
+    .bind(&event.prev_hash)
+    .bind(&event.hash)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&event.hash).execute(&mut *conn).await?;
+    Ok(event)
+}
+
+const COLUMNS: &str =
+    "seq, id, at, actor, action, entity, entity_id, person_id, policy, before_json, after_json, prev_hash, hash";
+
+fn event(r: &sqlx::any::AnyRow) -> Result<Event, sqlx::Error> {
+    Ok(Event {
+        seq: r.try_get("seq")?,
+        id: r.try_get("id")?,
+        at: r.try_get("at")?,
+        actor: r.try_get("actor")?,
+        action: r.try_get("action")?,
+        entity: r.try_get("entity")?,
+        entity_id: r.try_get("entity_id")?,
+        person_id: r.try_get("person_id")?,
+        policy: r.try_get("policy")?,
+        before: r.try_get("before_json")?,
+        after: r.try_get("after_json")?,
+        prev_hash: r.try_get("prev_hash")?,
+        hash: r.try_get("hash")?,
+    })
+}
+
+/// A person's events in order: the timeline of their file.
+pub async fn of_person(store: &Store, person_id: &str) -> Result<Vec<Event>, StoreError> {
+    let rows =
+        sqlx::query(AssertSqlSafe(format!("SELECT {COLUMNS} FROM audit_events WHERE person_id = $1 ORDER BY seq")))
+            .bind(person_id)
+            .fetch_all(&store.pool)
+            .await?;
+    Ok(rows.iter().map(event).collect::<Result<_, _>>()?)
+}
+
+/// The outcome of checking the chain.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub enum Verdict {
+    Intact {
+        events: i64,
+    },
+    /// The first event at which the chain breaks, and why.
+    Broken {
+        seq: i64,
+        reason: String,
+    },
+}
+
+/// Recomputes every hash and link, in pages, from the first event to the head.
+pub async fn verify(store: &Store) -> Result<Verdict, StoreError> {
+    let mut prev = "0".repeat(64);
+    let mut expected_seq = 1i64;
+    loop {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM audit_events WHERE seq >= $1 ORDER BY seq LIMIT 10000"
+        )))
+        .bind(expected_seq)
+        .fetch_all(&store.pool)
+        .await?;
+        if rows.is_empty() {
+            break;
+        }
+        for r in &rows {
+            let e = event(r)?;
+            let broken = |reason: String| Ok(Verdict::Broken { seq: e.seq, reason });
+            if e.seq != expected_seq {
+                return Ok(Verdict::Broken {
+                    seq: expected_seq,
+                    reason: format!("event {expected_seq} is missing (next is {})", e.seq),
+                });
+            }
+            if e.prev_hash != prev {
+                return broken("its link to the previous event does not match".to_owned());
+            }
+            if hash(&e) != e.hash {
+                return broken("its content does not match its hash (changed after it was written)".to_owned());
+            }
+            prev = e.hash;
+            expected_seq += 1;
+        }
+    }
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&store.pool).await?;
+    let (head_seq, head_hash): (i64, String) = (head.try_get("seq")?, head.try_get("hash")?);
+    if head_seq != expected_seq - 1 || head_hash != prev {
+        return Ok(Verdict::Broken {
+            seq: head_seq,
+            reason: format!("the chain ends at event {} but the head says {head_seq}", expected_seq - 1),
+        });
+    }
+    Ok(Verdict::Intact { events: expected_seq - 1 })
+}

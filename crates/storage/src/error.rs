@@ -1,0 +1,19 @@
+//! Which error to use where: [`StoreError`] for everything a caller of this crate may see. Its
+//! messages name what failed in words an operator understands; row-level problems of an import
+//! are not errors of the store but entries of the import report.
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL `{0}`: use sqlite:PATH or postgres://…")]
+    Url(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("schema migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{0}")]
+    Io(String),
+    #[error("the record changed since it was read (version {expected} expected, {found} found): reload and try again")]
+    Conflict { expected: i64, found: i64 },
+    #[error("the stored data is inconsistent: {0}")]
+    Corrupt(String),
+}

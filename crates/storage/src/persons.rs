@@ -1,0 +1,510 @@
+//! Persons and their registrations: the real-name record (第七条), automatic recognition at
+//! unemployment registration (第四条), and the person's file (第十九条 一人一档).
+
+use std::collections::HashSet;
+
+// Column lists are constants of this crate, never input: safe to splice into SQL.
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+use yuanzhu_domain::{Registration, RowError};
+use yuanzhu_rules::policy::Recognition;
+use yuanzhu_rules::{Date, FactSet, Facts, FemaleRetirementTrack, Lang, PolicySet, Sex};
+
+use crate::audit::{self, NewEvent};
+use crate::{Store, StoreError, new_id, now};
+
+/// The stored real-name record, as it appears in audit events and the person's file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PersonRecord {
+    pub id_number: String,
+    pub name: String,
+    pub sex: String,
+    pub birth_date: String,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub residence_unit: String,
+    pub household_ref: Option<String>,
+    pub relation: Option<String>,
+    pub female_retirement_track: String,
+    /// The yes/no facts of the contract that hold, by name.
+    pub facts: Vec<&'static str>,
+    pub parent_certificates: Vec<&'static str>,
+    pub unemployed_since: Option<String>,
+}
+
+const FACT_NAMES: [(yuanzhu_rules::Fact, &str); 21] = {
+    use yuanzhu_rules::Fact::*;
+    [
+        (HukouLocal, "hukou_local"),
+        (RuralToUrban, "rural_to_urban"),
+        (RegisteredUnemployed, "registered_unemployed"),
+        (AbleToWork, "able_to_work"),
+        (WillingToBeAssisted, "willing_to_be_assisted"),
+        (Disabled, "disabled"),
+        (ZeroEmploymentFamily, "zero_employment_family"),
+        (MinimumLivingAllowance, "minimum_living_allowance"),
+        (LowIncomeFamily, "low_income_family"),
+        (SingleParentRaisingChildren, "single_parent_raising_children"),
+        (CollegeGraduate, "college_graduate"),
+        (HukouInProvince, "hukou_in_province"),
+        (WithoutWork, "without_work"),
+        (RuralHukou, "rural_hukou"),
+        (FormerlyRegisteredPoorHousehold, "formerly_registered_poor_household"),
+        (LandlessFarmer, "landless_farmer"),
+        (DrugRehabilitated, "drug_rehabilitated"),
+        (ReleasedPrisoner, "released_prisoner"),
+        (MentalHealthRecovered, "mental_health_recovered"),
+        (Veteran, "veteran"),
+        (CaregiverOfSeriouslyIllRelative, "caregiver_of_seriously_ill_relative"),
+    ]
+};
+
+fn sex_code(sex: Sex) -> &'static str {
+    match sex {
+        Sex::Female => "female",
+        Sex::Male => "male",
+    }
+}
+
+fn track_code(t: FemaleRetirementTrack) -> &'static str {
+    match t {
+        FemaleRetirementTrack::Worker => "worker",
+        FemaleRetirementTrack::Cadre => "cadre",
+    }
+}
+
+impl PersonRecord {
+    fn of(r: &Registration) -> PersonRecord {
+        let f = &r.facts;
+        PersonRecord {
+            id_number: r.id_number.to_string(),
+            name: r.name.clone(),
+            sex: sex_code(f.sex).to_owned(),
+            birth_date: f.birth_date.to_string(),
+            phone: r.phone.clone(),
+            address: r.address.clone(),
+            residence_unit: r.residence_unit.to_string(),
+            household_ref: r.household_ref.clone(),
+            relation: r.relation.clone(),
+            female_retirement_track: track_code(f.female_retirement_track).to_owned(),
+            facts: FACT_NAMES.iter().filter(|(fact, _)| f.has(*fact)).map(|(_, n)| *n).collect(),
+            parent_certificates: yuanzhu_rules::ParentCertificate::ALL
+                .iter()
+                .filter(|c| f.parent_certificates & c.bit() != 0)
+                .map(|c| c.code())
+                .collect(),
+            unemployed_since: f.unemployed_since.map(|d| d.to_string()),
+        }
+    }
+
+    fn from_row(r: &sqlx::any::AnyRow) -> Result<PersonRecord, sqlx::Error> {
+        let bits: i64 = r.try_get("facts")?;
+        let facts = FactSet::from_bits(bits as u32);
+        let certs: i64 = r.try_get("parent_certificates")?;
+        Ok(PersonRecord {
+            id_number: r.try_get("id_number")?,
+            name: r.try_get("name")?,
+            sex: r.try_get("sex")?,
+            birth_date: r.try_get("birth_date")?,
+            phone: r.try_get("phone")?,
+            address: r.try_get("address")?,
+            residence_unit: r.try_get("residence_unit")?,
+            household_ref: r.try_get("household_ref")?,
+            relation: r.try_get("relation")?,
+            female_retirement_track: r.try_get("female_retirement_track")?,
+            facts: FACT_NAMES.iter().filter(|(fact, _)| facts.has(*fact)).map(|(_, n)| *n).collect(),
+            parent_certificates: yuanzhu_rules::ParentCertificate::ALL
+                .iter()
+                .filter(|c| certs as u8 & c.bit() != 0)
+                .map(|c| c.code())
+                .collect(),
+            unemployed_since: r.try_get("unemployed_since")?,
+        })
+    }
+}
+
+/// What one batch of registrations did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ImportSummary {
+    pub persons_created: u64,
+    pub persons_updated: u64,
+    pub persons_unchanged: u64,
+    pub registrations_recorded: u64,
+    pub recognitions_granted: u64,
+    pub rejected: Vec<RowError>,
+}
+
+impl ImportSummary {
+    pub fn absorb(&mut self, other: ImportSummary) {
+        self.persons_created += other.persons_created;
+        self.persons_updated += other.persons_updated;
+        self.persons_unchanged += other.persons_unchanged;
+        self.registrations_recorded += other.registrations_recorded;
+        self.recognitions_granted += other.recognitions_granted;
+        self.rejected.extend(other.rejected);
+    }
+}
+
+/// Unit codes known to the store, to refuse a registration at an unknown unit before writing.
+pub async fn unit_codes(store: &Store) -> Result<HashSet<String>, StoreError> {
+    Ok(sqlx::query_scalar::<_, String>("SELECT code FROM units").fetch_all(store.pool()).await?.into_iter().collect())
+}
+
+/// Records a batch of registrations in one transaction: every row commits or none does, so a
+/// crash never leaves half a batch, and running the same rows again changes nothing.
+pub async fn register_batch(
+    store: &Store,
+    rows: &[Registration],
+    units: &HashSet<String>,
+    actor: &str,
+    policies: &PolicySet,
+    lang: Lang,
+) -> Result<ImportSummary, StoreError> {
+    let mut summary = ImportSummary::default();
+    let mut tx = store.pool().begin().await?;
+    for r in rows {
+        if !units.contains(r.residence_unit.as_str()) {
+            summary.rejected.push(RowError {
+                row: r.row,
+                reference: r.reference.clone(),
+                field: Some("residence_unit".to_owned()),
+                code: "unknown_unit".to_owned(),
+                message: match lang {
+                    Lang::Zh => format!("单位代码 {} 不在单位树中", r.residence_unit),
+                    Lang::En => format!("unit {} is not in the unit tree", r.residence_unit),
+                },
+            });
+            continue;
+        }
+        register(&mut tx, r, actor, policies, &mut summary).await?;
+    }
+    tx.commit().await?;
+    Ok(summary)
+}
+
+async fn register(
+    conn: &mut AnyConnection,
+    r: &Registration,
+    actor: &str,
+    policies: &PolicySet,
+    summary: &mut ImportSummary,
+) -> Result<(), StoreError> {
+    let record = PersonRecord::of(r);
+    let existing =
+        sqlx::query(AssertSqlSafe(format!("SELECT id, version, {PERSON_COLUMNS} FROM persons WHERE id_number = $1")))
+            .bind(&record.id_number)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let f = &r.facts;
+    let person_id = match existing {
+        None => {
+            let id = new_id();
+            let at = now();
+            sqlx::query(
+                "INSERT INTO persons (id, id_number, name, sex, birth_date, phone, address, residence_unit, household_ref, relation, \
+                 female_retirement_track, facts, parent_certificates, unemployed_since, version, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $15)",
+            )
+            .bind(&id)
+            .bind(&record.id_number)
+            .bind(&record.name)
+            .bind(&record.sex)
+            .bind(&record.birth_date)
+            .bind(&record.phone)
+            .bind(&record.address)
+            .bind(&record.residence_unit)
+            .bind(&record.household_ref)
+            .bind(&record.relation)
+            .bind(&record.female_retirement_track)
+            .bind(i64::from(f.facts.bits()))
+            .bind(i64::from(f.parent_certificates))
+            .bind(&record.unemployed_since)
+            .bind(&at)
+            .execute(&mut *conn)
+            .await?;
+            audit::append(
+                conn,
+                NewEvent {
+                    actor,
+                    action: "person.created",
+                    entity: "person",
+                    entity_id: &id,
+                    person_id: Some(&id),
+                    after: Some(serde_json::to_value(&record).expect("a record serialises")),
+                    ..NewEvent::default()
+                },
+            )
+            .await?;
+            summary.persons_created += 1;
+            id
+        }
+        Some(row) => {
+            let id: String = row.try_get("id")?;
+            let version: i64 = row.try_get("version")?;
+            let before = PersonRecord::from_row(&row)?;
+            if before == record {
+                summary.persons_unchanged += 1;
+            } else {
+                let done = sqlx::query(
+                    "UPDATE persons SET name = $1, sex = $2, birth_date = $3, phone = $4, address = $5, residence_unit = $6, \
+                     household_ref = $7, relation = $8, female_retirement_track = $9, facts = $10, parent_certificates = $11, \
+                     unemployed_since = $12, version = version + 1, updated_at = $13 WHERE id = $14 AND version = $15",
+                )
+                .bind(&record.name)
+                .bind(&record.sex)
+                .bind(&record.birth_date)
+                .bind(&record.phone)
+                .bind(&record.address)
+                .bind(&record.residence_unit)
+                .bind(&record.household_ref)
+                .bind(&record.relation)
+                .bind(&record.female_retirement_track)
+                .bind(i64::from(f.facts.bits()))
+                .bind(i64::from(f.parent_certificates))
+                .bind(&record.unemployed_since)
+                .bind(now())
+                .bind(&id)
+                .bind(version)
+                .execute(&mut *conn)
+                .await?;
+                if done.rows_affected() != 1 {
+                    return Err(StoreError::Conflict { expected: version, found: version + 1 });
+                }
+                audit::append(
+                    conn,
+                    NewEvent {
+                        actor,
+                        action: "person.updated",
+                        entity: "person",
+                        entity_id: &id,
+                        person_id: Some(&id),
+                        before: Some(serde_json::to_value(&before).expect("a record serialises")),
+                        after: Some(serde_json::to_value(&record).expect("a record serialises")),
+                        ..NewEvent::default()
+                    },
+                )
+                .await?;
+                summary.persons_updated += 1;
+            }
+            id
+        }
+    };
+    record_registration(conn, &person_id, r, actor, summary).await?;
+    recognize_automatically(conn, &person_id, r, actor, policies, summary).await
+}
+
+async fn record_registration(
+    conn: &mut AnyConnection,
+    person_id: &str,
+    r: &Registration,
+    actor: &str,
+    summary: &mut ImportSummary,
+) -> Result<(), StoreError> {
+    let on = r.registered_on.to_string();
+    let exists: Option<String> =
+        sqlx::query_scalar("SELECT id FROM unemployment_registrations WHERE person_id = $1 AND registered_on = $2")
+            .bind(person_id)
+            .bind(&on)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if exists.is_some() {
+        return Ok(());
+    }
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO unemployment_registrations (id, person_id, registered_on, unit_code, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&id)
+    .bind(person_id)
+    .bind(&on)
+    .bind(r.residence_unit.as_str())
+    .bind(now())
+    .execute(&mut *conn)
+    .await?;
+    audit::append(
+        conn,
+        NewEvent {
+            actor,
+            action: "registration.recorded",
+            entity: "unemployment_registration",
+            entity_id: &id,
+            person_id: Some(person_id),
+            after: Some(serde_json::json!({ "registered_on": on, "unit": r.residence_unit.as_str() })),
+            ..NewEvent::default()
+        },
+    )
+    .await?;
+    summary.registrations_recorded += 1;
+    Ok(())
+}
+
+/// 第四条: categories other than 第三条第（三）项 are recognised at unemployment registration,
+/// under the policy in force on the registration date. Categories that need an application are
+/// left to the hardship application (第五条).
+async fn recognize_automatically(
+    conn: &mut AnyConnection,
+    person_id: &str,
+    r: &Registration,
+    actor: &str,
+    policies: &PolicySet,
+    summary: &mut ImportSummary,
+) -> Result<(), StoreError> {
+    let Some(policy) = policies.in_force_on(r.registered_on) else { return Ok(()) };
+    let facts = Facts { unemployment_registered_on: Some(r.registered_on), ..r.facts };
+    let outcome = policy.assess(&facts, r.registered_on);
+    for (i, category) in policy.categories.iter().enumerate() {
+        if outcome.categories & (1 << i) == 0 || category.recognition != Recognition::Automatic {
+            continue;
+        }
+        let active: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM recognitions WHERE person_id = $1 AND category = $2 AND policy = $3 AND ended_on IS NULL",
+        )
+        .bind(person_id)
+        .bind(category.code)
+        .bind(&policy.id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if active.is_some() {
+            continue;
+        }
+        let id = new_id();
+        let on = r.registered_on.to_string();
+        sqlx::query(
+            "INSERT INTO recognitions (id, person_id, category, policy, citation, route, recognized_on, decided_by) \
+             VALUES ($1, $2, $3, $4, $5, 'automatic', $6, $7)",
+        )
+        .bind(&id)
+        .bind(person_id)
+        .bind(category.code)
+        .bind(&policy.id)
+        .bind(&category.citation)
+        .bind(&on)
+        .bind(actor)
+        .execute(&mut *conn)
+        .await?;
+        let because = policy
+            .explain(&facts, r.registered_on, outcome, Lang::Zh)
+            .into_iter()
+            .find(|reason| reason.code == category.code)
+            .map(|reason| reason.because)
+            .unwrap_or_default();
+        audit::append(
+            conn,
+            NewEvent {
+                actor,
+                action: "recognition.granted",
+                entity: "recognition",
+                entity_id: &id,
+                person_id: Some(person_id),
+                policy: Some(&policy.id),
+                after: Some(serde_json::json!({
+                    "category": category.code,
+                    "citation": category.citation,
+                    "route": "automatic",
+                    "recognized_on": on,
+                    "because": because,
+                    "authority": "第四条",
+                })),
+                ..NewEvent::default()
+            },
+        )
+        .await?;
+        summary.recognitions_granted += 1;
+    }
+    Ok(())
+}
+
+const PERSON_COLUMNS: &str = "id_number, name, sex, birth_date, phone, address, residence_unit, household_ref, relation, \
+     female_retirement_track, facts, parent_certificates, unemployed_since";
+
+/// A recognition as the person's file shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RecognitionEntry {
+    pub category: String,
+    pub policy: String,
+    pub citation: String,
+    pub route: String,
+    pub recognized_on: String,
+    pub decided_by: String,
+    pub ended_on: Option<String>,
+    pub end_reason: Option<String>,
+}
+
+/// The person's file (一人一档): facts, recognised categories, registrations and the timeline.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PersonFile {
+    pub person: PersonRecord,
+    pub version: i64,
+    /// Codes of the categories currently recognised.
+    pub categories: Vec<String>,
+    pub recognitions: Vec<RecognitionEntry>,
+    pub registrations: Vec<String>,
+    pub timeline: Vec<audit::Event>,
+}
+
+/// The file of the person with this ID number, if registered.
+pub async fn file(store: &Store, id_number: &str) -> Result<Option<PersonFile>, StoreError> {
+    let Some(row) =
+        sqlx::query(AssertSqlSafe(format!("SELECT id, version, {PERSON_COLUMNS} FROM persons WHERE id_number = $1")))
+            .bind(id_number)
+            .fetch_optional(store.pool())
+            .await?
+    else {
+        return Ok(None);
+    };
+    let id: String = row.try_get("id")?;
+    let person = PersonRecord::from_row(&row)?;
+    let recognitions = sqlx::query(
+        "SELECT category, policy, citation, route, recognized_on, decided_by, ended_on, end_reason \
+         FROM recognitions WHERE person_id = $1 ORDER BY recognized_on, category",
+    )
+    .bind(&id)
+    .fetch_all(store.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(RecognitionEntry {
+            category: r.try_get("category")?,
+            policy: r.try_get("policy")?,
+            citation: r.try_get("citation")?,
+            route: r.try_get("route")?,
+            recognized_on: r.try_get("recognized_on")?,
+            decided_by: r.try_get("decided_by")?,
+            ended_on: r.try_get("ended_on")?,
+            end_reason: r.try_get("end_reason")?,
+        })
+    })
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let registrations = sqlx::query_scalar::<_, String>(
+        "SELECT registered_on FROM unemployment_registrations WHERE person_id = $1 ORDER BY registered_on",
+    )
+    .bind(&id)
+    .fetch_all(store.pool())
+    .await?;
+    let mut categories: Vec<String> =
+        recognitions.iter().filter(|r| r.ended_on.is_none()).map(|r| r.category.clone()).collect();
+    categories.dedup();
+    Ok(Some(PersonFile {
+        person,
+        version: row.try_get("version")?,
+        categories,
+        recognitions,
+        registrations,
+        timeline: audit::of_person(store, &id).await?,
+    }))
+}
+
+/// How many persons are registered.
+pub async fn count(store: &Store) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM persons").fetch_one(store.pool()).await?)
+}
+
+/// The most recent registration date of a person, if any (the one that counts, notes §4.1).
+pub async fn latest_registration(store: &Store, id_number: &str) -> Result<Option<Date>, StoreError> {
+    let text: Option<String> = sqlx::query_scalar(
+        "SELECT MAX(r.registered_on) FROM unemployment_registrations r JOIN persons p ON p.id = r.person_id WHERE p.id_number = $1",
+    )
+    .bind(id_number)
+    .fetch_one(store.pool())
+    .await?;
+    text.map(|t| Date::parse(&t).map_err(|_| StoreError::Corrupt(format!("stored date `{t}`")))).transpose()
+}

@@ -1,0 +1,175 @@
+//! The registry's story, told once and run on both databases: SQLite (embedded) and PostgreSQL.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use yuanzhu_domain::Registration;
+use yuanzhu_domain::registration::read_csv;
+use yuanzhu_rules::{Date, Lang, PolicySet};
+use yuanzhu_storage::audit::{self, Verdict};
+use yuanzhu_storage::persons::{self, ImportSummary};
+use yuanzhu_storage::{Store, units};
+
+/// A fresh SQLite file, and a fresh PostgreSQL database when PostgreSQL is installed.
+async fn stores() -> Vec<(Store, Option<tempfile::TempDir>)> {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = Store::connect(&format!("sqlite:{}/t.db", dir.path().display())).await.unwrap();
+    let mut out = vec![(sqlite, Some(dir))];
+    if let Some(pg) = yuanzhu_test_support::shared() {
+        let name = format!("registry_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
+        let url = pg.create_database(&name);
+        out.push((Store::connect(&url).await.unwrap(), None));
+    }
+    out
+}
+
+const HEADER: &str = "ref,id_number,name,phone,residence_unit,registered_on,hukou_local,registered_unemployed,able_to_work,willing_to_be_assisted,minimum_living_allowance,disabled";
+
+fn rows(lines: &[&str]) -> Vec<Registration> {
+    let text = std::iter::once(HEADER).chain(lines.iter().copied()).collect::<Vec<_>>().join("\n");
+    read_csv(text.as_bytes(), Date::parse("2026-11-26").unwrap(), Lang::Zh)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.expect("the test rows are valid"))
+        .collect()
+}
+
+async fn import(store: &Store, lines: &[&str]) -> ImportSummary {
+    let units = persons::unit_codes(store).await.unwrap();
+    persons::register_batch(store, &rows(lines), &units, "importer", &PolicySet::embedded(), Lang::Zh).await.unwrap()
+}
+
+// A man born 1975-01-01 (41 in 2016) on 低保, registered at 越秀区东山街道 (440104011).
+const MAN: &str = "a,440106197501011232,张三,13800138000,440104011,2016-03-01,true,true,true,true,true,";
+
+#[tokio::test]
+async fn every_test_runs_on_both_databases_where_postgresql_is_installed() {
+    let backends: Vec<_> = stores().await.iter().map(|(s, _)| s.backend()).collect();
+    let expected = if yuanzhu_test_support::is_available() { 2 } else { 1 };
+    assert_eq!(backends.len(), expected, "{backends:?}");
+    assert_eq!(backends[0], yuanzhu_storage::Backend::Sqlite);
+}
+
+#[tokio::test]
+async fn init_loads_the_unit_tree_once() {
+    for (store, _dir) in stores().await {
+        let first = store.init().await.unwrap();
+        assert_eq!((first.added, first.present), (190, 0), "{:?}", store.backend());
+        let again = store.init().await.unwrap();
+        assert_eq!((again.added, again.present), (0, 190));
+        let all = units::all(&store).await.unwrap();
+        assert_eq!(all.iter().filter(|u| u.level == "district").count(), 11);
+        assert_eq!(all.iter().filter(|u| u.level == "street" || u.level == "town").count(), 176);
+        let dongshan = all.iter().find(|u| u.code == "440104011").unwrap();
+        assert_eq!((dongshan.name.as_str(), dongshan.parent_code.as_deref()), ("东山街道", Some("440104")));
+    }
+}
+
+#[tokio::test]
+async fn registration_recognises_automatic_categories_under_the_policy_of_its_date() {
+    for (store, _dir) in stores().await {
+        store.init().await.unwrap();
+        let s = import(&store, &[MAN]).await;
+        assert_eq!((s.persons_created, s.registrations_recorded, s.recognitions_granted), (1, 1, 1));
+        let file = persons::file(&store, "440106197501011232").await.unwrap().unwrap();
+        // 第四条: 大龄 is automatic; 低保 (第三条第（三）项) needs an application (第五条).
+        assert_eq!(file.categories, ["older_unemployed"]);
+        let r = &file.recognitions[0];
+        assert_eq!(
+            (r.policy.as_str(), r.citation.as_str(), r.route.as_str()),
+            ("gz-2014-4", "第三条第（一）项", "automatic")
+        );
+        assert_eq!(r.recognized_on, "2016-03-01");
+        assert_eq!(file.registrations, ["2016-03-01"]);
+        let actions: Vec<&str> = file.timeline.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["person.created", "registration.recorded", "recognition.granted"]);
+        assert_eq!(file.timeline[2].policy.as_deref(), Some("gz-2014-4"));
+        assert!(file.timeline.iter().all(|e| e.actor == "importer"));
+    }
+}
+
+#[tokio::test]
+async fn no_automatic_recognition_where_the_policy_needs_an_application() {
+    for (store, _dir) in stores().await {
+        store.init().await.unwrap();
+        // Registered in 2024: gd-2023-11 is in force and every category goes by application.
+        let s = import(&store, &["b,440106197501011232,张三,,440104011,2024-03-01,true,true,true,true,,true"]).await;
+        assert_eq!(s.recognitions_granted, 0);
+        // Registered between the policies: nothing is recognised, the registration still counts.
+        let s = import(&store, &["c,11010519491231002X,李四,,440104011,2020-03-01,true,true,true,true,,true"]).await;
+        assert_eq!((s.persons_created, s.registrations_recorded, s.recognitions_granted), (1, 1, 0));
+    }
+}
+
+#[tokio::test]
+async fn importing_the_same_rows_again_changes_nothing() {
+    for (store, _dir) in stores().await {
+        store.init().await.unwrap();
+        import(&store, &[MAN]).await;
+        let events_before = persons::file(&store, "440106197501011232").await.unwrap().unwrap().timeline.len();
+        let s = import(&store, &[MAN]).await;
+        assert_eq!((s.persons_created, s.persons_updated, s.persons_unchanged), (0, 0, 1));
+        assert_eq!((s.registrations_recorded, s.recognitions_granted), (0, 0));
+        let file = persons::file(&store, "440106197501011232").await.unwrap().unwrap();
+        assert_eq!(file.timeline.len(), events_before);
+        assert_eq!(file.version, 1);
+    }
+}
+
+#[tokio::test]
+async fn a_corrected_row_updates_the_person_it_matches_with_before_and_after() {
+    for (store, _dir) in stores().await {
+        store.init().await.unwrap();
+        import(&store, &[MAN]).await;
+        let corrected = MAN.replace("13800138000", "13900139000");
+        let s = import(&store, &[&corrected]).await;
+        assert_eq!(s.persons_updated, 1);
+        let file = persons::file(&store, "440106197501011232").await.unwrap().unwrap();
+        assert_eq!(file.person.phone.as_deref(), Some("13900139000"));
+        assert_eq!(file.version, 2);
+        let update = file.timeline.iter().find(|e| e.action == "person.updated").unwrap();
+        assert!(update.before.as_deref().unwrap().contains("13800138000"));
+        assert!(update.after.as_deref().unwrap().contains("13900139000"));
+    }
+}
+
+#[tokio::test]
+async fn a_row_at_an_unknown_unit_is_reported_and_the_others_are_kept() {
+    for (store, _dir) in stores().await {
+        store.init().await.unwrap();
+        let s = import(&store, &[MAN, "z,11010519491231002X,李四,,440199999,2016-03-01,true,true,true,true,,"]).await;
+        assert_eq!(s.persons_created, 1);
+        assert_eq!(s.rejected.len(), 1);
+        let e = &s.rejected[0];
+        assert_eq!((e.row, e.field.as_deref(), e.code.as_str()), (3, Some("residence_unit"), "unknown_unit"));
+        assert_eq!(persons::count(&store).await.unwrap(), 1);
+    }
+}
+
+#[tokio::test]
+async fn the_audit_chain_verifies_and_a_changed_event_breaks_it() {
+    for (store, _dir) in stores().await {
+        store.init().await.unwrap();
+        import(&store, &[MAN, "b,11010519491231002X,李四,,440104011,2016-03-01,true,true,true,true,,"]).await;
+        let Verdict::Intact { events } = audit::verify(&store).await.unwrap() else { panic!("intact at first") };
+        assert!(events >= 5, "{events}");
+        sqlx::query("UPDATE audit_events SET actor = 'someone else' WHERE seq = 2")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        match audit::verify(&store).await.unwrap() {
+            Verdict::Broken { seq, .. } => assert_eq!(seq, 2),
+            other => panic!("a changed event must break the chain: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_removed_event_breaks_the_chain() {
+    for (store, _dir) in stores().await {
+        store.init().await.unwrap();
+        import(&store, &[MAN]).await;
+        sqlx::query("DELETE FROM audit_events WHERE seq = 2").execute(store.pool()).await.unwrap();
+        assert!(matches!(audit::verify(&store).await.unwrap(), Verdict::Broken { seq: 2, .. }));
+    }
+}
