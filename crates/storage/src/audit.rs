@@ -66,46 +66,67 @@ fn hash(e: &Event) -> String {
 /// Appends an event inside the caller's transaction, so that the change and its record commit
 /// or vanish together. The head row serialises concurrent appends.
 pub async fn append(conn: &mut AnyConnection, e: NewEvent<'_>) -> Result<Event, StoreError> {
-    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+    let mut events = append_all(conn, std::slice::from_ref(&e)).await?;
+    Ok(events.pop().expect("one event in, one out"))
+}
+
+/// Appends events in order with one move of the head: the chain is computed in memory and the
+/// events are written a few hundred per statement. This is what makes bulk imports fast.
+pub async fn append_all(conn: &mut AnyConnection, new: &[NewEvent<'_>]) -> Result<Vec<Event>, StoreError> {
+    if new.is_empty() {
+        return Ok(Vec::new());
+    }
+    let head = sqlx::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
+        .bind(new.len() as i64)
         .fetch_one(&mut *conn)
         .await?;
-    let mut event = Event {
-        seq: head.try_get("seq")?,
-        id: new_id(),
-        at: now(),
-        actor: e.actor.to_owned(),
-        action: e.action.to_owned(),
-        entity: e.entity.to_owned(),
-        entity_id: e.entity_id.to_owned(),
-        person_id: e.person_id.map(str::to_owned),
-        policy: e.policy.map(str::to_owned),
-        before: e.before.map(|v| v.to_string()),
-        after: e.after.map(|v| v.to_string()),
-        prev_hash: head.try_get("hash")?,
-        hash: String::new(),
-    };
-    event.hash = hash(&event);
-    sqlx::query(
-        "INSERT INTO audit_events (seq, id, at, actor, action, entity, entity_id, person_id, policy, before_json, after_json, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-    )
-    .bind(event.seq)
-    .bind(&event.id)
-    .bind(&event.at)
-    .bind(&event.actor)
-    .bind(&event.action)
-    .bind(&event.entity)
-    .bind(&event.entity_id)
-    .bind(&event.person_id)
-    .bind(&event.policy)
-    .bind(&event.before)
-    .bind(&event.after)
-    .bind(&event.prev_hash)
-    .bind(&event.hash)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&event.hash).execute(&mut *conn).await?;
-    Ok(event)
+    let last_seq: i64 = head.try_get("seq")?;
+    let mut prev: String = head.try_get("hash")?;
+    let at = now();
+    let mut events = Vec::with_capacity(new.len());
+    for (i, e) in new.iter().enumerate() {
+        let mut event = Event {
+            seq: last_seq - new.len() as i64 + 1 + i as i64,
+            id: new_id(),
+            at: at.clone(),
+            actor: e.actor.to_owned(),
+            action: e.action.to_owned(),
+            entity: e.entity.to_owned(),
+            entity_id: e.entity_id.to_owned(),
+            person_id: e.person_id.map(str::to_owned),
+            policy: e.policy.map(str::to_owned),
+            before: e.before.as_ref().map(|v| v.to_string()),
+            after: e.after.as_ref().map(|v| v.to_string()),
+            prev_hash: prev,
+            hash: String::new(),
+        };
+        event.hash = hash(&event);
+        prev = event.hash.clone();
+        events.push(event);
+    }
+    for chunk in events.chunks(crate::persons::bulk::chunk(conn)) {
+        let sql = format!("INSERT INTO audit_events ({COLUMNS}) VALUES {}", crate::placeholders(chunk.len(), 13));
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for e in chunk {
+            q = q
+                .bind(e.seq)
+                .bind(&e.id)
+                .bind(&e.at)
+                .bind(&e.actor)
+                .bind(&e.action)
+                .bind(&e.entity)
+                .bind(&e.entity_id)
+                .bind(&e.person_id)
+                .bind(&e.policy)
+                .bind(&e.before)
+                .bind(&e.after)
+                .bind(&e.prev_hash)
+                .bind(&e.hash);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&prev).execute(&mut *conn).await?;
+    Ok(events)
 }
 
 const COLUMNS: &str =

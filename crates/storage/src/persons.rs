@@ -160,25 +160,325 @@ pub async fn register_batch(
     lang: Lang,
 ) -> Result<ImportSummary, StoreError> {
     let mut summary = ImportSummary::default();
-    let mut tx = store.pool().begin().await?;
+    let mut accepted = Vec::with_capacity(rows.len());
     for r in rows {
-        if !units.contains(r.residence_unit.as_str()) {
-            summary.rejected.push(RowError {
-                row: r.row,
-                reference: r.reference.clone(),
-                field: Some("residence_unit".to_owned()),
-                code: "unknown_unit".to_owned(),
-                message: match lang {
-                    Lang::Zh => format!("单位代码 {} 不在单位树中", r.residence_unit),
-                    Lang::En => format!("unit {} is not in the unit tree", r.residence_unit),
-                },
-            });
+        if units.contains(r.residence_unit.as_str()) {
+            accepted.push(r);
             continue;
         }
-        register(&mut tx, r, actor, policies, &mut summary).await?;
+        summary.rejected.push(RowError {
+            row: r.row,
+            reference: r.reference.clone(),
+            field: Some("residence_unit".to_owned()),
+            code: "unknown_unit".to_owned(),
+            message: match lang {
+                Lang::Zh => format!("单位代码 {} 不在单位树中", r.residence_unit),
+                Lang::En => format!("unit {} is not in the unit tree", r.residence_unit),
+            },
+        });
+    }
+    let mut tx = store.pool().begin().await?;
+    // A person twice in one batch must see their own first row: such a batch goes row by row.
+    let distinct = accepted.iter().map(|r| r.id_number).collect::<HashSet<_>>().len() == accepted.len();
+    if distinct {
+        bulk::register(&mut tx, &accepted, actor, policies, &mut summary).await?;
+    } else {
+        for r in accepted {
+            register(&mut tx, r, actor, policies, &mut summary).await?;
+        }
     }
     tx.commit().await?;
     Ok(summary)
+}
+
+/// The categories 第四条 recognises automatically for a registration, under the policy in force
+/// on its date: (policy, category index) pairs, with the facts as of that registration.
+fn automatic_categories<'p>(
+    r: &Registration,
+    policies: &'p PolicySet,
+) -> (Option<&'p yuanzhu_rules::Policy>, Facts, Vec<usize>) {
+    let facts = Facts { unemployment_registered_on: Some(r.registered_on), ..r.facts };
+    let Some(policy) = policies.in_force_on(r.registered_on) else { return (None, facts, Vec::new()) };
+    let outcome = policy.assess(&facts, r.registered_on);
+    let matched = (0..policy.categories.len())
+        .filter(|&i| outcome.categories & (1 << i) != 0 && policy.categories[i].recognition == Recognition::Automatic)
+        .collect();
+    (Some(policy), facts, matched)
+}
+
+/// What an automatic recognition records in its audit event.
+fn recognition_event(policy: &yuanzhu_rules::Policy, i: usize, facts: &Facts, on: Date) -> serde_json::Value {
+    let category = &policy.categories[i];
+    let outcome = policy.assess(facts, on);
+    let because = policy
+        .explain(facts, on, outcome, Lang::Zh)
+        .into_iter()
+        .find(|reason| reason.code == category.code)
+        .map(|reason| reason.because)
+        .unwrap_or_default();
+    serde_json::json!({
+        "category": category.code,
+        "citation": category.citation,
+        "route": "automatic",
+        "recognized_on": on.to_string(),
+        "because": because,
+        "authority": "第四条",
+    })
+}
+
+pub(crate) mod bulk {
+    //! The batch path: existing rows are read with one query per table, new rows are written
+    //! hundreds per statement, and the audit chain is extended once. The decisions are those of
+    //! the row path.
+
+    use std::collections::{HashMap, HashSet};
+
+    use sqlx::{AnyConnection, AssertSqlSafe, Row};
+    use yuanzhu_domain::Registration;
+    use yuanzhu_rules::PolicySet;
+
+    use super::{ImportSummary, PERSON_COLUMNS, PersonRecord, automatic_categories, recognition_event};
+    use crate::audit::{self, NewEvent};
+    use crate::{StoreError, new_id, now, placeholders};
+
+    /// Rows per statement for reads by key and multi-row inserts. SQLite's driver looks each
+    /// `$n` up by a linear scan, so a statement's cost grows with the square of its parameters:
+    /// there, small statements win; PostgreSQL takes large ones in its stride.
+    pub(crate) fn chunk(conn: &AnyConnection) -> usize {
+        if conn.backend_name().eq_ignore_ascii_case("sqlite") { 16 } else { 400 }
+    }
+
+    struct Planned {
+        action: &'static str,
+        entity: &'static str,
+        entity_id: String,
+        person_id: String,
+        policy: Option<String>,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    }
+
+    pub(super) async fn register(
+        conn: &mut AnyConnection,
+        rows: &[&Registration],
+        actor: &str,
+        policies: &PolicySet,
+        summary: &mut ImportSummary,
+    ) -> Result<(), StoreError> {
+        let chunk_rows = chunk(conn);
+        let ids: Vec<String> = rows.iter().map(|r| r.id_number.to_string()).collect();
+        let mut existing: HashMap<String, (String, i64, PersonRecord)> = HashMap::new();
+        for chunk in ids.chunks(chunk_rows) {
+            let sql = format!(
+                "SELECT id, version, {PERSON_COLUMNS} FROM persons WHERE id_number IN ({})",
+                list(chunk.len(), 1)
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id);
+            }
+            for row in q.fetch_all(&mut *conn).await? {
+                let record = PersonRecord::from_row(&row)?;
+                existing.insert(record.id_number.clone(), (row.try_get("id")?, row.try_get("version")?, record));
+            }
+        }
+        let known: Vec<String> = existing.values().map(|(id, _, _)| id.clone()).collect();
+        let mut registered: HashSet<(String, String)> = HashSet::new();
+        let mut recognised: HashSet<(String, String, String)> = HashSet::new();
+        for chunk in known.chunks(chunk_rows) {
+            let sql = format!(
+                "SELECT person_id, registered_on FROM unemployment_registrations WHERE person_id IN ({})",
+                list(chunk.len(), 1)
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id);
+            }
+            for row in q.fetch_all(&mut *conn).await? {
+                registered.insert((row.try_get("person_id")?, row.try_get("registered_on")?));
+            }
+            let sql = format!(
+                "SELECT person_id, category, policy FROM recognitions WHERE ended_on IS NULL AND person_id IN ({})",
+                list(chunk.len(), 1)
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id);
+            }
+            for row in q.fetch_all(&mut *conn).await? {
+                recognised.insert((row.try_get("person_id")?, row.try_get("category")?, row.try_get("policy")?));
+            }
+        }
+
+        let at = now();
+        let mut new_persons: Vec<(String, &Registration, PersonRecord)> = Vec::new();
+        let mut new_registrations: Vec<(String, String, String, String)> = Vec::new();
+        let mut new_recognitions: Vec<[String; 7]> = Vec::new();
+        let mut events: Vec<Planned> = Vec::new();
+        for r in rows {
+            let record = PersonRecord::of(r);
+            let person_id = match existing.get(&record.id_number) {
+                None => {
+                    let id = new_id();
+                    events.push(Planned {
+                        action: "person.created",
+                        entity: "person",
+                        entity_id: id.clone(),
+                        person_id: id.clone(),
+                        policy: None,
+                        before: None,
+                        after: Some(serde_json::to_value(&record).expect("a record serialises")),
+                    });
+                    summary.persons_created += 1;
+                    new_persons.push((id.clone(), r, record));
+                    id
+                }
+                Some((id, _, before)) if *before == record => {
+                    summary.persons_unchanged += 1;
+                    id.clone()
+                }
+                Some((id, version, before)) => {
+                    super::update_person(conn, id, *version, &record, r).await?;
+                    events.push(Planned {
+                        action: "person.updated",
+                        entity: "person",
+                        entity_id: id.clone(),
+                        person_id: id.clone(),
+                        policy: None,
+                        before: Some(serde_json::to_value(before).expect("a record serialises")),
+                        after: Some(serde_json::to_value(&record).expect("a record serialises")),
+                    });
+                    summary.persons_updated += 1;
+                    id.clone()
+                }
+            };
+            let on = r.registered_on.to_string();
+            if !registered.contains(&(person_id.clone(), on.clone())) {
+                let id = new_id();
+                events.push(Planned {
+                    action: "registration.recorded",
+                    entity: "unemployment_registration",
+                    entity_id: id.clone(),
+                    person_id: person_id.clone(),
+                    policy: None,
+                    before: None,
+                    after: Some(serde_json::json!({ "registered_on": on, "unit": r.residence_unit.as_str() })),
+                });
+                new_registrations.push((id, person_id.clone(), on.clone(), r.residence_unit.to_string()));
+                summary.registrations_recorded += 1;
+            }
+            let (policy, facts, matched) = automatic_categories(r, policies);
+            let Some(policy) = policy else { continue };
+            for i in matched {
+                let category = &policy.categories[i];
+                let key = (person_id.clone(), category.code.to_owned(), policy.id.clone());
+                if recognised.contains(&key) {
+                    continue;
+                }
+                let id = new_id();
+                events.push(Planned {
+                    action: "recognition.granted",
+                    entity: "recognition",
+                    entity_id: id.clone(),
+                    person_id: person_id.clone(),
+                    policy: Some(policy.id.clone()),
+                    before: None,
+                    after: Some(recognition_event(policy, i, &facts, r.registered_on)),
+                });
+                new_recognitions.push([
+                    id,
+                    person_id.clone(),
+                    category.code.to_owned(),
+                    policy.id.clone(),
+                    category.citation.clone(),
+                    on.clone(),
+                    actor.to_owned(),
+                ]);
+                recognised.insert(key);
+                summary.recognitions_granted += 1;
+            }
+        }
+
+        for chunk in new_persons.chunks(chunk_rows) {
+            let sql = format!(
+                "INSERT INTO persons (id, id_number, name, sex, birth_date, phone, address, residence_unit, household_ref, \
+                 relation, female_retirement_track, facts, parent_certificates, unemployed_since, version, created_at, \
+                 updated_at) VALUES {}",
+                placeholders(chunk.len(), 17)
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for (id, r, p) in chunk {
+                q = q
+                    .bind(id)
+                    .bind(&p.id_number)
+                    .bind(&p.name)
+                    .bind(&p.sex)
+                    .bind(&p.birth_date)
+                    .bind(&p.phone)
+                    .bind(&p.address)
+                    .bind(&p.residence_unit)
+                    .bind(&p.household_ref)
+                    .bind(&p.relation)
+                    .bind(&p.female_retirement_track)
+                    .bind(i64::from(r.facts.facts.bits()))
+                    .bind(i64::from(r.facts.parent_certificates))
+                    .bind(&p.unemployed_since)
+                    .bind(1i64)
+                    .bind(&at)
+                    .bind(&at);
+            }
+            q.execute(&mut *conn).await?;
+        }
+        for chunk in new_registrations.chunks(chunk_rows) {
+            let sql = format!(
+                "INSERT INTO unemployment_registrations (id, person_id, registered_on, unit_code, created_at) VALUES {}",
+                placeholders(chunk.len(), 5)
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for (id, person, on, unit) in chunk {
+                q = q.bind(id).bind(person).bind(on).bind(unit).bind(&at);
+            }
+            q.execute(&mut *conn).await?;
+        }
+        for chunk in new_recognitions.chunks(chunk_rows) {
+            let sql = format!(
+                "INSERT INTO recognitions (id, person_id, category, policy, citation, recognized_on, decided_by, route) VALUES {}",
+                placeholders_with_constant(chunk.len(), 7, "'automatic'")
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for row in chunk {
+                for value in row {
+                    q = q.bind(value);
+                }
+            }
+            q.execute(&mut *conn).await?;
+        }
+        let new_events: Vec<NewEvent<'_>> = events
+            .iter()
+            .map(|e| NewEvent {
+                actor,
+                action: e.action,
+                entity: e.entity,
+                entity_id: &e.entity_id,
+                person_id: Some(&e.person_id),
+                policy: e.policy.as_deref(),
+                before: e.before.clone(),
+                after: e.after.clone(),
+            })
+            .collect();
+        audit::append_all(conn, &new_events).await?;
+        Ok(())
+    }
+
+    /// `$1, …, $n`.
+    fn list(n: usize, first: usize) -> String {
+        (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    }
+
+    /// Like [`placeholders`], with a constant as the last value of every row.
+    fn placeholders_with_constant(rows: usize, cols: usize, constant: &str) -> String {
+        placeholders(rows, cols).replace(')', &format!(", {constant})"))
+    }
 }
 
 async fn register(
@@ -244,31 +544,7 @@ async fn register(
             if before == record {
                 summary.persons_unchanged += 1;
             } else {
-                let done = sqlx::query(
-                    "UPDATE persons SET name = $1, sex = $2, birth_date = $3, phone = $4, address = $5, residence_unit = $6, \
-                     household_ref = $7, relation = $8, female_retirement_track = $9, facts = $10, parent_certificates = $11, \
-                     unemployed_since = $12, version = version + 1, updated_at = $13 WHERE id = $14 AND version = $15",
-                )
-                .bind(&record.name)
-                .bind(&record.sex)
-                .bind(&record.birth_date)
-                .bind(&record.phone)
-                .bind(&record.address)
-                .bind(&record.residence_unit)
-                .bind(&record.household_ref)
-                .bind(&record.relation)
-                .bind(&record.female_retirement_track)
-                .bind(i64::from(f.facts.bits()))
-                .bind(i64::from(f.parent_certificates))
-                .bind(&record.unemployed_since)
-                .bind(now())
-                .bind(&id)
-                .bind(version)
-                .execute(&mut *conn)
-                .await?;
-                if done.rows_affected() != 1 {
-                    return Err(StoreError::Conflict { expected: version, found: version + 1 });
-                }
+                update_person(conn, &id, version, &record, r).await?;
                 audit::append(
                     conn,
                     NewEvent {
@@ -290,6 +566,45 @@ async fn register(
     };
     record_registration(conn, &person_id, r, actor, summary).await?;
     recognize_automatically(conn, &person_id, r, actor, policies, summary).await
+}
+
+/// Updates a person's record if it is still at `version` (optimistic concurrency): a stale edit
+/// fails with a conflict instead of overwriting someone else's work.
+async fn update_person(
+    conn: &mut AnyConnection,
+    id: &str,
+    version: i64,
+    record: &PersonRecord,
+    r: &Registration,
+) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "UPDATE persons SET name = $1, sex = $2, birth_date = $3, phone = $4, address = $5, residence_unit = $6, \
+         household_ref = $7, relation = $8, female_retirement_track = $9, facts = $10, parent_certificates = $11, \
+         unemployed_since = $12, version = version + 1, updated_at = $13 WHERE id = $14 AND version = $15",
+    )
+    .bind(&record.name)
+    .bind(&record.sex)
+    .bind(&record.birth_date)
+    .bind(&record.phone)
+    .bind(&record.address)
+    .bind(&record.residence_unit)
+    .bind(&record.household_ref)
+    .bind(&record.relation)
+    .bind(&record.female_retirement_track)
+    .bind(i64::from(r.facts.facts.bits()))
+    .bind(i64::from(r.facts.parent_certificates))
+    .bind(&record.unemployed_since)
+    .bind(now())
+    .bind(id)
+    .bind(version)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() != 1 {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT version FROM persons WHERE id = $1").bind(id).fetch_optional(&mut *conn).await?;
+        return Err(StoreError::Conflict { expected: version, found: found.unwrap_or(-1) });
+    }
+    Ok(())
 }
 
 async fn record_registration(
@@ -348,13 +663,10 @@ async fn recognize_automatically(
     policies: &PolicySet,
     summary: &mut ImportSummary,
 ) -> Result<(), StoreError> {
-    let Some(policy) = policies.in_force_on(r.registered_on) else { return Ok(()) };
-    let facts = Facts { unemployment_registered_on: Some(r.registered_on), ..r.facts };
-    let outcome = policy.assess(&facts, r.registered_on);
-    for (i, category) in policy.categories.iter().enumerate() {
-        if outcome.categories & (1 << i) == 0 || category.recognition != Recognition::Automatic {
-            continue;
-        }
+    let (policy, facts, matched) = automatic_categories(r, policies);
+    let Some(policy) = policy else { return Ok(()) };
+    for i in matched {
+        let category = &policy.categories[i];
         let active: Option<String> = sqlx::query_scalar(
             "SELECT id FROM recognitions WHERE person_id = $1 AND category = $2 AND policy = $3 AND ended_on IS NULL",
         )
@@ -367,7 +679,6 @@ async fn recognize_automatically(
             continue;
         }
         let id = new_id();
-        let on = r.registered_on.to_string();
         sqlx::query(
             "INSERT INTO recognitions (id, person_id, category, policy, citation, route, recognized_on, decided_by) \
              VALUES ($1, $2, $3, $4, $5, 'automatic', $6, $7)",
@@ -377,16 +688,10 @@ async fn recognize_automatically(
         .bind(category.code)
         .bind(&policy.id)
         .bind(&category.citation)
-        .bind(&on)
+        .bind(r.registered_on.to_string())
         .bind(actor)
         .execute(&mut *conn)
         .await?;
-        let because = policy
-            .explain(&facts, r.registered_on, outcome, Lang::Zh)
-            .into_iter()
-            .find(|reason| reason.code == category.code)
-            .map(|reason| reason.because)
-            .unwrap_or_default();
         audit::append(
             conn,
             NewEvent {
@@ -396,14 +701,7 @@ async fn recognize_automatically(
                 entity_id: &id,
                 person_id: Some(person_id),
                 policy: Some(&policy.id),
-                after: Some(serde_json::json!({
-                    "category": category.code,
-                    "citation": category.citation,
-                    "route": "automatic",
-                    "recognized_on": on,
-                    "because": because,
-                    "authority": "第四条",
-                })),
+                after: Some(recognition_event(policy, i, &facts, r.registered_on)),
                 ..NewEvent::default()
             },
         )

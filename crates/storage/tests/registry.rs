@@ -173,3 +173,38 @@ async fn a_removed_event_breaks_the_chain() {
         assert!(matches!(audit::verify(&store).await.unwrap(), Verdict::Broken { seq: 2, .. }));
     }
 }
+
+#[tokio::test]
+async fn a_person_twice_in_one_batch_is_one_person_with_two_registrations() {
+    for (store, _dir) in stores().await {
+        store.init().await.unwrap();
+        let later = MAN.replace("2016-03-01", "2016-09-01");
+        let s = import(&store, &[MAN, &later]).await;
+        assert_eq!((s.persons_created, s.persons_unchanged, s.registrations_recorded), (1, 1, 2));
+        assert_eq!(s.recognitions_granted, 1, "the second registration finds the category already recognised");
+        let file = persons::file(&store, "440106197501011232").await.unwrap().unwrap();
+        assert_eq!(file.registrations, ["2016-03-01", "2016-09-01"]);
+        assert!(matches!(audit::verify(&store).await.unwrap(), Verdict::Intact { .. }));
+    }
+}
+
+#[tokio::test]
+async fn the_batch_path_and_the_row_path_record_the_same_file() {
+    // Distinct persons take the batch path; adding a duplicate row sends the batch row by row.
+    let lines = [MAN, "b,11010519491231002X,李四,,440104011,2016-03-01,true,true,true,true,,true"];
+    for (store, _dir) in stores().await {
+        store.init().await.unwrap();
+        import(&store, &lines).await;
+        let batch = persons::file(&store, "11010519491231002X").await.unwrap().unwrap();
+        let (other, _other_dir) = stores().await.into_iter().find(|(s, _)| s.backend() == store.backend()).unwrap();
+        other.init().await.unwrap();
+        import(&other, &[lines[0], lines[1], lines[1]]).await;
+        let rows = persons::file(&other, "11010519491231002X").await.unwrap().unwrap();
+        assert_eq!(batch.person, rows.person);
+        assert_eq!(batch.categories, rows.categories);
+        assert_eq!(batch.registrations, rows.registrations);
+        let actions = |f: &persons::PersonFile| f.timeline.iter().map(|e| e.action.clone()).collect::<Vec<_>>();
+        assert_eq!(actions(&batch), actions(&rows));
+        assert!(matches!(audit::verify(&other).await.unwrap(), Verdict::Intact { .. }));
+    }
+}
