@@ -3,6 +3,7 @@
 
 mod assess;
 mod demo;
+mod export;
 mod pipeline;
 mod registry;
 
@@ -56,6 +57,15 @@ enum Command {
         #[arg(long, value_enum, default_value = "zh")]
         lang: LangArg,
     },
+    /// Reassess every person as of a date; record only what changed (resumable).
+    Reassess {
+        /// The date (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = date_arg)]
+        on: Option<Date>,
+        /// The policy (default: the one in force on the date).
+        #[arg(long, value_name = "ID")]
+        policy: Option<String>,
+    },
     /// A person's file.
     Person {
         #[command(subcommand)]
@@ -65,6 +75,11 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Export the registry as CSV or xlsx.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
     },
 }
 
@@ -82,6 +97,19 @@ enum PersonCommand {
         /// As JSON: facts, "categories" (recognised codes), recognitions, registrations, timeline.
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ExportCommand {
+    /// Every person: id_number, name, sex, birth_date, phone, address, residence_unit,
+    /// latest_registration, categories (the codes recognised now, joined by `;`).
+    Persons {
+        #[arg(long, value_enum)]
+        format: export::ExportFormat,
+        /// The file to write (replaced if it exists).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
     },
 }
 
@@ -148,11 +176,28 @@ fn main() -> ExitCode {
         Command::Import { file, report, lang } => {
             registry::runtime().block_on(registry::import(&cli.db, &file, report.as_ref(), lang.into(), &policies))
         }
+        Command::Reassess { on, policy } => {
+            let on = on.unwrap_or_else(assess::today);
+            let chosen = match &policy {
+                Some(id) => policies.by_id(id),
+                None => policies.in_force_on(on),
+            };
+            let Some(chosen) = chosen else {
+                return usage_error(match policy {
+                    Some(id) => format!("unknown policy `{id}`"),
+                    None => format!("no policy is in force on {on}: name one with --policy"),
+                });
+            };
+            registry::runtime().block_on(registry::reassess(&cli.db, chosen, on))
+        }
         Command::Person { command: PersonCommand::Show { id_number, json } } => {
             registry::runtime().block_on(registry::person_show(&cli.db, &id_number, json))
         }
         Command::Audit { command: AuditCommand::Verify } => {
             registry::runtime().block_on(registry::audit_verify(&cli.db))
+        }
+        Command::Export { command: ExportCommand::Persons { format, out } } => {
+            registry::runtime().block_on(export::export_persons(&cli.db, format, &out))
         }
         Command::Policies => {
             for p in policies.policies() {

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use yuanzhu_domain::RowError;
 use yuanzhu_domain::registration::read_csv;
+use yuanzhu_domain::xlsx::read_xlsx;
 use yuanzhu_rules::{Lang, PolicySet};
 use yuanzhu_storage::audit::{self, Verdict};
 use yuanzhu_storage::persons::{self, ImportSummary};
@@ -54,7 +55,13 @@ pub async fn import(url: &str, file: &PathBuf, report: Option<&PathBuf>, lang: L
         Ok(b) => b,
         Err(e) => return fail(format!("cannot read {}: {e}", file.display())),
     };
-    let rows = match read_csv(&bytes, crate::assess::today(), lang) {
+    let today = crate::assess::today();
+    let rows = if file.extension().is_some_and(|x| x.eq_ignore_ascii_case("xlsx")) {
+        read_xlsx(&bytes, today, lang).map_err(|e| e.to_string())
+    } else {
+        read_csv(&bytes, today, lang).map_err(|e| e.to_string())
+    };
+    let rows = match rows {
         Ok(rows) => rows,
         Err(e) => return fail(format!("{}: {e}", file.display())),
     };
@@ -215,6 +222,36 @@ pub async fn demo(url: &str, persons_wanted: usize, seed: u64, policies: &Policy
                 s.recognitions_granted,
                 took.as_secs_f64()
             );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}
+
+pub async fn reassess(url: &str, policy: &yuanzhu_rules::Policy, on: yuanzhu_rules::Date) -> ExitCode {
+    let result = async {
+        let store = Store::connect(url).await?;
+        store.migrate().await?;
+        let summary = yuanzhu_storage::reassess::run(
+            &store,
+            policy,
+            on,
+            &actor(),
+            yuanzhu_storage::reassess::PAGE,
+            |done, total| {
+                eprint!("\r{done} / {total}");
+                true
+            },
+        )
+        .await;
+        eprintln!();
+        store.close().await;
+        summary
+    }
+    .await;
+    match result {
+        Ok(s) => {
+            println!("{}", serde_json::to_string_pretty(&s).expect("a summary serialises"));
             ExitCode::SUCCESS
         }
         Err(e) => fail(e),

@@ -2,8 +2,11 @@
 //! that cannot hold an invalid value. Pure: no I/O, no SQL, no HTTP.
 #![forbid(unsafe_code)]
 
+pub mod application;
 pub mod registration;
+pub mod revocation;
 pub mod unit;
+pub mod xlsx;
 
 pub use registration::{Registration, RowError};
 pub use unit::{Level, UnitCode};

@@ -5,7 +5,9 @@
 
 pub mod audit;
 mod error;
+pub mod export;
 pub mod persons;
+pub mod reassess;
 pub mod units;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
