@@ -6,6 +6,7 @@
 pub mod audit;
 mod error;
 pub mod export;
+pub mod households;
 pub mod persons;
 pub mod reassess;
 pub mod units;

@@ -736,6 +736,8 @@ pub struct PersonFile {
     pub categories: Vec<String>,
     pub recognitions: Vec<RecognitionEntry>,
     pub registrations: Vec<String>,
+    /// The household today, with its derived zero-employment status, if the person has one.
+    pub household: Option<crate::households::Household>,
     pub timeline: Vec<audit::Event>,
 }
 
@@ -781,14 +783,26 @@ pub async fn file(store: &Store, id_number: &str) -> Result<Option<PersonFile>, 
     let mut categories: Vec<String> =
         recognitions.iter().filter(|r| r.ended_on.is_none()).map(|r| r.category.clone()).collect();
     categories.dedup();
+    let household = match &person.household_ref {
+        Some(h) => crate::households::household(store, h, today()).await?,
+        None => None,
+    };
     Ok(Some(PersonFile {
         person,
         version: row.try_get("version")?,
         categories,
         recognitions,
         registrations,
+        household,
         timeline: audit::of_person(store, &id).await?,
     }))
+}
+
+/// Today in the machine's time zone.
+fn today() -> Date {
+    use chrono::Datelike;
+    let d = chrono::Local::now().date_naive();
+    Date::from_ymd(d.year() as u32, d.month(), d.day()).expect("the clock shows a real date")
 }
 
 /// How many persons are registered.

@@ -9,9 +9,10 @@ use std::collections::HashMap;
 use sqlx::Row;
 use yuanzhu_rules::batch::assess_with;
 use yuanzhu_rules::clock::Cutoffs;
-use yuanzhu_rules::{Date, FactSet, Facts, FemaleRetirementTrack, Outcome, Policy, Sex};
+use yuanzhu_rules::{Date, Fact, FactSet, Facts, FemaleRetirementTrack, Outcome, Policy, Sex};
 
 use crate::audit::{self, NewEvent};
+use crate::households;
 use crate::{Store, StoreError, new_id, now};
 
 /// Persons per page (and per transaction) unless told otherwise.
@@ -81,7 +82,7 @@ pub async fn run(
     let clock = Cutoffs::new(on);
     loop {
         let rows = sqlx::query(
-            "SELECT p.id, p.id_number, p.sex, p.birth_date, p.female_retirement_track, p.facts, p.parent_certificates, \
+            "SELECT p.id, p.id_number, p.household_ref, p.sex, p.birth_date, p.female_retirement_track, p.facts, p.parent_certificates, \
              p.unemployed_since, (SELECT MAX(r.registered_on) FROM unemployment_registrations r WHERE r.person_id = p.id) AS registered_on, \
              a.eligible, a.categories, a.unmet FROM persons p LEFT JOIN assessments a ON a.person_id = p.id \
              WHERE p.id_number > $1 ORDER BY p.id_number LIMIT $2",
@@ -92,9 +93,23 @@ pub async fn run(
         .await?;
         let Some(last) = rows.last() else { break };
         let next_cursor: String = last.try_get("id_number")?;
+        // 零就业家庭 is derived from the household's members on the date, never taken as typed.
+        let mut zero_employment: HashMap<String, bool> = HashMap::new();
+        for r in &rows {
+            if let Some(h) = r.try_get::<Option<String>, _>("household_ref")?
+                && !zero_employment.contains_key(&h)
+            {
+                let derived = households::household(store, &h, on).await?.is_some_and(|h| h.zero_employment);
+                zero_employment.insert(h, derived);
+            }
+        }
         let mut facts = Vec::with_capacity(rows.len());
         for r in &rows {
-            facts.push(facts_of(r)?);
+            let mut f = facts_of(r)?;
+            if let Some(h) = r.try_get::<Option<String>, _>("household_ref")? {
+                f.facts.set(Fact::ZeroEmploymentFamily, zero_employment[&h]);
+            }
+            facts.push(f);
         }
         let mut outcomes = vec![Outcome::default(); facts.len()];
         assess_with(policy, &clock, &facts, &mut outcomes);

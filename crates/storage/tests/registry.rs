@@ -272,3 +272,63 @@ mod reassessment {
         }
     }
 }
+
+mod households {
+    use super::*;
+    use yuanzhu_storage::{households, reassess};
+
+    const HEADER_H: &str = "ref,id_number,name,residence_unit,registered_on,household_ref,relation,hukou_local,registered_unemployed,able_to_work,willing_to_be_assisted,zero_employment_family";
+
+    async fn import_h(store: &Store, lines: &[&str]) {
+        let text = std::iter::once(HEADER_H).chain(lines.iter().copied()).collect::<Vec<_>>().join("\n");
+        let rows: Vec<Registration> = read_csv(text.as_bytes(), Date::parse("2026-11-26").unwrap(), Lang::Zh)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.unwrap())
+            .collect();
+        let units = persons::unit_codes(store).await.unwrap();
+        persons::register_batch(store, &rows, &units, "importer", &PolicySet::embedded(), Lang::Zh).await.unwrap();
+    }
+
+    // Two working-age members of household H1, both registered unemployed; the typed column
+    // says "false", but the household's status is derived, not typed.
+    const HUSBAND: &str = "h,440106197501011232,张三,440104011,2016-03-01,H1,户主,true,true,true,true,false";
+    const WIFE: &str = "w,110105198001010024,陈芳,440104011,2016-03-01,H1,配偶,true,true,true,true,false";
+
+    fn d(s: &str) -> Date {
+        Date::parse(s).unwrap()
+    }
+
+    #[tokio::test]
+    async fn zero_employment_is_derived_from_the_members_not_typed() {
+        for (store, _dir) in stores().await {
+            store.init().await.unwrap();
+            import_h(&store, &[HUSBAND, WIFE]).await;
+            let h = households::household(&store, "H1", d("2016-06-01")).await.unwrap().unwrap();
+            assert_eq!(h.members.len(), 2);
+            assert!(h.zero_employment, "nobody of working age works");
+            households::record_employment(&store, "110105198001010024", d("2016-07-01"), Some("某公司"), "caseworker")
+                .await
+                .unwrap();
+            assert!(households::household(&store, "H1", d("2016-06-30")).await.unwrap().unwrap().zero_employment);
+            assert!(!households::household(&store, "H1", d("2016-07-01")).await.unwrap().unwrap().zero_employment);
+        }
+    }
+
+    #[tokio::test]
+    async fn reassessment_follows_the_households_employment() {
+        let gz = PolicySet::embedded().by_id("gz-2014-4").unwrap().clone();
+        for (store, _dir) in stores().await {
+            store.init().await.unwrap();
+            import_h(&store, &[HUSBAND, WIFE]).await;
+            reassess::run(&store, &gz, d("2016-06-01"), "test", reassess::PAGE, |_, _| true).await.unwrap();
+            households::record_employment(&store, "110105198001010024", d("2016-07-01"), None, "caseworker")
+                .await
+                .unwrap();
+            let after = reassess::run(&store, &gz, d("2016-07-01"), "test", reassess::PAGE, |_, _| true).await.unwrap();
+            assert_eq!(after.left.get("hardship_zero_employment_family"), Some(&2), "{after:?}");
+            let file = persons::file(&store, "440106197501011232").await.unwrap().unwrap();
+            assert_eq!(file.household.as_ref().unwrap().members.len(), 2);
+        }
+    }
+}

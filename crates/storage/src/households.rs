@@ -1,0 +1,122 @@
+//! Households and employment. A household is the persons who share a `household_ref`; whether it
+//! is a zero-employment household (零就业家庭) is derived from its members on a date, never typed
+//! in: every member of working age is without work (notes §1.2, item 4; 第三条第（三）项第2目).
+
+use sqlx::Row;
+use yuanzhu_rules::retirement::retirement_date;
+use yuanzhu_rules::{Date, Facts, FemaleRetirementTrack, Sex};
+
+use crate::audit::{self, NewEvent};
+use crate::{Store, StoreError, new_id, now};
+
+/// A member as the household view shows them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Member {
+    pub id_number: String,
+    pub name: String,
+    pub relation: Option<String>,
+    pub of_working_age: bool,
+    pub employed: bool,
+}
+
+/// A household on a date.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Household {
+    pub household_ref: String,
+    pub on: String,
+    pub members: Vec<Member>,
+    /// Derived: at least one member of working age, and none of them employed.
+    pub zero_employment: bool,
+}
+
+/// Legal working age on `on`: 16 or older, and before the statutory retirement date.
+fn of_working_age(birth: Date, sex: Sex, track: FemaleRetirementTrack, on: Date) -> bool {
+    let f = Facts { female_retirement_track: track, ..Facts::born(birth, sex) };
+    birth.add_years(16) <= on && on < retirement_date(birth, f.retirement_track())
+}
+
+/// Whether a set of members makes a zero-employment household.
+pub fn zero_employment(members: &[Member]) -> bool {
+    let working_age: Vec<&Member> = members.iter().filter(|m| m.of_working_age).collect();
+    !working_age.is_empty() && working_age.iter().all(|m| !m.employed)
+}
+
+/// The household `household_ref` on `on`, if anyone belongs to it.
+pub async fn household(store: &Store, household_ref: &str, on: Date) -> Result<Option<Household>, StoreError> {
+    let day = on.to_string();
+    let rows = sqlx::query(
+        "SELECT p.id_number, p.name, p.relation, p.birth_date, p.sex, p.female_retirement_track, \
+         (SELECT COUNT(*) FROM employment_records e WHERE e.person_id = p.id AND e.started_on <= $2 \
+          AND (e.ended_on IS NULL OR e.ended_on >= $2)) AS jobs \
+         FROM persons p WHERE p.household_ref = $1 ORDER BY p.id_number",
+    )
+    .bind(household_ref)
+    .bind(&day)
+    .fetch_all(store.pool())
+    .await?;
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let mut members = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let birth_text: String = r.try_get("birth_date")?;
+        let birth = Date::parse(&birth_text).map_err(|_| StoreError::Corrupt(format!("stored date `{birth_text}`")))?;
+        let sex = if r.try_get::<String, _>("sex")? == "male" { Sex::Male } else { Sex::Female };
+        let track = if r.try_get::<String, _>("female_retirement_track")? == "cadre" {
+            FemaleRetirementTrack::Cadre
+        } else {
+            FemaleRetirementTrack::Worker
+        };
+        members.push(Member {
+            id_number: r.try_get("id_number")?,
+            name: r.try_get("name")?,
+            relation: r.try_get("relation")?,
+            of_working_age: of_working_age(birth, sex, track, on),
+            employed: r.try_get::<i64, _>("jobs")? > 0,
+        });
+    }
+    let zero_employment = zero_employment(&members);
+    Ok(Some(Household { household_ref: household_ref.to_owned(), on: day, members, zero_employment }))
+}
+
+/// Records that a person started work (就业登记), from `started_on`.
+pub async fn record_employment(
+    store: &Store,
+    id_number: &str,
+    started_on: Date,
+    employer: Option<&str>,
+    actor: &str,
+) -> Result<String, StoreError> {
+    let mut tx = store.pool().begin().await?;
+    let person_id: Option<String> = sqlx::query_scalar("SELECT id FROM persons WHERE id_number = $1")
+        .bind(id_number)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let person_id = person_id.ok_or_else(|| StoreError::NotFound(format!("no person with ID number {id_number}")))?;
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO employment_records (id, person_id, started_on, ended_on, employer, created_at) VALUES ($1, $2, $3, NULL, $4, $5)",
+    )
+    .bind(&id)
+    .bind(&person_id)
+    .bind(started_on.to_string())
+    .bind(employer)
+    .bind(now())
+    .execute(&mut *tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        NewEvent {
+            actor,
+            action: "employment.recorded",
+            entity: "employment_record",
+            entity_id: &id,
+            person_id: Some(&person_id),
+            after: Some(serde_json::json!({ "started_on": started_on.to_string(), "employer": employer })),
+            ..NewEvent::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
