@@ -87,3 +87,104 @@ fn demo_is_deterministic_and_verifiable() {
     assert!(text(&again.stdout).contains("0 persons created, 300 unchanged"), "{}", text(&again.stdout));
     assert_eq!(yuanzhu(&db, &["audit", "verify"]).status.code(), Some(0));
 }
+
+/// Starts `yuanzhu ARGS`, kills it with SIGKILL once `ready` says so (or after `max`), and
+/// returns whether it was still running when killed.
+fn kill_9_during(db: &str, args: &[&str], ready: impl Fn() -> bool, max: std::time::Duration) -> bool {
+    let mut child = Command::new(BIN)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while start.elapsed() < max && !ready() {
+        if child.try_wait().unwrap().is_some() {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let running = child.try_wait().unwrap().is_none();
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+    running
+}
+
+/// One number from the database, read through the storage crate.
+fn count(db_file: &std::path::Path, sql: &'static str) -> i64 {
+    let url = format!("sqlite:{}", db_file.display());
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = yuanzhu_storage::Store::connect(&url).await.unwrap();
+        let n: i64 = sqlx_count(&store, sql).await;
+        store.close().await;
+        n
+    })
+}
+
+async fn sqlx_count(store: &yuanzhu_storage::Store, sql: &'static str) -> i64 {
+    use sqlx::Row;
+    match sqlx::query(sql).fetch_one(store.pool()).await {
+        Ok(row) => row.try_get::<i64, _>(0).unwrap(),
+        // The table does not exist yet: nothing is stored.
+        Err(_) => 0,
+    }
+}
+
+#[test]
+fn kill_9_during_import_loses_no_committed_batch_and_a_rerun_finishes_without_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("k.db");
+    let db = format!("sqlite:{}", file.display());
+    assert_eq!(yuanzhu(&db, &["db", "init"]).status.code(), Some(0));
+    let persons = || {
+        Command::new(BIN)
+            .args(["--db", &db, "audit", "verify"])
+            .output()
+            .map(|o| text(&o.stdout))
+            .unwrap_or_default()
+            .contains("intact")
+    };
+    // Kill the demo import as soon as the database has grown past its first batch.
+    let db_size = || count(&file, "SELECT COUNT(*) FROM persons") >= 1000;
+    let killed =
+        kill_9_during(&db, &["demo", "--persons", "6000", "--seed", "3"], db_size, std::time::Duration::from_secs(60));
+    assert!(persons(), "the audit chain is intact after the kill");
+    let stored = count(&file, "SELECT COUNT(*) FROM persons");
+    if killed {
+        assert_eq!(stored % 1000, 0, "only whole batches are committed, found {stored}");
+    }
+    let again = yuanzhu(&db, &["demo", "--persons", "6000", "--seed", "3"]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
+    let done = text(&again.stdout);
+    let created: i64 = done.split(" persons created").next().unwrap().rsplit(' ').next().unwrap().parse().unwrap();
+    let unchanged: i64 = done.split(" unchanged").next().unwrap().rsplit(' ').next().unwrap().parse().unwrap();
+    assert_eq!(created + unchanged, 6000, "{done}");
+    assert_eq!(unchanged, stored, "the rerun finds exactly what was committed");
+    assert_eq!(count(&file, "SELECT COUNT(*) FROM persons"), 6000);
+    assert_eq!(count(&file, "SELECT COUNT(*) FROM unemployment_registrations"), 6000, "no duplicate registrations");
+    assert!(persons());
+}
+
+#[test]
+fn kill_9_during_reassessment_resumes_where_it_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("r.db");
+    let db = format!("sqlite:{}", file.display());
+    assert_eq!(yuanzhu(&db, &["demo", "--persons", "6000", "--seed", "5"]).status.code(), Some(0));
+    let started = || count(&file, "SELECT COUNT(*) FROM assessments") > 0;
+    kill_9_during(&db, &["reassess", "--on", "2016-06-01"], started, std::time::Duration::from_secs(60));
+    let out = yuanzhu(&db, &["reassess", "--on", "2016-06-01"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["assessed"], 6000, "{summary}");
+    assert_eq!(count(&file, "SELECT COUNT(*) FROM assessments"), 6000);
+    assert_eq!(
+        count(&file, "SELECT COUNT(*) FROM audit_events WHERE action = 'assessment.changed'"),
+        6000,
+        "every person assessed once, none twice"
+    );
+    let verify = yuanzhu(&db, &["audit", "verify"]);
+    assert_eq!(verify.status.code(), Some(0), "{}", text(&verify.stdout));
+}
