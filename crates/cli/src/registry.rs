@@ -93,6 +93,10 @@ pub async fn import(url: &str, file: &PathBuf, report: Option<&PathBuf>, lang: L
     if !good.is_empty() {
         eprintln!();
     }
+    let flagged = match yuanzhu_storage::duplicates::flag_new(&store, &actor).await {
+        Ok(n) => n,
+        Err(e) => return fail(e),
+    };
     store.close().await;
     summary.rejected.sort_by_key(|e| e.row);
     if let Some(path) = report
@@ -101,7 +105,7 @@ pub async fn import(url: &str, file: &PathBuf, report: Option<&PathBuf>, lang: L
         return fail(format!("cannot write the report {}: {e}", path.display()));
     }
     println!(
-        "persons: {} created, {} updated, {} unchanged; registrations: {}; automatic recognitions: {}; rows rejected: {}",
+        "persons: {} created, {} updated, {} unchanged; registrations: {}; automatic recognitions: {}; rows rejected: {}; possible duplicates flagged: {flagged}",
         summary.persons_created,
         summary.persons_updated,
         summary.persons_unchanged,

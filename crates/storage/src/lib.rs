@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod audit;
+pub mod duplicates;
 mod error;
 pub mod export;
 pub mod households;

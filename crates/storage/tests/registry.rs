@@ -332,3 +332,26 @@ mod households {
         }
     }
 }
+
+#[tokio::test]
+async fn same_name_and_birth_date_under_two_id_numbers_is_flagged_once_for_a_decision() {
+    use yuanzhu_storage::duplicates;
+    for (store, _dir) in stores().await {
+        store.init().await.unwrap();
+        // 张三 born 1975-01-01 twice: 440106… and a 110105… number (a typo, or a namesake).
+        import(&store, &[MAN, "x,11010519750101123X,张三,,440104011,2016-03-01,true,true,true,true,,"]).await;
+        assert_eq!(duplicates::flag_new(&store, "importer").await.unwrap(), 1);
+        assert_eq!(duplicates::flag_new(&store, "importer").await.unwrap(), 0, "flagged once");
+        let open = duplicates::open(&store).await.unwrap();
+        assert_eq!(open.len(), 1);
+        assert_eq!((open[0].name.as_str(), open[0].birth_date.as_str()), ("张三", "1975-01-01"));
+        duplicates::decide(&store, &open[0].id, false, "reviewer", Date::parse("2016-03-02").unwrap()).await.unwrap();
+        assert!(duplicates::open(&store).await.unwrap().is_empty());
+        assert!(
+            duplicates::decide(&store, &open[0].id, true, "reviewer", Date::parse("2016-03-02").unwrap())
+                .await
+                .is_err()
+        );
+        assert!(matches!(audit::verify(&store).await.unwrap(), Verdict::Intact { .. }));
+    }
+}
