@@ -3,6 +3,7 @@
 //! file writes its audit event in the same transaction.
 #![forbid(unsafe_code)]
 
+pub mod applications;
 pub mod audit;
 pub mod duplicates;
 mod error;
@@ -10,6 +11,7 @@ pub mod export;
 pub mod households;
 pub mod persons;
 pub mod reassess;
+pub mod revocations;
 pub mod units;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

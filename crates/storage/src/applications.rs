@@ -1,0 +1,811 @@
+//! Applications for recognition (认定申请), kept: 穗人社发〔2014〕4号 第五条 and 粤人社规〔2023〕11号
+//! chapter 2, as the domain's state machine ([`Application`]) persisted as its events.
+//!
+//! `application_events` holds the domain's events; [`load`] rebuilds an application from them
+//! through [`Application::replay`], so the checks that guarded each change also guard the stored
+//! history. `applications` holds the state and version for finding and listing; its `version` is
+//! the number of events, and a load that finds the row and the events disagreeing says the store
+//! is corrupt rather than guessing.
+//!
+//! Each change is one transaction: claim the version (a stale one is [`StoreError::Conflict`]),
+//! replay, apply the change, append its event and its audit event (and on approval the recognition
+//! and `recognition.granted`). Either all of it commits or none of it does.
+//!
+//! Which error to use where: every function here returns [`ApplicationError`]: a change the policy
+//! refuses ([`TransitionError`], naming the field), a person or application not found, an
+//! application that must not be opened, or a [`StoreError`] (including the stale-version conflict).
+
+use std::fmt;
+
+// Column lists and filters are constants of this module, never input: safe to splice into SQL.
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+use yuanzhu_domain::application::{
+    Action, Application, ApplicationCategory, CategoryRule, Document, Event, State, StateKind, TransitionError,
+};
+use yuanzhu_rules::{Date, Lang};
+
+use crate::audit::{self, NewEvent};
+use crate::{Store, StoreError, new_id, now};
+
+/// An application as stored: the domain's application, and where and whose it is.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StoredApplication {
+    pub id: String,
+    pub person_id: String,
+    pub id_number: String,
+    /// The street (town) office it was made at: the applicant's residence unit on the day it was
+    /// opened (第五条 "向户籍所在街（镇）公共就业服务机构申办"). It does not follow a later move.
+    pub unit_code: String,
+    /// Goes up by one with every change; a change names the version it was decided on.
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    pub application: Application,
+}
+
+/// A deficient application waiting for the applicant to bring what the one-time notice asked for.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct WaitingForDocuments {
+    pub application_id: String,
+    pub version: i64,
+    pub id_number: String,
+    pub name: String,
+    pub unit_code: String,
+    pub policy: String,
+    pub category: &'static str,
+    pub notice_served_on: Date,
+    /// Everything the one-time notice listed.
+    pub asked_for: Vec<Document>,
+    /// What of it is still not supplied, in checklist order.
+    pub still_missing: Vec<Document>,
+    pub days_since_notice: i64,
+    /// The last day to complete the file, where a policy sets one ([`completion_deadline`]).
+    pub deadline: Option<Date>,
+    pub days_left: Option<i64>,
+}
+
+/// The last day to complete a file after the one-time deficiency notice.
+///
+/// Neither 穗人社发〔2014〕4号 第五条 nor 粤人社规〔2023〕11号 (as read, notes §1.4) sets one, and an
+/// invented limit would let a caseworker refuse an applicant on a rule that does not exist. So there
+/// is none: [`waiting_for_documents`] shows the days since the notice, longest wait first, and the
+/// caseworker decides when to follow up or refuse ([`reject`] is allowed from `Deficient`). A policy
+/// that sets a limit belongs here, and fills `deadline` and `days_left`.
+pub const fn completion_deadline(_category: &ApplicationCategory, _served_on: Date) -> Option<Date> {
+    None
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+
+/// Why an application could not be opened, changed or listed.
+#[derive(Debug)]
+pub enum ApplicationError {
+    /// The policy does not allow the change; the domain's error names the field and the reason.
+    Transition(TransitionError),
+    PersonNotFound {
+        id_number: String,
+    },
+    NotFound {
+        application_id: String,
+    },
+    /// The person already holds the category: there is nothing to apply for.
+    AlreadyRecognised {
+        policy: String,
+        category: String,
+        since: String,
+    },
+    /// An undecided application for the same category exists: deciding twice could contradict.
+    AlreadyOpen {
+        application_id: String,
+    },
+    UnitPrefix {
+        prefix: String,
+    },
+    /// A store failure, or [`StoreError::Conflict`] when the version passed in is stale.
+    Store(StoreError),
+}
+
+impl ApplicationError {
+    /// The field at fault, as the API names it; `None` for a failure of the store itself.
+    pub fn field(&self) -> Option<&'static str> {
+        Some(match self {
+            ApplicationError::Transition(e) => e.field(),
+            ApplicationError::PersonNotFound { .. } => "id_number",
+            ApplicationError::NotFound { .. } => "application_id",
+            ApplicationError::AlreadyRecognised { .. } | ApplicationError::AlreadyOpen { .. } => "category",
+            ApplicationError::UnitPrefix { .. } => "unit",
+            ApplicationError::Store(StoreError::Conflict { .. }) => "version",
+            ApplicationError::Store(_) => return None,
+        })
+    }
+
+    /// A stable code for the API.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApplicationError::Transition(e) => e.code(),
+            ApplicationError::PersonNotFound { .. } => "person_not_found",
+            ApplicationError::NotFound { .. } => "application_not_found",
+            ApplicationError::AlreadyRecognised { .. } => "already_recognised",
+            ApplicationError::AlreadyOpen { .. } => "application_already_open",
+            ApplicationError::UnitPrefix { .. } => "invalid_unit",
+            ApplicationError::Store(StoreError::Conflict { .. }) => "version_conflict",
+            ApplicationError::Store(_) => "store_error",
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        let pick = |zh: String, en: String| if lang == Lang::Zh { zh } else { en };
+        match self {
+            ApplicationError::Transition(e) => e.message(lang),
+            ApplicationError::PersonNotFound { id_number } => pick(
+                format!("id_number（身份证号码）：登记中没有身份证号码为{id_number}的人员，请先办理失业登记"),
+                format!("id_number: no person with ID number {id_number} is registered; register them first"),
+            ),
+            ApplicationError::NotFound { application_id } => pick(
+                format!("application_id（申请编号）：没有编号为{application_id}的申请"),
+                format!("application_id: there is no application {application_id}"),
+            ),
+            ApplicationError::AlreadyRecognised { policy, category, since } => pick(
+                format!("category（申请类别）：该人员自{since}起已被认定为“{category}”（{policy}），无须再次申请"),
+                format!("category: the person is recognised as `{category}` under `{policy}` since {since}"),
+            ),
+            ApplicationError::AlreadyOpen { application_id } => pick(
+                format!("category（申请类别）：该人员同一类别的申请{application_id}尚未办结，请在该申请上继续办理"),
+                format!("category: application {application_id} for this category is still undecided; continue it"),
+            ),
+            ApplicationError::UnitPrefix { prefix } => pick(
+                format!("unit（单位）：“{prefix}”不是单位代码或其前缀（至多12位数字）"),
+                format!("unit: `{prefix}` is not a unit code or the start of one (up to 12 digits)"),
+            ),
+            ApplicationError::Store(StoreError::Conflict { expected, found }) => pick(
+                format!(
+                    "version（版本）：申请已被他人办理（读取时为第{expected}版，现为第{found}版），请重新打开后再办理"
+                ),
+                format!(
+                    "version: the application changed since it was read (version {expected} expected, {found} \
+                     found): reload and try again"
+                ),
+            ),
+            ApplicationError::Store(e) => pick(format!("数据库错误：{e}"), e.to_string()),
+        }
+    }
+}
+
+impl fmt::Display for ApplicationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message(Lang::Zh))
+    }
+}
+
+impl std::error::Error for ApplicationError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ApplicationError::Transition(e) => Some(e),
+            ApplicationError::Store(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<TransitionError> for ApplicationError {
+    fn from(e: TransitionError) -> Self {
+        ApplicationError::Transition(e)
+    }
+}
+
+impl From<StoreError> for ApplicationError {
+    fn from(e: StoreError) -> Self {
+        ApplicationError::Store(e)
+    }
+}
+
+impl From<sqlx::Error> for ApplicationError {
+    fn from(e: sqlx::Error) -> Self {
+        ApplicationError::Store(StoreError::Database(e))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Opening and changing
+// ---------------------------------------------------------------------------------------------
+
+/// Opens a draft application for the registered person with `id_number`, at their residence unit.
+/// The caller chooses the category under the policy in force on `on`
+/// ([`ApplicationCategory::of_policy`]). Refused while the person holds the category or has an
+/// undecided application for it.
+pub async fn open(
+    store: &Store,
+    id_number: &str,
+    category: ApplicationCategory,
+    actor: &str,
+    on: Date,
+) -> Result<StoredApplication, ApplicationError> {
+    let mut tx = store.pool().begin().await?;
+    let person = sqlx::query("SELECT id, residence_unit FROM persons WHERE id_number = $1")
+        .bind(id_number)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| ApplicationError::PersonNotFound { id_number: id_number.to_owned() })?;
+    let (person_id, unit_code): (String, String) = (person.try_get("id")?, person.try_get("residence_unit")?);
+    let app = Application::new(&person_id, category, actor, on)?;
+    let (policy, code) = (app.category().policy(), app.category().code());
+    let since: Option<String> = sqlx::query_scalar(
+        "SELECT MIN(recognized_on) FROM recognitions WHERE person_id = $1 AND policy = $2 AND category = $3 \
+         AND ended_on IS NULL",
+    )
+    .bind(&person_id)
+    .bind(policy)
+    .bind(code)
+    .fetch_one(&mut *tx)
+    .await?;
+    if let Some(since) = since {
+        return Err(ApplicationError::AlreadyRecognised {
+            policy: policy.to_owned(),
+            category: code.to_owned(),
+            since,
+        });
+    }
+    // The same undecided states as the partial unique index applications_one_open.
+    let undecided: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM applications WHERE person_id = $1 AND policy = $2 AND category = $3 \
+         AND state IN ('draft', 'submitted', 'deficient')",
+    )
+    .bind(&person_id)
+    .bind(policy)
+    .bind(code)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(application_id) = undecided {
+        return Err(ApplicationError::AlreadyOpen { application_id });
+    }
+    let (id, at) = (new_id(), now());
+    sqlx::query(
+        "INSERT INTO applications (id, person_id, unit_code, policy, category, state, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7)",
+    )
+    .bind(&id)
+    .bind(&person_id)
+    .bind(&unit_code)
+    .bind(policy)
+    .bind(code)
+    .bind(app.state().kind().code())
+    .bind(&at)
+    .execute(&mut *tx)
+    .await?;
+    insert_event(&mut tx, &id, &app, &at).await?;
+    let stored = StoredApplication {
+        id,
+        person_id,
+        id_number: id_number.to_owned(),
+        unit_code,
+        version: 1,
+        created_at: at.clone(),
+        updated_at: at,
+        application: app,
+    };
+    audit_change(&mut tx, &stored, None, actor).await?;
+    tx.commit().await?;
+    Ok(stored)
+}
+
+/// Records a document received (draft, or after the one-time notice).
+pub async fn provide(
+    store: &Store,
+    app_id: &str,
+    document: Document,
+    actor: &str,
+    on: Date,
+    expected_version: i64,
+) -> Result<StoredApplication, ApplicationError> {
+    change(store, app_id, expected_version, Event { action: Action::Provide { document }, by: actor.to_owned(), on })
+        .await
+}
+
+/// Records a written commitment in place of proof (告知承诺制, gd-2023-11 only).
+pub async fn commit_in_lieu_of_proof(
+    store: &Store,
+    app_id: &str,
+    document: Document,
+    actor: &str,
+    on: Date,
+    expected_version: i64,
+) -> Result<StoredApplication, ApplicationError> {
+    let action = Action::CommitInLieuOfProof { document };
+    change(store, app_id, expected_version, Event { action, by: actor.to_owned(), on }).await
+}
+
+/// Hands the file in; with documents missing, this serves the one-time notice ([`Application::submit`]).
+pub async fn submit(
+    store: &Store,
+    app_id: &str,
+    actor: &str,
+    on: Date,
+    expected_version: i64,
+) -> Result<StoredApplication, ApplicationError> {
+    change(store, app_id, expected_version, Event { action: Action::Submit, by: actor.to_owned(), on }).await
+}
+
+/// Serves the one-time deficiency notice on a submitted file whose `defective` documents failed review.
+pub async fn mark_deficient(
+    store: &Store,
+    app_id: &str,
+    defective: &[Document],
+    actor: &str,
+    on: Date,
+    expected_version: i64,
+) -> Result<StoredApplication, ApplicationError> {
+    let action = Action::MarkDeficient { defective: defective.to_vec() };
+    change(store, app_id, expected_version, Event { action, by: actor.to_owned(), on }).await
+}
+
+/// Recognises the applicant: the application becomes approved and, in the same transaction, the
+/// category is recognised (route `application`, decided by `actor`, on `on`).
+pub async fn approve(
+    store: &Store,
+    app_id: &str,
+    actor: &str,
+    on: Date,
+    expected_version: i64,
+) -> Result<StoredApplication, ApplicationError> {
+    change(store, app_id, expected_version, Event { action: Action::Approve, by: actor.to_owned(), on }).await
+}
+
+/// Refuses recognition, serving the refusal notice with `reason`.
+pub async fn reject(
+    store: &Store,
+    app_id: &str,
+    reason: &str,
+    actor: &str,
+    on: Date,
+    expected_version: i64,
+) -> Result<StoredApplication, ApplicationError> {
+    let action = Action::Reject { reason: reason.to_owned() };
+    change(store, app_id, expected_version, Event { action, by: actor.to_owned(), on }).await
+}
+
+/// The applicant withdraws, before a decision.
+pub async fn withdraw(
+    store: &Store,
+    app_id: &str,
+    actor: &str,
+    on: Date,
+    expected_version: i64,
+) -> Result<StoredApplication, ApplicationError> {
+    change(store, app_id, expected_version, Event { action: Action::Withdraw, by: actor.to_owned(), on }).await
+}
+
+/// One change, in one transaction.
+async fn change(
+    store: &Store,
+    app_id: &str,
+    expected_version: i64,
+    event: Event,
+) -> Result<StoredApplication, ApplicationError> {
+    let mut tx = store.pool().begin().await?;
+    let at = now();
+    // Claiming the row first takes SQLite's write lock or PostgreSQL's row lock before anything is
+    // read: two caseworkers on one application queue here, and the second finds the version moved.
+    let claimed = sqlx::query("UPDATE applications SET updated_at = $1 WHERE id = $2 AND version = $3")
+        .bind(&at)
+        .bind(app_id)
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await?;
+    if claimed.rows_affected() != 1 {
+        let found: Option<i64> = sqlx::query_scalar("SELECT version FROM applications WHERE id = $1")
+            .bind(app_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        return Err(match found {
+            Some(found) => StoreError::Conflict { expected: expected_version, found }.into(),
+            None => ApplicationError::NotFound { application_id: app_id.to_owned() },
+        });
+    }
+    let before = read(&mut tx, Scope::One(app_id))
+        .await?
+        .pop()
+        .map(|(stored, _)| stored)
+        .ok_or_else(|| StoreError::Corrupt(format!("application {app_id} has a row but no events")))?;
+    let next = before.application.apply(&event)?;
+    let version = before.version + 1;
+    sqlx::query("UPDATE applications SET state = $1, version = $2 WHERE id = $3")
+        .bind(next.state().kind().code())
+        .bind(version)
+        .bind(app_id)
+        .execute(&mut *tx)
+        .await?;
+    insert_event(&mut tx, app_id, &next, &at).await?;
+    let after = StoredApplication { version, updated_at: at, application: next, ..before.clone() };
+    audit_change(&mut tx, &after, Some(&before), &event.by).await?;
+    if event.action == Action::Approve {
+        grant_recognition(&mut tx, &after, &event).await?;
+    }
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Appends the application's latest event as event number `history().len()`.
+async fn insert_event(conn: &mut AnyConnection, app_id: &str, app: &Application, at: &str) -> Result<(), StoreError> {
+    let event = app.history().last().expect("an application always has its creation event");
+    let (action, payload) = encode(&event.action);
+    sqlx::query(
+        "INSERT INTO application_events (id, application_id, seq, action, by_actor, on_date, payload, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(new_id())
+    .bind(app_id)
+    .bind(app.history().len() as i64)
+    .bind(action)
+    .bind(&event.by)
+    .bind(event.on.to_string())
+    .bind(payload.to_string())
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The audit event of a change: `application.<what>`, with the state, documents and version before
+/// and after, and the change itself (the domain's form of the action, and its date).
+async fn audit_change(
+    conn: &mut AnyConnection,
+    after: &StoredApplication,
+    before: Option<&StoredApplication>,
+    actor: &str,
+) -> Result<(), StoreError> {
+    let app = &after.application;
+    let event = app.history().last().expect("an application always has its creation event");
+    let mut after_json = snapshot(after);
+    after_json["change"] = serde_json::json!({ "action": event.action, "on": event.on });
+    audit::append(
+        conn,
+        NewEvent {
+            actor,
+            action: audit_action(&event.action),
+            entity: "application",
+            entity_id: &after.id,
+            person_id: Some(&after.person_id),
+            policy: Some(app.category().policy()),
+            before: before.map(snapshot),
+            after: Some(after_json),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+fn snapshot(stored: &StoredApplication) -> serde_json::Value {
+    let app = &stored.application;
+    let mut v = serde_json::to_value(app.state()).expect("a state serialises");
+    v["category"] = app.category().code().into();
+    v["version"] = stored.version.into();
+    v["documents"] = serde_json::to_value(app.documents()).expect("documents serialise");
+    v
+}
+
+const fn audit_action(action: &Action) -> &'static str {
+    match action {
+        Action::Create => "application.opened",
+        Action::Provide { .. } => "application.document_provided",
+        Action::CommitInLieuOfProof { .. } => "application.commitment_accepted",
+        Action::Submit => "application.submitted",
+        Action::MarkDeficient { .. } => "application.marked_deficient",
+        Action::Approve => "application.approved",
+        Action::Reject { .. } => "application.rejected",
+        Action::Withdraw => "application.withdrawn",
+    }
+}
+
+/// The recognition an approval grants, and its `recognition.granted` audit event.
+async fn grant_recognition(
+    conn: &mut AnyConnection,
+    approved: &StoredApplication,
+    event: &Event,
+) -> Result<(), StoreError> {
+    let category = approved.application.category();
+    let (citation, authority) = match category.rule() {
+        CategoryRule::Gz2014(sub) => (sub.citation().to_owned(), "第五条"),
+        CategoryRule::Gd2023(c) => (c.citation(), "第二章"),
+    };
+    let (id, on) = (new_id(), event.on.to_string());
+    sqlx::query(
+        "INSERT INTO recognitions (id, person_id, category, policy, citation, route, recognized_on, decided_by) \
+         VALUES ($1, $2, $3, $4, $5, 'application', $6, $7)",
+    )
+    .bind(&id)
+    .bind(&approved.person_id)
+    .bind(category.code())
+    .bind(category.policy())
+    .bind(&citation)
+    .bind(&on)
+    .bind(&event.by)
+    .execute(&mut *conn)
+    .await?;
+    audit::append(
+        conn,
+        NewEvent {
+            actor: &event.by,
+            action: "recognition.granted",
+            entity: "recognition",
+            entity_id: &id,
+            person_id: Some(&approved.person_id),
+            policy: Some(category.policy()),
+            before: None,
+            after: Some(serde_json::json!({
+                "category": category.code(),
+                "citation": citation,
+                "route": "application",
+                "recognized_on": on,
+                "application": approved.id,
+                "authority": authority,
+            })),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+// ---------------------------------------------------------------------------------------------
+
+/// The application with this id, rebuilt from its events.
+pub async fn load(store: &Store, app_id: &str) -> Result<Option<StoredApplication>, ApplicationError> {
+    let mut conn = store.pool().acquire().await?;
+    Ok(read(&mut conn, Scope::One(app_id)).await?.pop().map(|(stored, _)| stored))
+}
+
+/// Every application of the person with this ID number, oldest first.
+pub async fn of_person(store: &Store, id_number: &str) -> Result<Vec<StoredApplication>, ApplicationError> {
+    let mut conn = store.pool().acquire().await?;
+    let person_id: Option<String> = sqlx::query_scalar("SELECT id FROM persons WHERE id_number = $1")
+        .bind(id_number)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let person_id = person_id.ok_or_else(|| ApplicationError::PersonNotFound { id_number: id_number.to_owned() })?;
+    Ok(read(&mut conn, Scope::Person(&person_id)).await?.into_iter().map(|(stored, _)| stored).collect())
+}
+
+/// The deficient applications made at units whose code starts with `unit_prefix` (`"440104"` for
+/// a district and its streets, `""` for everywhere), as of `on`: who, what is still missing, and
+/// how long since the one-time notice, longest wait first. See [`completion_deadline`].
+pub async fn waiting_for_documents(
+    store: &Store,
+    unit_prefix: &str,
+    on: Date,
+) -> Result<Vec<WaitingForDocuments>, ApplicationError> {
+    // Digits only, so that the LIKE pattern holds no wildcard but the one added here.
+    if unit_prefix.len() > 12 || !unit_prefix.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApplicationError::UnitPrefix { prefix: unit_prefix.to_owned() });
+    }
+    let mut conn = store.pool().acquire().await?;
+    let mut waiting = Vec::new();
+    let pattern = format!("{unit_prefix}%");
+    for (stored, name) in read(&mut conn, Scope::DeficientUnder(&pattern)).await? {
+        let app = &stored.application;
+        let State::Deficient { notice } = app.state() else { continue };
+        let deadline = completion_deadline(app.category(), notice.served_on());
+        waiting.push(WaitingForDocuments {
+            application_id: stored.id.clone(),
+            version: stored.version,
+            id_number: stored.id_number.clone(),
+            name,
+            unit_code: stored.unit_code.clone(),
+            policy: app.category().policy().to_owned(),
+            category: app.category().code(),
+            notice_served_on: notice.served_on(),
+            asked_for: notice.missing().to_vec(),
+            still_missing: app.missing(),
+            days_since_notice: notice.served_on().days_until(on),
+            deadline,
+            days_left: deadline.map(|last| on.days_until(last)),
+        });
+    }
+    waiting.sort_by(|a, b| (a.notice_served_on, &a.application_id).cmp(&(b.notice_served_on, &b.application_id)));
+    Ok(waiting)
+}
+
+/// Which applications to read.
+enum Scope<'a> {
+    One(&'a str),
+    Person(&'a str),
+    /// Deficient, at a unit matching this LIKE pattern.
+    DeficientUnder(&'a str),
+}
+
+/// Applications with their events, in one statement (so one snapshot on either engine: the row and
+/// its events always agree unless the store is corrupt), each with the applicant's name.
+async fn read(conn: &mut AnyConnection, scope: Scope<'_>) -> Result<Vec<(StoredApplication, String)>, StoreError> {
+    const SELECT: &str = "SELECT a.id, a.person_id, p.id_number, p.name, a.unit_code, a.policy, a.category, a.state, \
+         a.version, a.created_at, a.updated_at, e.seq, e.action, e.by_actor, e.on_date, e.payload \
+         FROM applications a JOIN persons p ON p.id = a.person_id JOIN application_events e ON e.application_id = a.id";
+    const ORDER: &str = "ORDER BY a.created_at, a.id, e.seq";
+    let (filter, value, state) = match scope {
+        Scope::One(id) => ("a.id = $1", id, None),
+        Scope::Person(id) => ("a.person_id = $1", id, None),
+        Scope::DeficientUnder(pattern) => {
+            ("a.unit_code LIKE $1 AND a.state = $2", pattern, Some(StateKind::Deficient.code()))
+        }
+    };
+    let mut query = sqlx::query(AssertSqlSafe(format!("{SELECT} WHERE {filter} {ORDER}"))).bind(value);
+    // Exactly as many values as the filter has placeholders: PostgreSQL refuses extra ones.
+    if let Some(state) = state {
+        query = query.bind(state);
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < rows.len() {
+        let id: String = rows[start].try_get("id")?;
+        let mut end = start + 1;
+        while end < rows.len() && rows[end].try_get::<String, _>("id")? == id {
+            end += 1;
+        }
+        out.push(rebuild(&rows[start..end])?);
+        start = end;
+    }
+    Ok(out)
+}
+
+/// One application from its rows (one per event, in order), checked against its row.
+fn rebuild(rows: &[sqlx::any::AnyRow]) -> Result<(StoredApplication, String), StoreError> {
+    let first = &rows[0];
+    let id: String = first.try_get("id")?;
+    let corrupt = |what: String| StoreError::Corrupt(format!("application {id}: {what}"));
+    let (policy, code): (String, String) = (first.try_get("policy")?, first.try_get("category")?);
+    let category = ApplicationCategory::parse(&policy, &code).map_err(|e| corrupt(e.message(Lang::En)))?;
+    let mut events = Vec::with_capacity(rows.len());
+    for (i, r) in rows.iter().enumerate() {
+        let seq: i64 = r.try_get("seq")?;
+        if seq != i as i64 + 1 {
+            return Err(corrupt(format!("event {} is missing (next is {seq})", i + 1)));
+        }
+        let (action, payload): (String, String) = (r.try_get("action")?, r.try_get("payload")?);
+        let on: String = r.try_get("on_date")?;
+        events.push(Event {
+            action: decode(&action, &payload).map_err(|e| corrupt(format!("event {seq}: {e}")))?,
+            by: r.try_get("by_actor")?,
+            on: Date::parse(&on).map_err(|_| corrupt(format!("event {seq}: date `{on}`")))?,
+        });
+    }
+    let person_id: String = first.try_get("person_id")?;
+    let application = Application::replay(&person_id, category, &events)
+        .map_err(|e| corrupt(format!("its history does not replay: {}", e.message(Lang::En))))?;
+    let (state, version): (String, i64) = (first.try_get("state")?, first.try_get("version")?);
+    if state != application.state().kind().code() || version != events.len() as i64 {
+        return Err(corrupt(format!(
+            "the row says {state} at version {version}, its {} events say {}",
+            events.len(),
+            application.state().kind().code()
+        )));
+    }
+    let stored = StoredApplication {
+        person_id,
+        id_number: first.try_get("id_number")?,
+        unit_code: first.try_get("unit_code")?,
+        version,
+        created_at: first.try_get("created_at")?,
+        updated_at: first.try_get("updated_at")?,
+        application,
+        id,
+    };
+    Ok((stored, first.try_get("name")?))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The stored form of an event
+// ---------------------------------------------------------------------------------------------
+
+/// An action as stored: its kind (the `action` column) and its data (the `payload` column). The
+/// domain serialises actions but does not read them back, so both directions live here, side by
+/// side; documents are stored by their stable codes.
+fn encode(action: &Action) -> (&'static str, serde_json::Value) {
+    use serde_json::json;
+    let code = |d: &Document| d.code();
+    match action {
+        Action::Create => ("create", json!({})),
+        Action::Provide { document } => ("provide", json!({ "document": document.code() })),
+        Action::CommitInLieuOfProof { document } => ("commit_in_lieu_of_proof", json!({ "document": document.code() })),
+        Action::Submit => ("submit", json!({})),
+        Action::MarkDeficient { defective } => {
+            ("mark_deficient", json!({ "defective": defective.iter().map(code).collect::<Vec<_>>() }))
+        }
+        Action::Approve => ("approve", json!({})),
+        Action::Reject { reason } => ("reject", json!({ "reason": reason })),
+        Action::Withdraw => ("withdraw", json!({})),
+    }
+}
+
+fn decode(kind: &str, payload: &str) -> Result<Action, String> {
+    let data: serde_json::Value = serde_json::from_str(payload).map_err(|e| format!("payload `{payload}`: {e}"))?;
+    let document = |v: &serde_json::Value| {
+        let code = v.as_str().ok_or_else(|| format!("`{v}` is not a document code"))?;
+        Document::all().into_iter().find(|d| d.code() == code).ok_or_else(|| format!("unknown document `{code}`"))
+    };
+    Ok(match kind {
+        "create" => Action::Create,
+        "provide" => Action::Provide { document: document(&data["document"])? },
+        "commit_in_lieu_of_proof" => Action::CommitInLieuOfProof { document: document(&data["document"])? },
+        "submit" => Action::Submit,
+        "mark_deficient" => {
+            let list = data["defective"].as_array().ok_or("`defective` is not a list")?;
+            Action::MarkDeficient { defective: list.iter().map(document).collect::<Result<_, _>>()? }
+        }
+        "approve" => Action::Approve,
+        "reject" => Action::Reject { reason: data["reason"].as_str().ok_or("`reason` is not text")?.to_owned() },
+        "withdraw" => Action::Withdraw,
+        other => return Err(format!("unknown action `{other}`")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use yuanzhu_domain::application::ProvincialCategory;
+
+    use super::*;
+
+    #[test]
+    fn every_action_and_document_survives_storage() {
+        let mut actions = vec![
+            Action::Create,
+            Action::Submit,
+            Action::Approve,
+            Action::Withdraw,
+            Action::Reject { reason: "家庭成员中有人就业 \"引号\"".to_owned() },
+            Action::MarkDeficient { defective: vec![] },
+            Action::MarkDeficient { defective: Document::all() },
+        ];
+        for document in Document::all() {
+            actions.push(Action::Provide { document });
+            actions.push(Action::CommitInLieuOfProof { document });
+        }
+        for action in actions {
+            let (kind, payload) = encode(&action);
+            assert_eq!(decode(kind, &payload.to_string()), Ok(action.clone()), "{kind} {payload}");
+            assert!(audit_action(&action).starts_with("application."));
+        }
+    }
+
+    #[test]
+    fn document_codes_are_unique_so_a_code_names_one_document() {
+        let all = Document::all();
+        let codes: std::collections::HashSet<_> = all.iter().map(|d| d.code()).collect();
+        assert_eq!(codes.len(), all.len());
+        assert!(all.contains(&Document::CategoryEvidence(ProvincialCategory::Disabled)));
+    }
+
+    #[test]
+    fn a_damaged_stored_event_is_reported_not_guessed() {
+        assert!(decode("provide", r#"{"document":"passport"}"#).unwrap_err().contains("passport"));
+        assert!(decode("approve_all", "{}").unwrap_err().contains("approve_all"));
+        assert!(decode("reject", "{}").is_err());
+        assert!(decode("submit", "not json").is_err());
+    }
+
+    #[test]
+    fn errors_name_their_field_in_both_languages() {
+        let errors = [
+            ApplicationError::PersonNotFound { id_number: "440106197501011232".into() },
+            ApplicationError::NotFound { application_id: "x".into() },
+            ApplicationError::AlreadyRecognised {
+                policy: "gz-2014-4".into(),
+                category: "hardship_low_income".into(),
+                since: "2016-03-01".into(),
+            },
+            ApplicationError::AlreadyOpen { application_id: "x".into() },
+            ApplicationError::UnitPrefix { prefix: "44%".into() },
+            ApplicationError::Store(StoreError::Conflict { expected: 2, found: 3 }),
+            ApplicationError::Transition(TransitionError::EmptyReason),
+        ];
+        for e in errors {
+            let field = e.field().unwrap();
+            let (zh, en) = (e.message(Lang::Zh), e.message(Lang::En));
+            assert!(zh.starts_with(field) && en.starts_with(field), "{zh} / {en}");
+            assert_ne!(zh, en);
+            assert_eq!(e.to_string(), zh);
+        }
+        assert_eq!(ApplicationError::Store(StoreError::Corrupt("x".into())).field(), None);
+    }
+}
