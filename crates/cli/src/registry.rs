@@ -233,6 +233,7 @@ pub async fn demo(url: &str, persons_wanted: usize, seed: u64, policies: &Policy
 }
 
 pub async fn reassess(url: &str, policy: &yuanzhu_rules::Policy, on: yuanzhu_rules::Date) -> ExitCode {
+    let actor = actor();
     let result = async {
         let store = Store::connect(url).await?;
         store.migrate().await?;
@@ -240,7 +241,7 @@ pub async fn reassess(url: &str, policy: &yuanzhu_rules::Policy, on: yuanzhu_rul
             &store,
             policy,
             on,
-            &actor(),
+            &actor,
             yuanzhu_storage::reassess::PAGE,
             |done, total| {
                 eprint!("\r{done} / {total}");
@@ -249,13 +250,26 @@ pub async fn reassess(url: &str, policy: &yuanzhu_rules::Policy, on: yuanzhu_rul
         )
         .await;
         eprintln!();
+        // Reassessment also runs the rules that propose revocations (第六条): they only propose,
+        // a reviewer decides.
+        let lost_contact = match &summary {
+            Ok(_) => Some(yuanzhu_storage::revocations::propose_unreachable(&store, policy, on, &actor).await),
+            Err(_) => None,
+        };
         store.close().await;
-        summary
+        Ok::<_, StoreError>((summary?, lost_contact))
     }
     .await;
     match result {
-        Ok(s) => {
-            println!("{}", serde_json::to_string_pretty(&s).expect("a summary serialises"));
+        Ok((s, lost_contact)) => {
+            let proposals = match lost_contact {
+                Some(Ok(p)) => serde_json::json!({ "lost_contact": p.proposed.len(), "already_open": p.already_open }),
+                Some(Err(e)) => return fail(e),
+                None => serde_json::Value::Null,
+            };
+            let mut out = serde_json::to_value(&s).expect("a summary serialises");
+            out["revocation_proposals"] = proposals;
+            println!("{}", serde_json::to_string_pretty(&out).expect("JSON"));
             ExitCode::SUCCESS
         }
         Err(e) => fail(e),
