@@ -58,6 +58,14 @@ const FACT_NAMES: [(yuanzhu_rules::Fact, &str); 21] = {
     ]
 };
 
+fn fact_names(facts: FactSet) -> Vec<&'static str> {
+    FACT_NAMES.iter().filter(|(fact, _)| facts.has(*fact)).map(|(_, n)| *n).collect()
+}
+
+fn certificate_names(bits: u8) -> Vec<&'static str> {
+    yuanzhu_rules::ParentCertificate::ALL.iter().filter(|c| bits & c.bit() != 0).map(|c| c.code()).collect()
+}
+
 fn sex_code(sex: Sex) -> &'static str {
     match sex {
         Sex::Female => "female",
@@ -86,12 +94,8 @@ impl PersonRecord {
             household_ref: r.household_ref.clone(),
             relation: r.relation.clone(),
             female_retirement_track: track_code(f.female_retirement_track).to_owned(),
-            facts: FACT_NAMES.iter().filter(|(fact, _)| f.has(*fact)).map(|(_, n)| *n).collect(),
-            parent_certificates: yuanzhu_rules::ParentCertificate::ALL
-                .iter()
-                .filter(|c| f.parent_certificates & c.bit() != 0)
-                .map(|c| c.code())
-                .collect(),
+            facts: fact_names(f.facts),
+            parent_certificates: certificate_names(f.parent_certificates),
             unemployed_since: f.unemployed_since.map(|d| d.to_string()),
         }
     }
@@ -111,12 +115,8 @@ impl PersonRecord {
             household_ref: r.try_get("household_ref")?,
             relation: r.try_get("relation")?,
             female_retirement_track: r.try_get("female_retirement_track")?,
-            facts: FACT_NAMES.iter().filter(|(fact, _)| facts.has(*fact)).map(|(_, n)| *n).collect(),
-            parent_certificates: yuanzhu_rules::ParentCertificate::ALL
-                .iter()
-                .filter(|c| certs as u8 & c.bit() != 0)
-                .map(|c| c.code())
-                .collect(),
+            facts: fact_names(facts),
+            parent_certificates: certificate_names(certs as u8),
             unemployed_since: r.try_get("unemployed_since")?,
         })
     }
@@ -269,15 +269,8 @@ pub(crate) mod bulk {
         let ids: Vec<String> = rows.iter().map(|r| r.id_number.to_string()).collect();
         let mut existing: HashMap<String, (String, i64, PersonRecord)> = HashMap::new();
         for chunk in ids.chunks(chunk_rows) {
-            let sql = format!(
-                "SELECT id, version, {PERSON_COLUMNS} FROM persons WHERE id_number IN ({})",
-                list(chunk.len(), 1)
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for id in chunk {
-                q = q.bind(id);
-            }
-            for row in q.fetch_all(&mut *conn).await? {
+            let sql = format!("SELECT id, version, {PERSON_COLUMNS} FROM persons WHERE id_number IN");
+            for row in fetch_in(conn, &sql, chunk).await? {
                 let record = PersonRecord::from_row(&row)?;
                 existing.insert(record.id_number.clone(), (row.try_get("id")?, row.try_get("version")?, record));
             }
@@ -286,26 +279,12 @@ pub(crate) mod bulk {
         let mut registered: HashSet<(String, String)> = HashSet::new();
         let mut recognised: HashSet<(String, String, String)> = HashSet::new();
         for chunk in known.chunks(chunk_rows) {
-            let sql = format!(
-                "SELECT person_id, registered_on FROM unemployment_registrations WHERE person_id IN ({})",
-                list(chunk.len(), 1)
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for id in chunk {
-                q = q.bind(id);
-            }
-            for row in q.fetch_all(&mut *conn).await? {
+            let sql = "SELECT person_id, registered_on FROM unemployment_registrations WHERE person_id IN";
+            for row in fetch_in(conn, sql, chunk).await? {
                 registered.insert((row.try_get("person_id")?, row.try_get("registered_on")?));
             }
-            let sql = format!(
-                "SELECT person_id, category, policy FROM recognitions WHERE ended_on IS NULL AND person_id IN ({})",
-                list(chunk.len(), 1)
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for id in chunk {
-                q = q.bind(id);
-            }
-            for row in q.fetch_all(&mut *conn).await? {
+            let sql = "SELECT person_id, category, policy FROM recognitions WHERE ended_on IS NULL AND person_id IN";
+            for row in fetch_in(conn, sql, chunk).await? {
                 recognised.insert((row.try_get("person_id")?, row.try_get("category")?, row.try_get("policy")?));
             }
         }
@@ -470,9 +449,18 @@ pub(crate) mod bulk {
         Ok(())
     }
 
-    /// `$1, …, $n`.
-    fn list(n: usize, first: usize) -> String {
-        (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    /// The rows of `select` (which ends in `IN`) for these keys.
+    async fn fetch_in(
+        conn: &mut AnyConnection,
+        select: &str,
+        keys: &[String],
+    ) -> Result<Vec<sqlx::any::AnyRow>, StoreError> {
+        let list = (1..=keys.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let mut q = sqlx::query(AssertSqlSafe(format!("{select} ({list})")));
+        for key in keys {
+            q = q.bind(key);
+        }
+        Ok(q.fetch_all(&mut *conn).await?)
     }
 
     /// Like [`placeholders`], with a constant as the last value of every row.
