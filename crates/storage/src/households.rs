@@ -120,3 +120,55 @@ pub async fn record_employment(
     tx.commit().await?;
     Ok(id)
 }
+
+/// gd-2023-11 第三章第五条第（六）项: once a member of a zero-employment household finds work, the
+/// family basis of every other member recognised on it is proposed for revocation (a reviewer
+/// decides). Returns the proposals made; none under a policy without that reason.
+pub async fn propose_family_cascade(
+    store: &Store,
+    policies: &yuanzhu_rules::PolicySet,
+    household_ref: &str,
+    on: Date,
+    actor: &str,
+) -> Result<Vec<crate::revocations::Proposal>, crate::revocations::RevocationError> {
+    use yuanzhu_domain::revocation::{HouseholdMember, MemberRecognition, cascade};
+    let Some(policy) = policies.in_force_on(on) else { return Ok(Vec::new()) };
+    let day = on.to_string();
+    let rows = sqlx::query(
+        "SELECT p.id, p.id_number, \
+         (SELECT MIN(e.started_on) FROM employment_records e WHERE e.person_id = p.id AND e.started_on <= $2 \
+          AND (e.ended_on IS NULL OR e.ended_on >= $2)) AS employed_on \
+         FROM persons p WHERE p.household_ref = $1 ORDER BY p.id_number",
+    )
+    .bind(household_ref)
+    .bind(&day)
+    .fetch_all(store.pool())
+    .await
+    .map_err(StoreError::from)?;
+    let mut members = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let person_id: String = r.try_get("id").map_err(StoreError::from)?;
+        let categories: Vec<String> = sqlx::query_scalar(
+            "SELECT category FROM recognitions WHERE person_id = $1 AND policy = $2 AND ended_on IS NULL ORDER BY category",
+        )
+        .bind(&person_id)
+        .bind(&policy.id)
+        .fetch_all(store.pool())
+        .await
+        .map_err(StoreError::from)?;
+        let employed_on = match r.try_get::<Option<String>, _>("employed_on").map_err(StoreError::from)? {
+            Some(t) => Some(Date::parse(&t).map_err(|_| StoreError::Corrupt(format!("stored date `{t}`")))?),
+            None => None,
+        };
+        members.push(HouseholdMember {
+            person: r.try_get("id_number").map_err(StoreError::from)?,
+            recognition: (!categories.is_empty()).then(|| MemberRecognition { policy: policy.id.clone(), categories }),
+            employed_on,
+        });
+    }
+    let proposals = cascade(policy, &members, on);
+    if proposals.is_empty() {
+        return Ok(Vec::new());
+    }
+    crate::revocations::submit(store, &proposals, actor).await
+}

@@ -355,3 +355,49 @@ async fn same_name_and_birth_date_under_two_id_numbers_is_flagged_once_for_a_dec
         assert!(matches!(audit::verify(&store).await.unwrap(), Verdict::Intact { .. }));
     }
 }
+
+#[tokio::test]
+async fn under_gd_a_member_finding_work_proposes_the_end_of_the_family_basis_for_the_others() {
+    use yuanzhu_storage::households;
+    let on = Date::parse("2024-06-01").unwrap();
+    for (store, _dir) in stores().await {
+        store.init().await.unwrap();
+        let header = "ref,id_number,name,residence_unit,registered_on,household_ref,hukou_local,without_work,able_to_work,willing_to_be_assisted";
+        let text = format!(
+            "{header}\nh,440106197501011232,张三,440104011,2024-03-01,H9,true,true,true,true\nw,110105198001010024,陈芳,440104011,2024-03-01,H9,true,true,true,true\n"
+        );
+        let rows: Vec<Registration> =
+            read_csv(text.as_bytes(), on, Lang::Zh).unwrap().into_iter().map(|r| r.unwrap()).collect();
+        let units = persons::unit_codes(&store).await.unwrap();
+        persons::register_batch(&store, &rows, &units, "importer", &PolicySet::embedded(), Lang::Zh).await.unwrap();
+        // Both recognised on the family basis (第一条第（四）项), as an approved application would.
+        for id_number in ["440106197501011232", "110105198001010024"] {
+            sqlx::query(
+                "INSERT INTO recognitions (id, person_id, category, policy, citation, route, recognized_on, decided_by) \
+                 SELECT $1, id, 'urban_zero_employment_family', 'gd-2023-11', '第一条第（四）项', 'application', '2024-04-01', 'reviewer' \
+                 FROM persons WHERE id_number = $2",
+            )
+            .bind(format!("rec-{id_number}"))
+            .bind(id_number)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        }
+        let policies = PolicySet::embedded();
+        assert!(households::propose_family_cascade(&store, &policies, "H9", on, "system").await.unwrap().is_empty());
+        households::record_employment(
+            &store,
+            "110105198001010024",
+            Date::parse("2024-05-20").unwrap(),
+            None,
+            "caseworker",
+        )
+        .await
+        .unwrap();
+        let proposals = households::propose_family_cascade(&store, &policies, "H9", on, "system").await.unwrap();
+        assert_eq!(proposals.len(), 1, "{proposals:?}");
+        let text = format!("{proposals:?}");
+        assert!(text.contains("family_member_employed") && text.contains("440106197501011232"), "{text}");
+        assert!(matches!(audit::verify(&store).await.unwrap(), Verdict::Intact { .. }));
+    }
+}
