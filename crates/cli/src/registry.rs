@@ -11,7 +11,7 @@ use yuanzhu_domain::xlsx::read_xlsx;
 use yuanzhu_rules::{Lang, PolicySet};
 use yuanzhu_storage::audit::{self, Verdict};
 use yuanzhu_storage::persons::{self, ImportSummary};
-use yuanzhu_storage::{Store, StoreError};
+use yuanzhu_storage::{Store, StoreError, applications, revocations};
 
 use crate::demo;
 
@@ -142,17 +142,31 @@ pub async fn person_show(url: &str, id_number: &str, json: bool) -> ExitCode {
     };
     let file = async {
         let store = Store::connect(url).await?;
-        let file = persons::file(&store, id.as_str()).await;
+        let file = persons::file(&store, id.as_str()).await?;
+        // The one file (一人一档) also holds the person's applications, contact attempts and
+        // revocation proposals.
+        let extra = match &file {
+            None => None,
+            Some(_) => Some(serde_json::json!({
+                "applications": applications::of_person(&store, id.as_str()).await.map_err(|e| StoreError::Io(e.to_string()))?,
+                "contacts": revocations::contacts(&store, id.as_str()).await.map_err(|e| StoreError::Io(e.to_string()))?,
+                "revocation_proposals": revocations::proposals_of(&store, id.as_str()).await.map_err(|e| StoreError::Io(e.to_string()))?,
+            })),
+        };
         store.close().await;
-        file
+        Ok::<_, StoreError>(file.map(|f| (f, extra.unwrap_or_default())))
     }
     .await;
     match file {
-        Ok(Some(f)) => {
+        Ok(Some((f, extra))) => {
             // A closed pipe (`| head`) is not an error of ours: stop writing quietly.
             let mut out = std::io::stdout().lock();
             let _ = if json {
-                writeln!(out, "{}", serde_json::to_string_pretty(&f).expect("a file serialises"))
+                let mut whole = serde_json::to_value(&f).expect("a file serialises");
+                if let (Some(map), serde_json::Value::Object(more)) = (whole.as_object_mut(), extra) {
+                    map.extend(more);
+                }
+                writeln!(out, "{}", serde_json::to_string_pretty(&whole).expect("JSON"))
             } else {
                 write_file(&mut out, &f)
             };

@@ -50,6 +50,9 @@ fn import_keeps_good_rows_reports_bad_ones_and_shows_the_file() {
     assert_eq!(file["categories"], serde_json::json!(["older_unemployed"]));
     assert_eq!(file["person"]["name"], "张三");
     assert_eq!(file["timeline"].as_array().unwrap().len(), 3);
+    for part in ["applications", "contacts", "revocation_proposals"] {
+        assert_eq!(file[part], serde_json::json!([]), "the file lists {part}");
+    }
 
     let missing = yuanzhu(&db, &["person", "show", "11010519491231002X"]);
     assert_eq!(missing.status.code(), Some(1));
