@@ -104,8 +104,9 @@ pub async fn append_all(conn: &mut AnyConnection, new: &[NewEvent<'_>]) -> Resul
         prev = event.hash.clone();
         events.push(event);
     }
-    for chunk in events.chunks(crate::persons::bulk::chunk(conn)) {
-        let sql = format!("INSERT INTO audit_events ({COLUMNS}) VALUES {}", crate::placeholders(chunk.len(), 13));
+    let params = crate::Params::of(conn);
+    for chunk in events.chunks(crate::persons::bulk::CHUNK) {
+        let sql = format!("INSERT INTO audit_events ({COLUMNS}) VALUES {}", params.rows(chunk.len(), 13));
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for e in chunk {
             q = q

@@ -114,21 +114,48 @@ pub(crate) fn now() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
-/// `($1, …, $cols), ($cols+1, …)` for a multi-row INSERT of `rows` rows.
-pub(crate) fn placeholders(rows: usize, cols: usize) -> String {
-    let mut out = String::with_capacity(rows * cols * 5);
-    for r in 0..rows {
-        out.push_str(if r == 0 { "(" } else { ", (" });
-        for c in 0..cols {
-            if c > 0 {
-                out.push_str(", ");
-            }
-            out.push('$');
-            out.push_str(&(r * cols + c + 1).to_string());
-        }
-        out.push(')');
+/// How a generated statement names its parameters. SQLite's driver looks every `$n` up by a
+/// linear scan of the statement's names, so a statement with thousands of `$n` costs the square
+/// of that; anonymous `?` parameters are bound by position at no such cost. PostgreSQL only
+/// knows `$n`. Only the statements this crate generates for bulk work use this; every other
+/// query is literal `$n` SQL, the same on both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Params {
+    Numbered,
+    Anonymous,
+}
+
+impl Params {
+    pub(crate) fn of(conn: &sqlx::AnyConnection) -> Params {
+        if conn.backend_name().eq_ignore_ascii_case("sqlite") { Params::Anonymous } else { Params::Numbered }
     }
-    out
+
+    /// `$1, …, $n` or `?, …, ?`.
+    pub(crate) fn list(self, n: usize) -> String {
+        self.rows(1, n).trim_start_matches('(').trim_end_matches(')').to_owned()
+    }
+
+    /// `($1, …, $cols), ($cols+1, …)` (or the same with `?`) for a multi-row INSERT.
+    pub(crate) fn rows(self, rows: usize, cols: usize) -> String {
+        let mut out = String::with_capacity(rows * cols * 5);
+        for r in 0..rows {
+            out.push_str(if r == 0 { "(" } else { ", (" });
+            for c in 0..cols {
+                if c > 0 {
+                    out.push_str(", ");
+                }
+                match self {
+                    Params::Numbered => {
+                        out.push('$');
+                        out.push_str(&(r * cols + c + 1).to_string());
+                    }
+                    Params::Anonymous => out.push('?'),
+                }
+            }
+            out.push(')');
+        }
+        out
+    }
 }
 
 /// A new time-ordered ID.

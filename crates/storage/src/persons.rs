@@ -239,14 +239,11 @@ pub(crate) mod bulk {
 
     use super::{ImportSummary, PERSON_COLUMNS, PersonRecord, automatic_categories, recognition_event};
     use crate::audit::{self, NewEvent};
-    use crate::{StoreError, new_id, now, placeholders};
+    use crate::{Params, StoreError, new_id, now};
 
-    /// Rows per statement for reads by key and multi-row inserts. SQLite's driver looks each
-    /// `$n` up by a linear scan, so a statement's cost grows with the square of its parameters:
-    /// there, small statements win; PostgreSQL takes large ones in its stride.
-    pub(crate) fn chunk(conn: &AnyConnection) -> usize {
-        if conn.backend_name().eq_ignore_ascii_case("sqlite") { 16 } else { 400 }
-    }
+    /// Rows per statement for reads by key and multi-row inserts: 17 columns × 400 rows stays
+    /// well below both engines' limits on parameters (SQLite 32,766; PostgreSQL 65,535).
+    pub(crate) const CHUNK: usize = 400;
 
     struct Planned {
         action: &'static str,
@@ -265,12 +262,13 @@ pub(crate) mod bulk {
         policies: &PolicySet,
         summary: &mut ImportSummary,
     ) -> Result<(), StoreError> {
-        let chunk_rows = chunk(conn);
+        let chunk_rows = CHUNK;
+        let params = Params::of(conn);
         let ids: Vec<String> = rows.iter().map(|r| r.id_number.to_string()).collect();
         let mut existing: HashMap<String, (String, i64, PersonRecord)> = HashMap::new();
         for chunk in ids.chunks(chunk_rows) {
             let sql = format!("SELECT id, version, {PERSON_COLUMNS} FROM persons WHERE id_number IN");
-            for row in fetch_in(conn, &sql, chunk).await? {
+            for row in fetch_in(conn, params, &sql, chunk).await? {
                 let record = PersonRecord::from_row(&row)?;
                 existing.insert(record.id_number.clone(), (row.try_get("id")?, row.try_get("version")?, record));
             }
@@ -280,11 +278,11 @@ pub(crate) mod bulk {
         let mut recognised: HashSet<(String, String, String)> = HashSet::new();
         for chunk in known.chunks(chunk_rows) {
             let sql = "SELECT person_id, registered_on FROM unemployment_registrations WHERE person_id IN";
-            for row in fetch_in(conn, sql, chunk).await? {
+            for row in fetch_in(conn, params, sql, chunk).await? {
                 registered.insert((row.try_get("person_id")?, row.try_get("registered_on")?));
             }
             let sql = "SELECT person_id, category, policy FROM recognitions WHERE ended_on IS NULL AND person_id IN";
-            for row in fetch_in(conn, sql, chunk).await? {
+            for row in fetch_in(conn, params, sql, chunk).await? {
                 recognised.insert((row.try_get("person_id")?, row.try_get("category")?, row.try_get("policy")?));
             }
         }
@@ -383,7 +381,7 @@ pub(crate) mod bulk {
                 "INSERT INTO persons (id, id_number, name, sex, birth_date, phone, address, residence_unit, household_ref, \
                  relation, female_retirement_track, facts, parent_certificates, unemployed_since, version, created_at, \
                  updated_at) VALUES {}",
-                placeholders(chunk.len(), 17)
+                params.rows(chunk.len(), 17)
             );
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for (id, r, p) in chunk {
@@ -411,7 +409,7 @@ pub(crate) mod bulk {
         for chunk in new_registrations.chunks(chunk_rows) {
             let sql = format!(
                 "INSERT INTO unemployment_registrations (id, person_id, registered_on, unit_code, created_at) VALUES {}",
-                placeholders(chunk.len(), 5)
+                params.rows(chunk.len(), 5)
             );
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for (id, person, on, unit) in chunk {
@@ -422,7 +420,7 @@ pub(crate) mod bulk {
         for chunk in new_recognitions.chunks(chunk_rows) {
             let sql = format!(
                 "INSERT INTO recognitions (id, person_id, category, policy, citation, recognized_on, decided_by, route) VALUES {}",
-                placeholders_with_constant(chunk.len(), 7, "'automatic'")
+                placeholders_with_constant(params, chunk.len(), 7, "'automatic'")
             );
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for row in chunk {
@@ -452,10 +450,11 @@ pub(crate) mod bulk {
     /// The rows of `select` (which ends in `IN`) for these keys.
     async fn fetch_in(
         conn: &mut AnyConnection,
+        params: Params,
         select: &str,
         keys: &[String],
     ) -> Result<Vec<sqlx::any::AnyRow>, StoreError> {
-        let list = (1..=keys.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let list = params.list(keys.len());
         let mut q = sqlx::query(AssertSqlSafe(format!("{select} ({list})")));
         for key in keys {
             q = q.bind(key);
@@ -463,9 +462,9 @@ pub(crate) mod bulk {
         Ok(q.fetch_all(&mut *conn).await?)
     }
 
-    /// Like [`placeholders`], with a constant as the last value of every row.
-    fn placeholders_with_constant(rows: usize, cols: usize, constant: &str) -> String {
-        placeholders(rows, cols).replace(')', &format!(", {constant})"))
+    /// Like [`Params::rows`], with a constant as the last value of every row.
+    fn placeholders_with_constant(params: Params, rows: usize, cols: usize, constant: &str) -> String {
+        params.rows(rows, cols).replace(')', &format!(", {constant})"))
     }
 }
 
