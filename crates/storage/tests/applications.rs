@@ -1,7 +1,7 @@
 //! Applications for recognition (穗人社发〔2014〕4号 第五条), told as stories and run on both
 //! databases: SQLite (embedded) and PostgreSQL.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+mod common;
 
 use yuanzhu_domain::application::{
     ApplicationCategory, Document as D, HardshipSubType as H, State, StateKind, TransitionError,
@@ -15,14 +15,7 @@ use yuanzhu_storage::{Store, StoreError, persons};
 /// A fresh SQLite file, and a fresh PostgreSQL database when PostgreSQL is installed, each with
 /// the unit tree and [`MAN`] registered.
 async fn registries() -> Vec<(Store, Option<tempfile::TempDir>)> {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let dir = tempfile::tempdir().unwrap();
-    let sqlite = Store::connect(&format!("sqlite:{}/t.db", dir.path().display())).await.unwrap();
-    let mut out = vec![(sqlite, Some(dir))];
-    if let Some(pg) = yuanzhu_test_support::shared() {
-        let name = format!("applications_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
-        out.push((Store::connect(&pg.create_database(&name)).await.unwrap(), None));
-    }
+    let out = common::stores("applications").await;
     for (store, _) in &out {
         store.init().await.unwrap();
         let text = format!("{HEADER}\n{MAN}");

@@ -1,6 +1,6 @@
 //! The registry's story, told once and run on both databases: SQLite (embedded) and PostgreSQL.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+mod common;
 
 use yuanzhu_domain::Registration;
 use yuanzhu_domain::registration::read_csv;
@@ -11,16 +11,7 @@ use yuanzhu_storage::{Store, units};
 
 /// A fresh SQLite file, and a fresh PostgreSQL database when PostgreSQL is installed.
 async fn stores() -> Vec<(Store, Option<tempfile::TempDir>)> {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let dir = tempfile::tempdir().unwrap();
-    let sqlite = Store::connect(&format!("sqlite:{}/t.db", dir.path().display())).await.unwrap();
-    let mut out = vec![(sqlite, Some(dir))];
-    if let Some(pg) = yuanzhu_test_support::shared() {
-        let name = format!("registry_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
-        let url = pg.create_database(&name);
-        out.push((Store::connect(&url).await.unwrap(), None));
-    }
-    out
+    common::stores("registry").await
 }
 
 const HEADER: &str = "ref,id_number,name,phone,residence_unit,registered_on,hukou_local,registered_unemployed,able_to_work,willing_to_be_assisted,minimum_living_allowance,disabled";

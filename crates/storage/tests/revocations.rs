@@ -1,7 +1,7 @@
 //! Revocation in the registry (穗人社发〔2014〕4号 第六条; gd 第三章第五条), told once and run on both
 //! databases: SQLite (embedded) and PostgreSQL.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+mod common;
 
 use yuanzhu_domain::Registration;
 use yuanzhu_domain::registration::read_csv;
@@ -17,15 +17,7 @@ use yuanzhu_storage::{Store, StoreError, persons};
 
 /// A fresh SQLite file, and a fresh PostgreSQL database when PostgreSQL is installed.
 async fn stores() -> Vec<(Store, Option<tempfile::TempDir>)> {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let dir = tempfile::tempdir().unwrap();
-    let sqlite = Store::connect(&format!("sqlite:{}/t.db", dir.path().display())).await.unwrap();
-    let mut out = vec![(sqlite, Some(dir))];
-    if let Some(pg) = yuanzhu_test_support::shared() {
-        let name = format!("revocations_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
-        let url = pg.create_database(&name);
-        out.push((Store::connect(&url).await.unwrap(), None));
-    }
+    let out = common::stores("revocations").await;
     for (store, _) in &out {
         store.init().await.unwrap();
     }
