@@ -9,8 +9,8 @@ use yuanzhu_domain::{Registration, RowError};
 use yuanzhu_rules::policy::Recognition;
 use yuanzhu_rules::{Date, FactSet, Facts, FemaleRetirementTrack, Lang, PolicySet, Sex};
 
-use crate::audit::{self, NewEvent};
-use crate::{Store, StoreError, new_id, now};
+use crate::audit;
+use crate::{Store, StoreError, now};
 
 /// The stored real-name record, as it appears in audit events and the person's file.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -178,15 +178,19 @@ pub async fn register_batch(
         });
     }
     let mut tx = store.pool().begin().await?;
-    // A person twice in one batch must see their own first row: such a batch goes row by row.
-    let distinct = accepted.iter().map(|r| r.id_number).collect::<HashSet<_>>().len() == accepted.len();
-    if distinct {
-        bulk::register(&mut tx, &accepted, actor, policies, &mut summary).await?;
-    } else {
-        for r in accepted {
-            register(&mut tx, r, actor, policies, &mut summary).await?;
+    // A person twice in one batch must see their own first row: the batch is cut into runs of
+    // distinct persons, each written after the one before, in the same transaction.
+    let mut run: Vec<&Registration> = Vec::new();
+    let mut in_run = HashSet::new();
+    for r in accepted {
+        if !in_run.insert(r.id_number) {
+            bulk::register(&mut tx, &run, actor, policies, &mut summary).await?;
+            run.clear();
+            in_run = HashSet::from([r.id_number]);
         }
+        run.push(r);
     }
+    bulk::register(&mut tx, &run, actor, policies, &mut summary).await?;
     tx.commit().await?;
     Ok(summary)
 }
@@ -227,9 +231,9 @@ fn recognition_event(policy: &yuanzhu_rules::Policy, i: usize, facts: &Facts, on
 }
 
 pub(crate) mod bulk {
-    //! The batch path: existing rows are read with one query per table, new rows are written
-    //! hundreds per statement, and the audit chain is extended once. The decisions are those of
-    //! the row path.
+    //! The batch path, the only one: existing rows are read with one query per table, new rows
+    //! are written hundreds per statement, and the audit chain is extended once per run of
+    //! distinct persons.
 
     use std::collections::{HashMap, HashSet};
 
@@ -468,93 +472,6 @@ pub(crate) mod bulk {
     }
 }
 
-async fn register(
-    conn: &mut AnyConnection,
-    r: &Registration,
-    actor: &str,
-    policies: &PolicySet,
-    summary: &mut ImportSummary,
-) -> Result<(), StoreError> {
-    let record = PersonRecord::of(r);
-    let existing =
-        sqlx::query(AssertSqlSafe(format!("SELECT id, version, {PERSON_COLUMNS} FROM persons WHERE id_number = $1")))
-            .bind(&record.id_number)
-            .fetch_optional(&mut *conn)
-            .await?;
-    let f = &r.facts;
-    let person_id = match existing {
-        None => {
-            let id = new_id();
-            let at = now();
-            sqlx::query(
-                "INSERT INTO persons (id, id_number, name, sex, birth_date, phone, address, residence_unit, household_ref, relation, \
-                 female_retirement_track, facts, parent_certificates, unemployed_since, version, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $15)",
-            )
-            .bind(&id)
-            .bind(&record.id_number)
-            .bind(&record.name)
-            .bind(&record.sex)
-            .bind(&record.birth_date)
-            .bind(&record.phone)
-            .bind(&record.address)
-            .bind(&record.residence_unit)
-            .bind(&record.household_ref)
-            .bind(&record.relation)
-            .bind(&record.female_retirement_track)
-            .bind(i64::from(f.facts.bits()))
-            .bind(i64::from(f.parent_certificates))
-            .bind(&record.unemployed_since)
-            .bind(&at)
-            .execute(&mut *conn)
-            .await?;
-            audit::append(
-                conn,
-                NewEvent {
-                    actor,
-                    action: "person.created",
-                    entity: "person",
-                    entity_id: &id,
-                    person_id: Some(&id),
-                    after: Some(serde_json::to_value(&record).expect("a record serialises")),
-                    ..NewEvent::default()
-                },
-            )
-            .await?;
-            summary.persons_created += 1;
-            id
-        }
-        Some(row) => {
-            let id: String = row.try_get("id")?;
-            let version: i64 = row.try_get("version")?;
-            let before = PersonRecord::from_row(&row)?;
-            if before == record {
-                summary.persons_unchanged += 1;
-            } else {
-                update_person(conn, &id, version, &record, r).await?;
-                audit::append(
-                    conn,
-                    NewEvent {
-                        actor,
-                        action: "person.updated",
-                        entity: "person",
-                        entity_id: &id,
-                        person_id: Some(&id),
-                        before: Some(serde_json::to_value(&before).expect("a record serialises")),
-                        after: Some(serde_json::to_value(&record).expect("a record serialises")),
-                        ..NewEvent::default()
-                    },
-                )
-                .await?;
-                summary.persons_updated += 1;
-            }
-            id
-        }
-    };
-    record_registration(conn, &person_id, r, actor, summary).await?;
-    recognize_automatically(conn, &person_id, r, actor, policies, summary).await
-}
-
 /// Updates a person's record if it is still at `version` (optimistic concurrency): a stale edit
 /// fails with a conflict instead of overwriting someone else's work.
 async fn update_person(
@@ -590,110 +507,6 @@ async fn update_person(
         let found: Option<i64> =
             sqlx::query_scalar("SELECT version FROM persons WHERE id = $1").bind(id).fetch_optional(&mut *conn).await?;
         return Err(StoreError::Conflict { expected: version, found: found.unwrap_or(-1) });
-    }
-    Ok(())
-}
-
-async fn record_registration(
-    conn: &mut AnyConnection,
-    person_id: &str,
-    r: &Registration,
-    actor: &str,
-    summary: &mut ImportSummary,
-) -> Result<(), StoreError> {
-    let on = r.registered_on.to_string();
-    let exists: Option<String> =
-        sqlx::query_scalar("SELECT id FROM unemployment_registrations WHERE person_id = $1 AND registered_on = $2")
-            .bind(person_id)
-            .bind(&on)
-            .fetch_optional(&mut *conn)
-            .await?;
-    if exists.is_some() {
-        return Ok(());
-    }
-    let id = new_id();
-    sqlx::query(
-        "INSERT INTO unemployment_registrations (id, person_id, registered_on, unit_code, created_at) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(&id)
-    .bind(person_id)
-    .bind(&on)
-    .bind(r.residence_unit.as_str())
-    .bind(now())
-    .execute(&mut *conn)
-    .await?;
-    audit::append(
-        conn,
-        NewEvent {
-            actor,
-            action: "registration.recorded",
-            entity: "unemployment_registration",
-            entity_id: &id,
-            person_id: Some(person_id),
-            after: Some(serde_json::json!({ "registered_on": on, "unit": r.residence_unit.as_str() })),
-            ..NewEvent::default()
-        },
-    )
-    .await?;
-    summary.registrations_recorded += 1;
-    Ok(())
-}
-
-/// 第四条: categories other than 第三条第（三）项 are recognised at unemployment registration,
-/// under the policy in force on the registration date. Categories that need an application are
-/// left to the hardship application (第五条).
-async fn recognize_automatically(
-    conn: &mut AnyConnection,
-    person_id: &str,
-    r: &Registration,
-    actor: &str,
-    policies: &PolicySet,
-    summary: &mut ImportSummary,
-) -> Result<(), StoreError> {
-    let (policy, facts, matched) = automatic_categories(r, policies);
-    let Some(policy) = policy else { return Ok(()) };
-    for i in matched {
-        let category = &policy.categories[i];
-        let active: Option<String> = sqlx::query_scalar(
-            "SELECT id FROM recognitions WHERE person_id = $1 AND category = $2 AND policy = $3 AND ended_on IS NULL",
-        )
-        .bind(person_id)
-        .bind(category.code)
-        .bind(&policy.id)
-        .fetch_optional(&mut *conn)
-        .await?;
-        if active.is_some() {
-            continue;
-        }
-        let id = new_id();
-        sqlx::query(
-            "INSERT INTO recognitions (id, person_id, category, policy, citation, route, recognized_on, decided_by) \
-             VALUES ($1, $2, $3, $4, $5, 'automatic', $6, $7)",
-        )
-        .bind(&id)
-        .bind(person_id)
-        .bind(category.code)
-        .bind(&policy.id)
-        .bind(&category.citation)
-        .bind(r.registered_on.to_string())
-        .bind(actor)
-        .execute(&mut *conn)
-        .await?;
-        audit::append(
-            conn,
-            NewEvent {
-                actor,
-                action: "recognition.granted",
-                entity: "recognition",
-                entity_id: &id,
-                person_id: Some(person_id),
-                policy: Some(&policy.id),
-                after: Some(recognition_event(policy, i, &facts, r.registered_on)),
-                ..NewEvent::default()
-            },
-        )
-        .await?;
-        summary.recognitions_granted += 1;
     }
     Ok(())
 }

@@ -180,8 +180,8 @@ async fn a_person_twice_in_one_batch_is_one_person_with_two_registrations() {
 }
 
 #[tokio::test]
-async fn the_batch_path_and_the_row_path_record_the_same_file() {
-    // Distinct persons take the batch path; adding a duplicate row sends the batch row by row.
+async fn a_batch_cut_into_runs_records_the_same_file_as_one_run() {
+    // Distinct persons go in one run; a repeated row cuts the batch into two runs.
     let lines = [MAN, "b,11010519491231002X,李四,,440104011,2016-03-01,true,true,true,true,,true"];
     for (store, _dir) in stores().await {
         store.init().await.unwrap();
