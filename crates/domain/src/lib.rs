@@ -2,6 +2,7 @@
 //! that cannot hold an invalid value. Pure: no I/O, no SQL, no HTTP.
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod application;
 pub mod registration;
 pub mod revocation;
