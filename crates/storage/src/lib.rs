@@ -3,6 +3,7 @@
 //! file writes its audit event in the same transaction.
 #![forbid(unsafe_code)]
 
+pub mod accounts;
 pub mod applications;
 pub mod audit;
 pub mod duplicates;
@@ -12,6 +13,7 @@ pub mod households;
 pub mod persons;
 pub mod reassess;
 pub mod revocations;
+pub mod sessions;
 pub mod units;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
