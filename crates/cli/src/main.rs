@@ -6,6 +6,7 @@ mod demo;
 mod export;
 mod pipeline;
 mod registry;
+mod server;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,8 +25,9 @@ struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     policies: Option<PathBuf>,
     /// The registry's database: sqlite:PATH (embedded) or postgres://… (city-wide).
-    #[arg(long, global = true, value_name = "URL", env = "YUANZHU_DB", default_value = yuanzhu_storage::DEFAULT_URL)]
-    db: String,
+    /// [default: sqlite:yuanzhu-data/yuanzhu.db, or for `serve` the config file's]
+    #[arg(long, global = true, value_name = "URL", env = "YUANZHU_DB")]
+    db: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -80,6 +82,18 @@ enum Command {
     Export {
         #[command(subcommand)]
         command: ExportCommand,
+    },
+    /// Run the server: the JSON API under /api/v1, on the registry's database.
+    Serve(server::ServeArgs),
+    /// Accounts: add, disable, enable, reset-password, list.
+    User {
+        #[command(subcommand)]
+        command: server::UserCommand,
+    },
+    /// Bearer tokens for machine clients.
+    Token {
+        #[command(subcommand)]
+        command: server::TokenCommand,
     },
 }
 
@@ -167,14 +181,16 @@ fn main() -> ExitCode {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
+    let db = cli.db.clone().unwrap_or_else(|| yuanzhu_storage::DEFAULT_URL.to_owned());
     match cli.command {
+        Command::Serve(args) => server::serve(cli.db, args, policies),
+        Command::User { command } => server::user(&db, command),
+        Command::Token { command } => server::token(&db, command),
         Command::Assess(args) => assess::run(&args, &policies),
-        Command::Db { command: DbCommand::Init } => registry::runtime().block_on(registry::init(&cli.db)),
-        Command::Demo { persons, seed } => {
-            registry::runtime().block_on(registry::demo(&cli.db, persons, seed, &policies))
-        }
+        Command::Db { command: DbCommand::Init } => registry::runtime().block_on(registry::init(&db)),
+        Command::Demo { persons, seed } => registry::runtime().block_on(registry::demo(&db, persons, seed, &policies)),
         Command::Import { file, report, lang } => {
-            registry::runtime().block_on(registry::import(&cli.db, &file, report.as_ref(), lang.into(), &policies))
+            registry::runtime().block_on(registry::import(&db, &file, report.as_ref(), lang.into(), &policies))
         }
         Command::Reassess { on, policy } => {
             let on = on.unwrap_or_else(assess::today);
@@ -188,16 +204,14 @@ fn main() -> ExitCode {
                     None => format!("no policy is in force on {on}: name one with --policy"),
                 });
             };
-            registry::runtime().block_on(registry::reassess(&cli.db, chosen, on))
+            registry::runtime().block_on(registry::reassess(&db, chosen, on))
         }
         Command::Person { command: PersonCommand::Show { id_number, json } } => {
-            registry::runtime().block_on(registry::person_show(&cli.db, &id_number, json))
+            registry::runtime().block_on(registry::person_show(&db, &id_number, json))
         }
-        Command::Audit { command: AuditCommand::Verify } => {
-            registry::runtime().block_on(registry::audit_verify(&cli.db))
-        }
+        Command::Audit { command: AuditCommand::Verify } => registry::runtime().block_on(registry::audit_verify(&db)),
         Command::Export { command: ExportCommand::Persons { format, out } } => {
-            registry::runtime().block_on(export::export_persons(&cli.db, format, &out))
+            registry::runtime().block_on(export::export_persons(&db, format, &out))
         }
         Command::Policies => {
             for p in policies.policies() {

@@ -16,10 +16,10 @@ use yuanzhu_storage::{Store, StoreError, applications, revocations};
 use crate::demo;
 
 /// Rows per transaction: a crash loses at most the batch in flight, never half of one.
-const BATCH: usize = 1000;
+const BATCH: usize = 10000;
 
 /// Who the command line acts as in the audit trail.
-fn actor() -> String {
+pub fn actor() -> String {
     let user = std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned());
     format!("cli:{user}")
 }
@@ -28,7 +28,7 @@ pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime starts")
 }
 
-fn fail(e: impl std::fmt::Display) -> ExitCode {
+pub fn fail(e: impl std::fmt::Display) -> ExitCode {
     eprintln!("yuanzhu: {e}");
     ExitCode::from(2)
 }
@@ -210,23 +210,34 @@ pub async fn audit_verify(url: &str) -> ExitCode {
     }
 }
 
+/// Adds the demo communities and `persons_wanted` demo persons, showing progress on stderr.
+pub async fn fill_demo(
+    store: &Store,
+    persons_wanted: usize,
+    seed: u64,
+    policies: &PolicySet,
+) -> Result<ImportSummary, StoreError> {
+    let communities = demo::communities(store).await?;
+    let units = persons::unit_codes(store).await?;
+    let mut summary = ImportSummary::default();
+    let mut done = 0;
+    while done < persons_wanted {
+        let n = BATCH.min(persons_wanted - done);
+        let batch = demo::registrations(seed, done, n, &communities);
+        summary.absorb(persons::register_batch(store, &batch, &units, "demo", policies, Lang::Zh).await?);
+        done += n;
+        eprint!("\r{done} / {persons_wanted}");
+    }
+    eprintln!();
+    Ok(summary)
+}
+
 pub async fn demo(url: &str, persons_wanted: usize, seed: u64, policies: &PolicySet) -> ExitCode {
     let result = async {
         let store = Store::connect(url).await?;
         store.init().await?;
-        let communities = demo::communities(&store).await?;
-        let units = persons::unit_codes(&store).await?;
-        let mut summary = ImportSummary::default();
         let started = std::time::Instant::now();
-        let mut done = 0;
-        while done < persons_wanted {
-            let n = BATCH.min(persons_wanted - done);
-            let batch = demo::registrations(seed, done, n, &communities);
-            summary.absorb(persons::register_batch(&store, &batch, &units, "demo", policies, Lang::Zh).await?);
-            done += n;
-            eprint!("\r{done} / {persons_wanted}");
-        }
-        eprintln!();
+        let summary = fill_demo(&store, persons_wanted, seed, policies).await?;
         store.close().await;
         Ok::<_, StoreError>((summary, started.elapsed()))
     }

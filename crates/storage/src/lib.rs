@@ -13,6 +13,7 @@ pub mod households;
 pub mod persons;
 pub mod reassess;
 pub mod revocations;
+pub mod search;
 pub mod sessions;
 pub mod units;
 
@@ -89,6 +90,12 @@ impl Store {
     pub async fn init(&self) -> Result<units::Loaded, StoreError> {
         self.migrate().await?;
         units::load_divisions(self).await
+    }
+
+    /// Whether the database answers (`/healthz`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
     }
 
     pub async fn close(&self) {

@@ -1,0 +1,151 @@
+//! Who is asking. A browser signs in for a session cookie; a state-changing request made with
+//! that cookie must also carry the session's CSRF token in `X-CSRF-Token`, which another site's
+//! page cannot read. A machine client sends `Authorization: Bearer TOKEN` instead, which no
+//! browser attaches by itself, so it needs no CSRF token.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode, header};
+use chrono::{DateTime, Duration, Utc};
+use yuanzhu_domain::access::{Action, PersonReach, Target, User};
+use yuanzhu_storage::accounts::Account;
+use yuanzhu_storage::{search, sessions};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The session cookie's name.
+pub const COOKIE: &str = "yz_session";
+/// How often a session's last-seen time is written at most: idle expiry needs minutes, not
+/// every request.
+const TOUCH_EVERY_SECONDS: i64 = 60;
+
+/// How a request proved who it is.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    Session { secret: String, csrf_token: String },
+    Token,
+}
+
+/// The signed-in user of a request.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub account: Account,
+    pub user: User,
+    pub credential: Credential,
+}
+
+/// Timestamps as the store keeps them (ISO-8601 UTC, microseconds), which sort as text.
+pub fn stamp(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+fn parse_stamp(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text).ok().map(|t| t.with_timezone(&Utc))
+}
+
+/// The value of the cookie `name`, if the request has it.
+pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn changes_state(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let now = Utc::now();
+        if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
+            let token = auth.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
+            let Some(token) = token.filter(|t| !t.is_empty()) else { return Err(ApiError::unauthenticated()) };
+            let account = sessions::token_account(&state.store, token, &stamp(now))
+                .await?
+                .ok_or_else(ApiError::unauthenticated)?;
+            return Ok(AuthUser { user: account.user(), account, credential: Credential::Token });
+        }
+        let secret = cookie(parts, COOKIE).ok_or_else(ApiError::unauthenticated)?.to_owned();
+        let session = sessions::lookup(&state.store, &secret).await?.ok_or_else(ApiError::unauthenticated)?;
+        let idle = Duration::minutes(state.config.session_idle_minutes);
+        let last_seen = parse_stamp(&session.last_seen_at).unwrap_or(now);
+        let absolute = parse_stamp(&session.absolute_expires_at).unwrap_or(now);
+        if last_seen + idle <= now || absolute <= now {
+            sessions::delete(&state.store, &secret).await?;
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "session_expired",
+                "登录已过期，请重新登录",
+                "the session has expired: sign in again",
+            ));
+        }
+        if changes_state(&parts.method) {
+            let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+            if !crate::password::same(sent, &session.csrf_token) {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "csrf",
+                    "缺少或错误的 X-CSRF-Token：请使用登录时返回的令牌",
+                    "missing or wrong X-CSRF-Token: send the token returned at sign-in",
+                )
+                .field("X-CSRF-Token"));
+            }
+        }
+        if (now - last_seen).num_seconds() >= TOUCH_EVERY_SECONDS {
+            sessions::touch(&state.store, &secret, &stamp(now)).await?;
+        }
+        Ok(AuthUser {
+            user: session.account.user(),
+            account: session.account,
+            credential: Credential::Session { secret, csrf_token: session.csrf_token },
+        })
+    }
+}
+
+impl AuthUser {
+    /// Refuses with 403 unless the role allows the action somewhere.
+    pub fn require(&self, action: Action) -> Result<(), ApiError> {
+        if yuanzhu_domain::access::role_allows(self.user.role, action) { Ok(()) } else { Err(ApiError::forbidden()) }
+    }
+
+    /// The person with this ID number if the user reaches them, else 404 (whether or not the
+    /// person exists). Then 403 if the role does not allow `action` on them.
+    pub async fn person(&self, state: &AppState, id_number: &str, action: Action) -> Result<search::Reach, ApiError> {
+        let reach = search::reach(&state.store, id_number, &self.account.id).await?.ok_or_else(ApiError::not_found)?;
+        let target = Target::Person(PersonReach {
+            residence_unit: &reach.residence_unit,
+            hukou_unit: reach.hukou_unit.as_ref(),
+            assigned_to_user: reach.assigned_to_user,
+        });
+        if !self.user.reaches(target) {
+            return Err(ApiError::not_found());
+        }
+        self.require(action)?;
+        Ok(reach)
+    }
+
+    /// Refuses with 403 unless the action is allowed on the unit's subtree.
+    pub fn unit(&self, unit: &yuanzhu_domain::UnitCode, action: Action) -> Result<(), ApiError> {
+        self.require(action)?;
+        if self.user.reaches(Target::Unit(unit)) {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "outside_jurisdiction",
+                format!("单位 {unit} 不在您的管辖范围内"),
+                format!("unit {unit} is outside your jurisdiction"),
+            )
+            .field("residence_unit"))
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! The server's configuration: defaults, then a TOML file, then the environment and flags (the
+//! command line merges those last two). Secrets never reach a log: `Debug` redacts them.
+
+use std::fmt;
+use std::path::Path;
+
+/// How the server runs.
+#[derive(Clone, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: String,
+    /// The registry's database URL (may hold a password).
+    pub db: String,
+    /// Minutes without a request before a session ends.
+    pub session_idle_minutes: i64,
+    /// Hours after sign-in before a session ends regardless.
+    pub session_absolute_hours: i64,
+    /// Mark cookies `Secure`: set when the server sits behind TLS. A request that arrives with
+    /// `X-Forwarded-Proto: https` gets `Secure` cookies in any case.
+    pub secure_cookies: bool,
+    /// Largest request body, in MiB (imports are the largest).
+    pub max_body_mib: usize,
+    /// `json` (structured logs, the default) or `text`.
+    pub log_format: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:8080".to_owned(),
+            db: yuanzhu_storage::DEFAULT_URL.to_owned(),
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
+            secure_cookies: false,
+            max_body_mib: 64,
+            log_format: "json".to_owned(),
+        }
+    }
+}
+
+impl Config {
+    /// Reads a TOML file over the defaults, naming the file and the problem if it is wrong.
+    pub fn from_file(path: &Path) -> Result<Config, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+}
+
+/// A URL with its password replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let Some((userinfo, host)) = rest.split_once('@') else { return url.to_owned() };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("db", &redact_url(&self.db))
+            .field("session_idle_minutes", &self.session_idle_minutes)
+            .field("session_absolute_hours", &self.session_absolute_hours)
+            .field("secure_cookies", &self.secure_cookies)
+            .field("max_body_mib", &self.max_body_mib)
+            .field("log_format", &self.log_format)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_database_password() {
+        let c = Config { db: "postgres://yz:s3cret@db.example/yz".to_owned(), ..Config::default() };
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("s3cret") && shown.contains("postgres://yz:***@db.example/yz"), "{shown}");
+    }
+
+    #[test]
+    fn a_file_overrides_defaults_and_unknown_keys_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("yz.toml");
+        std::fs::write(&path, "listen = \"0.0.0.0:9000\"\nsession_idle_minutes = 10\n").unwrap();
+        let c = Config::from_file(&path).unwrap();
+        assert_eq!((c.listen.as_str(), c.session_idle_minutes, c.session_absolute_hours), ("0.0.0.0:9000", 10, 12));
+        std::fs::write(&path, "lisen = \"x\"\n").unwrap();
+        assert!(Config::from_file(&path).unwrap_err().contains("lisen"));
+    }
+}

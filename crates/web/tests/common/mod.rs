@@ -1,0 +1,158 @@
+//! What the server tests share: the real application on each database (SQLite, and PostgreSQL
+//! where installed), accounts, sign-in, and requests through the whole middleware stack.
+#![allow(dead_code, reason = "each test binary uses a different part of this module")]
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+use yuanzhu_domain::UnitCode;
+use yuanzhu_domain::access::Role;
+use yuanzhu_domain::registration::read_csv;
+use yuanzhu_rules::{Date, Lang, PolicySet};
+use yuanzhu_storage::{Store, accounts, persons, units};
+use yuanzhu_web::{AppState, Config, app};
+
+/// The password every test account gets.
+pub const PASSWORD: &str = "correct-horse-battery";
+
+/// One running application on one database.
+pub struct TestApp {
+    pub router: Router,
+    pub state: AppState,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A signed-in client: its cookie and CSRF token, or a bearer token.
+#[derive(Debug, Clone)]
+pub enum Client {
+    Anonymous,
+    Session { cookie: String, csrf: String },
+    Bearer(String),
+}
+
+/// An answer: status, headers and the body as JSON (Null when empty or not JSON).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+/// The application on a fresh SQLite file and, where PostgreSQL is installed, on a fresh
+/// PostgreSQL database; each initialised (schema and unit tree).
+pub async fn apps(suite: &str) -> Vec<TestApp> {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let dir = tempfile::tempdir().unwrap();
+    let mut stores = vec![(Store::connect(&format!("sqlite:{}/t.db", dir.path().display())).await.unwrap(), Some(dir))];
+    if let Some(pg) = yuanzhu_test_support::shared() {
+        let name = format!("web_{suite}_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
+        stores.push((Store::connect(&pg.create_database(&name)).await.unwrap(), None));
+    }
+    let mut out = Vec::new();
+    for (store, dir) in stores {
+        store.init().await.unwrap();
+        let state = AppState::new(store, PolicySet::embedded(), Config { log_format: "text".into(), ..Config::default() });
+        out.push(TestApp { router: app(state.clone()), state, _dir: dir });
+    }
+    out
+}
+
+impl TestApp {
+    pub fn store(&self) -> &Store {
+        &self.state.store
+    }
+
+    /// Adds a community (12-digit code) under its street, if missing.
+    pub async fn community(&self, code: &str) {
+        units::add_community(self.store(), code, &format!("测试社区{}", &code[9..]), &code[..9], true).await.unwrap();
+    }
+
+    /// Creates an account with [`PASSWORD`].
+    pub async fn account(&self, username: &str, role: Role, unit: &str) -> accounts::Account {
+        let hash = yuanzhu_web::password::hash_now(PASSWORD);
+        accounts::create(self.store(), username, role, &UnitCode::parse(unit).unwrap(), &hash, "test").await.unwrap()
+    }
+
+    /// Signs in and returns the client, panicking if sign-in fails.
+    pub async fn sign_in(&self, username: &str) -> Client {
+        let a = self
+            .call(Method::POST, "/api/v1/session", &Client::Anonymous, Some(serde_json::json!({"username": username, "password": PASSWORD})))
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "sign-in of {username}: {}", a.text);
+        let cookie = a.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+        let cookie = cookie.split(';').next().unwrap().to_owned();
+        Client::Session { cookie, csrf: a.body["csrf_token"].as_str().unwrap().to_owned() }
+    }
+
+    /// An account of `role` at `unit`, signed in.
+    pub async fn user(&self, username: &str, role: Role, unit: &str) -> Client {
+        self.account(username, role, unit).await;
+        self.sign_in(username).await
+    }
+
+    /// Registers persons straight in the store from CSV lines under [`REGISTRATION_HEADER`].
+    pub async fn register(&self, lines: &[&str]) {
+        let text = std::iter::once(REGISTRATION_HEADER).chain(lines.iter().copied()).collect::<Vec<_>>().join("\n");
+        let rows: Vec<_> = read_csv(text.as_bytes(), Date::parse("2026-11-26").unwrap(), Lang::Zh)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.expect("test rows are valid"))
+            .collect();
+        let units = persons::unit_codes(self.store()).await.unwrap();
+        let s = persons::register_batch(self.store(), &rows, &units, "test", &self.state.policies, Lang::Zh).await.unwrap();
+        assert!(s.rejected.is_empty(), "{:?}", s.rejected);
+    }
+
+    /// A request through the whole application, with the client's credentials; the CSRF token
+    /// goes along on state-changing requests.
+    pub async fn call(&self, method: Method, uri: &str, client: &Client, body: Option<Value>) -> Answer {
+        let body = body.map(|b| serde_json::to_vec(&b).unwrap());
+        self.send(method, uri, client, body, &[]).await
+    }
+
+    /// Like [`TestApp::call`] with raw bytes and extra headers.
+    pub async fn send(&self, method: Method, uri: &str, client: &Client, body: Option<Vec<u8>>, extra: &[(&str, &str)]) -> Answer {
+        let mut r = Request::builder().method(method.clone()).uri(uri);
+        match client {
+            Client::Anonymous => {}
+            Client::Session { cookie, csrf } => {
+                r = r.header(header::COOKIE, cookie);
+                if !matches!(method, Method::GET | Method::HEAD) {
+                    r = r.header("x-csrf-token", csrf);
+                }
+            }
+            Client::Bearer(token) => r = r.header(header::AUTHORIZATION, format!("Bearer {token}")),
+        }
+        if body.is_some() {
+            r = r.header(header::CONTENT_TYPE, "application/json");
+        }
+        for (k, v) in extra {
+            r = r.header(*k, *v);
+        }
+        let request = r.body(body.map_or_else(Body::empty, Body::from)).unwrap();
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        Answer { status, headers, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null), text }
+    }
+}
+
+/// The columns [`TestApp::register`] takes.
+pub const REGISTRATION_HEADER: &str = "ref,id_number,name,phone,residence_unit,registered_on,hukou_local,registered_unemployed,able_to_work,willing_to_be_assisted,minimum_living_allowance,disabled";
+
+/// A valid 18-digit ID number for a birth date and a serial (check character computed).
+pub fn id_number(area: &str, birth: &str, serial: u32) -> String {
+    let body = format!("{area}{}{serial:03}", birth.replace('-', ""));
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body.bytes().zip(W).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    let check = b"10X98765432"[(sum % 11) as usize] as char;
+    format!("{body}{check}")
+}
