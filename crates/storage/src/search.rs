@@ -1,0 +1,351 @@
+//! Finding a person, and what decides who may open their file (第十三条, 第十八条).
+//!
+//! A search is one key (ID number, phone or name) looked up through its index, then limited to
+//! what the user reaches. At a million persons every branch must stay an index lookup or a range
+//! scan, so prefixes are ranges (`col >= prefix AND col < next`), which any B-tree serves, rather
+//! than `LIKE 'prefix%'`, which PostgreSQL serves from an index only under the C collation. The
+//! ranges assume text compares by code point, as SQLite does and PostgreSQL does under `C` or
+//! `C.UTF-8` (how the clusters are created); a `LIKE` beside each range keeps a different collation
+//! from ever returning a wrong person, though it could then miss some.
+
+use std::collections::HashMap;
+
+use sqlx::{AssertSqlSafe, Row};
+use yuanzhu_domain::UnitCode;
+use yuanzhu_domain::access::PersonReach;
+use yuanzhu_domain::registration::normalize_phone;
+use yuanzhu_rules::IdNumber;
+
+use crate::accounts::{escape_like, subtree_pattern};
+use crate::audit::{self, NewEvent};
+use crate::{Params, Store, StoreError, now};
+
+/// Whom a search may return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope<'a> {
+    /// Persons whose unit of residence or of hukou lies under this unit code (or code prefix).
+    Units(&'a str),
+    /// Persons assigned to this account (a social worker's reach).
+    AssignedTo(&'a str),
+}
+
+/// A person as a list of results shows them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Hit {
+    pub id_number: String,
+    pub name: String,
+    pub sex: String,
+    pub birth_date: String,
+    pub phone: Option<String>,
+    pub residence_unit: String,
+    /// Codes of the categories currently recognised, each once.
+    pub categories: Vec<String>,
+}
+
+/// The most a search returns.
+pub const MAX_LIMIT: u32 = 100;
+
+/// What the query text is taken to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Key {
+    IdNumber(String),
+    Phone(String),
+    IdPrefix(String),
+    Name(String),
+}
+
+fn classify(q: &str) -> Option<Key> {
+    let q = q.trim();
+    if q.is_empty() {
+        return None;
+    }
+    let id_like = |s: &str| s.bytes().all(|b| b.is_ascii_digit() || b == b'X' || b == b'x');
+    let digits = q.bytes().all(|b| b.is_ascii_digit());
+    let b = q.as_bytes();
+    Some(if b.len() == 18 && b[..17].iter().all(u8::is_ascii_digit) && id_like(&q[17..]) {
+        Key::IdNumber(q.to_ascii_uppercase())
+    } else if b.len() == 15
+        && digits
+        && let Ok(id) = IdNumber::parse_or_upgrade(q)
+    {
+        Key::IdNumber(id.as_str().to_owned())
+    } else if b.len() == 11 && digits && b[0] == b'1' {
+        Key::Phone(q.to_owned())
+    } else if let Some(phone) = normalize_phone(q) {
+        Key::Phone(phone)
+    } else if b.len() >= 4 && id_like(q) {
+        Key::IdPrefix(q.to_ascii_uppercase())
+    } else {
+        Key::Name(q.to_owned())
+    })
+}
+
+/// The least string above every string that starts with `prefix`, in code-point order: the
+/// prefix with its last character incremented (dropping characters that cannot be).
+fn upper_bound(prefix: &str) -> String {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(c) = chars.pop() {
+        let next = match c {
+            '\u{D7FF}' => Some('\u{E000}'),
+            c => char::from_u32(c as u32 + 1),
+        };
+        if let Some(next) = next {
+            chars.push(next);
+            return chars.into_iter().collect();
+        }
+    }
+    // Only a prefix made wholly of U+10FFFF gets here; nothing sorts above it but itself extended.
+    format!("{prefix}\u{10FFFF}")
+}
+
+/// The values of a prefix's `$1`, `$2` and `$3`: itself, its upper bound and its `LIKE` pattern.
+fn range(prefix: String) -> Vec<String> {
+    let (upper, pattern) = (upper_bound(&prefix), format!("{}%", escape_like(&prefix)));
+    vec![prefix, upper, pattern]
+}
+
+const HIT_COLUMNS: &str = "p.id, p.id_number, p.name, p.sex, p.birth_date, p.phone, p.residence_unit";
+
+/// Persons matching `q` within `scope`, by name, birth date and ID number, at most `limit` (itself
+/// at most [`MAX_LIMIT`]). An 18-character or 15-digit ID number and a phone number match
+/// exactly; four or more ID characters match ID numbers that start with them; anything else is a
+/// name, exact matches first, then names that start with it.
+pub async fn search(store: &Store, q: &str, scope: Scope<'_>, limit: u32) -> Result<Vec<Hit>, StoreError> {
+    let limit = limit.min(MAX_LIMIT);
+    let Some(key) = classify(q) else { return Ok(Vec::new()) };
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    let (filter, order, binds): (&str, &str, Vec<String>) = match key {
+        Key::IdNumber(id) => ("p.id_number = $1", "", vec![id]),
+        Key::Phone(phone) => ("p.phone = $1", "", vec![phone]),
+        Key::IdPrefix(prefix) => {
+            ("p.id_number >= $1 AND p.id_number < $2 AND p.id_number LIKE $3 ESCAPE '\\'", "", range(prefix))
+        }
+        Key::Name(name) => (
+            "p.name >= $1 AND p.name < $2 AND p.name LIKE $3 ESCAPE '\\'",
+            "CASE WHEN p.name = $1 THEN 0 ELSE 1 END, ",
+            range(name),
+        ),
+    };
+    let n = binds.len() + 1;
+    let (scope_sql, scope_value) = match scope {
+        Scope::Units(prefix) => (
+            format!("(p.residence_unit LIKE ${n} ESCAPE '\\' OR p.hukou_unit LIKE ${n} ESCAPE '\\')"),
+            subtree_pattern(prefix),
+        ),
+        Scope::AssignedTo(account) => (
+            // A set the engine can build once from assignments_account: a social worker has a
+            // caseload of dozens, while a short name prefix spans thousands of persons.
+            format!("p.id IN (SELECT a.person_id FROM assignments a WHERE a.account_id = ${n})"),
+            account.to_owned(),
+        ),
+    };
+    let sql = format!(
+        "SELECT {HIT_COLUMNS} FROM persons p WHERE {filter} AND {scope_sql} \
+         ORDER BY {order}p.name, p.birth_date, p.id_number LIMIT ${}",
+        n + 1
+    );
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for b in &binds {
+        query = query.bind(b);
+    }
+    let rows = query.bind(scope_value).bind(i64::from(limit)).fetch_all(store.pool()).await?;
+    let ids: Vec<String> = rows.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
+    let mut categories = open_categories(store, &ids).await?;
+    rows.iter()
+        .zip(&ids)
+        .map(|(r, id)| {
+            Ok(Hit {
+                id_number: r.try_get("id_number")?,
+                name: r.try_get("name")?,
+                sex: r.try_get("sex")?,
+                birth_date: r.try_get("birth_date")?,
+                phone: r.try_get("phone")?,
+                residence_unit: r.try_get("residence_unit")?,
+                categories: categories.remove(id).unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+/// The open recognitions of all hits in one query, each category once, in the order granted.
+async fn open_categories(store: &Store, person_ids: &[String]) -> Result<HashMap<String, Vec<String>>, StoreError> {
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    if person_ids.is_empty() {
+        return Ok(out);
+    }
+    let sql = format!(
+        "SELECT person_id, category FROM recognitions WHERE ended_on IS NULL AND person_id IN ({}) \
+         ORDER BY person_id, recognized_on, category",
+        Params::Numbered.list(person_ids.len())
+    );
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for id in person_ids {
+        query = query.bind(id);
+    }
+    for r in query.fetch_all(store.pool()).await? {
+        let list = out.entry(r.try_get("person_id")?).or_default();
+        let category: String = r.try_get("category")?;
+        if !list.contains(&category) {
+            list.push(category);
+        }
+    }
+    Ok(out)
+}
+
+/// Where a person belongs, for deciding whether a user reaches them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reach {
+    pub person_id: String,
+    pub residence_unit: UnitCode,
+    pub hukou_unit: Option<UnitCode>,
+    /// Whether the account asked about is assigned this person.
+    pub assigned_to_user: bool,
+}
+
+impl Reach {
+    /// As the rules of access take it: `user.reaches(Target::Person(reach.person()))`.
+    pub fn person(&self) -> PersonReach<'_> {
+        PersonReach {
+            residence_unit: &self.residence_unit,
+            hukou_unit: self.hukou_unit.as_ref(),
+            assigned_to_user: self.assigned_to_user,
+        }
+    }
+}
+
+fn unit_code(text: String) -> Result<UnitCode, StoreError> {
+    UnitCode::parse(&text).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// The person's units and whether `account_id` is assigned them, in one query; `None` if no
+/// person has this ID number.
+pub async fn reach(store: &Store, id_number: &str, account_id: &str) -> Result<Option<Reach>, StoreError> {
+    let row = sqlx::query(
+        "SELECT p.id, p.residence_unit, p.hukou_unit, \
+         (SELECT COUNT(*) FROM assignments a WHERE a.person_id = p.id AND a.account_id = $2) AS assigned \
+         FROM persons p WHERE p.id_number = $1",
+    )
+    .bind(id_number)
+    .bind(account_id)
+    .fetch_optional(store.pool())
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    Ok(Some(Reach {
+        person_id: r.try_get("id")?,
+        residence_unit: unit_code(r.try_get("residence_unit")?)?,
+        hukou_unit: r.try_get::<Option<String>, _>("hukou_unit")?.map(unit_code).transpose()?,
+        assigned_to_user: r.try_get::<i64, _>("assigned")? > 0,
+    }))
+}
+
+async fn person_id(conn: &mut sqlx::AnyConnection, id_number: &str) -> Result<String, StoreError> {
+    let id: Option<String> = sqlx::query_scalar("SELECT id FROM persons WHERE id_number = $1")
+        .bind(id_number)
+        .fetch_optional(&mut *conn)
+        .await?;
+    id.ok_or_else(|| StoreError::NotFound(format!("no person with ID number {id_number} is registered")))
+}
+
+/// Records that `actor` opened the person's file: who looked at whom, and when, is part of the
+/// trail like any change.
+pub async fn record_view(store: &Store, id_number: &str, actor: &str) -> Result<(), StoreError> {
+    let mut tx = store.pool().begin().await?;
+    let id = person_id(&mut tx, id_number).await?;
+    audit::append(
+        &mut tx,
+        NewEvent {
+            actor,
+            action: "person.viewed",
+            entity: "person",
+            entity_id: &id,
+            person_id: Some(&id),
+            ..NewEvent::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets or clears the unit of hukou, through which that unit also reaches the person. Setting the
+/// value it already has changes nothing.
+pub async fn set_hukou_unit(
+    store: &Store,
+    id_number: &str,
+    unit: Option<&UnitCode>,
+    actor: &str,
+) -> Result<(), StoreError> {
+    let mut tx = store.pool().begin().await?;
+    let id = person_id(&mut tx, id_number).await?;
+    if let Some(u) = unit {
+        let known: Option<String> = sqlx::query_scalar("SELECT code FROM units WHERE code = $1")
+            .bind(u.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if known.is_none() {
+            return Err(StoreError::NotFound(format!("there is no unit {u}")));
+        }
+    }
+    let before: Option<String> =
+        sqlx::query_scalar("SELECT hukou_unit FROM persons WHERE id = $1").bind(&id).fetch_one(&mut *tx).await?;
+    let after = unit.map(|u| u.as_str().to_owned());
+    if before == after {
+        return Ok(());
+    }
+    sqlx::query("UPDATE persons SET hukou_unit = $1, version = version + 1, updated_at = $2 WHERE id = $3")
+        .bind(&after)
+        .bind(now())
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+    audit::append(
+        &mut tx,
+        NewEvent {
+            actor,
+            action: "person.hukou_unit_set",
+            entity: "person",
+            entity_id: &id,
+            person_id: Some(&id),
+            before: Some(serde_json::json!({ "hukou_unit": before })),
+            after: Some(serde_json::json!({ "hukou_unit": after })),
+            ..NewEvent::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_query_text_decides_the_key() {
+        let k = |q: &str| classify(q);
+        assert_eq!(k("  "), None);
+        assert_eq!(k(" 44010619750101123x "), Some(Key::IdNumber("44010619750101123X".into())));
+        // 440106 750101 123 → 440106 19 750101 123 + check character.
+        assert_eq!(k("440106750101123"), Some(Key::IdNumber("440106197501011232".into())));
+        assert_eq!(k("13800138000"), Some(Key::Phone("13800138000".into())));
+        assert_eq!(k("+86 138-0013-8000"), Some(Key::Phone("13800138000".into())));
+        assert_eq!(k("4401061975"), Some(Key::IdPrefix("4401061975".into())));
+        assert_eq!(k("123x"), Some(Key::IdPrefix("123X".into())));
+        assert_eq!(k("123"), Some(Key::Name("123".into())));
+        assert_eq!(k("张三"), Some(Key::Name("张三".into())));
+    }
+
+    proptest! {
+        #[test]
+        fn the_range_holds_exactly_the_strings_with_the_prefix(prefix in "\\PC{1,6}", other in "\\PC{0,8}") {
+            let upper = upper_bound(&prefix);
+            let extended = format!("{prefix}{other}");
+            prop_assert!(prefix.as_str() <= extended.as_str() && extended < upper);
+            let inside = prefix.as_str() <= other.as_str() && other < upper;
+            prop_assert_eq!(inside, other.starts_with(&prefix));
+        }
+    }
+}

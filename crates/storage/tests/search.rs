@@ -1,0 +1,214 @@
+//! Finding persons within a user's reach, assignments to social workers and the record of who
+//! opened which file, on both databases.
+
+mod common;
+
+use yuanzhu_domain::UnitCode;
+use yuanzhu_domain::access::{Role, Target};
+use yuanzhu_domain::registration::read_csv;
+use yuanzhu_rules::{Date, Lang, PolicySet};
+use yuanzhu_storage::accounts::{self, Account};
+use yuanzhu_storage::audit::{self, Verdict};
+use yuanzhu_storage::search::{self, Scope};
+use yuanzhu_storage::{Store, persons, sessions};
+
+const HEADER: &str = "ref,id_number,name,phone,residence_unit,registered_on,hukou_local,registered_unemployed,able_to_work,willing_to_be_assisted,minimum_living_allowance,disabled";
+
+// 张三 (1975) is recognised as older unemployed at registration in 2016 (gz-2014-4 第三条第（一）项);
+// the others registered in 2020, between the policies, and hold no category.
+const ZHANG_1975: &str = "440106197501011232";
+const ZHANG_1990: &str = "440106199005051234";
+const ZHANG_SANFENG: &str = "440106198002021019";
+const WANG: &str = "440105198503032027";
+const LI: &str = "440106197501011240";
+const ROWS: [&str; 5] = [
+    "a,440106197501011232,张三,13800138000,440104011,2016-03-01,true,true,true,true,true,",
+    "b,440106199005051234,张三,13900139000,440104011,2020-03-01,true,true,true,true,,",
+    "c,440106198002021019,张三丰,,440104003,2020-03-01,true,true,true,true,,",
+    "d,440105198503032027,王五,,440105001,2020-03-01,true,true,true,true,,",
+    "e,440106197501011240,李四,,440105002,2020-03-01,true,true,true,true,,",
+];
+
+/// A store on each database, initialised and holding the five persons above.
+async fn stores() -> Vec<(Store, Option<tempfile::TempDir>)> {
+    let stores = common::stores("search").await;
+    let text = std::iter::once(HEADER).chain(ROWS).collect::<Vec<_>>().join("\n");
+    let rows: Vec<_> = read_csv(text.as_bytes(), Date::parse("2026-11-26").unwrap(), Lang::Zh)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.expect("the test rows are valid"))
+        .collect();
+    for (store, _) in &stores {
+        store.init().await.unwrap();
+        let units = persons::unit_codes(store).await.unwrap();
+        persons::register_batch(store, &rows, &units, "importer", &PolicySet::embedded(), Lang::Zh).await.unwrap();
+    }
+    stores
+}
+
+async fn ids(store: &Store, q: &str, scope: Scope<'_>) -> Vec<String> {
+    search::search(store, q, scope, 50).await.unwrap().into_iter().map(|h| h.id_number).collect()
+}
+
+const CITY: Scope<'static> = Scope::Units("440100");
+
+fn unit(code: &str) -> UnitCode {
+    UnitCode::parse(code).unwrap()
+}
+
+async fn social_worker(store: &Store, name: &str) -> Account {
+    accounts::create(store, name, Role::SocialWorker, &unit("440104"), "hash", "admin").await.unwrap()
+}
+
+#[tokio::test]
+async fn finds_by_full_id_legacy_id_phone_and_id_prefix() {
+    for (store, _dir) in stores().await {
+        assert_eq!(ids(&store, " 440106197501011232 ", CITY).await, [ZHANG_1975]);
+        // The 15-digit first-generation number of the same person, upgraded.
+        assert_eq!(ids(&store, "440106750101123", CITY).await, [ZHANG_1975]);
+        assert_eq!(ids(&store, "13900139000", CITY).await, [ZHANG_1990]);
+        assert_eq!(ids(&store, "139-0013-9000", CITY).await, [ZHANG_1990]);
+        assert_eq!(ids(&store, "4401061975", CITY).await, [ZHANG_1975, LI]);
+        assert_eq!(ids(&store, "4401", CITY).await.len(), 5);
+        assert!(ids(&store, "440106197501011233", CITY).await.is_empty(), "no such number");
+        assert!(ids(&store, "   ", CITY).await.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_name_finds_exact_matches_then_names_that_start_with_it() {
+    for (store, _dir) in stores().await {
+        assert_eq!(ids(&store, "张三", CITY).await, [ZHANG_1975, ZHANG_1990, ZHANG_SANFENG]);
+        assert_eq!(ids(&store, "张", CITY).await, [ZHANG_1975, ZHANG_1990, ZHANG_SANFENG]);
+        assert_eq!(ids(&store, "张三丰", CITY).await, [ZHANG_SANFENG]);
+        assert_eq!(ids(&store, "王五", CITY).await, [WANG]);
+        assert!(ids(&store, "张%", CITY).await.is_empty(), "wildcards are taken literally");
+        let first = search::search(&store, "张", CITY, 1).await.unwrap();
+        assert_eq!(first.len(), 1);
+        let hit = &first[0];
+        assert_eq!(
+            (hit.name.as_str(), hit.sex.as_str(), hit.birth_date.as_str(), hit.phone.as_deref()),
+            ("张三", "male", "1975-01-01", Some("13800138000"))
+        );
+        assert_eq!(
+            (hit.residence_unit.as_str(), hit.categories.clone()),
+            ("440104011", vec!["older_unemployed".into()])
+        );
+        let all = search::search(&store, "张", CITY, 1000).await.unwrap();
+        assert!(all[1..].iter().all(|h| h.categories.is_empty()), "{all:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_unit_sees_its_subtree_and_persons_whose_hukou_is_in_it() {
+    for (store, _dir) in stores().await {
+        let yuexiu = Scope::Units("440104");
+        let haizhu = Scope::Units("440105");
+        assert_eq!(ids(&store, "张", yuexiu).await.len(), 3);
+        assert!(ids(&store, "张", haizhu).await.is_empty());
+        assert!(ids(&store, ZHANG_1975, Scope::Units("440104003")).await.is_empty(), "another street");
+        assert_eq!(ids(&store, ZHANG_1975, Scope::Units("440104011")).await, [ZHANG_1975]);
+        assert_eq!(ids(&store, "李四", haizhu).await, [LI]);
+        assert!(ids(&store, "13800138000", haizhu).await.is_empty());
+
+        search::set_hukou_unit(&store, ZHANG_SANFENG, Some(&unit("440105001")), "clerk").await.unwrap();
+        assert_eq!(ids(&store, "张", haizhu).await, [ZHANG_SANFENG]);
+        assert_eq!(ids(&store, "张", Scope::Units("440105001")).await, [ZHANG_SANFENG]);
+        assert_eq!(ids(&store, "张", yuexiu).await.len(), 3, "the unit of residence still sees him");
+        let file = persons::file(&store, ZHANG_SANFENG).await.unwrap().unwrap();
+        assert_eq!(file.version, 2);
+        assert_eq!(file.timeline.last().unwrap().action, "person.hukou_unit_set");
+        // Setting it again changes nothing; clearing it hides him from Haizhu again.
+        search::set_hukou_unit(&store, ZHANG_SANFENG, Some(&unit("440105001")), "clerk").await.unwrap();
+        assert_eq!(persons::file(&store, ZHANG_SANFENG).await.unwrap().unwrap().version, 2);
+        search::set_hukou_unit(&store, ZHANG_SANFENG, None, "clerk").await.unwrap();
+        assert!(ids(&store, "张", haizhu).await.is_empty());
+        assert!(search::set_hukou_unit(&store, ZHANG_SANFENG, Some(&unit("440199001")), "clerk").await.is_err());
+        assert!(search::set_hukou_unit(&store, "440106197501011259", None, "clerk").await.is_err());
+    }
+}
+
+#[tokio::test]
+async fn a_social_worker_finds_only_the_persons_assigned_to_them() {
+    for (store, _dir) in stores().await {
+        let sw = social_worker(&store, "sw1").await;
+        let other = social_worker(&store, "sw2").await;
+        let on = Date::parse("2026-03-01").unwrap();
+        let mine = Scope::AssignedTo(&sw.id);
+        assert!(ids(&store, "张", mine).await.is_empty());
+        sessions::assign(&store, ZHANG_1990, "SW1", "officer", on).await.unwrap();
+        sessions::assign(&store, ZHANG_1990, "sw1", "officer", on).await.unwrap();
+        sessions::assign(&store, WANG, "sw2", "officer", on).await.unwrap();
+        assert_eq!(ids(&store, "张", mine).await, [ZHANG_1990]);
+        assert_eq!(ids(&store, ZHANG_1990, mine).await, [ZHANG_1990]);
+        assert!(ids(&store, "王五", mine).await.is_empty());
+        assert_eq!(ids(&store, "王五", Scope::AssignedTo(&other.id)).await, [WANG]);
+
+        let reach = search::reach(&store, ZHANG_1990, &sw.id).await.unwrap().unwrap();
+        assert!(reach.assigned_to_user);
+        assert!(sw.user().reaches(Target::Person(reach.person())));
+        let not_theirs = search::reach(&store, ZHANG_1975, &sw.id).await.unwrap().unwrap();
+        assert!(!sw.user().reaches(Target::Person(not_theirs.person())));
+
+        sessions::unassign(&store, ZHANG_1990, "sw1", "officer").await.unwrap();
+        sessions::unassign(&store, ZHANG_1990, "sw1", "officer").await.unwrap();
+        assert!(ids(&store, "张", mine).await.is_empty());
+        assert!(!search::reach(&store, ZHANG_1990, &sw.id).await.unwrap().unwrap().assigned_to_user);
+
+        // Assigned once, unassigned once: the repeated calls recorded nothing.
+        let id = reach.person_id;
+        let actions: Vec<String> = audit::of_person(&store, &id).await.unwrap().into_iter().map(|e| e.action).collect();
+        assert_eq!(actions[actions.len() - 2..], ["person.assigned", "person.unassigned"]);
+        assert!(matches!(audit::verify(&store).await.unwrap(), Verdict::Intact { .. }));
+    }
+}
+
+#[tokio::test]
+async fn only_a_social_worker_can_be_assigned_an_existing_person() {
+    for (store, _dir) in stores().await {
+        social_worker(&store, "sw1").await;
+        accounts::create(&store, "clerk", Role::CommunityWorker, &unit("440104011"), "hash", "admin").await.unwrap();
+        let on = Date::parse("2026-03-01").unwrap();
+        let e = sessions::assign(&store, ZHANG_1975, "clerk", "officer", on).await.unwrap_err();
+        assert_eq!((e.code(), e.field()), ("not_a_social_worker", Some("username")));
+        let e = sessions::assign(&store, ZHANG_1975, "nobody", "officer", on).await.unwrap_err();
+        assert_eq!((e.code(), e.field()), ("account_not_found", Some("username")));
+        let e = sessions::assign(&store, "440106197501011259", "sw1", "officer", on).await.unwrap_err();
+        assert_eq!((e.code(), e.field()), ("person_not_found", Some("id_number")));
+        assert!(e.message(Lang::Zh).contains("440106197501011259"));
+        let e = sessions::unassign(&store, ZHANG_1975, "nobody", "officer").await.unwrap_err();
+        assert_eq!(e.code(), "account_not_found");
+    }
+}
+
+#[tokio::test]
+async fn reach_names_the_units_of_residence_and_hukou() {
+    for (store, _dir) in stores().await {
+        let sw = social_worker(&store, "sw1").await;
+        assert_eq!(search::reach(&store, "440106197501011259", &sw.id).await.unwrap(), None);
+        search::set_hukou_unit(&store, LI, Some(&unit("440104011")), "clerk").await.unwrap();
+        let r = search::reach(&store, LI, &sw.id).await.unwrap().unwrap();
+        assert_eq!(
+            (r.residence_unit, r.hukou_unit, r.assigned_to_user),
+            (unit("440105002"), Some(unit("440104011")), false)
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_opening_of_a_file_is_recorded_and_the_chain_still_verifies() {
+    for (store, _dir) in stores().await {
+        let Verdict::Intact { events: before } = audit::verify(&store).await.unwrap() else { panic!("broken") };
+        search::record_view(&store, WANG, "zhang.caseworker").await.unwrap();
+        search::record_view(&store, WANG, "li.auditor").await.unwrap();
+        assert_eq!(audit::verify(&store).await.unwrap(), Verdict::Intact { events: before + 2 });
+        let timeline = persons::file(&store, WANG).await.unwrap().unwrap().timeline;
+        let views: Vec<(&str, &str)> = timeline
+            .iter()
+            .filter(|e| e.action == "person.viewed")
+            .map(|e| (e.actor.as_str(), e.entity.as_str()))
+            .collect();
+        assert_eq!(views, [("zhang.caseworker", "person"), ("li.auditor", "person")]);
+        assert!(search::record_view(&store, "440106197501011259", "x").await.is_err());
+    }
+}
