@@ -9,8 +9,10 @@ use std::io::Write;
 use std::path::Path;
 
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
-use sqlx::Row;
+use sqlx::{AssertSqlSafe, Row};
 
+use crate::accounts::subtree_pattern;
+use crate::audit::{self, NewEvent};
 use crate::{Store, StoreError};
 
 /// One person, as an export shows them. Dates are `YYYY-MM-DD`.
@@ -74,17 +76,61 @@ impl PersonExportRow {
 /// Every person, ordered by ID number. One statement, so that the rows are one consistent
 /// snapshot on both engines (a second query could see a later import on PostgreSQL).
 pub async fn persons_rows(store: &Store) -> Result<Vec<PersonExportRow>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT p.id_number, p.name, p.sex, p.birth_date, p.phone, p.address, p.residence_unit, \
-         (SELECT MAX(u.registered_on) FROM unemployment_registrations u WHERE u.person_id = p.id) AS latest_registration, \
-         c.category \
-         FROM persons p LEFT JOIN recognitions c ON c.person_id = p.id AND c.ended_on IS NULL \
-         ORDER BY p.id_number, c.recognized_on, c.category",
-    )
+    let rows = sqlx::query(AssertSqlSafe(format!("{SELECT_ROWS} ORDER BY p.id_number, c.recognized_on, c.category")))
+        .fetch_all(store.pool())
+        .await?;
+    group(&rows)
+}
+
+/// The persons of one jurisdiction: those whose unit of residence or of hukou lies under
+/// `unit_prefix` (a unit code; the city's code stands for its whole tree), as the rules of access
+/// reach them.
+pub async fn persons_rows_in(store: &Store, unit_prefix: &str) -> Result<Vec<PersonExportRow>, StoreError> {
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "{SELECT_ROWS} WHERE p.residence_unit LIKE $1 ESCAPE '\\' OR p.hukou_unit LIKE $1 ESCAPE '\\' \
+         ORDER BY p.id_number, c.recognized_on, c.category"
+    )))
+    .bind(subtree_pattern(unit_prefix))
     .fetch_all(store.pool())
     .await?;
+    group(&rows)
+}
+
+/// Records in the audit trail that `actor` exported `persons` persons of `unit_prefix`: a copy of
+/// the registry leaving the system is as much a disclosure as an opened file.
+pub async fn record_export(
+    store: &Store,
+    actor: &str,
+    unit_prefix: &str,
+    format: &str,
+    persons: usize,
+) -> Result<(), StoreError> {
+    let mut tx = store.pool().begin().await?;
+    audit::append(
+        &mut tx,
+        NewEvent {
+            actor,
+            action: "registry.exported",
+            entity: "unit",
+            entity_id: unit_prefix,
+            after: Some(serde_json::json!({ "format": format, "persons": persons })),
+            ..NewEvent::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+const SELECT_ROWS: &str = "SELECT p.id_number, p.name, p.sex, p.birth_date, p.phone, p.address, p.residence_unit, \
+     (SELECT MAX(u.registered_on) FROM unemployment_registrations u WHERE u.person_id = p.id) AS latest_registration, \
+     c.category \
+     FROM persons p LEFT JOIN recognitions c ON c.person_id = p.id AND c.ended_on IS NULL";
+
+/// One row per person from the rows of [`SELECT_ROWS`], ordered by person.
+fn group(rows: &[sqlx::any::AnyRow]) -> Result<Vec<PersonExportRow>, StoreError> {
     let mut out: Vec<PersonExportRow> = Vec::new();
-    for row in &rows {
+    for row in rows {
         let id_number: String = row.try_get("id_number")?;
         let category: Option<String> = row.try_get("category")?;
         if let Some(last) = out.last_mut().filter(|p| p.id_number == id_number) {
@@ -134,6 +180,20 @@ pub fn write_xlsx(rows: &[PersonExportRow], path: &Path) -> Result<(), StoreErro
     }
     workbook(rows)
         .and_then(|mut book| book.save(path))
+        .map_err(|e| StoreError::Io(format!("cannot write the xlsx file: {e}")))
+}
+
+/// The rows as the bytes of an xlsx workbook, for sending rather than saving.
+pub fn xlsx_bytes(rows: &[PersonExportRow]) -> Result<Vec<u8>, StoreError> {
+    if rows.len() >= XLSX_MAX_ROWS {
+        return Err(StoreError::Io(format!(
+            "an xlsx worksheet holds at most {} persons and there are {}: export as CSV instead",
+            XLSX_MAX_ROWS - 1,
+            rows.len()
+        )));
+    }
+    workbook(rows)
+        .and_then(|mut book| book.save_to_buffer())
         .map_err(|e| StoreError::Io(format!("cannot write the xlsx file: {e}")))
 }
 

@@ -1,0 +1,284 @@
+//! Files in and out: importing registrations (CSV or xlsx, exactly as `yuanzhu import` reads
+//! them) into the caller's jurisdiction, and exporting the persons of that jurisdiction.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use yuanzhu_domain::access::{Action, Target, mask_id_number, mask_phone, role_allows};
+use yuanzhu_domain::registration::{FileError, Registration, RowError, read_csv};
+use yuanzhu_domain::xlsx::{XlsxError, read_xlsx};
+use yuanzhu_rules::Lang;
+use yuanzhu_storage::persons::{self, ImportSummary};
+use yuanzhu_storage::{duplicates, export};
+
+use super::{Json, Query};
+use crate::auth::AuthUser;
+use crate::error::{ApiError, ErrorBody, lang_of};
+use crate::state::AppState;
+
+/// The media type of an xlsx workbook.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// Registrations per transaction, as `yuanzhu import` writes them.
+const BATCH: usize = 1000;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(import)).routes(routes!(export_persons))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Import
+// ---------------------------------------------------------------------------------------------
+
+/// A row that was not imported, and why.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct RejectedRow {
+    /// The spreadsheet row number (the header is row 1).
+    pub row: usize,
+    /// The row's `ref` column, if the file has one.
+    #[serde(rename = "ref")]
+    pub reference: Option<String>,
+    pub field: Option<String>,
+    pub code: String,
+    /// In the caller's language (`Accept-Language`).
+    pub message: String,
+}
+
+/// What an import did. Every good row is kept; every bad one is listed here.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    /// Persons registered for the first time.
+    pub created: u64,
+    /// Known persons whose record changed.
+    pub updated: u64,
+    pub unchanged: u64,
+    pub registrations_recorded: u64,
+    /// Categories recognised automatically (第四条).
+    pub recognitions_granted: u64,
+    /// New possible duplicates (same name and birth date) waiting for a decision.
+    pub duplicates_flagged: u64,
+    /// By row number.
+    pub rejected: Vec<RejectedRow>,
+}
+
+fn file_error(e: &FileError) -> ApiError {
+    let (code, field, zh): (&'static str, Option<String>, String) = match e {
+        FileError::NoHeader => ("no_header", None, "文件没有表头行".to_owned()),
+        FileError::UnknownColumn(c) => {
+            ("unknown_column", Some(c.clone()), format!("未知列“{c}”：既不是评估字段也不是登记列"))
+        }
+        FileError::DuplicateColumn(c) => ("duplicate_column", Some(c.clone()), format!("列“{c}”出现了两次")),
+        FileError::MissingColumn(c) => ("missing_column", Some((*c).to_owned()), format!("缺少必需的列“{c}”")),
+        FileError::AsOf => (
+            "as_of_not_allowed",
+            Some("as_of".to_owned()),
+            "登记文件不应有 as_of 列：事实以 registered_on 为准".to_owned(),
+        ),
+        FileError::Csv(detail) => ("invalid_csv", None, format!("文件无法按 CSV 读取：{detail}")),
+    };
+    let status =
+        if matches!(e, FileError::Csv(_)) { StatusCode::BAD_REQUEST } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let err = ApiError::new(status, code, zh, e.to_string());
+    match field {
+        Some(f) => err.field(f),
+        None => err,
+    }
+}
+
+/// The rows of the body, by its content type.
+fn read_body(headers: &HeaderMap, body: &[u8], lang: Lang) -> Result<Vec<Result<Registration, RowError>>, ApiError> {
+    let media = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let today = crate::today();
+    match media.as_str() {
+        "text/csv" | "application/csv" => read_csv(body, today, lang).map_err(|e| file_error(&e)),
+        XLSX => read_xlsx(body, today, lang).map_err(|e| match e {
+            XlsxError::Workbook(detail) => ApiError::bad_request(
+                "invalid_xlsx",
+                None,
+                format!("文件无法按 xlsx 工作簿读取：{detail}"),
+                format!("the file cannot be read as an xlsx workbook: {detail}"),
+            ),
+            XlsxError::File(e) => file_error(&e),
+        }),
+        _ => Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!("导入文件的内容类型应为 text/csv 或 {XLSX}"),
+            format!("an import is sent as text/csv or {XLSX}"),
+        )
+        .field("Content-Type")),
+    }
+}
+
+fn outside(reg: &Registration, lang: Lang) -> RowError {
+    let unit = &reg.residence_unit;
+    RowError {
+        row: reg.row,
+        reference: reg.reference.clone(),
+        field: Some("residence_unit".to_owned()),
+        code: "outside_jurisdiction".to_owned(),
+        message: match lang {
+            Lang::Zh => format!("居住单位 {unit} 不在您的管辖范围内，本行未导入"),
+            Lang::En => format!("unit {unit} is outside your jurisdiction: the row was not imported"),
+        },
+    }
+}
+
+/// Import registrations: the raw file as the body, `Content-Type: text/csv` or the xlsx type.
+/// The columns are `yuanzhu import`'s (the contract's fields plus `name`, `phone`, `address`,
+/// `residence_unit`, `registered_on`, `household_ref`, `relation`, and an optional `ref`).
+///
+/// A readable file always answers **200** with the report: every good row is imported, and every
+/// bad row is listed in `rejected` with its row, field, code and message (in the caller's
+/// language), including rows whose `residence_unit` lies outside the caller's jurisdiction
+/// (`outside_jurisdiction`), which are not imported. A file that cannot be read at all is 400
+/// (not CSV or xlsx), 415 (another content type) or 422 (its header is wrong).
+#[utoipa::path(
+    post, path = "/imports", tag = "transfer",
+    request_body(content((String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    responses(
+        (status = 200, description = "The report: good rows imported, bad rows listed", body = ImportReport),
+        (status = 400, description = "The body cannot be read as CSV or xlsx", body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 415, description = "Neither text/csv nor xlsx", body = ErrorBody),
+        (status = 422, description = "The header is wrong: `field` names the column", body = ErrorBody),
+    )
+)]
+async fn import(
+    State(state): State<AppState>,
+    user: AuthUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<ImportReport>, ApiError> {
+    user.require(Action::Register)?;
+    let lang = lang_of(headers.get(header::ACCEPT_LANGUAGE));
+    let rows = read_body(&headers, &body, lang)?;
+    let mut summary = ImportSummary::default();
+    let mut good = Vec::with_capacity(rows.len());
+    for row in rows {
+        match row {
+            Ok(reg) if in_jurisdiction(&user, &reg) => good.push(reg),
+            Ok(reg) => summary.rejected.push(outside(&reg, lang)),
+            Err(e) => summary.rejected.push(e),
+        }
+    }
+    let actor = &user.account.username;
+    let mut duplicates_flagged = 0;
+    if !good.is_empty() {
+        let units = persons::unit_codes(&state.store).await?;
+        for batch in good.chunks(BATCH) {
+            summary.absorb(persons::register_batch(&state.store, batch, &units, actor, &state.policies, lang).await?);
+        }
+        duplicates_flagged = duplicates::flag_new(&state.store, actor).await?;
+    }
+    summary.rejected.sort_by_key(|e| e.row);
+    Ok(Json(ImportReport {
+        created: summary.persons_created,
+        updated: summary.persons_updated,
+        unchanged: summary.persons_unchanged,
+        registrations_recorded: summary.registrations_recorded,
+        recognitions_granted: summary.recognitions_granted,
+        duplicates_flagged,
+        rejected: summary
+            .rejected
+            .into_iter()
+            .map(|e| RejectedRow {
+                row: e.row,
+                reference: e.reference,
+                field: e.field,
+                code: e.code,
+                message: e.message,
+            })
+            .collect(),
+    }))
+}
+
+fn in_jurisdiction(user: &AuthUser, reg: &Registration) -> bool {
+    user.user.reaches(Target::Unit(&reg.residence_unit)) || super::admin::covers(&user.user.unit, &reg.residence_unit)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Export
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct ExportQuery {
+    /// `csv` (default) or `xlsx`.
+    pub format: Option<String>,
+}
+
+/// Export the persons of the caller's jurisdiction (unit of residence or of hukou), one row per
+/// person: `id_number, name, sex, birth_date, phone, address, residence_unit,
+/// latest_registration, categories` (joined by `;`). ID numbers are text (quoted in no way that
+/// loses digits; text cells in xlsx). Roles that do not see identities get ID and phone numbers
+/// masked. Every export is recorded in the audit trail.
+#[utoipa::path(
+    get, path = "/export/persons", tag = "transfer",
+    params(ExportQuery),
+    responses(
+        (status = 200, description = "An attachment", content((String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 400, description = "Unknown `format`", body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 422, description = "Too many persons for one xlsx worksheet: export as CSV", body = ErrorBody),
+    )
+)]
+async fn export_persons(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Query(query): Query<ExportQuery>,
+) -> Result<Response, ApiError> {
+    user.require(Action::Export)?;
+    let format = query.format.as_deref().map(str::trim).unwrap_or("csv").to_ascii_lowercase();
+    if format != "csv" && format != "xlsx" {
+        return Err(ApiError::bad_request(
+            "invalid_format",
+            Some("format"),
+            format!("format（格式）：应为 csv 或 xlsx，收到“{format}”"),
+            format!("format: csv or xlsx, got `{format}`"),
+        ));
+    }
+    let Some(prefix) = user.user.unit_prefix() else { return Err(ApiError::forbidden()) };
+    let mut rows = export::persons_rows_in(&state.store, prefix).await?;
+    if !role_allows(user.user.role, Action::ViewIdentity) {
+        for r in &mut rows {
+            r.id_number = mask_id_number(&r.id_number);
+            r.phone = r.phone.as_deref().map(mask_phone);
+        }
+    }
+    // One row fewer than a worksheet's rows: the header takes one.
+    if format == "xlsx" && rows.len() >= 1_048_576 {
+        return Err(ApiError::unprocessable(
+            "too_many_for_xlsx",
+            Some("format"),
+            format!("format（格式）：一个 xlsx 工作表最多容纳 1048575 人，此次有 {} 人，请导出为 CSV", rows.len()),
+            format!(
+                "format: an xlsx worksheet holds at most 1048575 persons and there are {}: export as CSV",
+                rows.len()
+            ),
+        ));
+    }
+    let (bytes, content_type) = if format == "xlsx" {
+        (export::xlsx_bytes(&rows)?, XLSX)
+    } else {
+        let mut out = Vec::new();
+        export::write_csv(&rows, &mut out)?;
+        (out, "text/csv; charset=utf-8")
+    };
+    export::record_export(&state.store, &user.account.username, prefix, &format, rows.len()).await?;
+    let filename = format!("persons-{prefix}-{}.{format}", crate::today());
+    let disposition =
+        HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")).map_err(ApiError::internal)?;
+    Ok((
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, HeaderValue::from_static(content_type)), (header::CONTENT_DISPOSITION, disposition)],
+        bytes,
+    )
+        .into_response())
+}
