@@ -1,0 +1,437 @@
+//! Administration on both databases: accounts managed by a city admin, social-worker
+//! assignments, reassessment, audit verification, the duplicates queue, and households whose
+//! zero-employment status follows recorded employment.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::{Answer, Client, PASSWORD, TestApp, apps, id_number};
+use serde_json::json;
+use yuanzhu_domain::access::Role;
+use yuanzhu_domain::registration::read_csv;
+use yuanzhu_rules::{Date, Lang};
+use yuanzhu_storage::persons;
+
+const STREET: &str = "440104011";
+const OTHER_STREET: &str = "440105001";
+
+fn code(a: &Answer) -> &str {
+    a.body["error"]["code"].as_str().unwrap_or_else(|| panic!("no error code in {} {}", a.status, a.text))
+}
+
+fn field(a: &Answer) -> Option<&str> {
+    a.body["error"]["field"].as_str()
+}
+
+/// Registers persons straight in the store from a whole CSV text (header included).
+async fn register_csv(app: &TestApp, text: &str) {
+    let rows: Vec<_> = read_csv(text.as_bytes(), Date::parse("2026-11-26").unwrap(), Lang::Zh)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.expect("test rows are valid"))
+        .collect();
+    let units = persons::unit_codes(app.store()).await.unwrap();
+    let s = persons::register_batch(app.store(), &rows, &units, "test", &app.state.policies, Lang::Zh).await.unwrap();
+    assert!(s.rejected.is_empty(), "{:?}", s.rejected);
+}
+
+async fn admin(app: &TestApp) -> Client {
+    app.user("city.admin", Role::CityAdmin, "440100").await
+}
+
+fn new_user(username: &str, role: &str, unit: &str, password: &str) -> serde_json::Value {
+    json!({"username": username, "role": role, "unit": unit, "password": password})
+}
+
+#[tokio::test]
+async fn a_city_admin_creates_a_user_who_can_then_sign_in() {
+    for app in apps("admin_create").await {
+        let admin = admin(&app).await;
+        let a = app
+            .call(Method::POST, "/api/v1/users", &admin, Some(new_user("Li.Si", "community_worker", STREET, PASSWORD)))
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+        assert_eq!(a.body["username"], "li.si");
+        assert_eq!(a.body["role"], "community_worker");
+        assert!(a.body.get("password_hash").is_none() && !a.text.contains("argon2"), "{}", a.text);
+        app.sign_in("li.si").await;
+
+        let list = app.call(Method::GET, "/api/v1/users", &admin, None).await;
+        assert_eq!(list.status, StatusCode::OK);
+        let names: Vec<&str> = list.body.as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
+        assert!(names.contains(&"li.si") && names.contains(&"city.admin"), "{names:?}");
+
+        let again =
+            app.call(Method::POST, "/api/v1/users", &admin, Some(new_user("li.si", "auditor", STREET, PASSWORD))).await;
+        assert_eq!(
+            (again.status, code(&again), field(&again)),
+            (StatusCode::CONFLICT, "username_taken", Some("username"))
+        );
+        let misfit = app
+            .call(
+                Method::POST,
+                "/api/v1/users",
+                &admin,
+                Some(new_user("wang.wu", "street_officer", "440104", PASSWORD)),
+            )
+            .await;
+        assert_eq!(
+            (misfit.status, field(&misfit)),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("role")),
+            "{}",
+            misfit.text
+        );
+        let role =
+            app.call(Method::POST, "/api/v1/users", &admin, Some(new_user("wang.wu", "root", STREET, PASSWORD))).await;
+        assert_eq!((role.status, field(&role)), (StatusCode::UNPROCESSABLE_ENTITY, Some("role")));
+        let unit = app
+            .call(Method::POST, "/api/v1/users", &admin, Some(new_user("wang.wu", "auditor", "440104999", PASSWORD)))
+            .await;
+        assert_eq!(
+            (unit.status, code(&unit), field(&unit)),
+            (StatusCode::UNPROCESSABLE_ENTITY, "unknown_unit", Some("unit"))
+        );
+    }
+}
+
+#[tokio::test]
+async fn anyone_but_a_city_admin_gets_403_on_users() {
+    for app in apps("admin_forbidden").await {
+        for (i, role) in [Role::DistrictSupervisor, Role::StreetOfficer, Role::Auditor].into_iter().enumerate() {
+            let unit = if role == Role::DistrictSupervisor { "440104" } else { STREET };
+            let client = app.user(&format!("u{i}"), role, unit).await;
+            let list = app.call(Method::GET, "/api/v1/users", &client, None).await;
+            assert_eq!((list.status, code(&list)), (StatusCode::FORBIDDEN, "forbidden"), "{role:?}");
+            let create = app
+                .call(Method::POST, "/api/v1/users", &client, Some(new_user("x.y", "auditor", STREET, PASSWORD)))
+                .await;
+            assert_eq!(create.status, StatusCode::FORBIDDEN, "{role:?}");
+            let disable = app.call(Method::POST, "/api/v1/users/city.admin/disable", &client, None).await;
+            assert_eq!(disable.status, StatusCode::FORBIDDEN, "{role:?}");
+        }
+        let anonymous = app.call(Method::GET, "/api/v1/users", &Client::Anonymous, None).await;
+        assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    }
+}
+
+#[tokio::test]
+async fn a_short_password_is_refused_naming_the_field_in_the_callers_language() {
+    for app in apps("admin_password").await {
+        let admin = admin(&app).await;
+        let body = serde_json::to_vec(&new_user("short.pw", "auditor", STREET, "abc12")).unwrap();
+        let a = app.send(Method::POST, "/api/v1/users", &admin, Some(body), &[("accept-language", "en")]).await;
+        assert_eq!(
+            (a.status, code(&a), field(&a)),
+            (StatusCode::UNPROCESSABLE_ENTITY, "weak_password", Some("password"))
+        );
+        assert!(a.body["error"]["message"].as_str().unwrap().contains("at least 10 characters"), "{}", a.text);
+        let zh = app
+            .call(Method::POST, "/api/v1/users", &admin, Some(new_user("short.pw", "auditor", STREET, "abc12")))
+            .await;
+        assert!(zh.body["error"]["message"].as_str().unwrap().contains("密码"), "{}", zh.text);
+        assert!(app.call(Method::GET, "/api/v1/users", &admin, None).await.text.find("short.pw").is_none());
+
+        app.account("reset.me", Role::Auditor, STREET).await;
+        let reset =
+            app.call(Method::PUT, "/api/v1/users/reset.me/password", &admin, Some(json!({"password": "short"}))).await;
+        assert_eq!((reset.status, field(&reset)), (StatusCode::UNPROCESSABLE_ENTITY, Some("password")));
+        let missing = app.call(Method::POST, "/api/v1/users", &admin, Some(json!({"username": "no.pw"}))).await;
+        assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", missing.text);
+    }
+}
+
+#[tokio::test]
+async fn disabling_a_user_ends_their_session_and_a_reset_password_signs_them_out() {
+    for app in apps("admin_disable").await {
+        let admin = admin(&app).await;
+        let worker = app.user("wk", Role::CommunityWorker, STREET).await;
+        assert_eq!(app.call(Method::GET, "/api/v1/persons?q=陈", &worker, None).await.status, StatusCode::OK);
+        let a = app.call(Method::POST, "/api/v1/users/wk/disable", &admin, None).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+        assert_eq!(a.body["disabled"], true);
+        let after = app.call(Method::GET, "/api/v1/persons?q=陈", &worker, None).await;
+        assert_eq!(after.status, StatusCode::UNAUTHORIZED, "{}", after.text);
+
+        let enabled = app.call(Method::POST, "/api/v1/users/wk/enable", &admin, None).await;
+        assert_eq!((enabled.status, &enabled.body["disabled"]), (StatusCode::OK, &json!(false)));
+        let worker = app.sign_in("wk").await;
+
+        let reset = app
+            .call(
+                Method::PUT,
+                "/api/v1/users/wk/password",
+                &admin,
+                Some(json!({"password": "another long passphrase"})),
+            )
+            .await;
+        assert_eq!(reset.status, StatusCode::OK, "{}", reset.text);
+        assert_eq!(app.call(Method::GET, "/api/v1/persons?q=陈", &worker, None).await.status, StatusCode::UNAUTHORIZED);
+        let new = app
+            .call(
+                Method::POST,
+                "/api/v1/session",
+                &Client::Anonymous,
+                Some(json!({"username": "wk", "password": "another long passphrase"})),
+            )
+            .await;
+        assert_eq!(new.status, StatusCode::OK);
+
+        let myself = app.call(Method::POST, "/api/v1/users/city.admin/disable", &admin, None).await;
+        assert_eq!((myself.status, code(&myself)), (StatusCode::UNPROCESSABLE_ENTITY, "cannot_disable_self"));
+        let nobody = app.call(Method::POST, "/api/v1/users/nobody/disable", &admin, None).await;
+        assert_eq!(nobody.status, StatusCode::NOT_FOUND);
+    }
+}
+
+#[tokio::test]
+async fn an_assignment_lets_a_social_worker_open_exactly_that_persons_file() {
+    for app in apps("admin_assign").await {
+        let (a, b) = (id_number("440104", "1975-03-01", 11), id_number("440104", "1976-03-01", 12));
+        let c = id_number("440105", "1977-03-01", 13);
+        app.register(&[
+            &format!("a,{a},陈甲,13800138000,{STREET},2016-05-01,true,true,true,true,false,false"),
+            &format!("b,{b},陈乙,,{STREET},2016-05-01,true,true,true,true,false,false"),
+            &format!("c,{c},陈丙,,{OTHER_STREET},2016-05-01,true,true,true,true,false,false"),
+        ])
+        .await;
+        let officer = app.user("officer", Role::StreetOfficer, STREET).await;
+        let sw = app.user("sw", Role::SocialWorker, STREET).await;
+        app.account("not.sw", Role::CommunityWorker, STREET).await;
+
+        assert_eq!(
+            app.call(Method::GET, &format!("/api/v1/persons/{a}"), &sw, None).await.status,
+            StatusCode::NOT_FOUND
+        );
+        let assigned = app
+            .call(Method::POST, &format!("/api/v1/persons/{a}/assignments"), &officer, Some(json!({"username": "sw"})))
+            .await;
+        assert_eq!(assigned.status, StatusCode::OK, "{}", assigned.text);
+        assert_eq!(assigned.body["social_worker"], "sw");
+        assert_eq!(app.call(Method::GET, &format!("/api/v1/persons/{a}"), &sw, None).await.status, StatusCode::OK);
+        assert_eq!(
+            app.call(Method::GET, &format!("/api/v1/persons/{b}"), &sw, None).await.status,
+            StatusCode::NOT_FOUND
+        );
+
+        // Outside the officer's jurisdiction the person does not exist for them.
+        let outside = app
+            .call(Method::POST, &format!("/api/v1/persons/{c}/assignments"), &officer, Some(json!({"username": "sw"})))
+            .await;
+        assert_eq!(outside.status, StatusCode::NOT_FOUND);
+        let unknown = app
+            .call(
+                Method::POST,
+                "/api/v1/persons/440104199001011234/assignments",
+                &officer,
+                Some(json!({"username": "sw"})),
+            )
+            .await;
+        assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+        let not_sw = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/persons/{b}/assignments"),
+                &officer,
+                Some(json!({"username": "not.sw"})),
+            )
+            .await;
+        assert_eq!(
+            (not_sw.status, field(&not_sw)),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("username")),
+            "{}",
+            not_sw.text
+        );
+        let worker = app.user("caseworker", Role::CommunityWorker, STREET).await;
+        let forbidden = app
+            .call(Method::POST, &format!("/api/v1/persons/{b}/assignments"), &worker, Some(json!({"username": "sw"})))
+            .await;
+        assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+
+        let ended = app.call(Method::DELETE, &format!("/api/v1/persons/{a}/assignments/sw"), &officer, None).await;
+        assert_eq!(ended.status, StatusCode::NO_CONTENT, "{}", ended.text);
+        assert_eq!(
+            app.call(Method::GET, &format!("/api/v1/persons/{a}"), &sw, None).await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+}
+
+#[tokio::test]
+async fn audit_verification_says_intact_for_those_who_may_verify() {
+    for app in apps("admin_audit").await {
+        let auditor = app.user("auditor", Role::Auditor, STREET).await;
+        app.register(&[&format!(
+            "a,{},陈甲,,{STREET},2016-05-01,true,true,true,true,false,false",
+            id_number("440104", "1975-03-01", 11)
+        )])
+        .await;
+        let a = app.call(Method::GET, "/api/v1/audit/verify", &auditor, None).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+        assert_eq!(a.body["intact"], true);
+        assert!(a.body["events"].as_i64().unwrap() > 0 && a.body.get("broken_at").is_none(), "{}", a.text);
+        let worker = app.user("worker", Role::CommunityWorker, STREET).await;
+        assert_eq!(app.call(Method::GET, "/api/v1/audit/verify", &worker, None).await.status, StatusCode::FORBIDDEN);
+    }
+}
+
+#[tokio::test]
+async fn a_city_admin_reassesses_the_registry_and_a_district_supervisor_is_told_why_not() {
+    for app in apps("admin_reassess").await {
+        app.register(&[&format!(
+            "a,{},陈甲,,{STREET},2016-05-01,true,true,true,true,false,false",
+            id_number("440104", "1975-03-01", 11)
+        )])
+        .await;
+        let admin = admin(&app).await;
+        let a = app.call(Method::POST, "/api/v1/reassess", &admin, Some(json!({"on": "2026-11-26"}))).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+        assert_eq!((a.body["assessed"].as_u64(), a.body["as_of"].as_str()), (Some(1), Some("2026-11-26")));
+        assert!(a.body["revocation_proposals"]["lost_contact"].is_u64(), "{}", a.text);
+
+        let bad = app.call(Method::POST, "/api/v1/reassess", &admin, Some(json!({"on": "2026-02-30"}))).await;
+        assert_eq!((bad.status, field(&bad)), (StatusCode::UNPROCESSABLE_ENTITY, Some("on")));
+        let policy = app.call(Method::POST, "/api/v1/reassess", &admin, Some(json!({"policy": "gz-1999"}))).await;
+        assert_eq!((policy.status, field(&policy)), (StatusCode::UNPROCESSABLE_ENTITY, Some("policy")));
+        let wrong_type = app.call(Method::POST, "/api/v1/reassess", &admin, Some(json!({"on": 20261126}))).await;
+        assert_eq!(
+            (wrong_type.status, field(&wrong_type)),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("on")),
+            "{}",
+            wrong_type.text
+        );
+
+        let district = app.user("district", Role::DistrictSupervisor, "440104").await;
+        let d = app.call(Method::POST, "/api/v1/reassess", &district, Some(json!({}))).await;
+        assert_eq!((d.status, code(&d)), (StatusCode::FORBIDDEN, "whole_registry_only"));
+        let officer = app.user("officer", Role::StreetOfficer, STREET).await;
+        let o = app.call(Method::POST, "/api/v1/reassess", &officer, Some(json!({}))).await;
+        assert_eq!((o.status, code(&o)), (StatusCode::FORBIDDEN, "forbidden"));
+    }
+}
+
+#[tokio::test]
+async fn possible_duplicates_are_queued_within_jurisdiction_and_decided_once() {
+    for app in apps("admin_duplicates").await {
+        let (a, b) = (id_number("440104", "1975-03-01", 11), id_number("440104", "1975-03-01", 12));
+        let (c, d) = (id_number("440105", "1980-03-01", 21), id_number("440105", "1980-03-01", 22));
+        app.register(&[
+            &format!("a,{a},陈同名,,{STREET},2016-05-01,true,true,true,true,false,false"),
+            &format!("b,{b},陈同名,,{STREET},2016-05-01,true,true,true,true,false,false"),
+            &format!("c,{c},李同名,,{OTHER_STREET},2016-05-01,true,true,true,true,false,false"),
+            &format!("d,{d},李同名,,{OTHER_STREET},2016-05-01,true,true,true,true,false,false"),
+        ])
+        .await;
+        yuanzhu_storage::duplicates::flag_new(app.store(), "test").await.unwrap();
+        let officer = app.user("officer", Role::StreetOfficer, STREET).await;
+        let q = app.call(Method::GET, "/api/v1/duplicates", &officer, None).await;
+        assert_eq!(q.status, StatusCode::OK, "{}", q.text);
+        let flags = q.body.as_array().unwrap();
+        assert_eq!(flags.len(), 1, "{}", q.text);
+        assert_eq!(flags[0]["name"], "陈同名");
+        assert!(!q.text.contains(&c) && !q.text.contains(&d));
+        let id = flags[0]["id"].as_str().unwrap().to_owned();
+
+        let other = app.user("other", Role::StreetOfficer, OTHER_STREET).await;
+        let theirs = app.call(Method::GET, "/api/v1/duplicates", &other, None).await;
+        let other_id = theirs.body[0]["id"].as_str().unwrap().to_owned();
+        assert_ne!(other_id, id);
+        let not_mine = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/duplicates/{other_id}/decision"),
+                &officer,
+                Some(json!({"same_person": false})),
+            )
+            .await;
+        assert_eq!(not_mine.status, StatusCode::NOT_FOUND);
+
+        let worker = app.user("worker", Role::CommunityWorker, STREET).await;
+        assert_eq!(app.call(Method::GET, "/api/v1/duplicates", &worker, None).await.status, StatusCode::FORBIDDEN);
+
+        let bad = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/duplicates/{id}/decision"),
+                &officer,
+                Some(json!({"same_person": "yes"})),
+            )
+            .await;
+        assert_eq!((bad.status, field(&bad)), (StatusCode::UNPROCESSABLE_ENTITY, Some("same_person")), "{}", bad.text);
+        let decided = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/duplicates/{id}/decision"),
+                &officer,
+                Some(json!({"same_person": false})),
+            )
+            .await;
+        assert_eq!(decided.status, StatusCode::NO_CONTENT, "{}", decided.text);
+        let again = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/duplicates/{id}/decision"),
+                &officer,
+                Some(json!({"same_person": true})),
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::NOT_FOUND);
+        assert_eq!(app.call(Method::GET, "/api/v1/duplicates", &officer, None).await.body, json!([]));
+    }
+}
+
+#[tokio::test]
+async fn a_households_zero_employment_ends_when_a_member_finds_work() {
+    for app in apps("admin_household").await {
+        let (a, b) = (id_number("440104", "1975-03-01", 11), id_number("440104", "1978-06-01", 22));
+        let header = "ref,id_number,name,residence_unit,registered_on,household_ref,relation,hukou_local,registered_unemployed,able_to_work,willing_to_be_assisted";
+        register_csv(
+            &app,
+            &format!(
+                "{header}\na,{a},陈父,{STREET},2016-05-01,H1,户主,true,true,true,true\nb,{b},陈母,{STREET},2016-05-01,H1,配偶,true,true,true,true"
+            ),
+        )
+        .await;
+        let worker = app.user("worker", Role::CommunityWorker, STREET).await;
+        let h = app.call(Method::GET, "/api/v1/households/H1", &worker, None).await;
+        assert_eq!(h.status, StatusCode::OK, "{}", h.text);
+        assert_eq!(h.body["zero_employment"], true, "{}", h.text);
+        assert_eq!(h.body["members"].as_array().unwrap().len(), 2);
+        assert!(h.text.contains(&a), "a caseworker sees full ID numbers");
+
+        let auditor = app.user("auditor", Role::Auditor, STREET).await;
+        let masked = app.call(Method::GET, "/api/v1/households/H1", &auditor, None).await;
+        assert_eq!(masked.status, StatusCode::OK);
+        assert!(!masked.text.contains(&a) && masked.text.contains("********"), "{}", masked.text);
+
+        let stranger = app.user("stranger", Role::CommunityWorker, OTHER_STREET).await;
+        assert_eq!(app.call(Method::GET, "/api/v1/households/H1", &stranger, None).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(app.call(Method::GET, "/api/v1/households/H404", &worker, None).await.status, StatusCode::NOT_FOUND);
+        let bad_on = app.call(Method::GET, "/api/v1/households/H1?on=yesterday", &worker, None).await;
+        assert_eq!((bad_on.status, field(&bad_on)), (StatusCode::UNPROCESSABLE_ENTITY, Some("on")));
+
+        let uri = format!("/api/v1/persons/{a}/employment");
+        let future = app.call(Method::POST, &uri, &worker, Some(json!({"started_on": "2999-01-01"}))).await;
+        assert_eq!((future.status, field(&future)), (StatusCode::UNPROCESSABLE_ENTITY, Some("started_on")));
+        let not_a_date = app.call(Method::POST, &uri, &worker, Some(json!({"started_on": "11/01/2026"}))).await;
+        assert_eq!((not_a_date.status, field(&not_a_date)), (StatusCode::UNPROCESSABLE_ENTITY, Some("started_on")));
+        assert_eq!(
+            app.call(Method::POST, &uri, &auditor, Some(json!({"started_on": "2026-11-01"}))).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            app.call(Method::POST, &uri, &stranger, Some(json!({"started_on": "2026-11-01"}))).await.status,
+            StatusCode::NOT_FOUND
+        );
+
+        let e = app
+            .call(Method::POST, &uri, &worker, Some(json!({"started_on": "2026-11-01", "employer": "某物流公司"})))
+            .await;
+        assert_eq!(e.status, StatusCode::CREATED, "{}", e.text);
+        assert_eq!(e.body["household"]["zero_employment"], false, "{}", e.text);
+        assert!(e.body["family_revocation_proposals"].is_array());
+        let h = app.call(Method::GET, "/api/v1/households/H1", &worker, None).await;
+        assert_eq!(h.body["zero_employment"], false, "{}", h.text);
+        let before = app.call(Method::GET, "/api/v1/households/H1?on=2026-10-31", &worker, None).await;
+        assert_eq!(before.body["zero_employment"], true, "{}", before.text);
+    }
+}
