@@ -203,7 +203,7 @@ impl User {
     /// The prefix of unit codes a search is limited to, or `None` for a social worker, whose
     /// reach is their assignments instead.
     pub fn unit_prefix(&self) -> Option<&str> {
-        (self.role != Role::SocialWorker).then(|| self.unit.as_str())
+        (self.role != Role::SocialWorker).then(|| self.unit.prefix())
     }
 }
 
@@ -250,6 +250,14 @@ mod tests {
         let parent = UnitCode::parse("440104").unwrap();
         assert!(street.reaches(person(&own)) && street.reaches(person(&child)));
         assert!(!street.reaches(person(&sibling)) && !street.reaches(person(&parent)));
+    }
+
+    #[test]
+    fn the_city_reaches_every_district_of_guangzhou() {
+        let admin = user(Role::CityAdmin, "440100");
+        let street = UnitCode::parse("440104011").unwrap();
+        assert!(admin.reaches(person(&street)));
+        assert_eq!(admin.unit_prefix(), Some("4401"));
     }
 
     #[test]

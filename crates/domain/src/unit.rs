@@ -45,9 +45,21 @@ impl UnitCode {
         &self.0
     }
 
+    /// The part of the code that every unit below it starts with. A city's or province's
+    /// 6-digit code pads its level with zeros (440100, 440000), and its districts only share
+    /// the digits before them (440104 lies in 440100).
+    pub fn prefix(&self) -> &str {
+        let s = self.0.as_str();
+        match s.len() {
+            6 if s.ends_with("0000") => &s[..2],
+            6 if s.ends_with("00") => &s[..4],
+            _ => s,
+        }
+    }
+
     /// Whether `other` is this unit or lies below it: codes nest by prefix.
     pub fn contains(&self, other: &UnitCode) -> bool {
-        other.0.starts_with(self.0.as_str())
+        other.0 == self.0 || other.0.starts_with(self.prefix())
     }
 }
 
@@ -68,6 +80,10 @@ mod tests {
         let community = UnitCode::parse("440104011001").unwrap();
         assert!(district.contains(&street) && street.contains(&community) && district.contains(&district));
         assert!(!street.contains(&district));
+        let city = UnitCode::parse("440100").unwrap();
+        assert!(city.contains(&district) && city.contains(&community) && !district.contains(&city));
+        assert!(!city.contains(&UnitCode::parse("440200").unwrap()));
+        assert!(!city.contains(&UnitCode::parse("450103").unwrap()));
         for bad in ["4401", "44010401", "44010401100a", ""] {
             assert!(UnitCode::parse(bad).is_err(), "{bad}");
         }

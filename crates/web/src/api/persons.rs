@@ -98,7 +98,7 @@ pub struct PersonFileJson(pub Value);
 pub async fn whole_file(store: &yuanzhu_storage::Store, id_number: &str) -> Result<Option<Value>, ApiError> {
     let Some(mut file) = persons::file(store, id_number).await? else { return Ok(None) };
     // Openings of the file are in the audit trail, but the timeline is the history of the case.
-    file.timeline.retain(|e| e.action != "viewed");
+    file.timeline.retain(|e| e.action != "person.viewed");
     let mut whole = serde_json::to_value(&file).map_err(ApiError::internal)?;
     let more = serde_json::json!({
         "applications": applications::of_person(store, id_number).await.map_err(|e| ApiError::internal(e.message(Lang::En)))?,
