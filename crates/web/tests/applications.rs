@@ -1,0 +1,458 @@
+//! Applications for recognition through the API (穗人社发〔2014〕4号 第五条), on SQLite and PostgreSQL:
+//! the whole story from opening to decision, the one-time deficiency notice, wrong transitions,
+//! jurisdiction and roles, and bad input answered in the error shape.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::{Answer, Client, TestApp, apps, id_number};
+use serde_json::{Value, json};
+use yuanzhu_domain::access::Role;
+
+const COMMUNITY: &str = "440104011001"; // 东山街道
+const STREET: &str = "440104011";
+const OTHER_COMMUNITY: &str = "440104012001"; // 农林街道
+
+/// The documents 第五条 asks of a 第3目 applicant (low income), in the article's order.
+const LOW_INCOME_CHECKLIST: [&str; 3] = [
+    "employment_unemployment_certificate",
+    "hardship_application_form",
+    "minimum_living_allowance_or_low_income_certificate",
+];
+
+struct Office {
+    caseworker: Client,
+    officer: Client,
+    stranger: Client,
+    hotline: Client,
+}
+
+async fn office(app: &TestApp) -> Office {
+    app.community(COMMUNITY).await;
+    app.community(OTHER_COMMUNITY).await;
+    Office {
+        caseworker: app.user("caseworker", Role::CommunityWorker, COMMUNITY).await,
+        officer: app.user("officer", Role::StreetOfficer, STREET).await,
+        stranger: app.user("stranger", Role::CommunityWorker, OTHER_COMMUNITY).await,
+        hotline: app.user("hotline", Role::HotlineOperator, "440104").await,
+    }
+}
+
+/// Registers a person living in [`COMMUNITY`] and returns their ID number.
+async fn person(app: &TestApp, serial: u32) -> String {
+    let id = id_number("440104", "1975-03-01", serial);
+    app.register(&[&format!(
+        "p{serial},{id},陈{serial},13800138000,{COMMUNITY},2016-05-01,true,true,true,true,true,false"
+    )])
+    .await;
+    id
+}
+
+async fn post(app: &TestApp, client: &Client, uri: &str, body: Value) -> Answer {
+    app.call(Method::POST, uri, client, Some(body)).await
+}
+
+async fn get(app: &TestApp, client: &Client, uri: &str) -> Answer {
+    app.call(Method::GET, uri, client, None).await
+}
+
+/// Asserts the answer is an error of the API's shape, with this status, code and field.
+#[track_caller]
+fn assert_error(a: &Answer, status: StatusCode, code: &str, field: Option<&str>) {
+    assert_eq!(a.status, status, "{}", a.text);
+    let e = &a.body["error"];
+    assert_eq!(e["code"], code, "{}", a.text);
+    assert_eq!(e["field"].as_str(), field, "{}", a.text);
+    assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()), "{}", a.text);
+}
+
+fn codes(list: &Value) -> Vec<String> {
+    list.as_array().unwrap().iter().map(|d| d["document"].as_str().unwrap().to_owned()).collect()
+}
+
+async fn open(app: &TestApp, client: &Client, id: &str, category: &str) -> Value {
+    let a = post(app, client, &format!("/api/v1/persons/{id}/applications"), json!({"category": category})).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+    a.body
+}
+
+/// POSTs a change to the application, with its current version.
+async fn change(app: &TestApp, client: &Client, application: &Value, step: &str, mut body: Value) -> Answer {
+    body["version"] = application["version"].clone();
+    let id = application["id"].as_str().unwrap();
+    post(app, client, &format!("/api/v1/applications/{id}/{step}"), body).await
+}
+
+/// A well-formed body for each step, so that only access decides the answer.
+fn body_for(step: &str) -> Value {
+    match step {
+        "documents" | "commitments" => json!({"documents": [LOW_INCOME_CHECKLIST[0]]}),
+        "reject" => json!({"reason": "不符合条件"}),
+        "deficiency-notice" => json!({"defective": [LOW_INCOME_CHECKLIST[0]]}),
+        _ => json!({}),
+    }
+}
+
+#[track_caller]
+fn ok(a: Answer) -> Value {
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    a.body
+}
+
+#[tokio::test]
+async fn hardship_application_from_opening_through_the_one_time_notice_to_recognition() {
+    for app in apps("app_story").await {
+        let o = office(&app).await;
+        let id = person(&app, 11).await;
+
+        let draft = open(&app, &o.caseworker, &id, "hardship_low_income").await;
+        assert_eq!((draft["state"].as_str(), draft["policy"].as_str()), (Some("draft"), Some("gz-2014-4")));
+        assert_eq!(codes(&draft["checklist"]), LOW_INCOME_CHECKLIST);
+        assert_eq!(draft["missing"], json!(LOW_INCOME_CHECKLIST));
+        assert_eq!(draft["checklist"][2]["citation"], "第五条第（三）项");
+
+        let one =
+            ok(change(&app, &o.caseworker, &draft, "documents", json!({"documents": [LOW_INCOME_CHECKLIST[0]]})).await);
+        assert_eq!(one["checklist"][0]["supplied"], "provided");
+        assert_eq!(one["version"], draft["version"].as_i64().unwrap() + 1);
+
+        // Handing in an incomplete file serves the one-time notice listing everything missing.
+        let deficient = ok(change(&app, &o.caseworker, &one, "submit", json!({})).await);
+        assert_eq!(deficient["state"], "deficient");
+        let notice = &deficient["deficiency_notice"];
+        assert_eq!(codes(&notice["missing"]), LOW_INCOME_CHECKLIST[1..]);
+        assert_eq!(notice["served_by"], "caseworker");
+        assert_eq!(deficient["deadlines"]["days_since_notice"], 0);
+
+        // The street's queue shows it, with what is still missing; no policy sets a deadline.
+        let queue = ok(get(&app, &o.officer, "/api/v1/applications?waiting=documents").await);
+        let row = queue.as_array().unwrap().iter().find(|r| r["application_id"] == deficient["id"]).unwrap();
+        assert_eq!(codes(&row["still_missing"]), LOW_INCOME_CHECKLIST[1..]);
+        assert_eq!((row["days_since_notice"].as_i64(), row["days_left"].as_i64()), (Some(0), None));
+        assert_ne!(row["id_number"], id.as_str(), "lists mask ID numbers");
+        assert!(row["id_number"].as_str().unwrap().contains('*'));
+
+        // Not complete: neither approvable nor resubmittable.
+        let a = change(&app, &o.officer, &deficient, "approve", json!({})).await;
+        assert_error(&a, StatusCode::CONFLICT, "not_allowed_in_state", Some("state"));
+        let a = change(&app, &o.caseworker, &deficient, "submit", json!({})).await;
+        assert_error(&a, StatusCode::CONFLICT, "documents_still_missing", Some("documents"));
+
+        let complete =
+            ok(change(&app, &o.caseworker, &deficient, "documents", json!({"documents": &LOW_INCOME_CHECKLIST[1..]}))
+                .await);
+        assert_eq!(complete["missing"], json!([]));
+        let submitted = ok(change(&app, &o.caseworker, &complete, "submit", json!({})).await);
+        assert_eq!(submitted["state"], "submitted");
+        let queue = ok(get(&app, &o.officer, "/api/v1/applications?waiting=documents").await);
+        assert!(queue.as_array().unwrap().iter().all(|r| r["application_id"] != submitted["id"]), "no longer waiting");
+
+        // The caseworker prepares; the street office decides.
+        let a = change(&app, &o.caseworker, &submitted, "approve", json!({})).await;
+        assert_error(&a, StatusCode::FORBIDDEN, "forbidden", None);
+        let approved = ok(change(&app, &o.officer, &submitted, "approve", json!({})).await);
+        assert_eq!(approved["state"], "approved");
+        let history: Vec<&str> =
+            approved["history"].as_array().unwrap().iter().map(|e| e["action"]["kind"].as_str().unwrap()).collect();
+        assert_eq!(history, ["create", "provide", "submit", "provide", "provide", "submit", "approve"]);
+
+        let file = ok(get(&app, &o.officer, &format!("/api/v1/persons/{id}")).await);
+        assert!(file["categories"].as_array().unwrap().iter().any(|c| c == "hardship_low_income"), "{file}");
+
+        let again =
+            ok(get(&app, &o.officer, &format!("/api/v1/applications/{}", approved["id"].as_str().unwrap())).await);
+        assert_eq!(again["state"], "approved");
+        let a = change(&app, &o.officer, &approved, "approve", json!({})).await;
+        assert_error(&a, StatusCode::CONFLICT, "not_allowed_in_state", Some("state"));
+        let a = change(&app, &o.caseworker, &approved, "withdraw", json!({})).await;
+        assert_error(&a, StatusCode::CONFLICT, "not_allowed_in_state", Some("state"));
+        // Recognised now: nothing left to apply for.
+        let a = post(
+            &app,
+            &o.caseworker,
+            &format!("/api/v1/persons/{id}/applications"),
+            json!({"category": "hardship_low_income"}),
+        )
+        .await;
+        assert_error(&a, StatusCode::CONFLICT, "already_recognised", Some("category"));
+    }
+}
+
+#[tokio::test]
+async fn review_serves_one_deficiency_notice_only_and_a_refusal_needs_a_reason() {
+    for app in apps("app_review").await {
+        let o = office(&app).await;
+        let id = person(&app, 12).await;
+        let draft = open(&app, &o.caseworker, &id, "hardship_long_term_older").await;
+        assert_eq!(codes(&draft["checklist"]), LOW_INCOME_CHECKLIST[..2]);
+        let all = json!({"documents": &LOW_INCOME_CHECKLIST[..2]});
+        let complete = ok(change(&app, &o.caseworker, &draft, "documents", all.clone()).await);
+        let submitted = ok(change(&app, &o.caseworker, &complete, "submit", json!({})).await);
+
+        let a = change(
+            &app,
+            &o.caseworker,
+            &submitted,
+            "deficiency-notice",
+            json!({"defective": ["hardship_application_form"]}),
+        )
+        .await;
+        assert_error(&a, StatusCode::FORBIDDEN, "forbidden", None);
+        let a = change(&app, &o.officer, &submitted, "deficiency-notice", json!({"defective": []})).await;
+        assert_error(&a, StatusCode::UNPROCESSABLE_ENTITY, "nothing_missing", Some("defective"));
+        let deficient = ok(change(
+            &app,
+            &o.officer,
+            &submitted,
+            "deficiency-notice",
+            json!({"defective": ["hardship_application_form"]}),
+        )
+        .await);
+        assert_eq!(deficient["state"], "deficient");
+        assert_eq!(codes(&deficient["deficiency_notice"]["missing"]), ["hardship_application_form"]);
+
+        let fixed = ok(change(
+            &app,
+            &o.caseworker,
+            &deficient,
+            "documents",
+            json!({"documents": ["hardship_application_form"]}),
+        )
+        .await);
+        let resubmitted = ok(change(&app, &o.caseworker, &fixed, "submit", json!({})).await);
+        assert_eq!(resubmitted["state"], "submitted");
+        let a = change(
+            &app,
+            &o.officer,
+            &resubmitted,
+            "deficiency-notice",
+            json!({"defective": ["hardship_application_form"]}),
+        )
+        .await;
+        assert_error(&a, StatusCode::CONFLICT, "second_deficiency_notice", Some("deficiency_notice"));
+
+        for blank in ["", "   "] {
+            let a = change(&app, &o.officer, &resubmitted, "reject", json!({"reason": blank})).await;
+            assert_error(&a, StatusCode::UNPROCESSABLE_ENTITY, "required", Some("reason"));
+        }
+        let a = change(&app, &o.officer, &resubmitted, "reject", json!({})).await;
+        assert_error(&a, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", Some("reason"));
+        let rejected =
+            ok(change(&app, &o.officer, &resubmitted, "reject", json!({"reason": "连续失业未满6个月"})).await);
+        assert_eq!(rejected["state"], "rejected");
+        assert_eq!(rejected["refusal_notice"]["reason"], "连续失业未满6个月");
+        assert_eq!(rejected["refusal_notice"]["served_by"], "officer");
+        assert_eq!(rejected["deadlines"]["can_appeal"], false, "gz-2014-4 sets no re-review");
+
+        // Refused, so a new application may be opened; it can be withdrawn, once.
+        let second = open(&app, &o.caseworker, &id, "hardship_long_term_older").await;
+        let a = post(
+            &app,
+            &o.caseworker,
+            &format!("/api/v1/persons/{id}/applications"),
+            json!({"category": "hardship_long_term_older"}),
+        )
+        .await;
+        assert_error(&a, StatusCode::CONFLICT, "application_already_open", Some("category"));
+        let withdrawn = ok(change(&app, &o.caseworker, &second, "withdraw", json!({})).await);
+        assert_eq!(withdrawn["state"], "withdrawn");
+        let a = change(&app, &o.caseworker, &withdrawn, "withdraw", json!({})).await;
+        assert_error(&a, StatusCode::CONFLICT, "not_allowed_in_state", Some("state"));
+        let a = change(&app, &o.caseworker, &withdrawn, "documents", all).await;
+        assert_error(&a, StatusCode::CONFLICT, "not_allowed_in_state", Some("state"));
+    }
+}
+
+#[tokio::test]
+async fn a_change_on_a_stale_version_is_a_conflict_and_records_nothing() {
+    for app in apps("app_stale").await {
+        let o = office(&app).await;
+        let id = person(&app, 13).await;
+        let draft = open(&app, &o.caseworker, &id, "hardship_low_income").await;
+        ok(change(&app, &o.caseworker, &draft, "documents", json!({"documents": [LOW_INCOME_CHECKLIST[0]]})).await);
+        // A second caseworker still looking at the draft's first version.
+        let a = change(&app, &o.caseworker, &draft, "documents", json!({"documents": [LOW_INCOME_CHECKLIST[1]]})).await;
+        assert_error(&a, StatusCode::CONFLICT, "version_conflict", Some("version"));
+        let a = change(&app, &o.caseworker, &draft, "withdraw", json!({})).await;
+        assert_error(&a, StatusCode::CONFLICT, "version_conflict", Some("version"));
+        let now =
+            ok(get(&app, &o.caseworker, &format!("/api/v1/applications/{}", draft["id"].as_str().unwrap())).await);
+        assert_eq!((now["state"].as_str(), now["version"].as_i64()), (Some("draft"), Some(2)));
+    }
+}
+
+#[tokio::test]
+async fn outside_the_jurisdiction_an_application_does_not_exist() {
+    for app in apps("app_reach").await {
+        let o = office(&app).await;
+        let id = person(&app, 14).await;
+        let draft = open(&app, &o.caseworker, &id, "hardship_low_income").await;
+        let uri = format!("/api/v1/applications/{}", draft["id"].as_str().unwrap());
+        let missing = get(&app, &o.stranger, "/api/v1/applications/0190f0a0-0000-7000-8000-000000000000").await;
+        assert_error(&missing, StatusCode::NOT_FOUND, "not_found", None);
+        let theirs = get(&app, &o.stranger, &uri).await;
+        assert_error(&theirs, StatusCode::NOT_FOUND, "not_found", None);
+        assert_eq!(theirs.text, missing.text, "the same answer as for an application that does not exist");
+        for step in ["documents", "commitments", "submit", "deficiency-notice", "approve", "reject", "withdraw"] {
+            let a = change(&app, &o.stranger, &draft, step, body_for(step)).await;
+            assert_error(&a, StatusCode::NOT_FOUND, "not_found", None);
+        }
+        let a = post(
+            &app,
+            &o.stranger,
+            &format!("/api/v1/persons/{id}/applications"),
+            json!({"category": "hardship_low_income"}),
+        )
+        .await;
+        assert_error(&a, StatusCode::NOT_FOUND, "not_found", None);
+        // Nor does it wait in their queue.
+        let deficient = ok(change(&app, &o.caseworker, &draft, "submit", json!({})).await);
+        assert_eq!(deficient["state"], "deficient");
+        let queue = ok(get(&app, &o.stranger, "/api/v1/applications?waiting=documents").await);
+        assert_eq!(queue, json!([]));
+        let queue = ok(get(&app, &o.hotline, "/api/v1/applications?waiting=documents").await);
+        assert_eq!(queue.as_array().unwrap().len(), 1, "the district's hotline sees the district");
+    }
+}
+
+#[tokio::test]
+async fn a_hotline_operator_reads_an_application_but_neither_prepares_nor_decides_it() {
+    for app in apps("app_hotline").await {
+        let o = office(&app).await;
+        let id = person(&app, 15).await;
+        let a = post(
+            &app,
+            &o.hotline,
+            &format!("/api/v1/persons/{id}/applications"),
+            json!({"category": "hardship_low_income"}),
+        )
+        .await;
+        assert_error(&a, StatusCode::FORBIDDEN, "forbidden", None);
+        let draft = open(&app, &o.caseworker, &id, "hardship_low_income").await;
+        let seen = ok(get(&app, &o.hotline, &format!("/api/v1/applications/{}", draft["id"].as_str().unwrap())).await);
+        assert!(seen["id_number"].as_str().unwrap().contains('*'), "the hotline does not see identities");
+        let full =
+            ok(get(&app, &o.caseworker, &format!("/api/v1/applications/{}", draft["id"].as_str().unwrap())).await);
+        assert_eq!(full["id_number"], id.as_str());
+        for step in ["documents", "commitments", "submit", "deficiency-notice", "approve", "reject", "withdraw"] {
+            let a = change(&app, &o.hotline, &draft, step, body_for(step)).await;
+            assert_error(&a, StatusCode::FORBIDDEN, "forbidden", None);
+        }
+    }
+}
+
+#[tokio::test]
+async fn bad_bodies_are_answered_in_the_error_shape_naming_the_field() {
+    for app in apps("app_bad").await {
+        let o = office(&app).await;
+        let id = person(&app, 16).await;
+        let opening = format!("/api/v1/persons/{id}/applications");
+        let cases: [(Value, StatusCode, &str, Option<&str>); 7] = [
+            (json!({}), StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", Some("category")),
+            (json!({"category": 7}), StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", Some("category")),
+            (
+                json!({"category": "hardship_flying"}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_category",
+                Some("category"),
+            ),
+            (
+                json!({"category": "hardship_family_graduate"}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "recognised_automatically",
+                Some("category"),
+            ),
+            (
+                json!({"category": "hardship_low_income", "policy": "gz-1999"}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_policy",
+                Some("policy"),
+            ),
+            (
+                json!({"category": "hardship_low_income", "on": "2024-13-45"}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_date",
+                Some("on"),
+            ),
+            (
+                json!({"category": "hardship_low_income", "on": "2999-01-01"}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "date_in_future",
+                Some("on"),
+            ),
+        ];
+        for (body, status, code, field) in cases {
+            let a = post(&app, &o.caseworker, &opening, body.clone()).await;
+            assert_error(&a, status, code, field);
+        }
+        let a = app.send(Method::POST, &opening, &o.caseworker, Some(b"{\"category\":".to_vec()), &[]).await;
+        assert_error(&a, StatusCode::BAD_REQUEST, "invalid_json", None);
+
+        let draft = open(&app, &o.caseworker, &id, "hardship_low_income").await;
+        let uri = format!("/api/v1/applications/{}/documents", draft["id"].as_str().unwrap());
+        let a = post(&app, &o.caseworker, &uri, json!({"documents": ["passport"], "version": 1})).await;
+        assert_error(&a, StatusCode::UNPROCESSABLE_ENTITY, "unknown_document", Some("documents"));
+        assert!(
+            a.body["error"]["message"].as_str().unwrap().contains("hardship_application_form"),
+            "lists the checklist"
+        );
+        let a = post(&app, &o.caseworker, &uri, json!({"documents": [], "version": 1})).await;
+        assert_error(&a, StatusCode::UNPROCESSABLE_ENTITY, "required", Some("documents"));
+        let a =
+            post(&app, &o.caseworker, &uri, json!({"documents": ["household_labourers_certificates"], "version": 1}))
+                .await;
+        assert_error(&a, StatusCode::UNPROCESSABLE_ENTITY, "not_on_checklist", Some("documents"));
+        let a = post(&app, &o.caseworker, &uri, json!({"documents": [LOW_INCOME_CHECKLIST[0]]})).await;
+        assert_error(&a, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", Some("version"));
+        let a =
+            post(&app, &o.caseworker, &uri, json!({"documents": [LOW_INCOME_CHECKLIST[0]], "version": "one"})).await;
+        assert_error(&a, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", Some("version"));
+        // All or none: one bad document records none of them.
+        let a = post(
+            &app,
+            &o.caseworker,
+            &uri,
+            json!({"documents": [LOW_INCOME_CHECKLIST[0], "household_labourers_certificates"], "version": 1}),
+        )
+        .await;
+        assert_error(&a, StatusCode::UNPROCESSABLE_ENTITY, "not_on_checklist", Some("documents"));
+        let commit = format!("/api/v1/applications/{}/commitments", draft["id"].as_str().unwrap());
+        let a = post(&app, &o.caseworker, &commit, json!({"documents": [LOW_INCOME_CHECKLIST[2]], "version": 1})).await;
+        assert_error(&a, StatusCode::UNPROCESSABLE_ENTITY, "commitment_not_accepted", Some("documents"));
+        let now =
+            ok(get(&app, &o.caseworker, &format!("/api/v1/applications/{}", draft["id"].as_str().unwrap())).await);
+        assert_eq!(now["version"], 1);
+
+        let a = get(&app, &o.officer, "/api/v1/applications").await;
+        assert_error(&a, StatusCode::BAD_REQUEST, "invalid_query", Some("waiting"));
+        let a = get(&app, &o.officer, "/api/v1/applications?waiting=decision").await;
+        assert_error(&a, StatusCode::BAD_REQUEST, "invalid_query", Some("waiting"));
+        let a = get(&app, &o.caseworker, "/api/v1/persons/not-an-id/applications").await;
+        assert_eq!(a.status, StatusCode::METHOD_NOT_ALLOWED, "{}", a.text);
+        let a = post(
+            &app,
+            &o.caseworker,
+            "/api/v1/persons/not-an-id/applications",
+            json!({"category": "hardship_low_income"}),
+        )
+        .await;
+        assert_error(&a, StatusCode::NOT_FOUND, "not_found", None);
+    }
+}
+
+#[tokio::test]
+async fn messages_follow_accept_language() {
+    for app in apps("app_lang").await {
+        let o = office(&app).await;
+        let id = person(&app, 17).await;
+        let draft = open(&app, &o.caseworker, &id, "hardship_low_income").await;
+        let uri = format!("/api/v1/applications/{}/approve", draft["id"].as_str().unwrap());
+        let body = Some(serde_json::to_vec(&json!({"version": 1})).unwrap());
+        let zh = app.send(Method::POST, &uri, &o.officer, body.clone(), &[]).await;
+        let en = app.send(Method::POST, &uri, &o.officer, body, &[("accept-language", "en-GB,en;q=0.9")]).await;
+        assert_error(&zh, StatusCode::CONFLICT, "not_allowed_in_state", Some("state"));
+        assert_error(&en, StatusCode::CONFLICT, "not_allowed_in_state", Some("state"));
+        assert_eq!(en.body["error"]["message"], "state: the application is a draft, so you cannot approve it");
+        assert!(zh.body["error"]["message"].as_str().unwrap().starts_with("state（状态）：申请当前为“草稿”"));
+    }
+}
