@@ -1,0 +1,667 @@
+//! The access matrix, on both databases: every role × (own unit, parent, sibling, child, and the
+//! unit of hukou) × every endpoint of the OpenAPI document, with zero leaks. The endpoints come
+//! from `yuanzhu_web::openapi()` itself, so an endpoint without a line in [`fixtures`] fails the
+//! test: none can escape the matrix.
+//!
+//! For each cell the expectation follows from the issue, not from the server's own checks: a
+//! person outside the jurisdiction is 404 (never 403, never 2xx) and nothing about them changes;
+//! inside, 403 exactly where `role_allows(role, action)` is false, and otherwise the request
+//! succeeds. Every answer a user gets is scanned for the names and ID numbers (full or masked) of
+//! the persons outside their jurisdiction.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use axum::http::{Method, StatusCode};
+use common::{Answer, PASSWORD, TestApp, apps};
+use serde_json::{Value, json};
+use yuanzhu_domain::UnitCode;
+use yuanzhu_domain::access::{Action, Role, mask_id_number, role_allows};
+use yuanzhu_rules::Date;
+use yuanzhu_storage::{accounts, audit, duplicates, search, sessions};
+
+// ---------------------------------------------------------------------------------------------
+// The fixture table: one line per endpoint
+// ---------------------------------------------------------------------------------------------
+
+/// What an endpoint is about, which decides what the matrix expects of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum About {
+    /// A person named in the path (`{id_number}`) or something of theirs (`{id}` prepared on
+    /// them): outside the jurisdiction it is 404 and nothing changes.
+    Person,
+    /// A unit named in the body (registering a person, creating an account there): outside the
+    /// jurisdiction never 2xx, and nothing is created.
+    Unit,
+    /// An account at the cell's unit, by `{username}`: outside, 404 and nothing changes.
+    Account,
+    /// Neither: 403 exactly where the role does not allow the action; asked once per role.
+    Global,
+    /// The caller's own session (covered in auth.rs): only checked not to be 403 or 404.
+    OwnSession,
+}
+
+/// What must exist on the target before the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Prep {
+    None,
+    /// A social worker assigned to the target person: `{username}` is theirs.
+    Assigned,
+    /// An open possible-duplicate flag between the target and a second record: `{id}` is it.
+    DuplicateFlag,
+}
+
+/// What a fixture's body and query are made of.
+struct Target<'a> {
+    id_number: &'a str,
+    name: &'a str,
+    unit: &'a str,
+    /// A fresh username (for creating an account) or the target account's.
+    username: &'a str,
+    /// A social worker's username (to assign).
+    social_worker: &'a str,
+}
+
+struct Fixture {
+    method: &'static str,
+    path: &'static str,
+    action: Action,
+    about: About,
+    /// Whether the request changes state: then every cell gets a fresh target.
+    mutates: bool,
+    prep: Prep,
+    /// The minimal valid query string (without `?`) and body.
+    query: fn(&Target) -> String,
+    body: fn(&Target) -> Option<Value>,
+    /// Error codes that are a correct refusal for an allowed role inside its jurisdiction (a
+    /// district supervisor may not reassess the whole city).
+    refusals: &'static [&'static str],
+}
+
+fn none(_: &Target) -> Option<Value> {
+    None
+}
+
+fn no_query(_: &Target) -> String {
+    String::new()
+}
+
+#[allow(clippy::too_many_arguments, reason = "one table line per endpoint reads best flat")]
+fn f(
+    method: &'static str,
+    path: &'static str,
+    action: Action,
+    about: About,
+    mutates: bool,
+    prep: Prep,
+    query: fn(&Target) -> String,
+    body: fn(&Target) -> Option<Value>,
+) -> Fixture {
+    Fixture { method, path, action, about, mutates, prep, query, body, refusals: &[] }
+}
+
+/// Every endpoint of the API: adding an endpoint means adding its line here.
+fn fixtures() -> Vec<Fixture> {
+    use About::*;
+    use Action::*;
+    const R: bool = false;
+    const W: bool = true;
+    vec![
+        f("GET", "/api/v1/session", View, OwnSession, R, Prep::None, no_query, none),
+        f("POST", "/api/v1/session", View, OwnSession, R, Prep::None, no_query, none),
+        f("DELETE", "/api/v1/session", View, OwnSession, R, Prep::None, no_query, none),
+        f("GET", "/api/v1/persons", View, Global, R, Prep::None, |t| format!("q={}", enc(t.name)), none),
+        f("POST", "/api/v1/persons", Register, Unit, W, Prep::None, no_query, |t| {
+            Some(registration(t.id_number, t.name, t.unit))
+        }),
+        f("GET", "/api/v1/persons/{id_number}", View, Person, R, Prep::None, no_query, none),
+        f("POST", "/api/v1/assess", View, Global, R, Prep::None, no_query, |_| {
+            Some(json!({"birth_date": "1975-01-01", "sex": "male", "as_of": "2016-03-01", "hukou_local": true,
+                "registered_unemployed": true, "able_to_work": true, "willing_to_be_assisted": true}))
+        }),
+        f("GET", "/api/v1/users", ManageUsers, Global, R, Prep::None, no_query, none),
+        f("POST", "/api/v1/users", ManageUsers, Unit, W, Prep::None, no_query, |t| {
+            Some(json!({"username": t.username, "role": "auditor", "unit": t.unit, "password": "a long passphrase"}))
+        }),
+        f("POST", "/api/v1/users/{username}/disable", ManageUsers, Account, W, Prep::None, no_query, none),
+        f("POST", "/api/v1/users/{username}/enable", ManageUsers, Account, W, Prep::None, no_query, none),
+        f("PUT", "/api/v1/users/{username}/password", ManageUsers, Account, W, Prep::None, no_query, |_| {
+            Some(json!({"password": "another long passphrase"}))
+        }),
+        f(
+            "POST",
+            "/api/v1/persons/{id_number}/assignments",
+            AssignSocialWorker,
+            Person,
+            W,
+            Prep::None,
+            no_query,
+            |t| Some(json!({"username": t.social_worker})),
+        ),
+        f(
+            "DELETE",
+            "/api/v1/persons/{id_number}/assignments/{username}",
+            AssignSocialWorker,
+            Person,
+            W,
+            Prep::Assigned,
+            no_query,
+            none,
+        ),
+        Fixture {
+            refusals: &["whole_registry_only"],
+            ..f("POST", "/api/v1/reassess", Reassess, Global, W, Prep::None, no_query, |_| {
+                Some(json!({"on": "2026-11-26"}))
+            })
+        },
+        f("GET", "/api/v1/audit/verify", VerifyAudit, Global, R, Prep::None, no_query, none),
+        f("GET", "/api/v1/duplicates", DecideDuplicate, Global, R, Prep::None, no_query, none),
+        f(
+            "POST",
+            "/api/v1/duplicates/{id}/decision",
+            DecideDuplicate,
+            Person,
+            W,
+            Prep::DuplicateFlag,
+            no_query,
+            |_| Some(json!({"same_person": false})),
+        ),
+    ]
+}
+
+fn registration(id: &str, name: &str, unit: &str) -> Value {
+    json!({
+        "id_number": id, "name": name, "residence_unit": unit, "registered_on": "2016-05-01",
+        "hukou_local": true, "registered_unemployed": true, "able_to_work": true, "willing_to_be_assisted": true,
+    })
+}
+
+fn enc(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+/// `(METHOD, path)` of every operation in the OpenAPI document.
+fn documented() -> Vec<(String, String)> {
+    let doc = yuanzhu_web::openapi();
+    let mut out = Vec::new();
+    for (path, item) in &doc.paths.paths {
+        let ops = [
+            ("GET", &item.get),
+            ("PUT", &item.put),
+            ("POST", &item.post),
+            ("DELETE", &item.delete),
+            ("OPTIONS", &item.options),
+            ("HEAD", &item.head),
+            ("PATCH", &item.patch),
+            ("TRACE", &item.trace),
+        ];
+        for (m, op) in ops {
+            if op.is_some() {
+                out.push((m.to_owned(), path.clone()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_documented_endpoint_has_a_fixture() {
+    let table = fixtures();
+    let mut missing = Vec::new();
+    for (m, p) in documented() {
+        if !table.iter().any(|f| f.method == m && f.path == p) {
+            missing.push(format!("add a fixture for {m} {p}"));
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+    let documented: BTreeSet<_> = documented().into_iter().collect();
+    for f in &table {
+        assert!(
+            documented.contains(&(f.method.to_owned(), f.path.to_owned())),
+            "the fixture for {} {} names no documented endpoint",
+            f.method,
+            f.path
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cells: where persons are placed relative to each user's unit
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Place {
+    Own,
+    Child,
+    Parent,
+    Sibling,
+    /// Lives in a sibling unit, with hukou in the user's subtree: the unit of hukou also sees.
+    Hukou,
+    /// A social worker's own unit, but not assigned to them.
+    OwnUnassigned,
+    /// Assigned to the social worker, though living in a sibling unit.
+    SiblingAssigned,
+}
+
+#[derive(Debug, Clone)]
+struct Cell {
+    place: Place,
+    residence: &'static str,
+    hukou: Option<&'static str>,
+    assigned: bool,
+}
+
+fn cell(place: Place, residence: &'static str) -> Cell {
+    Cell { place, residence, hukou: None, assigned: false }
+}
+
+/// The user's unit for each role, and the cells around it. A city-level user has no parent and
+/// no sibling (the tree holds one city), so those cells are absent; a community has no child.
+fn layout(role: Role) -> (&'static str, Vec<Cell>) {
+    use Place::*;
+    let street = |unit| {
+        (
+            unit,
+            vec![
+                cell(Own, "440104011"),
+                cell(Child, "440104011001"),
+                cell(Parent, "440104"),
+                cell(Sibling, "440104012"),
+                Cell { hukou: Some("440104011001"), ..cell(Hukou, "440104012") },
+            ],
+        )
+    };
+    match role {
+        Role::CityAdmin => ("440100", vec![cell(Own, "440100"), cell(Child, "440104011")]),
+        Role::DistrictSupervisor | Role::Auditor => (
+            "440104",
+            vec![
+                cell(Own, "440104"),
+                cell(Child, "440104011"),
+                cell(Parent, "440100"),
+                cell(Sibling, "440105"),
+                Cell { hukou: Some("440104011001"), ..cell(Hukou, "440105001") },
+            ],
+        ),
+        Role::StreetOfficer | Role::HotlineOperator => street("440104011"),
+        Role::CommunityWorker => (
+            "440104011001",
+            vec![
+                cell(Own, "440104011001"),
+                cell(Parent, "440104011"),
+                cell(Sibling, "440104011002"),
+                Cell { hukou: Some("440104011001"), ..cell(Hukou, "440104012") },
+            ],
+        ),
+        Role::SocialWorker => (
+            "440104011",
+            vec![
+                Cell { assigned: true, ..cell(Own, "440104011") },
+                Cell { assigned: true, ..cell(Child, "440104011001") },
+                cell(Parent, "440104"),
+                cell(Sibling, "440104012"),
+                cell(OwnUnassigned, "440104011"),
+                Cell { assigned: true, ..cell(SiblingAssigned, "440104012") },
+            ],
+        ),
+    }
+}
+
+/// Whether `outer` holds `inner` as the issue means it: the subtree of the unit, the city's code
+/// (`440100`) standing for all of `4401…`.
+fn holds(outer: &str, inner: &str) -> bool {
+    let prefix = if outer.len() == 6 && outer.ends_with("00") { &outer[..4] } else { outer };
+    inner.starts_with(prefix)
+}
+
+/// Whether the user reaches the cell's person, from the issue's words.
+fn reaches(role: Role, unit: &str, c: &Cell) -> bool {
+    if role == Role::SocialWorker {
+        return c.assigned;
+    }
+    holds(unit, c.residence) || c.hukou.is_some_and(|h| holds(unit, h))
+}
+
+/// Whether the user's jurisdiction holds the unit (for creating something there).
+fn holds_unit(role: Role, unit: &str, target: &str) -> bool {
+    role != Role::SocialWorker && holds(unit, target)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Persons
+// ---------------------------------------------------------------------------------------------
+
+/// Distinct names and ID numbers: no masked ID number of one person equals another's.
+struct Factory {
+    next: u32,
+}
+
+impl Factory {
+    fn person(&mut self) -> (String, String) {
+        let n = self.next;
+        self.next += 1;
+        const DIGITS: [char; 10] = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+        let name: String = std::iter::once('欧')
+            .chain(format!("{n:03}").chars().map(|c| DIGITS[c.to_digit(10).unwrap() as usize]))
+            .collect();
+        // Born 1975 (older unemployed when registered in 2016); the serial keeps masks apart.
+        let birth = format!("1975-{:02}-{:02}", 1 + n % 12, 1 + n % 28);
+        (common::id_number("440106", &birth, n % 1000), name)
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Person {
+    id_number: String,
+    name: String,
+    cell: Cell,
+}
+
+fn csv_line(p: &Person) -> String {
+    format!("r,{},{},,{},2016-03-01,true,true,true,true,,", p.id_number, p.name, p.cell.residence)
+}
+
+/// What the file, the audit trail and the account say about a target: equal before and after a
+/// refused request, or something changed.
+async fn snapshot(app: &TestApp, id_number: &str, username: &str) -> String {
+    let store = app.store();
+    let file = yuanzhu_web::api::persons::whole_file(store, id_number).await.unwrap();
+    let events = match search::reach(store, id_number, "").await.unwrap() {
+        Some(r) => audit::of_person(store, &r.person_id).await.unwrap().len(),
+        None => 0,
+    };
+    let account = accounts::by_username(store, username).await.unwrap().map(|(a, _)| a);
+    format!("{file:?}\n{events}\n{account:?}")
+}
+
+// ---------------------------------------------------------------------------------------------
+// The matrix
+// ---------------------------------------------------------------------------------------------
+
+fn status_is_2xx(a: &Answer) -> bool {
+    a.status.is_success()
+}
+
+fn code(a: &Answer) -> &str {
+    a.body["error"]["code"].as_str().unwrap_or("")
+}
+
+fn method(m: &str) -> Method {
+    Method::from_bytes(m.as_bytes()).unwrap()
+}
+
+fn fill(path: &str, id_number: &str, username: &str, id: &str) -> String {
+    path.replace("{id_number}", id_number).replace("{username}", username).replace("{id}", id)
+}
+
+/// One role's row of the matrix, on each database.
+async fn matrix(role: Role) {
+    for app in apps(&format!("access_{}", role.code())).await {
+        run(&app, role).await;
+    }
+}
+
+async fn run(app: &TestApp, role: Role) {
+    let store = app.store();
+    for c in ["440104011001", "440104011002", "440105001001"] {
+        app.community(c).await;
+    }
+    let hash = yuanzhu_web::password::hash_now(PASSWORD);
+    let account = |name: &str, role: Role, unit: &str| {
+        let (name, hash) = (name.to_owned(), hash.clone());
+        let unit = UnitCode::parse(unit).unwrap();
+        async move { accounts::create(store, &name, role, &unit, &hash, "test").await.unwrap() }
+    };
+    let (unit, cells) = layout(role);
+    let me = account("me", role, unit).await;
+    let client = app.sign_in("me").await;
+    account("sw.pool", Role::SocialWorker, "440104011").await;
+
+    // Persons: a shared one per cell for the reading endpoints, a fresh one per cell and
+    // changing endpoint.
+    let table = fixtures();
+    let mut factory = Factory { next: 1 };
+    let mut make = |c: &Cell| {
+        let (id_number, name) = factory.person();
+        Person { id_number, name, cell: c.clone() }
+    };
+    let shared: Vec<Person> = cells.iter().map(&mut make).collect();
+    let mut fresh: BTreeMap<(usize, usize), Person> = BTreeMap::new();
+    for (fi, fx) in table.iter().enumerate() {
+        if fx.mutates && fx.about != About::Global {
+            for (ci, c) in cells.iter().enumerate() {
+                fresh.insert((fi, ci), make(c));
+            }
+        }
+    }
+    // Registration's targets must not exist yet: they are registered by the request.
+    let registered: Vec<&Person> = shared
+        .iter()
+        .chain(fresh.iter().filter(|((fi, _), _)| table[*fi].about != About::Unit).map(|(_, p)| p))
+        .collect();
+    let lines: Vec<String> = registered.iter().map(|p| csv_line(p)).collect();
+    app.register(&lines.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    let today = Date::parse("2026-11-26").unwrap();
+    for p in &registered {
+        if let Some(h) = p.cell.hukou {
+            search::set_hukou_unit(store, &p.id_number, Some(&UnitCode::parse(h).unwrap()), "test").await.unwrap();
+        }
+        if p.cell.assigned {
+            sessions::assign(store, &p.id_number, "me", "test", today).await.unwrap();
+        }
+    }
+    // Everyone outside the user's reach, whose names and numbers no answer may hold.
+    let all: Vec<&Person> = shared.iter().chain(fresh.values()).collect();
+    let outside: Vec<&Person> = all.iter().copied().filter(|p| !reaches(role, unit, &p.cell)).collect();
+    let mut failures: Vec<String> = Vec::new();
+    let leak_check = |what: &str, a: &Answer, failures: &mut Vec<String>| {
+        for p in &outside {
+            let masked = mask_id_number(&p.id_number);
+            if a.text.contains(&p.name) || a.text.contains(&p.id_number) || a.text.contains(&masked) {
+                failures.push(format!("{what}: the answer shows {} ({:?}), outside: {}", p.name, p.cell.place, a.text));
+            }
+        }
+    };
+
+    let mut account_no = 0;
+    for (fi, fx) in table.iter().enumerate() {
+        let m = method(fx.method);
+        let allowed = role_allows(role, fx.action);
+        match fx.about {
+            About::OwnSession => {
+                if fx.method == "GET" {
+                    let a = app.call(m, fx.path, &client, None).await;
+                    if a.status != StatusCode::OK {
+                        failures.push(format!("GET {}: {} {}", fx.path, a.status, a.text));
+                    }
+                }
+                continue;
+            }
+            About::Global => {
+                let t = Target {
+                    id_number: &shared[0].id_number,
+                    name: &shared[0].name,
+                    unit,
+                    username: "nobody.new",
+                    social_worker: "sw.pool",
+                };
+                // A search or queue is asked about every cell's person, and must never answer
+                // one outside.
+                let targets: Vec<&Person> = if fx.mutates { vec![&shared[0]] } else { shared.iter().collect() };
+                for p in targets {
+                    let t = Target { id_number: &p.id_number, name: &p.name, ..t };
+                    let q = (fx.query)(&t);
+                    let uri = if q.is_empty() { fx.path.to_owned() } else { format!("{}?{q}", fx.path) };
+                    let a = app.call(m.clone(), &uri, &client, (fx.body)(&t)).await;
+                    let what = format!("{role} {} {uri}", fx.method);
+                    leak_check(&what, &a, &mut failures);
+                    let ok = if allowed {
+                        status_is_2xx(&a) || (a.status == StatusCode::FORBIDDEN && fx.refusals.contains(&code(&a)))
+                    } else {
+                        a.status == StatusCode::FORBIDDEN
+                    };
+                    if !ok {
+                        failures.push(format!("{what}: allowed={allowed}, got {} {}", a.status, a.text));
+                    }
+                    // A search by name finds the person exactly when they are within reach.
+                    if fx.path == "/api/v1/persons" && a.status.is_success() {
+                        let found = a.text.contains(&p.name);
+                        if found != reaches(role, unit, &p.cell) {
+                            failures.push(format!("{what}: {:?} found={found}: {}", p.cell.place, a.text));
+                        }
+                    }
+                }
+                continue;
+            }
+            _ => {}
+        }
+        for (ci, c) in cells.iter().enumerate() {
+            let p = if fx.mutates { &fresh[&(fi, ci)] } else { &shared[ci] };
+            // Accounts are placed at the cell's unit; creating one uses a fresh name.
+            account_no += 1;
+            let username = format!("target.{account_no}");
+            if fx.about == About::Account {
+                account(&username, Role::Auditor, c.residence).await;
+                if fx.path.ends_with("/enable") {
+                    accounts::set_disabled(store, &username, true, "test").await.unwrap();
+                }
+            }
+            let mut id = String::from("no-such-id");
+            let mut path_username = username.clone();
+            match fx.prep {
+                Prep::None => {}
+                Prep::Assigned => {
+                    sessions::assign(store, &p.id_number, "sw.pool", "test", today).await.unwrap();
+                    path_username = "sw.pool".into();
+                }
+                Prep::DuplicateFlag => {
+                    let (twin, _) = factory_twin(&p.id_number);
+                    app.register(&[&format!("r,{twin},{},,{},2016-03-01,true,true,true,true,,", p.name, c.residence)])
+                        .await;
+                    if let Some(h) = c.hukou {
+                        search::set_hukou_unit(store, &twin, Some(&UnitCode::parse(h).unwrap()), "test").await.unwrap();
+                    }
+                    if c.assigned {
+                        sessions::assign(store, &twin, "me", "test", today).await.unwrap();
+                    }
+                    duplicates::flag_new(store, "test").await.unwrap();
+                    let flags = duplicates::open(store).await.unwrap();
+                    let flag = flags.iter().find(|f| f.id_number_a == p.id_number || f.id_number_b == p.id_number);
+                    id = flag.unwrap_or_else(|| panic!("no flag for {}: {flags:?}", p.id_number)).id.clone();
+                }
+            }
+            let t = Target {
+                id_number: &p.id_number,
+                name: &p.name,
+                unit: c.residence,
+                username: &username,
+                social_worker: "sw.pool",
+            };
+            let uri = fill(fx.path, &p.id_number, &path_username, &id);
+            let q = (fx.query)(&t);
+            let uri = if q.is_empty() { uri } else { format!("{uri}?{q}") };
+            let inside = match fx.about {
+                About::Person => reaches(role, unit, c),
+                About::Unit | About::Account => holds_unit(role, unit, c.residence),
+                About::Global | About::OwnSession => unreachable!(),
+            };
+            let before = snapshot(app, &p.id_number, &path_username).await;
+            let a = app.call(m.clone(), &uri, &client, (fx.body)(&t)).await;
+            let what = format!("{role} at {unit}, {:?} ({}): {} {uri}", c.place, c.residence, fx.method);
+            leak_check(&what, &a, &mut failures);
+            if a.status.is_server_error() {
+                failures.push(format!("{what}: {} {}", a.status, a.text));
+                continue;
+            }
+            let expected_ok = match (fx.about, inside, allowed) {
+                // Outside: the person does not exist for the user. A role that may never do the
+                // action may be refused before anything is looked up (403 `forbidden`), which
+                // tells nothing either; below, the answer is compared with a made-up target's.
+                (About::Person | About::Account, false, true) => a.status == StatusCode::NOT_FOUND,
+                (About::Person | About::Account, false, false) => {
+                    a.status == StatusCode::NOT_FOUND || (a.status == StatusCode::FORBIDDEN && code(&a) == "forbidden")
+                }
+                (_, false, _) => !a.status.is_success(),
+                (_, true, false) => a.status == StatusCode::FORBIDDEN,
+                (_, true, true) => status_is_2xx(&a),
+            };
+            if !expected_ok {
+                failures.push(format!("{what}: inside={inside} allowed={allowed}, got {} {}", a.status, a.text));
+            }
+            if !inside && fx.path.contains('{') {
+                // Existence must not leak: a target that does not exist answers alike.
+                let ghost = fill(fx.path, GHOST_ID, "no.such.user", "01900000-0000-7000-8000-000000000000");
+                let ghost = if q.is_empty() { ghost } else { format!("{ghost}?{q}") };
+                let g = app.call(m.clone(), &ghost, &client, (fx.body)(&t)).await;
+                if (g.status, code(&g)) != (a.status, code(&a)) {
+                    failures.push(format!(
+                        "{what}: answers {} {} but a made-up target answers {} {}",
+                        a.status,
+                        code(&a),
+                        g.status,
+                        code(&g)
+                    ));
+                }
+            }
+            if !inside || !allowed {
+                let after = snapshot(app, &p.id_number, &path_username).await;
+                if before != after {
+                    failures
+                        .push(format!("{what}: refused with {}, yet something changed:\n{before}\n{after}", a.status));
+                }
+            }
+        }
+    }
+    let _ = me;
+    assert!(failures.is_empty(), "{} cells failed on {}:\n{}", failures.len(), store_kind(app), failures.join("\n"));
+}
+
+/// A valid ID number nobody in these tests has.
+const GHOST_ID: &str = "440106195001010015";
+
+fn store_kind(app: &TestApp) -> &'static str {
+    if app.state.config.db.starts_with("postgres") { "PostgreSQL" } else { "the database" }
+}
+
+/// Another valid ID number for the same birth date: a mistyped serial.
+fn factory_twin(id: &str) -> (String, ()) {
+    let birth = format!("{}-{}-{}", &id[6..10], &id[10..12], &id[12..14]);
+    let serial: u32 = id[14..17].parse().unwrap();
+    (common::id_number("440106", &birth, (serial + 500) % 1000), ())
+}
+
+#[tokio::test]
+async fn street_officer_reaches_exactly_the_subtree_of_the_street() {
+    matrix(Role::StreetOfficer).await;
+}
+
+#[tokio::test]
+async fn community_worker_reaches_exactly_the_community() {
+    matrix(Role::CommunityWorker).await;
+}
+
+#[tokio::test]
+async fn district_supervisor_reaches_exactly_the_district() {
+    matrix(Role::DistrictSupervisor).await;
+}
+
+#[tokio::test]
+async fn hotline_operator_reaches_exactly_the_street_and_changes_only_contacts() {
+    matrix(Role::HotlineOperator).await;
+}
+
+#[tokio::test]
+async fn auditor_reads_the_district_and_changes_nothing() {
+    matrix(Role::Auditor).await;
+}
+
+#[tokio::test]
+async fn social_worker_reaches_only_assigned_persons() {
+    matrix(Role::SocialWorker).await;
+}
+
+#[tokio::test]
+async fn city_admin_reaches_the_whole_city() {
+    matrix(Role::CityAdmin).await;
+}
