@@ -456,3 +456,139 @@ async fn messages_follow_accept_language() {
         assert!(zh.body["error"]["message"].as_str().unwrap().starts_with("state（状态）：申请当前为“草稿”"));
     }
 }
+
+/// Values that are wrong for some field somewhere: wrong types, extremes, blanks, NUL bytes,
+/// impossible dates.
+fn bad_values() -> Vec<Value> {
+    vec![
+        Value::Null,
+        json!(true),
+        json!(0),
+        json!(-1),
+        json!(i64::MAX),
+        json!(i64::MIN),
+        json!(1.5),
+        json!(""),
+        json!(" "),
+        json!("\u{0}"),
+        json!("x".repeat(5000)),
+        json!("２０２４-０１-０１"),
+        json!("2024-02-30"),
+        json!("0000-01-01"),
+        json!("9999-12-31"),
+        json!("'; DROP TABLE applications; --"),
+        json!([]),
+        json!([null]),
+        json!(["\u{0}"]),
+        json!({}),
+        json!({"a": 1}),
+    ]
+}
+
+/// Every field of `valid` replaced in turn by every bad value, plus the whole body replaced and
+/// an unknown field added.
+fn bad_bodies(valid: &Value) -> Vec<Value> {
+    let mut out = Vec::new();
+    for bad in bad_values() {
+        for key in valid.as_object().unwrap().keys() {
+            let mut body = valid.clone();
+            body[key.as_str()] = bad.clone();
+            out.push(body);
+        }
+        let mut extra = valid.clone();
+        extra["unexpected"] = bad.clone();
+        out.push(extra);
+        out.push(bad);
+    }
+    out
+}
+
+/// Never a 500, and every error in the API's shape.
+#[track_caller]
+fn assert_no_server_error(a: &Answer, what: &str) {
+    assert!(a.status.as_u16() < 500, "{what}: {} {}", a.status, a.text);
+    if !a.status.is_success() {
+        let e = &a.body["error"];
+        assert!(e["code"].is_string() && e["message"].is_string(), "{what}: {}", a.text);
+    }
+}
+
+#[tokio::test]
+async fn generated_bad_input_never_gets_a_server_error() {
+    for app in apps("app_fuzz").await {
+        let o = office(&app).await;
+        let id = person(&app, 18).await;
+        let draft = open(&app, &o.caseworker, &id, "hardship_low_income").await;
+        let app_id = draft["id"].as_str().unwrap();
+        let endpoints: [(String, Value); 9] = [
+            (
+                format!("/api/v1/persons/{id}/applications"),
+                json!({"category": "hardship_long_term_older", "policy": "gz-2014-4", "on": "2026-01-05"}),
+            ),
+            (
+                format!("/api/v1/applications/{app_id}/documents"),
+                json!({"documents": [LOW_INCOME_CHECKLIST[0]], "version": 1, "on": "2026-01-05"}),
+            ),
+            (
+                format!("/api/v1/applications/{app_id}/commitments"),
+                json!({"documents": [LOW_INCOME_CHECKLIST[0]], "version": 1, "on": "2026-01-05"}),
+            ),
+            (format!("/api/v1/applications/{app_id}/submit"), json!({"version": 1, "on": "2026-01-05"})),
+            (
+                format!("/api/v1/applications/{app_id}/deficiency-notice"),
+                json!({"defective": [LOW_INCOME_CHECKLIST[0]], "version": 1, "on": "2026-01-05"}),
+            ),
+            (format!("/api/v1/applications/{app_id}/approve"), json!({"version": 1, "on": "2026-01-05"})),
+            (
+                format!("/api/v1/applications/{app_id}/reject"),
+                json!({"reason": "不符合条件", "version": 1, "on": "2026-01-05"}),
+            ),
+            (format!("/api/v1/applications/{app_id}/withdraw"), json!({"version": 1, "on": "2026-01-05"})),
+            ("/api/v1/applications/%00/withdraw".to_owned(), json!({"version": 1})),
+        ];
+        for (uri, valid) in &endpoints {
+            for body in bad_bodies(valid) {
+                for client in [&o.caseworker, &o.officer] {
+                    let a = post(&app, client, uri, body.clone()).await;
+                    assert_no_server_error(&a, &format!("POST {uri} {body}"));
+                }
+            }
+            for raw in [&b"{"[..], b"null", b"\xff\xfe", b"{\"version\": 1e999}", b""] {
+                let a = app.send(Method::POST, uri, &o.caseworker, Some(raw.to_vec()), &[]).await;
+                assert_no_server_error(&a, &format!("POST {uri} {raw:?}"));
+            }
+        }
+        let paths = [
+            "%00",
+            "%FF",
+            "..%2F..",
+            "x",
+            &"a".repeat(300),
+            "0190f0a0-0000-7000-8000-000000000000",
+            "%27%20OR%201%3D1%20--",
+        ];
+        for p in paths {
+            let a = get(&app, &o.officer, &format!("/api/v1/applications/{p}")).await;
+            assert_no_server_error(&a, p);
+            assert!(matches!(a.status, StatusCode::NOT_FOUND | StatusCode::BAD_REQUEST), "{p}: {}", a.text);
+            let a = post(
+                &app,
+                &o.caseworker,
+                &format!("/api/v1/persons/{p}/applications"),
+                json!({"category": "hardship_low_income"}),
+            )
+            .await;
+            assert_no_server_error(&a, p);
+        }
+        for q in [
+            "waiting=%00",
+            "waiting=",
+            "waiting=documents&waiting=documents",
+            "waiting[]=x",
+            "waiting=documents&unit=%25",
+        ] {
+            let a = get(&app, &o.officer, &format!("/api/v1/applications?{q}")).await;
+            assert_no_server_error(&a, q);
+        }
+    }
+}

@@ -435,3 +435,110 @@ async fn messages_follow_accept_language() {
         assert!(again.body["error"]["message"].as_str().unwrap().starts_with("proposal: already confirmed by officer"));
     }
 }
+
+/// Values that are wrong for some field somewhere: wrong types, extremes, blanks, NUL bytes,
+/// impossible dates.
+fn bad_values() -> Vec<Value> {
+    vec![
+        Value::Null,
+        json!(true),
+        json!(0),
+        json!(-1),
+        json!(i64::MAX),
+        json!(i64::MIN),
+        json!(1.5),
+        json!(""),
+        json!(" "),
+        json!("\u{0}"),
+        json!("备注\u{0}"),
+        json!("x".repeat(5000)),
+        json!("2024-02-30"),
+        json!("0000-01-01"),
+        json!("9999-12-31"),
+        json!("'; DROP TABLE revocation_proposals; --"),
+        json!([]),
+        json!(["\u{0}"]),
+        json!({}),
+    ]
+}
+
+/// Every field of `valid` replaced in turn by every bad value, plus the whole body replaced and
+/// an unknown field added.
+fn bad_bodies(valid: &Value) -> Vec<Value> {
+    let mut out = Vec::new();
+    for bad in bad_values() {
+        for key in valid.as_object().unwrap().keys() {
+            let mut body = valid.clone();
+            body[key.as_str()] = bad.clone();
+            out.push(body);
+        }
+        let mut extra = valid.clone();
+        extra["unexpected"] = bad.clone();
+        out.push(extra);
+        out.push(bad);
+    }
+    out
+}
+
+#[track_caller]
+fn assert_no_server_error(a: &Answer, what: &str) {
+    assert!(a.status.as_u16() < 500, "{what}: {} {}", a.status, a.text);
+    if !a.status.is_success() {
+        let e = &a.body["error"];
+        assert!(e["code"].is_string() && e["message"].is_string(), "{what}: {}", a.text);
+    }
+}
+
+#[tokio::test]
+async fn generated_bad_input_never_gets_a_server_error() {
+    for app in apps("rev_fuzz").await {
+        let o = office(&app).await;
+        let id = in_hardship(&app, &o, 30).await;
+        let p = proposed(&app, &o.caseworker, &id, "employed", "已就业").await;
+        let pid = p["id"].as_str().unwrap();
+        let endpoints: [(String, Value); 5] = [
+            (
+                format!("/api/v1/persons/{id}/contacts"),
+                json!({"channel": "phone", "reached": false, "note": "未接", "on": "2026-01-05"}),
+            ),
+            (
+                format!("/api/v1/persons/{id}/refusals"),
+                json!({"service": "job_referral", "note": "拒绝", "on": "2026-01-05"}),
+            ),
+            (
+                format!("/api/v1/persons/{id}/revocation-proposals"),
+                json!({"reason": "written_waiver", "note": "放弃", "on": "2026-01-05"}),
+            ),
+            // Dismissal first: a confirmation would end the status and change what follows.
+            (
+                format!("/api/v1/revocation-proposals/{pid}/decision"),
+                json!({"confirm": false, "note": "不予注销", "version": 1, "on": "2026-01-05"}),
+            ),
+            ("/api/v1/revocation-proposals/%00/decision".to_owned(), json!({"confirm": true, "version": 1})),
+        ];
+        for (uri, valid) in &endpoints {
+            for body in bad_bodies(valid) {
+                for client in [&o.caseworker, &o.officer] {
+                    let a = post(&app, client, uri, body.clone()).await;
+                    assert_no_server_error(&a, &format!("POST {uri} {body}"));
+                }
+            }
+            for raw in [&b"{"[..], b"null", b"\xff\xfe", b"{\"version\": 1e999}", b""] {
+                let a = app.send(Method::POST, uri, &o.caseworker, Some(raw.to_vec()), &[]).await;
+                assert_no_server_error(&a, &format!("POST {uri} {raw:?}"));
+            }
+        }
+        for path in ["%00", "%FF", "x", &"a".repeat(300), "%27%20OR%201%3D1%20--"] {
+            let a = get(&app, &o.officer, &format!("/api/v1/revocation-proposals/{path}")).await;
+            assert_no_server_error(&a, path);
+        }
+        for q in
+            ["within_days=-1", "within_days=99999999999", "within_days=%00", "within_days=4294967295", "within_days="]
+        {
+            let a = get(&app, &o.caseworker, &format!("/api/v1/revocation-proposals/unreachable-soon?{q}")).await;
+            assert_no_server_error(&a, q);
+        }
+        // None of it touched the status.
+        assert!(categories(&app, &o, &id).await.contains(&"hardship_low_income".to_owned()));
+    }
+}

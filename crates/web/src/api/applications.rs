@@ -104,6 +104,39 @@ pub(crate) fn id_from_path(text: &str) -> Result<IdNumber, ApiError> {
     IdNumber::parse_or_upgrade(text).map_err(|_| ApiError::not_found())
 }
 
+/// An application's or proposal's id from the path. Ids are UUIDs: anything else names nothing,
+/// so it is 404 without a query (a NUL byte, say, which PostgreSQL refuses in text).
+pub(crate) fn id_of(text: &str) -> Result<&str, ApiError> {
+    let plausible =
+        !text.is_empty() && text.len() <= 64 && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if plausible { Ok(text) } else { Err(ApiError::not_found()) }
+}
+
+/// Free text a caseworker writes (a reason, a note): at most `max` characters, and no control
+/// characters other than line breaks and tabs (PostgreSQL refuses a NUL byte in text).
+pub(crate) fn free_text(text: &str, field: &'static str, max: usize) -> Result<(), ApiError> {
+    if text.chars().count() > max {
+        return Err(ApiError::unprocessable(
+            "too_long",
+            Some(field),
+            format!("{field}：内容过长（最多{max}个字符）"),
+            format!("{field}: too long ({max} characters at most)"),
+        ));
+    }
+    if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err(ApiError::unprocessable(
+            "invalid_text",
+            Some(field),
+            format!("{field}：含有不可见的控制字符"),
+            format!("{field}: contains control characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// The longest reason or note the registry keeps.
+pub(crate) const MAX_TEXT: usize = 2000;
+
 fn document_of(code: &str, field: &'static str, checklist: &[Document]) -> Result<Document, ApiError> {
     Document::all().into_iter().find(|d| d.code() == code).ok_or_else(|| {
         let codes: Vec<&str> = checklist.iter().map(|d| d.code()).collect();
@@ -338,8 +371,10 @@ fn answer(user: &AuthUser, stored: &StoredApplication) -> Json<ApplicationJson> 
 /// The application with this id if the user reaches its applicant (else 404, as for a missing
 /// one), then 403 if the role does not allow `action`.
 async fn reachable(state: &AppState, user: &AuthUser, id: &str, action: Action) -> Result<StoredApplication, ApiError> {
-    let stored =
-        applications::load(&state.store, id).await.map_err(application_error)?.ok_or_else(ApiError::not_found)?;
+    let stored = applications::load(&state.store, id_of(id)?)
+        .await
+        .map_err(application_error)?
+        .ok_or_else(ApiError::not_found)?;
     user.person(state, &stored.id_number, action).await?;
     Ok(stored)
 }
@@ -693,6 +728,7 @@ async fn reject(
 ) -> Result<Json<ApplicationJson>, ApiError> {
     reachable(&state, &user, &id, Action::DecideApplication).await?;
     let on = day_of(body.on.as_deref())?;
+    free_text(&body.reason, "reason", MAX_TEXT)?;
     let stored = applications::reject(&state.store, &id, &body.reason, &user.account.username, on, body.version)
         .await
         .map_err(application_error)?;

@@ -18,7 +18,7 @@ use yuanzhu_storage::revocations::{
     self, CHANNELS, ContactRecord, DueContact, Proposal, RefusalRecord, RevocationError, SERVICES,
 };
 
-use super::applications::{day_of, id_from_path, reaches};
+use super::applications::{MAX_TEXT, day_of, free_text, id_from_path, id_of, reaches};
 use super::{Json, Query};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
@@ -137,6 +137,7 @@ async fn log_contact(
         .ok_or_else(|| unknown_code("channel", &body.channel, &CHANNELS.map(revocations::channel_code)))?;
     let on = day_of(body.on.as_deref())?;
     let note = body.note.as_deref().unwrap_or("");
+    free_text(note, "note", MAX_TEXT)?;
     let record =
         revocations::log_contact(&state.store, id.as_str(), on, channel, body.reached, note, &user.account.username)
             .await
@@ -203,6 +204,7 @@ async fn log_refusal(
         .ok_or_else(|| unknown_code("service", &body.service, &SERVICES.map(revocations::service_code)))?;
     let on = day_of(body.on.as_deref())?;
     let note = body.note.as_deref().unwrap_or("");
+    free_text(note, "note", MAX_TEXT)?;
     let record = revocations::log_refusal(&state.store, id.as_str(), on, service, note, &user.account.username)
         .await
         .map_err(revocation_error)?;
@@ -312,6 +314,7 @@ async fn propose(
     let reason = ExitReason::from_code(body.reason.trim())
         .ok_or_else(|| unknown_code("reason", &body.reason, &ExitReason::ALL.map(ExitReason::code)))?;
     let on = day_of(body.on.as_deref())?;
+    free_text(&body.note, "note", MAX_TEXT)?;
     let made = revocations::propose(
         &state.store,
         &state.policies,
@@ -355,7 +358,10 @@ async fn queue(State(state): State<AppState>, user: AuthUser) -> Result<Json<Vec
 /// The proposal with this id if the user reaches its person (else 404), then 403 if the role
 /// does not allow `action`.
 async fn reachable(state: &AppState, user: &AuthUser, id: &str, action: Action) -> Result<Proposal, ApiError> {
-    let p = revocations::proposal(&state.store, id).await.map_err(revocation_error)?.ok_or_else(ApiError::not_found)?;
+    let p = revocations::proposal(&state.store, id_of(id)?)
+        .await
+        .map_err(revocation_error)?
+        .ok_or_else(ApiError::not_found)?;
     user.person(state, &p.id_number, action).await?;
     Ok(p)
 }
@@ -451,6 +457,7 @@ async fn decide(
     }
     // The domain calls the dismissal's reason `reason`; in this body it is the note.
     let note = body.note.as_deref().unwrap_or("");
+    free_text(note, "note", MAX_TEXT)?;
     if note.trim().is_empty() {
         return Err(ApiError::unprocessable(
             "required",
