@@ -592,3 +592,35 @@ async fn generated_bad_input_never_gets_a_server_error() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_provincial_application_takes_a_written_commitment_and_carries_its_deadlines() {
+    for app in apps("app_gd").await {
+        let o = office(&app).await;
+        let id = person(&app, 19).await;
+        // gd-2023-11 is in force today and lists the category: it is chosen without being named.
+        let draft = open(&app, &o.caseworker, &id, "disabled").await;
+        assert_eq!(draft["policy"], "gd-2023-11");
+        assert_eq!(codes(&draft["checklist"]), ["application_form", "disabled"]);
+        assert_eq!(draft["checklist"][1]["accepts_commitment"], true);
+
+        // 告知承诺制 replaces the proof, never the application form.
+        let a = change(&app, &o.caseworker, &draft, "commitments", json!({"documents": ["application_form"]})).await;
+        assert_error(&a, StatusCode::UNPROCESSABLE_ENTITY, "commitment_not_accepted", Some("documents"));
+        let committed =
+            ok(change(&app, &o.caseworker, &draft, "commitments", json!({"documents": ["disabled"]})).await);
+        assert_eq!(committed["checklist"][1]["supplied"], "commitment_in_lieu_of_proof");
+        let complete =
+            ok(change(&app, &o.caseworker, &committed, "documents", json!({"documents": ["application_form"]})).await);
+        let submitted = ok(change(&app, &o.caseworker, &complete, "submit", json!({})).await);
+        assert_eq!(submitted["state"], "submitted");
+        // Ten working days for the district's review.
+        assert!(submitted["deadlines"]["review_deadline"].is_string(), "{submitted}");
+        assert_eq!(submitted["deadlines"]["review_overdue"], false);
+
+        let refused = ok(change(&app, &o.officer, &submitted, "reject", json!({"reason": "残疾人证已注销"})).await);
+        assert!(refused["deadlines"]["appeal_deadline"].is_string(), "{refused}");
+        assert_eq!(refused["deadlines"]["can_appeal"], true, "thirty days to ask for re-review");
+        assert_eq!(refused["deadlines"]["review_deadline"], Value::Null);
+    }
+}

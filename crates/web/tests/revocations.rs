@@ -542,3 +542,42 @@ async fn generated_bad_input_never_gets_a_server_error() {
         assert!(categories(&app, &o, &id).await.contains(&"hardship_low_income".to_owned()));
     }
 }
+
+#[tokio::test]
+async fn a_social_worker_reaches_only_the_persons_assigned_to_them() {
+    for app in apps("rev_social").await {
+        let o = office(&app).await;
+        let mine = in_hardship(&app, &o, 31).await;
+        let other = in_hardship(&app, &o, 32).await;
+        app.account("social", Role::SocialWorker, STREET).await;
+        let on = yuanzhu_web::today();
+        yuanzhu_storage::sessions::assign(app.store(), &mine, "social", "test", on).await.unwrap();
+        let social = app.sign_in("social").await;
+
+        let contact = json!({"channel": "home_visit", "reached": true, "note": "入户见到本人"});
+        status(
+            post(&app, &social, &format!("/api/v1/persons/{mine}/contacts"), contact.clone()).await,
+            StatusCode::CREATED,
+        );
+        let a = post(&app, &social, &format!("/api/v1/persons/{other}/contacts"), contact).await;
+        assert_error(&a, StatusCode::NOT_FOUND, "not_found", None);
+
+        let p = proposed(&app, &social, &mine, "employed", "本人告知已就业").await;
+        let theirs = proposed(&app, &o.caseworker, &other, "employed", "已就业").await;
+        let queue = status(get(&app, &social, "/api/v1/revocation-proposals").await, StatusCode::OK);
+        let ids: Vec<&Value> = queue.as_array().unwrap().iter().map(|r| &r["id"]).collect();
+        assert_eq!(ids, [&p["id"]], "only their own person's proposal");
+        let a = get(&app, &social, &format!("/api/v1/revocation-proposals/{}", theirs["id"].as_str().unwrap())).await;
+        assert_error(&a, StatusCode::NOT_FOUND, "not_found", None);
+        // A social worker proposes; a reviewer decides.
+        assert_error(
+            &decide(&app, &social, &p, json!({"confirm": true})).await,
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            None,
+        );
+        status(decide(&app, &o.officer, &p, json!({"confirm": true})).await, StatusCode::OK);
+        assert!(!categories(&app, &o, &mine).await.contains(&"hardship_low_income".to_owned()));
+        assert!(categories(&app, &o, &other).await.contains(&"hardship_low_income".to_owned()));
+    }
+}
