@@ -594,6 +594,37 @@ pub struct StepBody {
     pub on: Option<String>,
 }
 
+/// The changes that need only the version and the day, and who may make them.
+#[derive(Clone, Copy)]
+enum Step {
+    Submit,
+    Approve,
+    Withdraw,
+}
+
+async fn step(
+    state: &AppState,
+    user: &AuthUser,
+    id: &str,
+    body: StepBody,
+    step: Step,
+) -> Result<Json<ApplicationJson>, ApiError> {
+    let action = match step {
+        Step::Submit | Step::Withdraw => Action::PrepareApplication,
+        Step::Approve => Action::DecideApplication,
+    };
+    reachable(state, user, id, action).await?;
+    let on = day_of(body.on.as_deref())?;
+    let (store, actor, version) = (&state.store, user.account.username.as_str(), body.version);
+    let stored = match step {
+        Step::Submit => applications::submit(store, id, actor, on, version).await,
+        Step::Approve => applications::approve(store, id, actor, on, version).await,
+        Step::Withdraw => applications::withdraw(store, id, actor, on, version).await,
+    }
+    .map_err(application_error)?;
+    Ok(answer(user, &stored))
+}
+
 /// Hand the file in. With documents missing, this serves the one-time deficiency notice listing
 /// everything missing, and the application waits for them (`deficient`).
 #[utoipa::path(
@@ -612,12 +643,7 @@ async fn submit(
     Path(id): Path<String>,
     Json(body): Json<StepBody>,
 ) -> Result<Json<ApplicationJson>, ApiError> {
-    reachable(&state, &user, &id, Action::PrepareApplication).await?;
-    let on = day_of(body.on.as_deref())?;
-    let stored = applications::submit(&state.store, &id, &user.account.username, on, body.version)
-        .await
-        .map_err(application_error)?;
-    Ok(answer(&user, &stored))
+    step(&state, &user, &id, body, Step::Submit).await
 }
 
 /// The documents found defective in review.
@@ -687,12 +713,7 @@ async fn approve(
     Path(id): Path<String>,
     Json(body): Json<StepBody>,
 ) -> Result<Json<ApplicationJson>, ApiError> {
-    reachable(&state, &user, &id, Action::DecideApplication).await?;
-    let on = day_of(body.on.as_deref())?;
-    let stored = applications::approve(&state.store, &id, &user.account.username, on, body.version)
-        .await
-        .map_err(application_error)?;
-    Ok(answer(&user, &stored))
+    step(&state, &user, &id, body, Step::Approve).await
 }
 
 /// A refusal, with its reason.
@@ -752,12 +773,7 @@ async fn withdraw(
     Path(id): Path<String>,
     Json(body): Json<StepBody>,
 ) -> Result<Json<ApplicationJson>, ApiError> {
-    reachable(&state, &user, &id, Action::PrepareApplication).await?;
-    let on = day_of(body.on.as_deref())?;
-    let stored = applications::withdraw(&state.store, &id, &user.account.username, on, body.version)
-        .await
-        .map_err(application_error)?;
-    Ok(answer(&user, &stored))
+    step(&state, &user, &id, body, Step::Withdraw).await
 }
 
 // ---------------------------------------------------------------------------------------------
