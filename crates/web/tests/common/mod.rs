@@ -57,7 +57,8 @@ pub async fn apps(suite: &str) -> Vec<TestApp> {
     let mut out = Vec::new();
     for (store, dir) in stores {
         store.init().await.unwrap();
-        let state = AppState::new(store, PolicySet::embedded(), Config { log_format: "text".into(), ..Config::default() });
+        let state =
+            AppState::new(store, PolicySet::embedded(), Config { log_format: "text".into(), ..Config::default() });
         out.push(TestApp { router: app(state.clone()), state, _dir: dir });
     }
     out
@@ -82,7 +83,12 @@ impl TestApp {
     /// Signs in and returns the client, panicking if sign-in fails.
     pub async fn sign_in(&self, username: &str) -> Client {
         let a = self
-            .call(Method::POST, "/api/v1/session", &Client::Anonymous, Some(serde_json::json!({"username": username, "password": PASSWORD})))
+            .call(
+                Method::POST,
+                "/api/v1/session",
+                &Client::Anonymous,
+                Some(serde_json::json!({"username": username, "password": PASSWORD})),
+            )
             .await;
         assert_eq!(a.status, StatusCode::OK, "sign-in of {username}: {}", a.text);
         let cookie = a.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
@@ -105,7 +111,8 @@ impl TestApp {
             .map(|r| r.expect("test rows are valid"))
             .collect();
         let units = persons::unit_codes(self.store()).await.unwrap();
-        let s = persons::register_batch(self.store(), &rows, &units, "test", &self.state.policies, Lang::Zh).await.unwrap();
+        let s =
+            persons::register_batch(self.store(), &rows, &units, "test", &self.state.policies, Lang::Zh).await.unwrap();
         assert!(s.rejected.is_empty(), "{:?}", s.rejected);
     }
 
@@ -117,7 +124,14 @@ impl TestApp {
     }
 
     /// Like [`TestApp::call`] with raw bytes and extra headers.
-    pub async fn send(&self, method: Method, uri: &str, client: &Client, body: Option<Vec<u8>>, extra: &[(&str, &str)]) -> Answer {
+    pub async fn send(
+        &self,
+        method: Method,
+        uri: &str,
+        client: &Client,
+        body: Option<Vec<u8>>,
+        extra: &[(&str, &str)],
+    ) -> Answer {
         let mut r = Request::builder().method(method.clone()).uri(uri);
         match client {
             Client::Anonymous => {}
