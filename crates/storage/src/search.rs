@@ -32,6 +32,8 @@ pub enum Scope<'a> {
 /// A person as a list of results shows them.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Hit {
+    /// The record's own key: pages link to a file by it, so a list never carries an ID number.
+    pub person_id: String,
     pub id_number: String,
     pub name: String,
     pub sex: String,
@@ -157,6 +159,7 @@ pub async fn search(store: &Store, q: &str, scope: Scope<'_>, limit: u32) -> Res
         .zip(&ids)
         .map(|(r, id)| {
             Ok(Hit {
+                person_id: id.clone(),
                 id_number: r.try_get("id_number")?,
                 name: r.try_get("name")?,
                 sex: r.try_get("sex")?,
@@ -246,6 +249,12 @@ async fn person_id(conn: &mut sqlx::AnyConnection, id_number: &str) -> Result<St
         .fetch_optional(&mut *conn)
         .await?;
     id.ok_or_else(|| StoreError::NotFound(format!("no person with ID number {id_number} is registered")))
+}
+
+/// The ID number of the person with this record key, if any.
+pub async fn id_number_of(store: &Store, person_id: &str) -> Result<Option<String>, StoreError> {
+    let id = sqlx::query_scalar("SELECT id_number FROM persons WHERE id = $1").bind(person_id);
+    Ok(id.fetch_optional(store.pool()).await?)
 }
 
 /// Records that `actor` opened the person's file: who looked at whom, and when, is part of the

@@ -65,50 +65,60 @@ impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let now = Utc::now();
-        if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
-            let token = auth.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
-            let Some(token) = token.filter(|t| !t.is_empty()) else { return Err(ApiError::unauthenticated()) };
-            let account = sessions::token_account(&state.store, token, &stamp(now))
-                .await?
-                .ok_or_else(ApiError::unauthenticated)?;
-            return Ok(AuthUser { user: account.user(), account, credential: Credential::Token });
-        }
-        let secret = cookie(parts, COOKIE).ok_or_else(ApiError::unauthenticated)?.to_owned();
-        let session = sessions::lookup(&state.store, &secret).await?.ok_or_else(ApiError::unauthenticated)?;
-        let idle = Duration::minutes(state.config.session_idle_minutes);
-        let last_seen = parse_stamp(&session.last_seen_at).unwrap_or(now);
-        let absolute = parse_stamp(&session.absolute_expires_at).unwrap_or(now);
-        if last_seen + idle <= now || absolute <= now {
-            sessions::delete(&state.store, &secret).await?;
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "session_expired",
-                "登录已过期，请重新登录",
-                "the session has expired: sign in again",
-            ));
-        }
-        if changes_state(&parts.method) {
-            let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
-            if !crate::password::same(sent, &session.csrf_token) {
-                return Err(ApiError::new(
-                    StatusCode::FORBIDDEN,
-                    "csrf",
-                    "缺少或错误的 X-CSRF-Token：请使用登录时返回的令牌",
-                    "missing or wrong X-CSRF-Token: send the token returned at sign-in",
-                )
-                .field("X-CSRF-Token"));
-            }
-        }
-        if (now - last_seen).num_seconds() >= TOUCH_EVERY_SECONDS {
-            sessions::touch(&state.store, &secret, &stamp(now)).await?;
-        }
-        Ok(AuthUser {
-            user: session.account.user(),
-            account: session.account,
-            credential: Credential::Session { secret, csrf_token: session.csrf_token },
-        })
+        authenticate(parts, state, true).await
     }
+}
+
+/// The user of a request, by bearer token or session cookie. With `check_csrf`, a
+/// state-changing request made with the cookie must carry the session's token in
+/// `X-CSRF-Token`; the HTML pages check the token of their forms instead.
+pub async fn authenticate(parts: &Parts, state: &AppState, check_csrf: bool) -> Result<AuthUser, ApiError> {
+    let now = Utc::now();
+    if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
+        let token = auth.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
+        let Some(token) = token.filter(|t| !t.is_empty()) else { return Err(ApiError::unauthenticated()) };
+        let account =
+            sessions::token_account(&state.store, token, &stamp(now)).await?.ok_or_else(ApiError::unauthenticated)?;
+        return Ok(AuthUser { user: account.user(), account, credential: Credential::Token });
+    }
+    let secret = cookie(parts, COOKIE).ok_or_else(ApiError::unauthenticated)?.to_owned();
+    let session = sessions::lookup(&state.store, &secret).await?.ok_or_else(ApiError::unauthenticated)?;
+    let idle = Duration::minutes(state.config.session_idle_minutes);
+    let last_seen = parse_stamp(&session.last_seen_at).unwrap_or(now);
+    let absolute = parse_stamp(&session.absolute_expires_at).unwrap_or(now);
+    if last_seen + idle <= now || absolute <= now {
+        sessions::delete(&state.store, &secret).await?;
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "session_expired",
+            "登录已过期，请重新登录",
+            "the session has expired: sign in again",
+        ));
+    }
+    if check_csrf && changes_state(&parts.method) {
+        let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+        if !crate::password::same(sent, &session.csrf_token) {
+            return Err(csrf_error().field("X-CSRF-Token"));
+        }
+    }
+    if (now - last_seen).num_seconds() >= TOUCH_EVERY_SECONDS {
+        sessions::touch(&state.store, &secret, &stamp(now)).await?;
+    }
+    Ok(AuthUser {
+        user: session.account.user(),
+        account: session.account,
+        credential: Credential::Session { secret, csrf_token: session.csrf_token },
+    })
+}
+
+/// A state-changing request without the session's CSRF token.
+pub fn csrf_error() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "csrf",
+        "缺少或错误的 X-CSRF-Token：请使用登录时返回的令牌",
+        "missing or wrong X-CSRF-Token: send the token returned at sign-in",
+    )
 }
 
 impl AuthUser {

@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod ops;
 pub mod password;
 pub mod state;
+pub mod ui;
 
 use std::future::Future;
 
@@ -29,6 +30,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(ops::router())
+        .merge(ui::router())
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .fallback(|| async { error::ApiError::not_found() })
         .layer(middleware::from_fn_with_state(state.clone(), metrics::track))

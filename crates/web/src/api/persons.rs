@@ -126,7 +126,7 @@ pub fn mask_identities(value: &mut Value) {
     }
 }
 
-fn masked_text(s: &str) -> Option<String> {
+pub(crate) fn masked_text(s: &str) -> Option<String> {
     let bytes = s.as_bytes();
     let mut out = String::with_capacity(s.len());
     let (mut i, mut last, mut changed) = (0, 0, false);

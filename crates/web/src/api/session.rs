@@ -87,7 +87,24 @@ async fn sign_in(
     headers: HeaderMap,
     Json(c): Json<Credentials>,
 ) -> Result<Response, ApiError> {
-    let username = c.username.trim().to_lowercase();
+    let account = match authenticate(&state, &c.username, c.password).await? {
+        Ok(account) => account,
+        Err(throttled) => return Ok(throttled),
+    };
+    let (secret, csrf) = open_session(&state, &account).await?;
+    let mut response = Json(info(&account, Some(csrf), &state)).into_response();
+    response.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &headers, &secret));
+    Ok(response)
+}
+
+/// Checks a username and password, counting failures per username: the account, or the 429
+/// answer of a throttled username. Shared by the API and the sign-in page.
+pub(crate) async fn authenticate(
+    state: &AppState,
+    username: &str,
+    password: String,
+) -> Result<Result<accounts::Account, Response>, ApiError> {
+    let username = username.trim().to_lowercase();
     if username.is_empty() || username.chars().count() > 64 {
         return Err(ApiError::bad_request("invalid_username", Some("username"), "请输入用户名", "enter a username"));
     }
@@ -103,28 +120,40 @@ async fn sign_in(
         )
         .into_response();
         r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        return Ok(r);
+        return Ok(Err(r));
     }
     let found = accounts::by_username(&state.store, &username).await?;
     let (hash, account) = match found {
         Some((account, hash)) if !account.disabled => (hash, Some(account)),
         _ => (password::decoy_hash().to_owned(), None),
     };
-    let matches = password::verify(hash, c.password).await;
+    let matches = password::verify(hash, password).await;
     let Some(account) = account.filter(|_| matches) else {
         sessions::record_failure(&state.store, &username, now).await?;
         return Err(bad_credentials());
     };
     sessions::clear_failures(&state.store, &username).await?;
+    Ok(Ok(account))
+}
+
+/// Opens a session for the account: its secret (for the cookie) and its CSRF token.
+pub(crate) async fn open_session(state: &AppState, account: &accounts::Account) -> Result<(String, String), ApiError> {
     let secret = password::secret();
     let csrf = password::secret();
-    let absolute = now + Duration::hours(state.config.session_absolute_hours);
+    let absolute = Utc::now() + Duration::hours(state.config.session_absolute_hours);
     sessions::create(&state.store, &account.id, &secret, &csrf, &stamp(absolute)).await?;
     tracing::info!(username = %account.username, role = %account.role, "signed in");
-    let mut response = Json(info(&account, Some(csrf), &state)).into_response();
-    let max_age = state.config.session_absolute_hours * 3600;
-    response.headers_mut().insert(header::SET_COOKIE, set_cookie(&secret, Some(max_age), secure(&state, &headers)));
-    Ok(response)
+    Ok((secret, csrf))
+}
+
+/// The `Set-Cookie` value of a new session.
+pub(crate) fn session_cookie(state: &AppState, headers: &HeaderMap, secret: &str) -> HeaderValue {
+    set_cookie(secret, Some(state.config.session_absolute_hours * 3600), secure(state, headers))
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub(crate) fn clear_cookie(state: &AppState, headers: &HeaderMap) -> HeaderValue {
+    set_cookie("", Some(0), secure(state, headers))
 }
 
 /// Sign out: ends the session and clears its cookie.
@@ -138,7 +167,7 @@ async fn sign_out(State(state): State<AppState>, headers: HeaderMap, user: AuthU
         sessions::delete(&state.store, secret).await?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
-    response.headers_mut().insert(header::SET_COOKIE, set_cookie("", Some(0), secure(&state, &headers)));
+    response.headers_mut().insert(header::SET_COOKIE, clear_cookie(&state, &headers));
     Ok(response)
 }
 

@@ -1,0 +1,179 @@
+//! Every string of the pages, in Chinese (first) and English. Templates ask for a key with
+//! `ctx.t("key")`; a test reads the templates and fails if a key they use is missing here, and
+//! another fails if a key lacks either language.
+
+use yuanzhu_rules::Lang;
+
+/// (key, zh-CN, en). Keep keys grouped by page; shared ones first.
+pub const STRINGS: &[(&str, &str, &str)] = &[
+    ("app.name", "援助 · 就业困难人员援助系统", "Yuanzhu · Employment Assistance"),
+    ("app.short", "援助", "Yuanzhu"),
+    ("nav.home", "工作台", "Home"),
+    ("nav.search", "查询人员", "Find a person"),
+    ("nav.register", "登记", "Register"),
+    ("nav.import", "批量导入", "Import"),
+    ("nav.export", "导出", "Export"),
+    ("nav.admin", "系统管理", "Administration"),
+    ("nav.signed_in_as", "当前用户", "Signed in as"),
+    ("nav.sign_out", "退出登录", "Sign out"),
+    ("nav.language", "English", "中文"),
+    ("nav.skip", "跳到正文", "Skip to content"),
+    ("common.submit", "提交", "Submit"),
+    ("common.cancel", "取消", "Cancel"),
+    ("common.confirm", "确认", "Confirm"),
+    ("common.back", "返回", "Back"),
+    ("common.none", "无", "None"),
+    ("common.yes", "是", "Yes"),
+    ("common.no", "否", "No"),
+    ("common.print", "打印", "Print"),
+    ("common.error", "出错了", "Something went wrong"),
+    ("common.not_found", "未找到该页面或人员，或不在您的管辖范围内。", "Not found, or outside your jurisdiction."),
+    ("common.forbidden", "您的角色无权执行此操作。", "Your role does not allow this."),
+    ("common.results", "条结果", "results"),
+    ("common.days", "天", "days"),
+    ("login.title", "登录", "Sign in"),
+    ("login.username", "用户名", "Username"),
+    ("login.password", "密码", "Password"),
+    ("login.submit", "登录", "Sign in"),
+    ("login.bad_credentials", "用户名或密码错误。", "Wrong username or password."),
+    (
+        "login.throttle_note",
+        "为保护个人信息，同一用户名15分钟内连续5次登录失败后，将暂停登录15分钟。",
+        "To protect personal data, 5 failed sign-ins for a username within 15 minutes pause it for 15 minutes.",
+    ),
+    ("login.expired", "登录已过期或已退出，请重新登录。", "Your session has ended. Sign in again."),
+    (
+        "login.csrf",
+        "表单已过期（安全令牌不符），请重新提交。",
+        "The form has expired (its security token did not match). Please submit it again.",
+    ),
+    ("role.city_admin", "市级管理员", "City administrator"),
+    ("role.district_supervisor", "区级督导", "District supervisor"),
+    ("role.street_officer", "街道审核员", "Street officer"),
+    ("role.community_worker", "社区经办员", "Community caseworker"),
+    ("role.hotline_operator", "热线坐席", "Hotline operator"),
+    ("role.social_worker", "社工", "Social worker"),
+    ("role.auditor", "审计员", "Auditor"),
+    ("search.title", "查询人员", "Find a person"),
+    ("search.label", "身份证号、姓名或手机号", "ID number, name or phone"),
+    (
+        "search.hint",
+        "证件号和手机号在列表中部分隐藏；打开档案查看详情（将记录查阅）。",
+        "ID and phone numbers are partly hidden in lists; open a file for details (the opening is recorded).",
+    ),
+    ("search.button", "查询", "Search"),
+    ("search.empty", "在您的管辖范围内没有找到匹配的人员。", "No one in your jurisdiction matches."),
+    ("field.id_number", "身份证号", "ID number"),
+    ("field.name", "姓名", "Name"),
+    ("field.sex", "性别", "Sex"),
+    ("field.birth_date", "出生日期", "Date of birth"),
+    ("field.phone", "手机号", "Phone"),
+    ("field.address", "住址", "Address"),
+    ("field.residence_unit", "居住地单位", "Unit of residence"),
+    ("field.household", "家庭", "Household"),
+    ("field.relation", "与户主关系", "Relation"),
+    ("field.categories", "认定类别", "Categories"),
+    ("field.unemployed_since", "失业起始日", "Unemployed since"),
+    ("field.registrations", "失业登记", "Unemployment registrations"),
+    ("field.retirement_track", "女性退休类别", "Female retirement track"),
+    ("field.facts", "情况", "Circumstances"),
+    ("sex.female", "女", "Female"),
+    ("sex.male", "男", "Male"),
+    ("file.title", "个人档案（一人一档）", "Personal file"),
+    ("file.facts", "基本情况", "Facts"),
+    ("file.recognitions", "认定记录", "Recognitions"),
+    ("file.policy", "政策版本", "Policy version"),
+    ("file.citation", "依据", "Article"),
+    ("file.route", "认定方式", "Route"),
+    ("file.recognized_on", "认定日期", "Recognised on"),
+    ("file.decided_by", "认定人", "Decided by"),
+    ("file.ended", "已终止", "Ended"),
+    ("file.household", "家庭成员", "Household members"),
+    (
+        "file.zero_employment",
+        "零就业家庭（由成员就业情况自动得出）",
+        "Zero-employment household (derived from the members)",
+    ),
+    ("file.working_age", "劳动年龄", "Working age"),
+    ("file.employed", "已就业", "Employed"),
+    ("file.timeline", "档案记录（台账）", "Timeline (ledger)"),
+    ("file.contacts", "联系记录", "Contact attempts"),
+    ("file.applications", "困难人员认定申请", "Hardship applications"),
+    ("file.proposals", "退出（撤销）提议", "Revocation proposals"),
+    ("file.actions", "可办理事项", "What you can do"),
+    (
+        "file.masked_note",
+        "您的角色只能查看部分隐藏的证件号和手机号。",
+        "Your role sees ID and phone numbers partly hidden.",
+    ),
+    ("file.event.at", "时间", "When"),
+    ("file.event.actor", "经办人", "Who"),
+    ("file.event.action", "事项", "What"),
+    ("file.event.policy", "政策", "Policy"),
+    ("home.title", "工作台", "Home"),
+    ("home.welcome", "您好", "Welcome"),
+];
+
+/// The text of `key` in `lang`. A key missing from the table shows as itself, so a page never
+/// fails to render; the tests make sure none is missing.
+pub fn t(lang: Lang, key: &str) -> &'static str {
+    match STRINGS.iter().find(|(k, _, _)| *k == key) {
+        Some((_, zh, en)) => match lang {
+            Lang::Zh => zh,
+            Lang::En => en,
+        },
+        None => {
+            tracing::warn!(key, "missing UI string");
+            // Leak once per missing key at most: only reachable when a test already fails.
+            Box::leak(key.to_owned().into_boxed_str())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_string_exists_in_both_languages_and_keys_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for (key, zh, en) in STRINGS {
+            assert!(seen.insert(*key), "`{key}` appears twice");
+            assert!(!zh.trim().is_empty() && !en.trim().is_empty(), "`{key}` lacks a language");
+            assert!(
+                zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) || key.starts_with("nav.language"),
+                "`{key}`: the Chinese text has no Chinese"
+            );
+            assert!(
+                !en.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) || key.starts_with("nav.language"),
+                "`{key}`: the English text has Chinese"
+            );
+        }
+    }
+
+    /// Every `.t("…")` a template or a page module asks for is in the table.
+    #[test]
+    fn every_key_the_pages_use_is_in_the_table() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for dir in ["templates", "src/ui"] {
+            for entry in std::fs::read_dir(format!("{root}/{dir}")).unwrap() {
+                let path = entry.unwrap().path();
+                if !path.ends_with("i18n.rs") {
+                    files.push(path);
+                }
+            }
+        }
+        let mut missing = Vec::new();
+        for path in files {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for piece in text.split(".t(\"").skip(1) {
+                let key = piece.split('"').next().unwrap();
+                if !key.is_empty() && !key.contains('{') && !STRINGS.iter().any(|(k, _, _)| *k == key) {
+                    missing.push(format!("{}: {key}", path.display()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "UI strings missing from i18n.rs: {missing:#?}");
+    }
+}

@@ -1,0 +1,282 @@
+//! Home, search and the person's file (一人一档, 第十九条).
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use yuanzhu_domain::access::{Action, mask_id_number, mask_phone, role_allows};
+use yuanzhu_storage::search::{self, Scope};
+use yuanzhu_storage::{applications, persons, revocations};
+
+use super::{Ctx, Page, error_page, render};
+use crate::api::persons::masked_text;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage<'a> {
+    ctx: &'a Ctx,
+}
+
+pub async fn home(Page(ctx, _user): Page) -> Response {
+    render(&HomePage { ctx: &ctx }, StatusCode::OK)
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct SearchQuery {
+    q: Option<String>,
+}
+
+/// A search result as the list shows it: masked, linked by the record's key.
+struct Row {
+    person_id: String,
+    id_number: String,
+    name: String,
+    sex: String,
+    birth_date: String,
+    phone: String,
+    residence_unit: String,
+    categories: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage<'a> {
+    ctx: &'a Ctx,
+    q: String,
+    searched: bool,
+    rows: Vec<Row>,
+}
+
+pub async fn search(State(state): State<AppState>, Page(ctx, user): Page, Query(q): Query<SearchQuery>) -> Response {
+    let text = q.q.unwrap_or_default().trim().chars().take(64).collect::<String>();
+    let mut rows = Vec::new();
+    if !text.is_empty() {
+        let scope = match user.user.unit_prefix() {
+            Some(prefix) => Scope::Units(prefix),
+            None => Scope::AssignedTo(&user.account.id),
+        };
+        match search::search(&state.store, &text, scope, 50).await {
+            Ok(hits) => {
+                rows = hits
+                    .into_iter()
+                    .map(|h| Row {
+                        person_id: h.person_id,
+                        id_number: mask_id_number(&h.id_number),
+                        name: h.name,
+                        sex: h.sex,
+                        birth_date: h.birth_date,
+                        phone: h.phone.as_deref().map(mask_phone).unwrap_or_default(),
+                        residence_unit: h.residence_unit,
+                        categories: h.categories,
+                    })
+                    .collect()
+            }
+            Err(e) => return error_page(&ctx, &e.into()),
+        }
+    }
+    let searched = !text.is_empty();
+    render(&SearchPage { ctx: &ctx, q: text, searched, rows }, StatusCode::OK)
+}
+
+/// One line of the timeline.
+struct TimelineEntry {
+    at: String,
+    actor: String,
+    action: String,
+    policy: String,
+    detail: String,
+}
+
+struct RecognitionRow {
+    category: String,
+    policy: String,
+    citation: String,
+    route: String,
+    recognized_on: String,
+    decided_by: String,
+    ended: String,
+}
+
+struct MemberRow {
+    id_number: String,
+    name: String,
+    relation: String,
+    of_working_age: bool,
+    employed: bool,
+}
+
+struct ContactRow {
+    on: String,
+    channel: String,
+    reached: bool,
+    note: String,
+    actor: String,
+}
+
+struct ApplicationRow {
+    id: String,
+    category: String,
+    state: String,
+    opened: String,
+}
+
+struct ProposalRow {
+    id: String,
+    reason: String,
+    citation: String,
+    state: String,
+    proposed_on: String,
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+struct PersonPage<'a> {
+    ctx: &'a Ctx,
+    person_id: String,
+    masked: bool,
+    person: persons::PersonRecord,
+    categories: Vec<String>,
+    recognitions: Vec<RecognitionRow>,
+    registrations: Vec<String>,
+    household: Option<(String, bool)>,
+    members: Vec<MemberRow>,
+    timeline: Vec<TimelineEntry>,
+    contacts: Vec<ContactRow>,
+    applications: Vec<ApplicationRow>,
+    proposals: Vec<ProposalRow>,
+}
+
+fn mask(text: &str, masked: bool) -> String {
+    if masked { masked_text(text).unwrap_or_else(|| text.to_owned()) } else { text.to_owned() }
+}
+
+pub async fn person_file(
+    State(state): State<AppState>,
+    Page(ctx, user): Page,
+    Path(person_id): Path<String>,
+) -> Response {
+    match file_page(&state, &ctx, &user, &person_id).await {
+        Ok(r) => r,
+        Err(e) => error_page(&ctx, &e),
+    }
+}
+
+async fn file_page(
+    state: &AppState,
+    ctx: &Ctx,
+    user: &crate::auth::AuthUser,
+    person_id: &str,
+) -> Result<Response, ApiError> {
+    if person_id.len() > 64 {
+        return Err(ApiError::not_found());
+    }
+    let id_number = search::id_number_of(&state.store, person_id).await?.ok_or_else(ApiError::not_found)?;
+    user.person(state, &id_number, Action::View).await?;
+    let file = persons::file(&state.store, &id_number).await?.ok_or_else(ApiError::not_found)?;
+    let masked = !role_allows(user.user.role, Action::ViewIdentity);
+    let mut person = file.person.clone();
+    if masked {
+        person.id_number = mask_id_number(&person.id_number);
+        person.phone = person.phone.as_deref().map(mask_phone);
+    }
+    let store_error = |e: String| ApiError::internal(e);
+    let applications = applications::of_person(&state.store, &id_number)
+        .await
+        .map_err(|e| store_error(e.message(yuanzhu_rules::Lang::En)))?
+        .into_iter()
+        .map(|a| ApplicationRow {
+            id: a.id,
+            category: a.application.category().code().to_owned(),
+            state: a.application.state().kind().name(ctx.lang).to_owned(),
+            opened: a.created_at,
+        })
+        .collect();
+    let contacts = revocations::contacts(&state.store, &id_number)
+        .await
+        .map_err(|e| store_error(e.to_string()))?
+        .into_iter()
+        .map(|c| ContactRow {
+            on: c.on,
+            channel: revocations::channel_code(c.channel).to_owned(),
+            reached: c.reached,
+            note: mask(&c.note, masked),
+            actor: c.actor,
+        })
+        .collect();
+    let proposals = revocations::proposals_of(&state.store, &id_number)
+        .await
+        .map_err(|e| store_error(e.to_string()))?
+        .into_iter()
+        .map(|p| ProposalRow {
+            id: p.id,
+            reason: p.reason.code().to_owned(),
+            citation: p.citation,
+            state: serde_json::to_value(p.state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+            proposed_on: p.proposed_on,
+        })
+        .collect();
+    let (household, members) = match &file.household {
+        Some(h) => (
+            Some((h.household_ref.clone(), h.zero_employment)),
+            h.members
+                .iter()
+                .map(|m| MemberRow {
+                    id_number: if masked { mask_id_number(&m.id_number) } else { m.id_number.clone() },
+                    name: m.name.clone(),
+                    relation: m.relation.clone().unwrap_or_default(),
+                    of_working_age: m.of_working_age,
+                    employed: m.employed,
+                })
+                .collect(),
+        ),
+        None => (None, Vec::new()),
+    };
+    let timeline = file
+        .timeline
+        .iter()
+        .rev()
+        .filter(|e| e.action != "person.viewed")
+        .map(|e| TimelineEntry {
+            at: e.at.clone(),
+            actor: e.actor.clone(),
+            action: e.action.clone(),
+            policy: e.policy.clone().unwrap_or_default(),
+            detail: mask(e.after.as_deref().unwrap_or(""), masked),
+        })
+        .collect();
+    let recognitions = file
+        .recognitions
+        .iter()
+        .map(|r| RecognitionRow {
+            category: r.category.clone(),
+            policy: r.policy.clone(),
+            citation: r.citation.clone(),
+            route: r.route.clone(),
+            recognized_on: r.recognized_on.clone(),
+            decided_by: r.decided_by.clone(),
+            ended: r
+                .ended_on
+                .as_ref()
+                .map_or_else(String::new, |on| format!("{on} {}", r.end_reason.clone().unwrap_or_default())),
+        })
+        .collect();
+    search::record_view(&state.store, &id_number, &user.account.username).await?;
+    let page = PersonPage {
+        ctx,
+        person_id: person_id.to_owned(),
+        masked,
+        person,
+        categories: file.categories.clone(),
+        recognitions,
+        registrations: file.registrations.clone(),
+        household,
+        members,
+        timeline,
+        contacts,
+        applications,
+        proposals,
+    };
+    Ok(render(&page, StatusCode::OK))
+}
