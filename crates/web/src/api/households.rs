@@ -91,6 +91,10 @@ async fn household_in_reach(
     household_ref: &str,
     on: Date,
 ) -> Result<Option<Household>, ApiError> {
+    // A NUL byte names no household (and PostgreSQL refuses it in text).
+    if household_ref.contains('\0') {
+        return Ok(None);
+    }
     let Some(h) = households::household(&state.store, household_ref, on).await? else { return Ok(None) };
     for m in &h.members {
         let reach = search::reach(&state.store, &m.id_number, &user.account.id).await?;
