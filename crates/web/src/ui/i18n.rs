@@ -4,7 +4,8 @@
 
 use yuanzhu_rules::Lang;
 
-/// (key, zh-CN, en). Keep keys grouped by page; shared ones first.
+/// (key, zh-CN, en) shared by every page; each area of the UI has its own table beside its
+/// module (`STRINGS` in `home.rs`, `register.rs`, …), joined in [`tables`].
 pub const STRINGS: &[(&str, &str, &str)] = &[
     ("app.name", "援助 · 就业困难人员援助系统", "Yuanzhu · Employment Assistance"),
     ("app.short", "援助", "Yuanzhu"),
@@ -114,10 +115,32 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("home.welcome", "您好", "Welcome"),
 ];
 
-/// The text of `key` in `lang`. A key missing from the table shows as itself, so a page never
+/// Every table of strings.
+pub fn tables() -> [&'static [(&'static str, &'static str, &'static str)]; 7] {
+    [
+        STRINGS,
+        super::home::STRINGS,
+        super::register::STRINGS,
+        super::applications::STRINGS,
+        super::revocations::STRINGS,
+        super::transfer::STRINGS,
+        super::admin::STRINGS,
+    ]
+}
+
+fn find(key: &str) -> Option<&'static (&'static str, &'static str, &'static str)> {
+    tables().into_iter().flat_map(|t| t.iter()).find(|(k, _, _)| *k == key)
+}
+
+/// Whether the tables have `key`.
+pub fn has(key: &str) -> bool {
+    find(key).is_some()
+}
+
+/// The text of `key` in `lang`. A key missing from the tables shows as itself, so a page never
 /// fails to render; the tests make sure none is missing.
 pub fn t(lang: Lang, key: &str) -> &'static str {
-    match STRINGS.iter().find(|(k, _, _)| *k == key) {
+    match find(key) {
         Some((_, zh, en)) => match lang {
             Lang::Zh => zh,
             Lang::En => en,
@@ -137,7 +160,7 @@ mod tests {
     #[test]
     fn every_string_exists_in_both_languages_and_keys_are_unique() {
         let mut seen = std::collections::HashSet::new();
-        for (key, zh, en) in STRINGS {
+        for (key, zh, en) in tables().into_iter().flat_map(|t| t.iter()) {
             assert!(seen.insert(*key), "`{key}` appears twice");
             assert!(!zh.trim().is_empty() && !en.trim().is_empty(), "`{key}` lacks a language");
             assert!(
@@ -169,7 +192,7 @@ mod tests {
             let text = std::fs::read_to_string(&path).unwrap();
             for piece in text.split(".t(\"").skip(1) {
                 let key = piece.split('"').next().unwrap();
-                if !key.is_empty() && !key.contains('{') && !STRINGS.iter().any(|(k, _, _)| *k == key) {
+                if !key.is_empty() && !key.contains('{') && !has(key) {
                     missing.push(format!("{}: {key}", path.display()));
                 }
             }

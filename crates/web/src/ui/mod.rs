@@ -3,9 +3,15 @@
 //! away (remembered in a cookie). Pages reuse the API's checks: the same sessions, the same
 //! jurisdiction (404 outside it), the same storage calls.
 
+mod admin;
+mod applications;
+mod home;
 pub mod i18n;
 mod pages;
+mod register;
+mod revocations;
 mod sign_in;
+mod transfer;
 
 use askama::Template;
 use axum::Router;
@@ -26,7 +32,12 @@ const LANG_COOKIE: &str = "yz_lang";
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(pages::home))
+        .merge(home::router())
+        .merge(register::router())
+        .merge(applications::router())
+        .merge(revocations::router())
+        .merge(transfer::router())
+        .merge(admin::router())
         .route("/login", get(sign_in::form).post(sign_in::submit))
         .route("/logout", axum::routing::post(sign_in::sign_out))
         .route("/lang/{code}", get(switch_language))
@@ -139,7 +150,7 @@ impl Ctx {
     /// A code shown through the table, e.g. `sex.female`; unknown codes show as themselves.
     pub fn label(&self, prefix: &str, code: &str) -> String {
         let key = format!("{prefix}.{code}");
-        if i18n::STRINGS.iter().any(|(k, _, _)| *k == key) { self.t(&key).to_owned() } else { code.to_owned() }
+        if i18n::has(&key) { self.t(&key).to_owned() } else { code.to_owned() }
     }
 }
 

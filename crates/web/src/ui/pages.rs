@@ -1,4 +1,4 @@
-//! Home, search and the person's file (一人一档, 第十九条).
+//! Search and the person's file (一人一档, 第十九条).
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -12,16 +12,6 @@ use super::{Ctx, Page, error_page, render};
 use crate::api::persons::masked_text;
 use crate::error::ApiError;
 use crate::state::AppState;
-
-#[derive(Template)]
-#[template(path = "home.html")]
-struct HomePage<'a> {
-    ctx: &'a Ctx,
-}
-
-pub async fn home(Page(ctx, _user): Page) -> Response {
-    render(&HomePage { ctx: &ctx }, StatusCode::OK)
-}
 
 #[derive(Debug, serde::Deserialize)]
 pub struct SearchQuery {
