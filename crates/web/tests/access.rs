@@ -52,6 +52,9 @@ enum Prep {
     DuplicateFlag,
     /// A draft application (low income, 2016-03-02) on the target: `{id}` and its version.
     Draft,
+    /// A draft application under gd-2023-11 (disabled, today), whose proof a written commitment
+    /// may stand for: `{id}`, its version and that document.
+    ProvincialDraft,
     /// A draft with every document of its checklist supplied.
     Complete,
     /// An application submitted with every document.
@@ -131,11 +134,6 @@ fn f(
     }
 }
 
-/// No test person could be given a revocable status yet: under gz-2014-4 only hardship
-/// recognitions are revoked, and a 2024 registration under gd-2023-11 still answered
-/// `nothing_to_revoke`. Until a fixture prepares one, these cells are not run.
-const NO_REVOCABLE_PERSON: &str = "needs a person with a revocable recognition";
-
 /// Every endpoint of the API: adding an endpoint means adding its line here.
 #[rustfmt::skip]
 fn fixtures() -> Vec<Fixture> {
@@ -206,7 +204,7 @@ fn fixtures() -> Vec<Fixture> {
         f("POST", "/api/v1/persons/{id_number}/applications", PrepareApplication, Person, W, Prep::None, no_query, |_| Some(json!({"category": "hardship_low_income", "on": "2016-03-02"}))),
         f("GET", "/api/v1/applications/{id}", View, Person, R, Prep::Draft, no_query, none),
         f("POST", "/api/v1/applications/{id}/documents", PrepareApplication, Person, W, Prep::Draft, no_query, |t| Some(json!({"documents": ["hardship_application_form"], "version": t.version, "on": "2016-03-02"}))),
-        Fixture { pending: Some("no item of a gz-2014-4 low-income checklist accepts a commitment"), ..f("POST", "/api/v1/applications/{id}/commitments", PrepareApplication, Person, W, Prep::Draft, no_query, |t| Some(json!({"documents": [t.commitment], "version": t.version, "on": "2016-03-02"}))) },
+        f("POST", "/api/v1/applications/{id}/commitments", PrepareApplication, Person, W, Prep::ProvincialDraft, no_query, |t| Some(json!({"documents": [t.commitment], "version": t.version}))),
         f("POST", "/api/v1/applications/{id}/submit", PrepareApplication, Person, W, Prep::Complete, no_query, |t| Some(json!({"version": t.version, "on": "2016-03-02"}))),
         f("POST", "/api/v1/applications/{id}/deficiency-notice", DecideApplication, Person, W, Prep::Submitted, no_query, |t| Some(json!({"defective": ["hardship_application_form"], "version": t.version, "on": "2016-03-03"}))),
         f("POST", "/api/v1/applications/{id}/approve", DecideApplication, Person, W, Prep::Submitted, no_query, |t| Some(json!({"version": t.version, "on": "2016-03-03"}))),
@@ -215,10 +213,10 @@ fn fixtures() -> Vec<Fixture> {
         f("GET", "/api/v1/applications", View, Global, R, Prep::None, |_| "waiting=documents".into(), none),
         f("POST", "/api/v1/persons/{id_number}/contacts", LogContact, Person, W, Prep::None, no_query, |_| Some(json!({"channel": "phone", "reached": false, "on": "2026-11-01"}))),
         f("POST", "/api/v1/persons/{id_number}/refusals", LogContact, Person, W, Prep::None, no_query, |_| Some(json!({"service": "job_referral", "note": "测试", "on": "2026-11-01"}))),
-        Fixture { pending: Some(NO_REVOCABLE_PERSON), ..f("POST", "/api/v1/persons/{id_number}/revocation-proposals", ProposeRevocation, Person, W, Prep::None, no_query, |_| Some(json!({"reason": "written_waiver", "note": "测试", "on": "2024-06-01"}))) },
+        f("POST", "/api/v1/persons/{id_number}/revocation-proposals", ProposeRevocation, Person, W, Prep::None, no_query, |_| Some(json!({"reason": "written_waiver", "note": "测试"}))),
         f("GET", "/api/v1/revocation-proposals", View, Global, R, Prep::None, no_query, none),
-        Fixture { pending: Some(NO_REVOCABLE_PERSON), ..f("GET", "/api/v1/revocation-proposals/{id}", View, Person, W, Prep::Proposal, no_query, none) },
-        Fixture { pending: Some(NO_REVOCABLE_PERSON), ..f("POST", "/api/v1/revocation-proposals/{id}/decision", DecideRevocation, Person, W, Prep::Proposal, no_query, |t| Some(json!({"confirm": false, "note": "测试", "version": t.version, "on": "2024-06-02"}))) },
+        f("GET", "/api/v1/revocation-proposals/{id}", View, Person, W, Prep::Proposal, no_query, none),
+        f("POST", "/api/v1/revocation-proposals/{id}/decision", DecideRevocation, Person, W, Prep::Proposal, no_query, |t| Some(json!({"confirm": false, "note": "测试", "version": t.version}))),
         f("GET", "/api/v1/revocation-proposals/unreachable-soon", View, Global, R, Prep::None, |_| "within_days=366".into(), none),
         f("GET", "/api/v1/households/{household_ref}", View, Person, R, Prep::Household, no_query, none),
         f("POST", "/api/v1/persons/{id_number}/employment", Register, Person, W, Prep::None, no_query, |_| Some(json!({"started_on": "2026-11-01", "employer": "测试公司"}))),
@@ -413,14 +411,29 @@ struct Person {
     id_number: String,
     name: String,
     cell: Cell,
-    /// Registered in 2024, under gd-2023-11, whose every category a revocation ends (under
-    /// gz-2014-4 only hardship can be revoked).
-    recent: bool,
+    /// Recognised as 特困失业人员 (low income) by an approved application before the matrix
+    /// runs: the status 第六条 revokes, which a revocation proposal needs.
+    hardship: bool,
 }
 
 fn csv_line(p: &Person) -> String {
-    let line = csv_line_of(&p.id_number, &p.name, p.cell.residence);
-    if p.recent { line.replace(",2016-03-01,", ",2024-03-01,") } else { line }
+    csv_line_of(&p.id_number, &p.name, p.cell.residence)
+}
+
+/// Gives the person an approved hardship_low_income recognition through the API, as `admin`
+/// (as revocations.rs's `in_hardship` does): opened, every document supplied, submitted and
+/// approved today.
+async fn in_hardship(app: &TestApp, admin: &Client, id_number: &str) {
+    let open = format!("/api/v1/persons/{id_number}/applications");
+    let body = json!({"category": "hardship_low_income"});
+    let draft = prepared("a hardship application", app.call(Method::POST, &open, admin, Some(body)).await);
+    let uri = |step: &str| format!("/api/v1/applications/{}/{step}", draft["id"].as_str().unwrap());
+    let body = json!({"documents": draft["missing"], "version": draft["version"]});
+    let complete = prepared("its documents", app.call(Method::POST, &uri("documents"), admin, Some(body)).await);
+    let body = json!({"version": complete["version"]});
+    let submitted = prepared("its submission", app.call(Method::POST, &uri("submit"), admin, Some(body)).await);
+    let body = json!({"version": submitted["version"]});
+    prepared("its approval", app.call(Method::POST, &uri("approve"), admin, Some(body)).await);
 }
 
 /// Born 1975, registered in 2016 on the minimum living allowance: older unemployed, and able to
@@ -523,9 +536,9 @@ async fn run(app: &TestApp, role: Role) {
     // changing endpoint.
     let table = fixtures();
     let mut factory = Factory { next: 1 };
-    let mut make = |c: &Cell, recent: bool| {
+    let mut make = |c: &Cell, hardship: bool| {
         let (id_number, name) = factory.person();
-        Person { id_number, name, cell: c.clone(), recent }
+        Person { id_number, name, cell: c.clone(), hardship }
     };
     let shared: Vec<Person> = cells.iter().map(|c| make(c, false)).collect();
     let mut fresh: BTreeMap<(usize, usize), Person> = BTreeMap::new();
@@ -550,6 +563,9 @@ async fn run(app: &TestApp, role: Role) {
         }
         if p.cell.assigned {
             sessions::assign(store, &p.id_number, "me", "test", today).await.unwrap();
+        }
+        if p.hardship {
+            in_hardship(app, &admin, &p.id_number).await;
         }
     }
     // Everyone outside the user's reach, whose names and numbers no answer may hold.
@@ -659,16 +675,20 @@ async fn run(app: &TestApp, role: Role) {
                     let flag = flags.iter().find(|f| f.id_number_a == p.id_number || f.id_number_b == p.id_number);
                     id = flag.unwrap_or_else(|| panic!("no flag for {}: {flags:?}", p.id_number)).id.clone();
                 }
-                Prep::Draft | Prep::Complete | Prep::Submitted => {
+                Prep::Draft | Prep::ProvincialDraft | Prep::Complete | Prep::Submitted => {
                     let open = format!("/api/v1/persons/{}/applications", p.id_number);
-                    let body = json!({"category": "hardship_low_income", "on": "2016-03-02"});
+                    let body = if fx.prep == Prep::ProvincialDraft {
+                        json!({"category": "disabled"})
+                    } else {
+                        json!({"category": "hardship_low_income", "on": "2016-03-02"})
+                    };
                     let mut a = prepared("an application", app.call(Method::POST, &open, &admin, Some(body)).await);
                     id = a["id"].as_str().unwrap().to_owned();
                     let checklist = a["checklist"].as_array().unwrap();
                     if let Some(c) = checklist.iter().find(|c| c["accepts_commitment"] == true) {
                         commitment = c["document"].as_str().unwrap().to_owned();
                     }
-                    if fx.prep != Prep::Draft {
+                    if matches!(fx.prep, Prep::Complete | Prep::Submitted) {
                         let docs: Vec<Value> =
                             a["checklist"].as_array().unwrap().iter().map(|c| c["document"].clone()).collect();
                         let body = json!({"documents": docs, "version": a["version"], "on": "2016-03-02"});
@@ -684,7 +704,7 @@ async fn run(app: &TestApp, role: Role) {
                 }
                 Prep::Proposal => {
                     let uri = format!("/api/v1/persons/{}/revocation-proposals", p.id_number);
-                    let body = json!({"reason": "written_waiver", "note": "测试", "on": "2024-06-01"});
+                    let body = json!({"reason": "written_waiver", "note": "测试"});
                     let a = app.call(Method::POST, &uri, &admin, Some(body)).await;
                     if !a.status.is_success() {
                         let file =
