@@ -15,6 +15,7 @@ pub mod reassess;
 pub mod revocations;
 pub mod search;
 pub mod sessions;
+pub mod stats;
 pub mod units;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
@@ -90,6 +91,17 @@ impl Store {
     pub async fn init(&self) -> Result<units::Loaded, StoreError> {
         self.migrate().await?;
         units::load_divisions(self).await
+    }
+
+    /// A transaction that will write. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`): a deferred transaction that reads first and writes later fails at once with
+    /// SQLITE_BUSY when another writer committed in between, which no busy timeout can wait out;
+    /// taking the lock first makes concurrent writers queue instead. PostgreSQL needs nothing.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
     }
 
     /// Whether the database answers (`/healthz`).
