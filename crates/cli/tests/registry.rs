@@ -137,6 +137,10 @@ async fn sqlx_count(store: &yuanzhu_storage::Store, sql: &'static str) -> i64 {
 
 #[test]
 fn kill_9_during_import_loses_no_committed_batch_and_a_rerun_finishes_without_duplicates() {
+    // Imports commit 10,000 rows per transaction: 25,000 persons are two whole batches and half a
+    // third, so the kill lands inside a batch.
+    const BATCH: i64 = 10_000;
+    const PERSONS: &str = "25000";
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("k.db");
     let db = format!("sqlite:{}", file.display());
@@ -150,23 +154,23 @@ fn kill_9_during_import_loses_no_committed_batch_and_a_rerun_finishes_without_du
             .contains("intact")
     };
     // Kill the demo import as soon as the database has grown past its first batch.
-    let db_size = || count(&file, "SELECT COUNT(*) FROM persons") >= 1000;
+    let db_size = || count(&file, "SELECT COUNT(*) FROM persons") >= BATCH;
     let killed =
-        kill_9_during(&db, &["demo", "--persons", "6000", "--seed", "3"], db_size, std::time::Duration::from_secs(60));
+        kill_9_during(&db, &["demo", "--persons", PERSONS, "--seed", "3"], db_size, std::time::Duration::from_secs(60));
     assert!(persons(), "the audit chain is intact after the kill");
     let stored = count(&file, "SELECT COUNT(*) FROM persons");
     if killed {
-        assert_eq!(stored % 1000, 0, "only whole batches are committed, found {stored}");
+        assert_eq!(stored % BATCH, 0, "only whole batches are committed, found {stored}");
     }
-    let again = yuanzhu(&db, &["demo", "--persons", "6000", "--seed", "3"]);
+    let again = yuanzhu(&db, &["demo", "--persons", PERSONS, "--seed", "3"]);
     assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
     let done = text(&again.stdout);
     let created: i64 = done.split(" persons created").next().unwrap().rsplit(' ').next().unwrap().parse().unwrap();
     let unchanged: i64 = done.split(" unchanged").next().unwrap().rsplit(' ').next().unwrap().parse().unwrap();
-    assert_eq!(created + unchanged, 6000, "{done}");
+    assert_eq!(created + unchanged, 25_000, "{done}");
     assert_eq!(unchanged, stored, "the rerun finds exactly what was committed");
-    assert_eq!(count(&file, "SELECT COUNT(*) FROM persons"), 6000);
-    assert_eq!(count(&file, "SELECT COUNT(*) FROM unemployment_registrations"), 6000, "no duplicate registrations");
+    assert_eq!(count(&file, "SELECT COUNT(*) FROM persons"), 25_000);
+    assert_eq!(count(&file, "SELECT COUNT(*) FROM unemployment_registrations"), 25_000, "no duplicate registrations");
     assert!(persons());
 }
 

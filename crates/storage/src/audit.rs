@@ -42,9 +42,9 @@ pub struct Event {
 /// The hash of an event: SHA-256 over its fields and the previous hash, separated by a unit
 /// separator that no field contains unescaped (the JSON fields escape control characters).
 fn hash(e: &Event) -> String {
-    let mut h = Sha256::new();
-    for part in [
-        e.seq.to_string().as_str(),
+    let seq = e.seq.to_string();
+    hash_parts([
+        &seq,
         &e.id,
         &e.at,
         &e.actor,
@@ -56,11 +56,22 @@ fn hash(e: &Event) -> String {
         e.before.as_deref().unwrap_or(""),
         e.after.as_deref().unwrap_or(""),
         &e.prev_hash,
-    ] {
+    ])
+}
+
+fn hash_parts(parts: [&str; 12]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut h = Sha256::new();
+    for part in parts {
         h.update(part.as_bytes());
         h.update([0x1f]);
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    let mut out = String::with_capacity(64);
+    for b in h.finalize() {
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 0xf)] as char);
+    }
+    out
 }
 
 /// Appends an event inside the caller's transaction, so that the change and its record commit
@@ -73,6 +84,73 @@ pub async fn append(conn: &mut AnyConnection, e: NewEvent<'_>) -> Result<Event, 
 /// Appends events in order with one move of the head: the chain is computed in memory and the
 /// events are written a few hundred per statement. This is what makes bulk imports fast.
 pub async fn append_all(conn: &mut AnyConnection, new: &[NewEvent<'_>]) -> Result<Vec<Event>, StoreError> {
+    let json: Vec<[Option<String>; 2]> = new
+        .iter()
+        .map(|e| [e.before.as_ref().map(|v| v.to_string()), e.after.as_ref().map(|v| v.to_string())])
+        .collect();
+    let drafts: Vec<Draft<'_>> = new
+        .iter()
+        .zip(&json)
+        .map(|(e, [before, after])| Draft {
+            actor: e.actor,
+            action: e.action,
+            entity: e.entity,
+            entity_id: e.entity_id,
+            person_id: e.person_id,
+            policy: e.policy,
+            before: before.as_deref(),
+            after: after.as_deref(),
+        })
+        .collect();
+    let links = append_drafts(conn, &drafts).await?;
+    Ok(drafts
+        .iter()
+        .zip(links)
+        .map(|(d, link)| Event {
+            seq: link.seq,
+            id: link.id,
+            at: link.at,
+            actor: d.actor.to_owned(),
+            action: d.action.to_owned(),
+            entity: d.entity.to_owned(),
+            entity_id: d.entity_id.to_owned(),
+            person_id: d.person_id.map(str::to_owned),
+            policy: d.policy.map(str::to_owned),
+            before: d.before.map(str::to_owned),
+            after: d.after.map(str::to_owned),
+            prev_hash: link.prev_hash,
+            hash: link.hash,
+        })
+        .collect())
+}
+
+/// An event about to be appended whose before and after are JSON text already: the batch path
+/// writes its JSON straight into text, without building `serde_json::Value`s first.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Draft<'a> {
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: &'a str,
+    pub person_id: Option<&'a str>,
+    pub policy: Option<&'a str>,
+    pub before: Option<&'a str>,
+    pub after: Option<&'a str>,
+}
+
+/// What appending gave a draft: its place in the chain.
+#[derive(Debug)]
+pub(crate) struct Link {
+    pub seq: i64,
+    pub id: String,
+    pub at: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// [`append_all`] for drafts: one move of the head, the hashes computed in memory, the events
+/// written in statements of [`crate::persons::bulk::chunks`].
+pub(crate) async fn append_drafts(conn: &mut AnyConnection, new: &[Draft<'_>]) -> Result<Vec<Link>, StoreError> {
     if new.is_empty() {
         return Ok(Vec::new());
     }
@@ -83,51 +161,53 @@ pub async fn append_all(conn: &mut AnyConnection, new: &[NewEvent<'_>]) -> Resul
     let last_seq: i64 = head.try_get("seq")?;
     let mut prev: String = head.try_get("hash")?;
     let at = now();
-    let mut events = Vec::with_capacity(new.len());
+    let mut links = Vec::with_capacity(new.len());
     for (i, e) in new.iter().enumerate() {
-        let mut event = Event {
-            seq: last_seq - new.len() as i64 + 1 + i as i64,
-            id: new_id(),
-            at: at.clone(),
-            actor: e.actor.to_owned(),
-            action: e.action.to_owned(),
-            entity: e.entity.to_owned(),
-            entity_id: e.entity_id.to_owned(),
-            person_id: e.person_id.map(str::to_owned),
-            policy: e.policy.map(str::to_owned),
-            before: e.before.as_ref().map(|v| v.to_string()),
-            after: e.after.as_ref().map(|v| v.to_string()),
-            prev_hash: prev,
-            hash: String::new(),
-        };
-        event.hash = hash(&event);
-        prev = event.hash.clone();
-        events.push(event);
+        let seq = last_seq - new.len() as i64 + 1 + i as i64;
+        let id = new_id();
+        let hash = hash_parts([
+            &seq.to_string(),
+            &id,
+            &at,
+            e.actor,
+            e.action,
+            e.entity,
+            e.entity_id,
+            e.person_id.unwrap_or(""),
+            e.policy.unwrap_or(""),
+            e.before.unwrap_or(""),
+            e.after.unwrap_or(""),
+            &prev,
+        ]);
+        let prev_hash = std::mem::replace(&mut prev, hash.clone());
+        links.push(Link { seq, id, at: at.clone(), prev_hash, hash });
     }
     let params = crate::Params::of(conn);
-    for chunk in events.chunks(crate::persons::bulk::CHUNK) {
+    let mut done = 0;
+    for chunk in crate::persons::bulk::chunks(new) {
         let sql = format!("INSERT INTO audit_events ({COLUMNS}) VALUES {}", params.rows(chunk.len(), 13));
         let mut q = sqlx::query(AssertSqlSafe(sql));
-        for e in chunk {
+        for (e, link) in chunk.iter().zip(&links[done..]) {
             q = q
-                .bind(e.seq)
-                .bind(&e.id)
-                .bind(&e.at)
-                .bind(&e.actor)
-                .bind(&e.action)
-                .bind(&e.entity)
-                .bind(&e.entity_id)
-                .bind(&e.person_id)
-                .bind(&e.policy)
-                .bind(&e.before)
-                .bind(&e.after)
-                .bind(&e.prev_hash)
-                .bind(&e.hash);
+                .bind(link.seq)
+                .bind(&link.id)
+                .bind(&link.at)
+                .bind(e.actor)
+                .bind(e.action)
+                .bind(e.entity)
+                .bind(e.entity_id)
+                .bind(e.person_id)
+                .bind(e.policy)
+                .bind(e.before)
+                .bind(e.after)
+                .bind(&link.prev_hash)
+                .bind(&link.hash);
         }
         q.execute(&mut *conn).await?;
+        done += chunk.len();
     }
     sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&prev).execute(&mut *conn).await?;
-    Ok(events)
+    Ok(links)
 }
 
 const COLUMNS: &str =

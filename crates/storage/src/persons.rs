@@ -177,20 +177,20 @@ pub async fn register_batch(
             },
         });
     }
-    let mut tx = store.pool().begin().await?;
-    // A person twice in one batch must see their own first row: the batch is cut into runs of
-    // distinct persons, each written after the one before, in the same transaction.
-    let mut run: Vec<&Registration> = Vec::new();
-    let mut in_run = HashSet::new();
-    for r in accepted {
-        if !in_run.insert(r.id_number) {
-            bulk::register(&mut tx, &run, actor, policies, &mut summary).await?;
-            run.clear();
-            in_run = HashSet::from([r.id_number]);
-        }
-        run.push(r);
+    let mut conn = store.pool().acquire().await?;
+    if store.backend() == crate::Backend::Sqlite {
+        // Bulk-time settings of this connection (they outlive the batch, harmlessly): a
+        // multi-row INSERT keeps a statement journal, which by default is a temporary file, and
+        // a batch touches more index pages than the default 2 MB page cache holds.
+        sqlx::Executor::execute(&mut *conn, "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536").await?;
     }
-    bulk::register(&mut tx, &run, actor, policies, &mut summary).await?;
+    // The batch reads before it writes: on SQLite it takes the write lock first (`BEGIN
+    // IMMEDIATE`), so that a concurrent writer makes it wait instead of fail.
+    let mut tx = match store.backend() {
+        crate::Backend::Sqlite => sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?,
+        crate::Backend::Postgres => sqlx::Connection::begin(&mut *conn).await?,
+    };
+    bulk::register(&mut tx, &accepted, actor, policies, &mut summary).await?;
     tx.commit().await?;
     Ok(summary)
 }
@@ -211,7 +211,7 @@ fn automatic_categories<'p>(
 }
 
 /// What an automatic recognition records in its audit event.
-fn recognition_event(policy: &yuanzhu_rules::Policy, i: usize, facts: &Facts, on: Date) -> serde_json::Value {
+fn recognition_event(policy: &yuanzhu_rules::Policy, i: usize, facts: &Facts, on: Date) -> String {
     let category = &policy.categories[i];
     let outcome = policy.assess(facts, on);
     let because = policy
@@ -220,271 +220,44 @@ fn recognition_event(policy: &yuanzhu_rules::Policy, i: usize, facts: &Facts, on
         .find(|reason| reason.code == category.code)
         .map(|reason| reason.because)
         .unwrap_or_default();
-    serde_json::json!({
-        "category": category.code,
-        "citation": category.citation,
-        "route": "automatic",
-        "recognized_on": on.to_string(),
-        "because": because,
-        "authority": "第四条",
-    })
+    // Keys in the order `serde_json::Value` keeps them (sorted), as the audit trail always had them.
+    #[derive(serde::Serialize)]
+    struct Recognised<'a> {
+        authority: &'a str,
+        because: &'a str,
+        category: &'a str,
+        citation: &'a str,
+        recognized_on: String,
+        route: &'a str,
+    }
+    let event = Recognised {
+        authority: "第四条",
+        because: &because,
+        category: category.code,
+        citation: &category.citation,
+        recognized_on: on.to_string(),
+        route: "automatic",
+    };
+    serde_json::to_string(&event).expect("a recognition serialises")
 }
 
-pub(crate) mod bulk {
-    //! The batch path, the only one: existing rows are read with one query per table, new rows
-    //! are written hundreds per statement, and the audit chain is extended once per run of
-    //! distinct persons.
-
-    use std::collections::{HashMap, HashSet};
-
-    use sqlx::{AnyConnection, AssertSqlSafe, Row};
-    use yuanzhu_domain::Registration;
-    use yuanzhu_rules::PolicySet;
-
-    use super::{ImportSummary, PERSON_COLUMNS, PersonRecord, automatic_categories, recognition_event};
-    use crate::audit::{self, NewEvent};
-    use crate::{Params, StoreError, new_id, now};
-
-    /// Rows per statement for reads by key and multi-row inserts: 17 columns × 400 rows stays
-    /// well below both engines' limits on parameters (SQLite 32,766; PostgreSQL 65,535).
-    pub(crate) const CHUNK: usize = 400;
-
-    struct Planned {
-        action: &'static str,
-        entity: &'static str,
-        entity_id: String,
-        person_id: String,
-        policy: Option<String>,
-        before: Option<serde_json::Value>,
-        after: Option<serde_json::Value>,
-    }
-
-    pub(super) async fn register(
-        conn: &mut AnyConnection,
-        rows: &[&Registration],
-        actor: &str,
-        policies: &PolicySet,
-        summary: &mut ImportSummary,
-    ) -> Result<(), StoreError> {
-        let chunk_rows = CHUNK;
-        let params = Params::of(conn);
-        let ids: Vec<String> = rows.iter().map(|r| r.id_number.to_string()).collect();
-        let mut existing: HashMap<String, (String, i64, PersonRecord)> = HashMap::new();
-        for chunk in ids.chunks(chunk_rows) {
-            let sql = format!("SELECT id, version, {PERSON_COLUMNS} FROM persons WHERE id_number IN");
-            for row in fetch_in(conn, params, &sql, chunk).await? {
-                let record = PersonRecord::from_row(&row)?;
-                existing.insert(record.id_number.clone(), (row.try_get("id")?, row.try_get("version")?, record));
-            }
-        }
-        let known: Vec<String> = existing.values().map(|(id, _, _)| id.clone()).collect();
-        let mut registered: HashSet<(String, String)> = HashSet::new();
-        let mut recognised: HashSet<(String, String, String)> = HashSet::new();
-        for chunk in known.chunks(chunk_rows) {
-            let sql = "SELECT person_id, registered_on FROM unemployment_registrations WHERE person_id IN";
-            for row in fetch_in(conn, params, sql, chunk).await? {
-                registered.insert((row.try_get("person_id")?, row.try_get("registered_on")?));
-            }
-            let sql = "SELECT person_id, category, policy FROM recognitions WHERE ended_on IS NULL AND person_id IN";
-            for row in fetch_in(conn, params, sql, chunk).await? {
-                recognised.insert((row.try_get("person_id")?, row.try_get("category")?, row.try_get("policy")?));
-            }
-        }
-
-        let at = now();
-        let mut new_persons: Vec<(String, &Registration, PersonRecord)> = Vec::new();
-        let mut new_registrations: Vec<(String, String, String, String)> = Vec::new();
-        let mut new_recognitions: Vec<[String; 7]> = Vec::new();
-        let mut events: Vec<Planned> = Vec::new();
-        for r in rows {
-            let record = PersonRecord::of(r);
-            let person_id = match existing.get(&record.id_number) {
-                None => {
-                    let id = new_id();
-                    events.push(Planned {
-                        action: "person.created",
-                        entity: "person",
-                        entity_id: id.clone(),
-                        person_id: id.clone(),
-                        policy: None,
-                        before: None,
-                        after: Some(serde_json::to_value(&record).expect("a record serialises")),
-                    });
-                    summary.persons_created += 1;
-                    new_persons.push((id.clone(), r, record));
-                    id
-                }
-                Some((id, _, before)) if *before == record => {
-                    summary.persons_unchanged += 1;
-                    id.clone()
-                }
-                Some((id, version, before)) => {
-                    super::update_person(conn, id, *version, &record, r).await?;
-                    events.push(Planned {
-                        action: "person.updated",
-                        entity: "person",
-                        entity_id: id.clone(),
-                        person_id: id.clone(),
-                        policy: None,
-                        before: Some(serde_json::to_value(before).expect("a record serialises")),
-                        after: Some(serde_json::to_value(&record).expect("a record serialises")),
-                    });
-                    summary.persons_updated += 1;
-                    id.clone()
-                }
-            };
-            let on = r.registered_on.to_string();
-            if !registered.contains(&(person_id.clone(), on.clone())) {
-                let id = new_id();
-                events.push(Planned {
-                    action: "registration.recorded",
-                    entity: "unemployment_registration",
-                    entity_id: id.clone(),
-                    person_id: person_id.clone(),
-                    policy: None,
-                    before: None,
-                    after: Some(serde_json::json!({ "registered_on": on, "unit": r.residence_unit.as_str() })),
-                });
-                new_registrations.push((id, person_id.clone(), on.clone(), r.residence_unit.to_string()));
-                summary.registrations_recorded += 1;
-            }
-            let (policy, facts, matched) = automatic_categories(r, policies);
-            let Some(policy) = policy else { continue };
-            for i in matched {
-                let category = &policy.categories[i];
-                let key = (person_id.clone(), category.code.to_owned(), policy.id.clone());
-                if recognised.contains(&key) {
-                    continue;
-                }
-                let id = new_id();
-                events.push(Planned {
-                    action: "recognition.granted",
-                    entity: "recognition",
-                    entity_id: id.clone(),
-                    person_id: person_id.clone(),
-                    policy: Some(policy.id.clone()),
-                    before: None,
-                    after: Some(recognition_event(policy, i, &facts, r.registered_on)),
-                });
-                new_recognitions.push([
-                    id,
-                    person_id.clone(),
-                    category.code.to_owned(),
-                    policy.id.clone(),
-                    category.citation.clone(),
-                    on.clone(),
-                    actor.to_owned(),
-                ]);
-                recognised.insert(key);
-                summary.recognitions_granted += 1;
-            }
-        }
-
-        for chunk in new_persons.chunks(chunk_rows) {
-            let sql = format!(
-                "INSERT INTO persons (id, id_number, name, sex, birth_date, phone, address, residence_unit, household_ref, \
-                 relation, female_retirement_track, facts, parent_certificates, unemployed_since, version, created_at, \
-                 updated_at) VALUES {}",
-                params.rows(chunk.len(), 17)
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for (id, r, p) in chunk {
-                q = q
-                    .bind(id)
-                    .bind(&p.id_number)
-                    .bind(&p.name)
-                    .bind(&p.sex)
-                    .bind(&p.birth_date)
-                    .bind(&p.phone)
-                    .bind(&p.address)
-                    .bind(&p.residence_unit)
-                    .bind(&p.household_ref)
-                    .bind(&p.relation)
-                    .bind(&p.female_retirement_track)
-                    .bind(i64::from(r.facts.facts.bits()))
-                    .bind(i64::from(r.facts.parent_certificates))
-                    .bind(&p.unemployed_since)
-                    .bind(1i64)
-                    .bind(&at)
-                    .bind(&at);
-            }
-            q.execute(&mut *conn).await?;
-        }
-        for chunk in new_registrations.chunks(chunk_rows) {
-            let sql = format!(
-                "INSERT INTO unemployment_registrations (id, person_id, registered_on, unit_code, created_at) VALUES {}",
-                params.rows(chunk.len(), 5)
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for (id, person, on, unit) in chunk {
-                q = q.bind(id).bind(person).bind(on).bind(unit).bind(&at);
-            }
-            q.execute(&mut *conn).await?;
-        }
-        for chunk in new_recognitions.chunks(chunk_rows) {
-            let sql = format!(
-                "INSERT INTO recognitions (id, person_id, category, policy, citation, recognized_on, decided_by, route) VALUES {}",
-                placeholders_with_constant(params, chunk.len(), 7, "'automatic'")
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for row in chunk {
-                for value in row {
-                    q = q.bind(value);
-                }
-            }
-            q.execute(&mut *conn).await?;
-        }
-        let new_events: Vec<NewEvent<'_>> = events
-            .iter()
-            .map(|e| NewEvent {
-                actor,
-                action: e.action,
-                entity: e.entity,
-                entity_id: &e.entity_id,
-                person_id: Some(&e.person_id),
-                policy: e.policy.as_deref(),
-                before: e.before.clone(),
-                after: e.after.clone(),
-            })
-            .collect();
-        audit::append_all(conn, &new_events).await?;
-        Ok(())
-    }
-
-    /// The rows of `select` (which ends in `IN`) for these keys.
-    async fn fetch_in(
-        conn: &mut AnyConnection,
-        params: Params,
-        select: &str,
-        keys: &[String],
-    ) -> Result<Vec<sqlx::any::AnyRow>, StoreError> {
-        let list = params.list(keys.len());
-        let mut q = sqlx::query(AssertSqlSafe(format!("{select} ({list})")));
-        for key in keys {
-            q = q.bind(key);
-        }
-        Ok(q.fetch_all(&mut *conn).await?)
-    }
-
-    /// Like [`Params::rows`], with a constant as the last value of every row.
-    fn placeholders_with_constant(params: Params, rows: usize, cols: usize, constant: &str) -> String {
-        params.rows(rows, cols).replace(')', &format!(", {constant})"))
-    }
-}
+pub(crate) mod bulk;
 
 /// Updates a person's record if it is still at `version` (optimistic concurrency): a stale edit
-/// fails with a conflict instead of overwriting someone else's work.
+/// fails with a conflict instead of overwriting someone else's work. The version moves by
+/// `changes`, one for each change the record went through.
 async fn update_person(
     conn: &mut AnyConnection,
     id: &str,
     version: i64,
+    changes: i64,
     record: &PersonRecord,
     r: &Registration,
 ) -> Result<(), StoreError> {
     let done = sqlx::query(
         "UPDATE persons SET name = $1, sex = $2, birth_date = $3, phone = $4, address = $5, residence_unit = $6, \
          household_ref = $7, relation = $8, female_retirement_track = $9, facts = $10, parent_certificates = $11, \
-         unemployed_since = $12, version = version + 1, updated_at = $13 WHERE id = $14 AND version = $15",
+         unemployed_since = $12, version = version + $13, updated_at = $14 WHERE id = $15 AND version = $16",
     )
     .bind(&record.name)
     .bind(&record.sex)
@@ -498,6 +271,7 @@ async fn update_person(
     .bind(i64::from(r.facts.facts.bits()))
     .bind(i64::from(r.facts.parent_certificates))
     .bind(&record.unemployed_since)
+    .bind(changes)
     .bind(now())
     .bind(id)
     .bind(version)

@@ -180,8 +180,31 @@ async fn a_person_twice_in_one_batch_is_one_person_with_two_registrations() {
 }
 
 #[tokio::test]
-async fn a_batch_cut_into_runs_records_the_same_file_as_one_run() {
-    // Distinct persons go in one run; a repeated row cuts the batch into two runs.
+async fn a_person_created_and_corrected_in_one_batch_has_both_events_and_the_corrected_record() {
+    for (store, _dir) in stores().await {
+        store.init().await.unwrap();
+        let corrected = MAN.replace("13800138000", "13900139000");
+        let s = import(&store, &[MAN, &corrected]).await;
+        assert_eq!((s.persons_created, s.persons_updated, s.registrations_recorded), (1, 1, 1));
+        let file = persons::file(&store, "440106197501011232").await.unwrap().unwrap();
+        assert_eq!(file.person.phone.as_deref(), Some("13900139000"));
+        assert_eq!(file.version, 2, "one version per change, as if the rows came in two batches");
+        let actions: Vec<&str> = file.timeline.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["person.created", "registration.recorded", "recognition.granted", "person.updated"]);
+        let update = &file.timeline[3];
+        assert!(update.before.as_deref().unwrap().contains("13800138000"));
+        assert!(update.after.as_deref().unwrap().contains("13900139000"));
+        // The same two rows again: the first is a change back, the second a change again.
+        let again = import(&store, &[MAN, &corrected]).await;
+        assert_eq!((again.persons_updated, again.registrations_recorded), (2, 0));
+        assert_eq!(persons::file(&store, "440106197501011232").await.unwrap().unwrap().version, 4);
+        assert!(matches!(audit::verify(&store).await.unwrap(), Verdict::Intact { .. }));
+    }
+}
+
+#[tokio::test]
+async fn a_repeated_row_in_a_batch_records_the_same_file_as_the_row_once() {
+    // The batch is planned in one pass: the repeated row finds its person as the first row left them.
     let lines = [MAN, "b,11010519491231002X,李四,,440104011,2016-03-01,true,true,true,true,,true"];
     for (store, _dir) in stores().await {
         store.init().await.unwrap();
