@@ -189,7 +189,7 @@ pub async fn create(
     actor: &str,
 ) -> Result<Account, AccountError> {
     let username = normalize_username(username).ok_or(AccountError::InvalidUsername)?;
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let stored_level: Option<String> = sqlx::query_scalar("SELECT level FROM units WHERE code = $1")
         .bind(unit.as_str())
         .fetch_optional(&mut *tx)
@@ -316,7 +316,7 @@ pub(crate) async fn existing(conn: &mut AnyConnection, username: &str) -> Result
 /// restores neither: the user signs in again and asks for new tokens. Setting the state it
 /// already has changes nothing.
 pub async fn set_disabled(store: &Store, username: &str, disabled: bool, actor: &str) -> Result<Account, AccountError> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let before = existing(&mut tx, username).await?;
     if before.disabled == disabled {
         return Ok(before);
@@ -358,7 +358,7 @@ pub async fn set_password(
     password_hash: &str,
     actor: &str,
 ) -> Result<Account, AccountError> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let before = existing(&mut tx, username).await?;
     let version: i64 = sqlx::query_scalar(
         "UPDATE accounts SET password_hash = $1, version = version + 1, updated_at = $2 WHERE id = $3 RETURNING version",

@@ -222,7 +222,7 @@ pub async fn open(
     actor: &str,
     on: Date,
 ) -> Result<StoredApplication, ApplicationError> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let person = sqlx::query("SELECT id, residence_unit FROM persons WHERE id_number = $1")
         .bind(id_number)
         .fetch_optional(&mut *tx)
@@ -383,7 +383,7 @@ async fn change(
     expected_version: i64,
     event: Event,
 ) -> Result<StoredApplication, ApplicationError> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let at = now();
     // Claiming the row first takes SQLite's write lock or PostgreSQL's row lock before anything is
     // read: two caseworkers on one application queue here, and the second finds the version moved.

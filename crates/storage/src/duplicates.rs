@@ -21,7 +21,7 @@ pub struct Flag {
 
 /// Flags every pair not flagged before; returns how many new flags there are. Idempotent.
 pub async fn flag_new(store: &Store, actor: &str) -> Result<u64, StoreError> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let pairs = sqlx::query(
         "SELECT a.id AS a, b.id AS b FROM persons a JOIN persons b \
          ON a.name = b.name AND a.birth_date = b.birth_date AND a.id < b.id \
@@ -85,7 +85,7 @@ pub async fn open(store: &Store) -> Result<Vec<Flag>, StoreError> {
 
 /// Records the decision: the same person (one file to be corrected) or two different persons.
 pub async fn decide(store: &Store, flag_id: &str, same_person: bool, actor: &str, on: Date) -> Result<(), StoreError> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let state = if same_person { "same_person" } else { "different" };
     let row = sqlx::query("SELECT person_a, person_b, state FROM duplicate_flags WHERE id = $1")
         .bind(flag_id)

@@ -105,7 +105,7 @@ pub async fn record_export(
     format: &str,
     persons: usize,
 ) -> Result<(), StoreError> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     audit::append(
         &mut tx,
         NewEvent {

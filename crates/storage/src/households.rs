@@ -87,7 +87,7 @@ pub async fn record_employment(
     employer: Option<&str>,
     actor: &str,
 ) -> Result<String, StoreError> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let person_id: Option<String> = sqlx::query_scalar("SELECT id FROM persons WHERE id_number = $1")
         .bind(id_number)
         .fetch_optional(&mut *tx)

@@ -336,7 +336,7 @@ pub async fn log_contact(
         return Err(RevocationError::AtOfficeNotReached);
     }
     let note = if blank(note) { default_note(channel, reached) } else { note.trim() };
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let person = person_id(&mut tx, id_number).await?;
     let record = ContactRecord {
         id: new_id(),
@@ -387,7 +387,7 @@ pub async fn log_refusal(
     if blank(actor) {
         return Err(RevocationError::EmptyActor);
     }
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let person = person_id(&mut tx, id_number).await?;
     let record = RefusalRecord {
         id: new_id(),
@@ -929,7 +929,7 @@ async fn sweep(
     if planned.is_empty() {
         return Ok(summary);
     }
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let recorded = record(&mut tx, &planned, actor).await?;
     tx.commit().await?;
     for (id, created) in recorded {
@@ -957,7 +957,7 @@ pub async fn propose(
     if reason == ExitReason::FamilyMemberEmployed {
         return Err(RevocationError::HouseholdReason);
     }
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let person = person_id(&mut tx, id_number).await?;
     let rows = sqlx::query(
         "SELECT policy, category FROM recognitions WHERE person_id = $1 AND ended_on IS NULL AND recognized_on <= $2",
@@ -1005,7 +1005,7 @@ pub async fn submit(
     if blank(actor) {
         return Err(RevocationError::EmptyActor);
     }
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let mut planned = Vec::with_capacity(proposals.len());
     for p in proposals {
         planned.push((person_id(&mut tx, p.person()).await?, p.clone()));
@@ -1141,7 +1141,7 @@ pub async fn confirm(
     on: Date,
     expected_version: i64,
 ) -> Result<Confirmed, RevocationError> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let (p, person) = load(&mut tx, proposal_id).await?;
     check_open(&p, expected_version)?;
     let policy = policies.by_id(&p.policy).ok_or_else(|| RevocationError::UnknownPolicy(p.policy.clone()))?;
@@ -1241,7 +1241,7 @@ pub async fn dismiss(
     reason: &str,
     expected_version: i64,
 ) -> Result<Proposal, RevocationError> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let (p, person) = load(&mut tx, proposal_id).await?;
     check_open(&p, expected_version)?;
     let policy = policies.by_id(&p.policy).ok_or_else(|| RevocationError::UnknownPolicy(p.policy.clone()))?;

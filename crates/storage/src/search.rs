@@ -118,41 +118,38 @@ pub async fn search(store: &Store, q: &str, scope: Scope<'_>, limit: u32) -> Res
     if limit == 0 {
         return Ok(Vec::new());
     }
-    let (filter, order, binds): (&str, &str, Vec<String>) = match key {
-        Key::IdNumber(id) => ("p.id_number = $1", "", vec![id]),
-        Key::Phone(phone) => ("p.phone = $1", "", vec![phone]),
-        Key::IdPrefix(prefix) => {
-            ("p.id_number >= $1 AND p.id_number < $2 AND p.id_number LIKE $3 ESCAPE '\\'", "", range(prefix))
+    // Each branch is ordered the way its index runs, so that the engine stops after `limit`
+    // rows instead of sorting every match (a one-character surname matches tens of thousands).
+    let rows = match key {
+        Key::IdNumber(id) => hits_where(store, "p.id_number = $1", "p.id_number", &[id], &scope, limit).await?,
+        Key::Phone(phone) => {
+            hits_where(store, "p.phone = $1", "p.name, p.birth_date, p.id_number", &[phone], &scope, limit).await?
         }
-        Key::Name(name) => (
-            "p.name >= $1 AND p.name < $2 AND p.name LIKE $3 ESCAPE '\\'",
-            "CASE WHEN p.name = $1 THEN 0 ELSE 1 END, ",
-            range(name),
-        ),
+        Key::IdPrefix(prefix) => {
+            let filter = "p.id_number >= $1 AND p.id_number < $2 AND p.id_number LIKE $3 ESCAPE '\\'";
+            hits_where(store, filter, "p.id_number", &range(prefix), &scope, limit).await?
+        }
+        Key::Name(name) => {
+            // Exact matches first, then the names that start with it.
+            let mut rows = hits_where(
+                store,
+                "p.name = $1",
+                "p.birth_date, p.id_number",
+                std::slice::from_ref(&name),
+                &scope,
+                limit,
+            )
+            .await?;
+            let left = limit - rows.len() as u32;
+            if left > 0 {
+                let filter = "p.name > $1 AND p.name < $2 AND p.name LIKE $3 ESCAPE '\\'";
+                rows.extend(
+                    hits_where(store, filter, "p.name, p.birth_date, p.id_number", &range(name), &scope, left).await?,
+                );
+            }
+            rows
+        }
     };
-    let n = binds.len() + 1;
-    let (scope_sql, scope_value) = match scope {
-        Scope::Units(prefix) => (
-            format!("(p.residence_unit LIKE ${n} ESCAPE '\\' OR p.hukou_unit LIKE ${n} ESCAPE '\\')"),
-            subtree_pattern(prefix),
-        ),
-        Scope::AssignedTo(account) => (
-            // A set the engine can build once from assignments_account: a social worker has a
-            // caseload of dozens, while a short name prefix spans thousands of persons.
-            format!("p.id IN (SELECT a.person_id FROM assignments a WHERE a.account_id = ${n})"),
-            account.to_owned(),
-        ),
-    };
-    let sql = format!(
-        "SELECT {HIT_COLUMNS} FROM persons p WHERE {filter} AND {scope_sql} \
-         ORDER BY {order}p.name, p.birth_date, p.id_number LIMIT ${}",
-        n + 1
-    );
-    let mut query = sqlx::query(AssertSqlSafe(sql));
-    for b in &binds {
-        query = query.bind(b);
-    }
-    let rows = query.bind(scope_value).bind(i64::from(limit)).fetch_all(store.pool()).await?;
     let ids: Vec<String> = rows.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
     let mut categories = open_categories(store, &ids).await?;
     rows.iter()
@@ -170,6 +167,37 @@ pub async fn search(store: &Store, q: &str, scope: Scope<'_>, limit: u32) -> Res
             })
         })
         .collect()
+}
+
+/// Persons matching `filter` (over `$1…`) within `scope`, in `order`, at most `limit`.
+async fn hits_where(
+    store: &Store,
+    filter: &str,
+    order: &str,
+    binds: &[String],
+    scope: &Scope<'_>,
+    limit: u32,
+) -> Result<Vec<sqlx::any::AnyRow>, StoreError> {
+    let n = binds.len() + 1;
+    let (scope_sql, scope_value) = match scope {
+        Scope::Units(prefix) => (
+            format!("(p.residence_unit LIKE ${n} ESCAPE '\\' OR p.hukou_unit LIKE ${n} ESCAPE '\\')"),
+            subtree_pattern(prefix),
+        ),
+        Scope::AssignedTo(account) => (
+            // A set the engine can build once from assignments_account: a social worker has a
+            // caseload of dozens, while a short name prefix spans thousands of persons.
+            format!("p.id IN (SELECT a.person_id FROM assignments a WHERE a.account_id = ${n})"),
+            (*account).to_owned(),
+        ),
+    };
+    let sql =
+        format!("SELECT {HIT_COLUMNS} FROM persons p WHERE {filter} AND {scope_sql} ORDER BY {order} LIMIT ${}", n + 1);
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for b in binds {
+        query = query.bind(b);
+    }
+    Ok(query.bind(scope_value).bind(i64::from(limit)).fetch_all(store.pool()).await?)
 }
 
 /// The open recognitions of all hits in one query, each category once, in the order granted.
@@ -260,7 +288,7 @@ pub async fn id_number_of(store: &Store, person_id: &str) -> Result<Option<Strin
 /// Records that `actor` opened the person's file: who looked at whom, and when, is part of the
 /// trail like any change.
 pub async fn record_view(store: &Store, id_number: &str, actor: &str) -> Result<(), StoreError> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let id = person_id(&mut tx, id_number).await?;
     audit::append(
         &mut tx,
@@ -286,7 +314,7 @@ pub async fn set_hukou_unit(
     unit: Option<&UnitCode>,
     actor: &str,
 ) -> Result<(), StoreError> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let id = person_id(&mut tx, id_number).await?;
     if let Some(u) = unit {
         let known: Option<String> = sqlx::query_scalar("SELECT code FROM units WHERE code = $1")

@@ -108,7 +108,7 @@ pub async fn create_token(
     expires_at: Option<&str>,
     actor: &str,
 ) -> Result<String, StoreError> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let exists: Option<String> =
         sqlx::query_scalar("SELECT id FROM accounts WHERE id = $1").bind(account_id).fetch_optional(&mut *tx).await?;
     if exists.is_none() {
@@ -160,7 +160,7 @@ pub async fn token_account(store: &Store, secret: &str, now: &str) -> Result<Opt
 
 /// Revokes a token; `false` if there is no such token or it was already revoked.
 pub async fn revoke_token(store: &Store, token_id: &str, actor: &str) -> Result<bool, StoreError> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let account_id: Option<String> = sqlx::query_scalar(
         "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL RETURNING account_id",
     )
@@ -235,7 +235,7 @@ pub async fn locked_until(
 /// are dropped, so the table holds only the last half hour of each name.
 pub async fn record_failure(store: &Store, username: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
     let key = throttle_key(username);
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     sqlx::query("DELETE FROM login_failures WHERE username = $1 AND at < $2")
         .bind(&key)
         .bind(stamp(now - WINDOW - LOCK))
@@ -290,7 +290,7 @@ pub async fn assign(
     actor: &str,
     on: Date,
 ) -> Result<(), AccountError> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let (person_id, worker) = pair(&mut tx, id_number, social_worker_username).await?;
     let present: Option<String> =
         sqlx::query_scalar("SELECT person_id FROM assignments WHERE person_id = $1 AND account_id = $2")
@@ -321,7 +321,7 @@ pub async fn unassign(
     social_worker_username: &str,
     actor: &str,
 ) -> Result<(), AccountError> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let (person_id, worker) = pair(&mut tx, id_number, social_worker_username).await?;
     let assigned_on: Option<String> =
         sqlx::query_scalar("DELETE FROM assignments WHERE person_id = $1 AND account_id = $2 RETURNING assigned_on")

@@ -26,7 +26,7 @@ pub struct Unit {
 
 /// Loads the shipped division tree; units already present are left alone.
 pub async fn load_divisions(store: &Store) -> Result<Loaded, StoreError> {
-    let mut tx = store.pool.begin().await?;
+    let mut tx = store.begin_write().await?;
     let mut loaded = Loaded::default();
     let mut reader = csv::Reader::from_reader(DIVISIONS.as_bytes());
     for record in reader.records() {
