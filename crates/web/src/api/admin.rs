@@ -113,7 +113,7 @@ pub struct NewPassword {
     pub password: String,
 }
 
-fn checked_password(password: &str) -> Result<(), ApiError> {
+pub(crate) fn checked_password(password: &str) -> Result<(), ApiError> {
     password::check_new(password).map_err(|(zh, en)| {
         ApiError::unprocessable(
             "weak_password",
@@ -125,7 +125,7 @@ fn checked_password(password: &str) -> Result<(), ApiError> {
 }
 
 /// The account by username if it lies within the caller's jurisdiction, else 404.
-async fn account_in_reach(state: &AppState, user: &AuthUser, username: &str) -> Result<Account, ApiError> {
+pub(crate) async fn account_in_reach(state: &AppState, user: &AuthUser, username: &str) -> Result<Account, ApiError> {
     let not_found = || {
         let e = AccountError::NotFound(username.trim().to_lowercase());
         ApiError::localized(StatusCode::NOT_FOUND, "account_not_found", Some("username"), |lang| e.message(lang))
@@ -169,7 +169,7 @@ async fn list_users(State(state): State<AppState>, user: AuthUser) -> Result<Jso
         (status = 422, description = "A field is wrong: `field` names it", body = ErrorBody),
     )
 )]
-async fn create_user(
+pub(crate) async fn create_user(
     State(state): State<AppState>,
     user: AuthUser,
     Json(new): Json<NewUser>,
@@ -212,7 +212,7 @@ async fn create_user(
     Ok((StatusCode::CREATED, Json(UserView::from(account))).into_response())
 }
 
-async fn set_disabled(
+pub(crate) async fn set_disabled(
     state: &AppState,
     user: &AuthUser,
     username: &str,
@@ -269,7 +269,7 @@ async fn enable_user(
     request_body = NewPassword,
     responses((status = 200, body = UserView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
-async fn reset_password(
+pub(crate) async fn reset_password(
     State(state): State<AppState>,
     user: AuthUser,
     Path(username): Path<String>,

@@ -38,7 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// A revocation error as the API answers it: 404 for anything not found (alike inside and
 /// outside the jurisdiction), 409 for a proposal already decided or changed meanwhile, or a
 /// person with nothing to revoke, 403 for a reviewer who proposed it, 422 for a wrong field.
-fn revocation_error(e: RevocationError) -> ApiError {
+pub(crate) fn revocation_error(e: RevocationError) -> ApiError {
     let status = match &e {
         RevocationError::UnknownPerson(_) | RevocationError::UnknownProposal(_) => return ApiError::not_found(),
         RevocationError::Store(StoreError::Conflict { .. })
@@ -125,7 +125,7 @@ impl From<ContactRecord> for ContactJson {
         (status = 422, description = "Unknown channel, a date in the future, or at_office not reached", body = ErrorBody),
     )
 )]
-async fn log_contact(
+pub(crate) async fn log_contact(
     State(state): State<AppState>,
     user: AuthUser,
     Path(id_number): Path<String>,
@@ -192,7 +192,7 @@ impl From<RefusalRecord> for RefusalJson {
         (status = 422, description = "Unknown service, or a date in the future", body = ErrorBody),
     )
 )]
-async fn log_refusal(
+pub(crate) async fn log_refusal(
     State(state): State<AppState>,
     user: AuthUser,
     Path(id_number): Path<String>,
@@ -303,7 +303,7 @@ pub struct NewProposal {
         (status = 422, description = "Unknown reason, not in the policy's list, or no note", body = ErrorBody),
     )
 )]
-async fn propose(
+pub(crate) async fn propose(
     State(state): State<AppState>,
     user: AuthUser,
     Path(id_number): Path<String>,
@@ -337,7 +337,7 @@ async fn propose(
     get, path = "/revocation-proposals", tag = "revocations",
     responses((status = 200, body = Vec<ProposalJson>), (status = 401, body = ErrorBody))
 )]
-async fn queue(State(state): State<AppState>, user: AuthUser) -> Result<Json<Vec<ProposalJson>>, ApiError> {
+pub(crate) async fn queue(State(state): State<AppState>, user: AuthUser) -> Result<Json<Vec<ProposalJson>>, ApiError> {
     user.require(Action::View)?;
     let proposals = match user.user.unit_prefix() {
         Some(prefix) => revocations::open_proposals(&state.store, prefix).await.map_err(revocation_error)?,
@@ -375,7 +375,7 @@ async fn reachable(state: &AppState, user: &AuthUser, id: &str, action: Action) 
         (status = 404, description = "No such proposal in your jurisdiction", body = ErrorBody),
     )
 )]
-async fn get_proposal(
+pub(crate) async fn get_proposal(
     State(state): State<AppState>,
     user: AuthUser,
     Path(id): Path<String>,
@@ -431,7 +431,7 @@ pub struct DecisionJson {
         (status = 422, description = "A dismissal without a note, or a date before the proposal", body = ErrorBody),
     )
 )]
-async fn decide(
+pub(crate) async fn decide(
     State(state): State<AppState>,
     user: AuthUser,
     Path(id): Path<String>,

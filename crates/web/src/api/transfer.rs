@@ -23,7 +23,7 @@ use crate::state::AppState;
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// Registrations per transaction, as `yuanzhu import` writes them.
-const BATCH: usize = 1000;
+pub(crate) const BATCH: usize = 1000;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(import)).routes(routes!(export_persons))
@@ -89,7 +89,7 @@ fn file_error(e: &FileError) -> ApiError {
 }
 
 /// The rows of the body, by its content type.
-fn read_body(headers: &HeaderMap, body: &[u8], lang: Lang) -> Result<Vec<Result<Registration, RowError>>, ApiError> {
+pub(crate) fn read_body(headers: &HeaderMap, body: &[u8], lang: Lang) -> Result<Vec<Result<Registration, RowError>>, ApiError> {
     let media = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -117,7 +117,7 @@ fn read_body(headers: &HeaderMap, body: &[u8], lang: Lang) -> Result<Vec<Result<
     }
 }
 
-fn outside(reg: &Registration, lang: Lang) -> RowError {
+pub(crate) fn outside(reg: &Registration, lang: Lang) -> RowError {
     let unit = &reg.residence_unit;
     RowError {
         row: reg.row,
@@ -200,7 +200,7 @@ async fn import(
     }))
 }
 
-fn in_jurisdiction(user: &AuthUser, reg: &Registration) -> bool {
+pub(crate) fn in_jurisdiction(user: &AuthUser, reg: &Registration) -> bool {
     user.user.reaches(Target::Unit(&reg.residence_unit)) || super::admin::covers(&user.user.unit, &reg.residence_unit)
 }
 
@@ -229,7 +229,7 @@ pub struct ExportQuery {
         (status = 422, description = "Too many persons for one xlsx worksheet: export as CSV", body = ErrorBody),
     )
 )]
-async fn export_persons(
+pub(crate) async fn export_persons(
     State(state): State<AppState>,
     user: AuthUser,
     Query(query): Query<ExportQuery>,
