@@ -9,7 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use yuanzhu_domain::UnitCode;
 use yuanzhu_domain::access::{Action, mask_id_number, mask_phone};
-use yuanzhu_domain::registration::{FileError, Header};
+use yuanzhu_domain::registration::{FileError, Header, Registration};
 use yuanzhu_rules::{IdNumber, Lang};
 use yuanzhu_storage::search::{self, Scope};
 use yuanzhu_storage::{applications, persons, revocations};
@@ -241,8 +241,22 @@ fn cell(v: &Value) -> String {
 async fn register(
     State(state): State<AppState>,
     user: AuthUser,
-    Json(NewRegistration(mut body)): Json<NewRegistration>,
+    Json(NewRegistration(body)): Json<NewRegistration>,
 ) -> Result<Response, ApiError> {
+    let registration = register_one(&state, &user, body).await?;
+    let id = registration.id_number.as_str();
+    let file = whole_file(&state.store, id).await?.ok_or_else(|| ApiError::internal("registered person vanished"))?;
+    Ok((StatusCode::CREATED, Json(PersonFileJson(file))).into_response())
+}
+
+/// Registers one person from named cells (the import columns, and optionally `hukou_unit`): the
+/// checks, jurisdiction and recording that this API and the registration page share. A problem
+/// names its field, in both languages.
+pub(crate) async fn register_one(
+    state: &AppState,
+    user: &AuthUser,
+    mut body: Map<String, Value>,
+) -> Result<Registration, ApiError> {
     user.require(Action::Register)?;
     let hukou_unit = match body.remove("hukou_unit").as_ref().map(cell).filter(|s| !s.is_empty()) {
         Some(text) => Some(UnitCode::parse(&text).map_err(|_| {
@@ -297,8 +311,7 @@ async fn register(
         }
         search::set_hukou_unit(&state.store, id, Some(h), &user.account.username).await?;
     }
-    let file = whole_file(&state.store, id).await?.ok_or_else(|| ApiError::internal("registered person vanished"))?;
-    Ok((StatusCode::CREATED, Json(PersonFileJson(file))).into_response())
+    Ok(registration)
 }
 
 #[cfg(test)]
