@@ -205,7 +205,13 @@ pub async fn localize(request: Request, next: Next) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
-    if (status.is_client_error() || status.is_server_error()) && !is_json {
+    // The pages' own error pages (HTML, in the page's language) are already what the user should see.
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if (status.is_client_error() || status.is_server_error()) && !is_json && !is_html {
         let e = match status {
             StatusCode::NOT_FOUND => ApiError::not_found(),
             StatusCode::METHOD_NOT_ALLOWED => {
