@@ -71,7 +71,7 @@ pub(crate) fn application_error(e: ApplicationError) -> ApiError {
     ApiError::localized(status, e.code(), e.field(), |lang| e.message(lang))
 }
 
-fn transition_error(e: TransitionError) -> ApiError {
+pub(crate) fn transition_error(e: TransitionError) -> ApiError {
     application_error(ApplicationError::Transition(e))
 }
 
@@ -137,7 +137,7 @@ pub(crate) fn free_text(text: &str, field: &'static str, max: usize) -> Result<(
 /// The longest reason or note the registry keeps.
 pub(crate) const MAX_TEXT: usize = 2000;
 
-fn document_of(code: &str, field: &'static str, checklist: &[Document]) -> Result<Document, ApiError> {
+pub(crate) fn document_of(code: &str, field: &'static str, checklist: &[Document]) -> Result<Document, ApiError> {
     Document::all().into_iter().find(|d| d.code() == code).ok_or_else(|| {
         let codes: Vec<&str> = checklist.iter().map(|d| d.code()).collect();
         ApiError::unprocessable(
@@ -370,7 +370,12 @@ fn answer(user: &AuthUser, stored: &StoredApplication) -> Json<ApplicationJson> 
 
 /// The application with this id if the user reaches its applicant (else 404, as for a missing
 /// one), then 403 if the role does not allow `action`.
-async fn reachable(state: &AppState, user: &AuthUser, id: &str, action: Action) -> Result<StoredApplication, ApiError> {
+pub(crate) async fn reachable(
+    state: &AppState,
+    user: &AuthUser,
+    id: &str,
+    action: Action,
+) -> Result<StoredApplication, ApiError> {
     let stored = applications::load(&state.store, id_of(id)?)
         .await
         .map_err(application_error)?
@@ -379,7 +384,7 @@ async fn reachable(state: &AppState, user: &AuthUser, id: &str, action: Action) 
     Ok(stored)
 }
 
-fn check_version(stored: &StoredApplication, version: i64) -> Result<(), ApiError> {
+pub(crate) fn check_version(stored: &StoredApplication, version: i64) -> Result<(), ApiError> {
     if stored.version == version {
         Ok(())
     } else {
@@ -410,7 +415,12 @@ pub struct NewApplication {
     pub on: Option<String>,
 }
 
-fn policy_for<'p>(policies: &'p PolicySet, policy: Option<&str>, code: &str, on: Date) -> Result<&'p Policy, ApiError> {
+pub(crate) fn policy_for<'p>(
+    policies: &'p PolicySet,
+    policy: Option<&str>,
+    code: &str,
+    on: Date,
+) -> Result<&'p Policy, ApiError> {
     let category_error = |e: CategoryError| {
         ApiError::localized(StatusCode::UNPROCESSABLE_ENTITY, "unknown_category", Some(e.field()), |l| e.message(l))
     };
@@ -503,12 +513,12 @@ pub struct DocumentsBody {
 }
 
 #[derive(Clone, Copy)]
-enum Supply {
+pub(crate) enum Supply {
     Paper,
     Commitment,
 }
 
-async fn supply(
+pub(crate) async fn supply(
     state: &AppState,
     user: &AuthUser,
     id: &str,
@@ -596,13 +606,13 @@ pub struct StepBody {
 
 /// The changes that need only the version and the day, and who may make them.
 #[derive(Clone, Copy)]
-enum Step {
+pub(crate) enum Step {
     Submit,
     Approve,
     Withdraw,
 }
 
-async fn step(
+pub(crate) async fn step(
     state: &AppState,
     user: &AuthUser,
     id: &str,
@@ -672,7 +682,7 @@ pub struct DeficiencyBody {
         (status = 422, description = "Nothing is missing or defective, or a document is unknown", body = ErrorBody),
     )
 )]
-async fn serve_deficiency_notice(
+pub(crate) async fn serve_deficiency_notice(
     State(state): State<AppState>,
     user: AuthUser,
     Path(id): Path<String>,
@@ -741,7 +751,7 @@ pub struct RejectBody {
         (status = 422, description = "The reason is blank", body = ErrorBody),
     )
 )]
-async fn reject(
+pub(crate) async fn reject(
     State(state): State<AppState>,
     user: AuthUser,
     Path(id): Path<String>,
