@@ -300,6 +300,10 @@ async fn a_refusal_has_its_printable_notice_with_the_reason() {
         let a = post_form(&app, &o.officer, &format!("{path}/reject"), &[("version", &v), ("reason", " ")], true).await;
         assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.text);
         assert!(a.text.contains("id=\"reason-error\"") && a.text.contains("请写明不予认定的理由"), "{}", a.text);
+        // A second notice is refused next to the form, before any confirmation.
+        let a = post_form(&app, &o.officer, &format!("{path}/deficient"), &[("version", &v)], true).await;
+        assert!(a.status.is_client_error(), "{}", a.text);
+        assert!(a.text.contains("不能再次告知"), "{}", a.text);
         let reason = "家庭成员中有人就业";
         let asked =
             post_form(&app, &o.officer, &format!("{path}/reject"), &[("version", &v), ("reason", reason)], true).await;

@@ -26,7 +26,7 @@ use super::{Ctx, Page, error_page, form_token_ok, render};
 use crate::api::Json;
 use crate::api::applications::{
     DeficiencyBody, DocumentsBody, MAX_TEXT, RejectBody, Step, StepBody, Supply, application_error, day_of, free_text,
-    id_of, policy_for, reachable, serve_deficiency_notice, step, supply,
+    id_of, policy_for, reachable, serve_deficiency_notice, step, supply, transition_error,
 };
 use crate::auth::AuthUser;
 use crate::error::ApiError;
@@ -483,6 +483,8 @@ struct ApplicationPage<'a> {
     conflict: bool,
     done: bool,
     reason: String,
+    /// A problem with no form on the page to sit next to.
+    stray: Option<String>,
 }
 
 impl ApplicationPage<'_> {
@@ -620,7 +622,7 @@ async fn page(
         None => (None, StatusCode::OK),
     };
     let conflict = problem.as_ref().is_some_and(|p| p.form == "conflict");
-    let page = ApplicationPage {
+    let mut page = ApplicationPage {
         ctx,
         can_supply: prepare && open_file && a.docs.iter().any(|d| d.missing),
         all_supplied: a.docs.iter().all(|d| !d.missing),
@@ -642,7 +644,21 @@ async fn page(
         conflict,
         done,
         reason,
+        stray: None,
     };
+    // A problem whose form the state no longer shows (someone acted meanwhile) goes at the top.
+    let shown = |form: &str| match form {
+        "documents" | "conflict" => true,
+        "submit" => page.can_submit,
+        "deficient" => page.can_mark_deficient,
+        "approve" => page.can_approve,
+        "reject" => page.can_reject,
+        "withdraw" => page.can_withdraw,
+        _ => false,
+    };
+    if let Some(p) = page.problem.as_ref().filter(|p| !shown(p.form)) {
+        page.stray = Some(p.message.clone());
+    }
     render(&page, status)
 }
 
@@ -803,17 +819,23 @@ async fn mark_deficient(
     token_or_refuse!(ctx, f);
     let defective = fields(&f, "defective");
     if !confirmed(&f) {
-        // The notice lists what was ticked and everything else missing: show exactly that.
-        let listed = match reachable(&state, &user, &id, Action::DecideApplication).await {
-            Ok(stored) => {
-                let app = &stored.application;
-                app.checklist()
-                    .into_iter()
-                    .filter(|d| defective.iter().any(|c| c == d.code()) || !app.documents().contains_key(d))
-                    .map(|d| d.name(ctx.lang))
-                    .collect()
-            }
+        // A dry run of the domain's transition: the confirmation shows exactly what the notice will
+        // list, and a notice that cannot be served is said at once, next to the form.
+        let stored = match reachable(&state, &user, &id, Action::DecideApplication).await {
+            Ok(stored) => stored,
             Err(e) => return error_page(&ctx, &e),
+        };
+        let app = &stored.application;
+        let ticked: Vec<Document> =
+            app.checklist().into_iter().filter(|d| defective.iter().any(|c| c == d.code())).collect();
+        let listed: Vec<&'static str> = match app.mark_deficient(&user.account.username, crate::today(), &ticked) {
+            Ok(next) => next
+                .deficiency_notice()
+                .map(|n| n.missing().iter().map(|d| d.name(ctx.lang)).collect())
+                .unwrap_or_default(),
+            Err(t) => {
+                return after(&state, &ctx, &user, &id, "deficient", Err(transition_error(t)), String::new()).await;
+            }
         };
         return confirm_page(&state, &ctx, &user, &id, Action::DecideApplication, "deficient", &f, listed).await;
     }
