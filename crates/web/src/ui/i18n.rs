@@ -15,6 +15,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("nav.import", "批量导入", "Import"),
     ("nav.export", "导出", "Export"),
     ("nav.admin", "系统管理", "Administration"),
+    ("nav.revocations", "退出审核", "Revocations"),
     ("nav.signed_in_as", "当前用户", "Signed in as"),
     ("nav.sign_out", "退出登录", "Sign out"),
     ("nav.language", "English", "中文"),
@@ -102,6 +103,8 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("file.applications", "困难人员认定申请", "Hardship applications"),
     ("file.proposals", "退出（撤销）提议", "Revocation proposals"),
     ("file.actions", "可办理事项", "What you can do"),
+    ("file.done.contact", "联系记录已保存。", "The contact attempt is recorded."),
+    ("file.done.refusal", "拒绝服务记录已保存。", "The refusal is recorded."),
     (
         "file.masked_note",
         "您的角色只能查看部分隐藏的证件号和手机号。",

@@ -136,6 +136,13 @@ struct PersonPage<'a> {
     contacts: Vec<ContactRow>,
     applications: Vec<ApplicationRow>,
     proposals: Vec<ProposalRow>,
+    /// What the page that led here just recorded, confirmed at the top.
+    done: Option<&'static str>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct FileQuery {
+    done: Option<String>,
 }
 
 fn mask(text: &str, masked: bool) -> String {
@@ -146,8 +153,14 @@ pub async fn person_file(
     State(state): State<AppState>,
     Page(ctx, user): Page,
     Path(person_id): Path<String>,
+    Query(q): Query<FileQuery>,
 ) -> Response {
-    match file_page(&state, &ctx, &user, &person_id).await {
+    let done = match q.done.as_deref() {
+        Some("contact") => Some("file.done.contact"),
+        Some("refusal") => Some("file.done.refusal"),
+        _ => None,
+    };
+    match file_page(&state, &ctx, &user, &person_id, done).await {
         Ok(r) => r,
         Err(e) => error_page(&ctx, &e),
     }
@@ -158,6 +171,7 @@ async fn file_page(
     ctx: &Ctx,
     user: &crate::auth::AuthUser,
     person_id: &str,
+    done: Option<&'static str>,
 ) -> Result<Response, ApiError> {
     if person_id.len() > 64 {
         return Err(ApiError::not_found());
@@ -267,6 +281,7 @@ async fn file_page(
         contacts,
         applications,
         proposals,
+        done,
     };
     Ok(render(&page, StatusCode::OK))
 }
