@@ -58,7 +58,8 @@ enum Key {
 
 fn classify(q: &str) -> Option<Key> {
     let q = q.trim();
-    if q.is_empty() {
+    // No name, number or phone holds a control character; PostgreSQL refuses a NUL in text.
+    if q.is_empty() || q.chars().any(char::is_control) {
         return None;
     }
     let id_like = |s: &str| s.bytes().all(|b| b.is_ascii_digit() || b == b'X' || b == b'x');

@@ -67,6 +67,14 @@ async fn search_persons(
             "the query is too long (64 characters at most)",
         ));
     }
+    if query.q.chars().any(char::is_control) {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            Some("q"),
+            "查询内容含有控制字符",
+            "the query holds a control character",
+        ));
+    }
     let scope = match user.user.unit_prefix() {
         Some(prefix) => Scope::Units(prefix),
         None => Scope::AssignedTo(&user.account.id),
