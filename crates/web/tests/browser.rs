@@ -377,6 +377,13 @@ where
         return;
     };
     let _slot = SLOTS.acquire().await.expect("the semaphore stays open");
+    // The artifact shows this run only: an earlier run's pages would mislead.
+    if let Ok(entries) = std::fs::read_dir(screenshots_dir()) {
+        let prefix = format!("{test}-");
+        for e in entries.flatten().filter(|e| e.file_name().to_string_lossy().starts_with(&prefix)) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 
     let dir = tempfile::tempdir().unwrap();
     let store = Store::connect(&format!("sqlite:{}/t.db", dir.path().display())).await.unwrap();
