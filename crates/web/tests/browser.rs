@@ -90,7 +90,7 @@ async fn a_caseworker_finds_a_person_and_opens_their_file() {
 async fn a_caseworker_cannot_open_another_streets_person() {
     run("jurisdiction", |b| async move {
         b.sign_in("caseworker").await;
-        let outside = b.person_id(OTHER_COMMUNITY_ID).await;
+        let outside = b.person_id(OTHER_COMMUNITY_ID);
         b.open(&format!("/p/{outside}")).await;
         let page = b.text("main").await;
         assert!(b.exists("p.error").await, "the not-found page: {page}");
@@ -108,7 +108,7 @@ async fn a_caseworker_cannot_open_another_streets_person() {
 async fn switching_language_shows_english_and_is_remembered() {
     run("language", |b| async move {
         b.sign_in("caseworker").await;
-        let inside = b.person_id(COMMUNITY_ID).await;
+        let inside = b.person_id(COMMUNITY_ID);
         b.open(&format!("/p/{inside}")).await;
         assert_eq!(b.html_lang().await, "zh-CN");
         b.snap("file-zh").await;
@@ -182,7 +182,7 @@ async fn a_hardship_application_goes_deficient_then_complete_then_approved_and_p
         if !b.route_exists("/p/x/apply").await || !b.route_exists("/applications/x").await {
             return;
         }
-        let person = b.person_id(COMMUNITY_ID).await;
+        let person = b.person_id(COMMUNITY_ID);
         let application = hardship_recognised(&b, &person).await;
 
         // The printable form, in triplicate, each copy marked.
@@ -263,7 +263,7 @@ async fn a_revocation_is_proposed_and_confirmed() {
         {
             return;
         }
-        let person = b.person_id(HARDSHIP_ID).await;
+        let person = b.person_id(HARDSHIP_ID);
         hardship_recognised(&b, &person).await;
         b.sign_out().await;
 
@@ -615,7 +615,7 @@ impl Browser {
     }
 
     /// A registered person's record key (pages link to a file by it, never by ID number).
-    async fn person_id(&self, serial: u32) -> String {
+    fn person_id(&self, serial: u32) -> String {
         self.keys.iter().find(|(s, _)| *s == serial).map(|(_, k)| k.clone()).expect("one of the office's persons")
     }
 
