@@ -1,7 +1,8 @@
 //! Reassessment: every person again as of a date, through the rules' batch path, recording only
 //! what changed (ageing into a category, reaching retirement age, a duration crossing its
-//! threshold). A run moves through persons in ID-number order, one page per transaction, and
-//! keeps its cursor in the same transaction: after a crash, running it again resumes where the
+//! threshold). A run moves through persons in the order of their IDs (time-ordered: the order
+//! they are stored in, so a page reads neighbouring rows), one page per transaction, and keeps
+//! its cursor in the same transaction: after a crash, running it again resumes where the
 //! last committed page ended, and running it once more changes nothing.
 
 use std::collections::HashMap;
@@ -80,19 +81,26 @@ pub async fn run(
         }
     };
     let clock = Cutoffs::new(on);
+    // One connection reads every page. On SQLite it maps the file into memory and keeps a large
+    // page cache: a run reads the whole table, and reading it through `pread` one page at a time
+    // was a fifth of the time.
+    let mut reader = store.pool().acquire().await?;
+    if store.backend() == crate::Backend::Sqlite {
+        sqlx::Executor::execute(&mut *reader, "PRAGMA mmap_size = 4294967296; PRAGMA cache_size = -65536").await?;
+    }
     loop {
         let rows = sqlx::query(
-            "SELECT p.id, p.id_number, p.household_ref, p.sex, p.birth_date, p.female_retirement_track, p.facts, p.parent_certificates, \
-             p.unemployed_since, (SELECT MAX(r.registered_on) FROM unemployment_registrations r WHERE r.person_id = p.id) AS registered_on, \
+            "SELECT p.id, p.household_ref, p.sex, p.birth_date, p.female_retirement_track, p.facts, p.parent_certificates, \
+             p.unemployed_since, p.latest_registration AS registered_on, \
              a.eligible, a.categories, a.unmet FROM persons p LEFT JOIN assessments a ON a.person_id = p.id \
-             WHERE p.id_number > $1 ORDER BY p.id_number LIMIT $2",
+             WHERE p.id > $1 ORDER BY p.id LIMIT $2",
         )
         .bind(&cursor)
         .bind(page)
-        .fetch_all(store.pool())
+        .fetch_all(&mut *reader)
         .await?;
         let Some(last) = rows.last() else { break };
-        let next_cursor: String = last.try_get("id_number")?;
+        let next_cursor: String = last.try_get("id")?;
         // 零就业家庭 is derived from the household's members on the date, never taken as typed.
         let mut zero_employment: HashMap<String, bool> = HashMap::new();
         for r in &rows {
@@ -145,22 +153,28 @@ pub async fn run(
             writes.push((person_id, i64::from(o.eligible()), categories, unmet));
         }
         let at = now();
-        for (person_id, eligible, categories, unmet) in &writes {
-            // Portable upsert: both engines accept ON CONFLICT … DO UPDATE.
-            sqlx::query(
-                "INSERT INTO assessments (person_id, as_of, policy, eligible, categories, unmet, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (person_id) DO UPDATE SET as_of = $2, policy = $3, \
-                 eligible = $4, categories = $5, unmet = $6, updated_at = $7",
-            )
-            .bind(person_id)
-            .bind(&as_of)
-            .bind(&policy.id)
-            .bind(eligible)
-            .bind(categories)
-            .bind(unmet)
-            .bind(&at)
-            .execute(&mut *tx)
-            .await?;
+        let params = crate::Params::of(&tx);
+        for chunk in crate::persons::bulk::chunks(&writes) {
+            // Portable upsert: both engines accept ON CONFLICT … DO UPDATE with `excluded`.
+            let sql = format!(
+                "INSERT INTO assessments (person_id, as_of, policy, eligible, categories, unmet, updated_at) VALUES {} \
+                 ON CONFLICT (person_id) DO UPDATE SET as_of = excluded.as_of, policy = excluded.policy, \
+                 eligible = excluded.eligible, categories = excluded.categories, unmet = excluded.unmet, \
+                 updated_at = excluded.updated_at",
+                params.rows(chunk.len(), 7)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (person_id, eligible, categories, unmet) in chunk {
+                q = q
+                    .bind(person_id)
+                    .bind(&as_of)
+                    .bind(&policy.id)
+                    .bind(eligible)
+                    .bind(categories)
+                    .bind(unmet)
+                    .bind(&at);
+            }
+            q.execute(&mut *tx).await?;
         }
         let new_events: Vec<NewEvent<'_>> = events
             .iter()

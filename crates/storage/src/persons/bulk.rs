@@ -13,7 +13,7 @@ use super::{ImportSummary, PERSON_COLUMNS, PersonRecord, automatic_categories, r
 use crate::audit::{self, Draft};
 use crate::{Params, StoreError, new_id, now};
 
-/// The most rows per statement for reads by key and multi-row inserts: 17 columns × 512 rows
+/// The most rows per statement for reads by key and multi-row inserts: 18 columns × 512 rows
 /// stays well below both engines' limits on parameters (SQLite 32,766; PostgreSQL 65,535).
 pub(crate) const CHUNK: usize = 512;
 
@@ -43,6 +43,9 @@ struct Known<'r> {
     record: PersonRecord,
     /// The row whose facts the record now holds (for the fact bits).
     row: Option<&'r Registration>,
+    /// The latest registration date, and whether this batch moved it.
+    latest: Option<String>,
+    latest_moved: bool,
 }
 
 /// The person's record as audit JSON, keys in the order `serde_json::Value` keeps them (sorted),
@@ -105,7 +108,7 @@ pub(super) async fn register(
     ids.sort_unstable();
     ids.dedup();
     let mut known: HashMap<String, Known<'_>> = HashMap::with_capacity(ids.len());
-    let sql = format!("SELECT id, version, {PERSON_COLUMNS} FROM persons WHERE id_number IN");
+    let sql = format!("SELECT id, version, latest_registration, {PERSON_COLUMNS} FROM persons WHERE id_number IN");
     for chunk in chunks(&ids) {
         for row in fetch_in(conn, params, &sql, chunk).await? {
             let record = PersonRecord::from_row(&row)?;
@@ -115,6 +118,8 @@ pub(super) async fn register(
                 updates: 0,
                 record,
                 row: None,
+                latest: row.try_get("latest_registration")?,
+                latest_moved: false,
             };
             known.insert(k.record.id_number.clone(), k);
         }
@@ -155,7 +160,15 @@ pub(super) async fn register(
                 });
                 summary.persons_created += 1;
                 created.push(record.id_number.clone());
-                let k = Known { id: id.clone(), stored_version: None, updates: 0, record, row: Some(r) };
+                let k = Known {
+                    id: id.clone(),
+                    stored_version: None,
+                    updates: 0,
+                    record,
+                    row: Some(r),
+                    latest: None,
+                    latest_moved: false,
+                };
                 known.insert(k.record.id_number.clone(), k);
                 id
             }
@@ -181,6 +194,11 @@ pub(super) async fn register(
             }
         };
         let on = r.registered_on.to_string();
+        let k = known.get_mut(r.id_number.as_str()).expect("planned above");
+        if k.latest.as_ref().is_none_or(|latest| *latest < on) {
+            k.latest = Some(on.clone());
+            k.latest_moved = true;
+        }
         if registered.insert((person_id.clone(), on.clone())) {
             let id = new_id();
             #[derive(serde::Serialize)]
@@ -239,13 +257,20 @@ pub(super) async fn register(
         let (Some(version), Some(r)) = (k.stored_version, k.row) else { continue };
         super::update_person(conn, &k.id, version, k.updates, &k.record, r).await?;
     }
+    for k in known.values().filter(|k| k.latest_moved && k.stored_version.is_some()) {
+        sqlx::query("UPDATE persons SET latest_registration = $1 WHERE id = $2")
+            .bind(&k.latest)
+            .bind(&k.id)
+            .execute(&mut *conn)
+            .await?;
+    }
     let new_persons: Vec<&Known<'_>> = created.iter().map(|n| &known[n]).collect();
     for chunk in chunks(&new_persons) {
         let sql = format!(
             "INSERT INTO persons (id, id_number, name, sex, birth_date, phone, address, residence_unit, household_ref, \
              relation, female_retirement_track, facts, parent_certificates, unemployed_since, version, created_at, \
-             updated_at) VALUES {}",
-            params.rows(chunk.len(), 17)
+             updated_at, latest_registration) VALUES {}",
+            params.rows(chunk.len(), 18)
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for k in chunk {
@@ -267,7 +292,8 @@ pub(super) async fn register(
                 .bind(&p.unemployed_since)
                 .bind(1 + k.updates)
                 .bind(&at)
-                .bind(&at);
+                .bind(&at)
+                .bind(&k.latest);
         }
         q.execute(&mut *conn).await?;
     }
