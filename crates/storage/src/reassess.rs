@@ -89,10 +89,13 @@ pub async fn run(
         sqlx::Executor::execute(&mut *reader, "PRAGMA mmap_size = 4294967296; PRAGMA cache_size = -65536").await?;
     }
     loop {
+        // `a.person_id > $1` says nothing new, but lets PostgreSQL merge the two primary keys
+        // from the cursor on instead of from their first entries.
         let rows = sqlx::query(
             "SELECT p.id, p.household_ref, p.sex, p.birth_date, p.female_retirement_track, p.facts, p.parent_certificates, \
              p.unemployed_since, p.latest_registration AS registered_on, \
-             a.eligible, a.categories, a.unmet FROM persons p LEFT JOIN assessments a ON a.person_id = p.id \
+             a.eligible, a.categories, a.unmet FROM persons p \
+             LEFT JOIN assessments a ON a.person_id = p.id AND a.person_id > $1 \
              WHERE p.id > $1 ORDER BY p.id LIMIT $2",
         )
         .bind(&cursor)
