@@ -62,7 +62,11 @@ impl Store {
         let options = if backend == Backend::Sqlite {
             options.after_connect(|conn, _| {
                 Box::pin(async move {
-                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;").await?;
+                    // case_sensitive_like: only a case-sensitive LIKE may walk an index, and every
+                    // LIKE here is a prefix of digits (unit codes, ID numbers) or of a name, where
+                    // case means nothing; without it `residence_unit LIKE '440104011%'` reads all
+                    // the persons (0.2 s at 1M) instead of one street's.
+                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA case_sensitive_like = ON;").await?;
                     Ok(())
                 })
             })

@@ -477,9 +477,12 @@ async fn holders(
     on: Date,
 ) -> Result<Vec<Holder>, RevocationError> {
     let rows = sqlx::query(
-        "SELECT p.id, p.id_number, p.name, p.residence_unit, p.phone, r.category FROM recognitions r \
-         JOIN persons p ON p.id = r.person_id WHERE r.policy = $1 AND r.ended_on IS NULL AND r.recognized_on <= $2 \
-         AND p.residence_unit LIKE $3 ORDER BY p.id_number",
+        // Persons first: a street holds a few thousand of the million, while recognitions have no
+        // index that narrows them to a unit. SQLite keeps a CROSS JOIN's order (without it, it
+        // read every recognition: 0.5 s at 1M); PostgreSQL plans it like any join.
+        "SELECT p.id, p.id_number, p.name, p.residence_unit, p.phone, r.category FROM persons p \
+         CROSS JOIN recognitions r WHERE p.id = r.person_id AND r.policy = $1 AND r.ended_on IS NULL \
+         AND r.recognized_on <= $2 AND p.residence_unit LIKE $3 ORDER BY p.id_number",
     )
     .bind(&policy.id)
     .bind(on.to_string())

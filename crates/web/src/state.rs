@@ -1,6 +1,8 @@
 //! What every handler shares.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use yuanzhu_rules::PolicySet;
 use yuanzhu_storage::Store;
@@ -14,10 +16,21 @@ pub struct AppState {
     pub policies: Arc<PolicySet>,
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
+    /// Supervisors' counts by (unit prefix, digits of the unit level), with when they were made.
+    pub dashboards: Arc<Mutex<HashMap<(String, usize), Dashboard>>>,
 }
+
+/// Counts of persons by unit and category, as made at a moment.
+pub type Dashboard = (Instant, Arc<Vec<yuanzhu_storage::stats::StatusCount>>);
 
 impl AppState {
     pub fn new(store: Store, policies: PolicySet, config: Config) -> AppState {
-        AppState { store, policies: Arc::new(policies), config: Arc::new(config), metrics: Arc::default() }
+        AppState {
+            store,
+            policies: Arc::new(policies),
+            config: Arc::new(config),
+            metrics: Arc::default(),
+            dashboards: Arc::default(),
+        }
     }
 }

@@ -278,11 +278,31 @@ fn child_digits(prefix: &str) -> usize {
     }
 }
 
-/// Counts by category and unit for the user's subtree: one aggregate query and one for the
-/// units' names.
+/// The counts of a subtree, reused for `dashboard_cache_seconds` (see [`crate::Config`]).
+async fn counts_by_unit(
+    state: &AppState,
+    prefix: &str,
+    digits: usize,
+) -> Result<std::sync::Arc<Vec<stats::StatusCount>>, ApiError> {
+    let key = (prefix.to_owned(), digits);
+    let fresh_for = std::time::Duration::from_secs(state.config.dashboard_cache_seconds);
+    if let Some((made, counts)) = state.dashboards.lock().expect("dashboard lock").get(&key)
+        && made.elapsed() < fresh_for
+    {
+        return Ok(counts.clone());
+    }
+    let counts = std::sync::Arc::new(stats::status_by_unit(&state.store, prefix, digits).await?);
+    if !fresh_for.is_zero() {
+        state.dashboards.lock().expect("dashboard lock").insert(key, (std::time::Instant::now(), counts.clone()));
+    }
+    Ok(counts)
+}
+
+/// Counts by category and unit for the user's subtree: one aggregate query (reused for a
+/// minute) and one for the units' names.
 async fn supervisor(state: &AppState, ctx: &Ctx, user: &AuthUser) -> Result<Stats, ApiError> {
     let prefix = user.user.unit_prefix().unwrap_or("");
-    let counts = stats::status_by_unit(&state.store, prefix, child_digits(prefix)).await?;
+    let counts = counts_by_unit(state, prefix, child_digits(prefix)).await?;
     // Columns in the policies' article order, then any code no policy names any more.
     let mut categories: Vec<String> = Vec::new();
     let known = state.policies.policies().iter().flat_map(|p| p.categories.iter().map(|c| c.code.to_owned()));
@@ -292,7 +312,7 @@ async fn supervisor(state: &AppState, ctx: &Ctx, user: &AuthUser) -> Result<Stat
         }
     }
     let mut units: Vec<UnitRow> = Vec::new();
-    for c in &counts {
+    for c in counts.iter() {
         let column = categories.iter().position(|k| *k == c.category).expect("every counted category is a column");
         if units.last().is_none_or(|u| u.code != c.unit) {
             units.push(UnitRow { code: c.unit.clone(), name: String::new(), counts: vec![0; categories.len()] });

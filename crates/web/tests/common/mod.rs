@@ -57,8 +57,11 @@ pub async fn apps(suite: &str) -> Vec<TestApp> {
     let mut out = Vec::new();
     for (store, dir) in stores {
         store.init().await.unwrap();
-        let state =
-            AppState::new(store, PolicySet::embedded(), Config { log_format: "text".into(), ..Config::default() });
+        let state = AppState::new(
+            store,
+            PolicySet::embedded(),
+            Config { log_format: "text".into(), dashboard_cache_seconds: 0, ..Config::default() },
+        );
         out.push(TestApp { router: app(state.clone()), state, _dir: dir });
     }
     out
