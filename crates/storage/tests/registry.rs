@@ -203,6 +203,26 @@ async fn a_person_created_and_corrected_in_one_batch_has_both_events_and_the_cor
 }
 
 #[tokio::test]
+async fn the_latest_registration_kept_on_the_person_follows_every_batch() {
+    for (store, _dir) in stores().await {
+        store.init().await.unwrap();
+        let d = |s: &str| Some(Date::parse(s).unwrap());
+        import(&store, &[MAN]).await;
+        assert_eq!(persons::latest_registration(&store, "440106197501011232").await.unwrap(), d("2016-03-01"));
+        // A later registration in another batch moves it; an earlier one arriving after does not.
+        import(&store, &[&MAN.replace("2016-03-01", "2016-09-01")]).await;
+        import(&store, &[&MAN.replace("2016-03-01", "2016-05-01")]).await;
+        let kept: Option<String> =
+            sqlx::query_scalar("SELECT latest_registration FROM persons WHERE id_number = '440106197501011232'")
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        assert_eq!(kept.as_deref(), Some("2016-09-01"));
+        assert_eq!(persons::latest_registration(&store, "440106197501011232").await.unwrap(), d("2016-09-01"));
+    }
+}
+
+#[tokio::test]
 async fn a_repeated_row_in_a_batch_records_the_same_file_as_the_row_once() {
     // The batch is planned in one pass: the repeated row finds its person as the first row left them.
     let lines = [MAN, "b,11010519491231002X,李四,,440104011,2016-03-01,true,true,true,true,,true"];
