@@ -479,10 +479,12 @@ async fn holders(
     let rows = sqlx::query(
         // Persons first: a street holds a few thousand of the million, while recognitions have no
         // index that narrows them to a unit. SQLite keeps a CROSS JOIN's order (without it, it
-        // read every recognition: 0.5 s at 1M); PostgreSQL plans it like any join.
+        // read every recognition: 0.5 s at 1M); PostgreSQL plans it like any join. The order by
+        // ID number is an expression so that SQLite sorts the few rows found rather than walk
+        // the whole ID-number index to avoid sorting (seconds at 1M).
         "SELECT p.id, p.id_number, p.name, p.residence_unit, p.phone, r.category FROM persons p \
          CROSS JOIN recognitions r WHERE p.id = r.person_id AND r.policy = $1 AND r.ended_on IS NULL \
-         AND r.recognized_on <= $2 AND p.residence_unit LIKE $3 ORDER BY p.id_number",
+         AND r.recognized_on <= $2 AND p.residence_unit LIKE $3 ORDER BY p.id_number || ''",
     )
     .bind(&policy.id)
     .bind(on.to_string())
