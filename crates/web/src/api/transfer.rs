@@ -89,7 +89,11 @@ fn file_error(e: &FileError) -> ApiError {
 }
 
 /// The rows of the body, by its content type.
-pub(crate) fn read_body(headers: &HeaderMap, body: &[u8], lang: Lang) -> Result<Vec<Result<Registration, RowError>>, ApiError> {
+pub(crate) fn read_body(
+    headers: &HeaderMap,
+    body: &[u8],
+    lang: Lang,
+) -> Result<Vec<Result<Registration, RowError>>, ApiError> {
     let media = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
