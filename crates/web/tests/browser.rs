@@ -586,13 +586,19 @@ impl Browser {
     /// Accepts the confirmation step a destructive or final act asks for (a page of its own
     /// with one button); says whether there was one.
     async fn confirm_if_asked(&self) -> bool {
-        for button in ["#confirm-button", "#confirm-final"] {
-            if self.exists(button).await {
-                self.snap("confirm-step").await;
-                self.click(button).await;
-                self.wait_until(|b| async move { !b.exists(button).await }).await;
-                return true;
+        // The click that leads here may return before the next page has loaded: look for the
+        // step for a while before deciding there is none.
+        let started = std::time::Instant::now();
+        while started.elapsed() < std::time::Duration::from_secs(3) {
+            for button in ["#confirm-button", "#confirm-final"] {
+                if self.exists(button).await {
+                    self.snap("confirm-step").await;
+                    self.click(button).await;
+                    self.wait_until(|b| async move { !b.exists(button).await }).await;
+                    return true;
+                }
             }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
         false
     }
