@@ -71,7 +71,17 @@ impl Store {
                 })
             })
         } else {
-            options
+            options.after_connect(|conn, _| {
+                Box::pin(async move {
+                    // sqlx prepares every statement once per connection, and after five runs
+                    // PostgreSQL may switch to a generic plan that cannot see the bound values:
+                    // for a name prefix it sorts every match (195 ms for 陈 at 1M) where the
+                    // plan for the actual value walks the index (0.15 ms). Planning each run
+                    // costs a fraction of a millisecond.
+                    conn.execute("SET plan_cache_mode = force_custom_plan").await?;
+                    Ok(())
+                })
+            })
         };
         let pool = options.connect(&url).await?;
         Ok(Store { pool, backend })
