@@ -8,13 +8,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use yuanzhu_domain::UnitCode;
 use yuanzhu_domain::access::{Action, Role, Target, mask_id_number, role_allows};
-use yuanzhu_rules::IdNumber;
 use yuanzhu_storage::accounts::{self, Account, AccountError};
 use yuanzhu_storage::audit::{self, Verdict};
 use yuanzhu_storage::{duplicates, reassess, revocations, search, sessions};
 
 use super::Json;
 use super::households::date_field;
+use super::persons::id_from_path;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::password;
@@ -48,11 +48,6 @@ pub(crate) fn account_error(e: AccountError) -> ApiError {
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     };
     ApiError::localized(status, e.code(), e.field(), |lang| e.message(lang))
-}
-
-/// An ID number from the path: a malformed one cannot name anyone, so it is 404 like a stranger.
-fn id_from_path(text: &str) -> Result<IdNumber, ApiError> {
-    IdNumber::parse_or_upgrade(text).map_err(|_| ApiError::not_found())
 }
 
 /// Whether the unit is the city itself (a 6-digit code ending in 00, GB/T 2260), whose

@@ -19,11 +19,12 @@ use yuanzhu_domain::access::{Action, mask_id_number, role_allows};
 use yuanzhu_domain::application::{
     Application, ApplicationCategory, CategoryError, Document, Provision, State as ApplicationState, TransitionError,
 };
-use yuanzhu_rules::{Date, IdNumber, Lang, Policy, PolicySet};
+use yuanzhu_rules::{Date, Lang, Policy, PolicySet};
 use yuanzhu_storage::StoreError;
 use yuanzhu_storage::applications::{self, ApplicationError, StoredApplication, WaitingForDocuments};
 use yuanzhu_storage::search;
 
+use super::persons::id_from_path;
 use super::{Json, Query};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
@@ -97,11 +98,6 @@ pub(crate) fn day_of(on: Option<&str>) -> Result<Date, ApiError> {
         ));
     }
     Ok(day)
-}
-
-/// An ID number from the path: a malformed one cannot name anyone, so it is 404 like a stranger.
-pub(crate) fn id_from_path(text: &str) -> Result<IdNumber, ApiError> {
-    IdNumber::parse_or_upgrade(text).map_err(|_| ApiError::not_found())
 }
 
 /// An application's or proposal's id from the path. Ids are UUIDs: anything else names nothing,

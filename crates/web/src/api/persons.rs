@@ -167,7 +167,7 @@ pub(crate) fn masked_text(s: &str) -> Option<String> {
 }
 
 /// An ID number from the path: a malformed one cannot name anyone, so it is 404 like a stranger.
-fn id_from_path(text: &str) -> Result<IdNumber, ApiError> {
+pub(crate) fn id_from_path(text: &str) -> Result<IdNumber, ApiError> {
     IdNumber::parse_or_upgrade(text).map_err(|_| ApiError::not_found())
 }
 

@@ -18,7 +18,8 @@ use yuanzhu_storage::revocations::{
     self, CHANNELS, ContactRecord, DueContact, Proposal, RefusalRecord, RevocationError, SERVICES,
 };
 
-use super::applications::{MAX_TEXT, day_of, free_text, id_from_path, id_of, reaches};
+use super::applications::{MAX_TEXT, day_of, free_text, id_of, reaches};
+use super::persons::id_from_path;
 use super::{Json, Query};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
