@@ -17,6 +17,7 @@ pub mod search;
 pub mod sessions;
 pub mod stats;
 pub mod units;
+pub mod views;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

@@ -287,24 +287,10 @@ pub async fn id_number_of(store: &Store, person_id: &str) -> Result<Option<Strin
 }
 
 /// Records that `actor` opened the person's file: who looked at whom, and when, is part of the
-/// trail like any change.
+/// trail like any change. A server records through its [`crate::views::ViewLog`] instead.
 pub async fn record_view(store: &Store, id_number: &str, actor: &str) -> Result<(), StoreError> {
-    let mut tx = store.begin_write().await?;
-    let id = person_id(&mut tx, id_number).await?;
-    audit::append(
-        &mut tx,
-        NewEvent {
-            actor,
-            action: "person.viewed",
-            entity: "person",
-            entity_id: &id,
-            person_id: Some(&id),
-            ..NewEvent::default()
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    let person_id = person_id(&mut *store.pool().acquire().await?, id_number).await?;
+    crate::views::record(store, &[crate::views::View { person_id, actor: actor.to_owned() }]).await
 }
 
 /// Sets or clears the unit of hukou, through which that unit also reaches the person. Setting the

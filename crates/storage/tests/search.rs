@@ -212,3 +212,36 @@ async fn every_opening_of_a_file_is_recorded_and_the_chain_still_verifies() {
         assert!(search::record_view(&store, "440106197501011259", "x").await.is_err());
     }
 }
+
+/// Openings that arrive together are committed together, and each reader is answered only after
+/// the commit that holds their opening: every answered opening is in the verified chain, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_openings_are_grouped_and_none_is_lost() {
+    use yuanzhu_storage::views::{View, ViewLog};
+    for (store, _dir) in stores().await {
+        let Verdict::Intact { events: before } = audit::verify(&store).await.unwrap() else { panic!("broken") };
+        let person_id = search::reach(&store, WANG, "nobody").await.unwrap().unwrap().person_id;
+        let log = ViewLog::start(store.clone());
+        let readers: Vec<_> = (0..200)
+            .map(|i| {
+                let (log, person_id) = (log.clone(), person_id.clone());
+                tokio::spawn(async move { log.record(View { person_id, actor: format!("reader{i:03}") }).await })
+            })
+            .collect();
+        for r in readers {
+            r.await.unwrap().expect("each opening is committed");
+        }
+        assert_eq!(audit::verify(&store).await.unwrap(), Verdict::Intact { events: before + 200 });
+        let mut actors: Vec<String> = persons::file(&store, WANG)
+            .await
+            .unwrap()
+            .unwrap()
+            .timeline
+            .into_iter()
+            .filter(|e| e.action == "person.viewed")
+            .map(|e| e.actor)
+            .collect();
+        actors.sort();
+        assert_eq!(actors, (0..200).map(|i| format!("reader{i:03}")).collect::<Vec<_>>());
+    }
+}

@@ -77,17 +77,32 @@ pub async fn authenticate(parts: &Parts, state: &AppState, check_csrf: bool) -> 
     if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
         let token = auth.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
         let Some(token) = token.filter(|t| !t.is_empty()) else { return Err(ApiError::unauthenticated()) };
-        let account =
-            sessions::token_account(&state.store, token, &stamp(now)).await?.ok_or_else(ApiError::unauthenticated)?;
+        let account = match state.credentials.token(token) {
+            Some(account) => account,
+            None => {
+                let account = sessions::token_account(&state.store, token, &stamp(now))
+                    .await?
+                    .ok_or_else(ApiError::unauthenticated)?;
+                state.credentials.keep_token(token, account.clone());
+                account
+            }
+        };
         return Ok(AuthUser { user: account.user(), account, credential: Credential::Token });
     }
     let secret = cookie(parts, COOKIE).ok_or_else(ApiError::unauthenticated)?.to_owned();
-    let session = sessions::lookup(&state.store, &secret).await?.ok_or_else(ApiError::unauthenticated)?;
+    let mut session = match state.credentials.session(&secret) {
+        Some(session) => session,
+        None => {
+            let session = sessions::lookup(&state.store, &secret).await?.ok_or_else(ApiError::unauthenticated)?;
+            state.credentials.keep_session(&secret, session.clone());
+            session
+        }
+    };
     let idle = Duration::minutes(state.config.session_idle_minutes);
     let last_seen = parse_stamp(&session.last_seen_at).unwrap_or(now);
     let absolute = parse_stamp(&session.absolute_expires_at).unwrap_or(now);
     if last_seen + idle <= now || absolute <= now {
-        sessions::delete(&state.store, &secret).await?;
+        end_session(state, &secret).await?;
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "session_expired",
@@ -103,12 +118,21 @@ pub async fn authenticate(parts: &Parts, state: &AppState, check_csrf: bool) -> 
     }
     if (now - last_seen).num_seconds() >= TOUCH_EVERY_SECONDS {
         sessions::touch(&state.store, &secret, &stamp(now)).await?;
+        session.last_seen_at = stamp(now);
+        state.credentials.keep_session(&secret, session.clone());
     }
     Ok(AuthUser {
         user: session.account.user(),
         account: session.account,
         credential: Credential::Session { secret, csrf_token: session.csrf_token },
     })
+}
+
+/// Ends a session here and in the database.
+pub async fn end_session(state: &AppState, secret: &str) -> Result<(), ApiError> {
+    state.credentials.end_session(secret);
+    sessions::delete(&state.store, secret).await?;
+    Ok(())
 }
 
 /// A state-changing request without the session's CSRF token.

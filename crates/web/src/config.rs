@@ -27,6 +27,9 @@ pub struct Config {
     /// over every open recognition (about 0.7 s at 1M persons); a dashboard a minute old is fresh
     /// enough.
     pub dashboard_cache_seconds: u64,
+    /// Seconds what a session cookie or API token stands for may be reused without asking the
+    /// database (0: never). Changes made through another process take effect within it.
+    pub auth_cache_seconds: u64,
 }
 
 impl Default for Config {
@@ -40,6 +43,7 @@ impl Default for Config {
             max_body_mib: 64,
             log_format: "json".to_owned(),
             dashboard_cache_seconds: 60,
+            auth_cache_seconds: 5,
         }
     }
 }
@@ -73,6 +77,7 @@ impl fmt::Debug for Config {
             .field("max_body_mib", &self.max_body_mib)
             .field("log_format", &self.log_format)
             .field("dashboard_cache_seconds", &self.dashboard_cache_seconds)
+            .field("auth_cache_seconds", &self.auth_cache_seconds)
             .finish()
     }
 }

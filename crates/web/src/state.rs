@@ -6,8 +6,10 @@ use std::time::Instant;
 
 use yuanzhu_rules::PolicySet;
 use yuanzhu_storage::Store;
+use yuanzhu_storage::views::ViewLog;
 
 use crate::config::Config;
+use crate::credentials::CredentialCache;
 use crate::metrics::Metrics;
 
 #[derive(Debug, Clone)]
@@ -18,14 +20,20 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Supervisors' counts by (unit prefix, digits of the unit level), with when they were made.
     pub dashboards: Arc<Mutex<HashMap<(String, usize), Dashboard>>>,
+    pub credentials: Arc<CredentialCache>,
+    /// Records openings of files, many to a commit.
+    pub views: ViewLog,
 }
 
 /// Counts of persons by unit and category, as made at a moment.
 pub type Dashboard = (Instant, Arc<Vec<yuanzhu_storage::stats::StatusCount>>);
 
 impl AppState {
+    /// Starts the writer of file openings, so it needs a Tokio runtime.
     pub fn new(store: Store, policies: PolicySet, config: Config) -> AppState {
         AppState {
+            credentials: Arc::new(CredentialCache::new(config.auth_cache_seconds)),
+            views: ViewLog::start(store.clone()),
             store,
             policies: Arc::new(policies),
             config: Arc::new(config),

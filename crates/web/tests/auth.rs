@@ -6,10 +6,11 @@ mod common;
 
 use axum::http::{Method, StatusCode, header};
 use chrono::{Duration, Utc};
-use common::{Answer, Client, PASSWORD, TestApp, apps, id_number};
+use common::{Answer, Client, PASSWORD, TestApp, apps, apps_configured, id_number};
 use serde_json::{Value, json};
 use yuanzhu_domain::access::Role;
 use yuanzhu_storage::{accounts, audit, search, sessions};
+use yuanzhu_web::Config;
 
 fn stamp(t: chrono::DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
@@ -235,6 +236,9 @@ async fn a_disabled_accounts_session_and_tokens_stop_working() {
             .unwrap();
         assert_eq!(whoami(&app, &client).await.status, StatusCode::OK);
         accounts::set_disabled(app.store(), "soon.gone", true, "test").await.unwrap();
+        // Disabled behind the server's back (as by the command line): the server notices once
+        // what it remembers has aged out, which the next test times; here, at once.
+        app.state.credentials.clear();
         let a = whoami(&app, &client).await;
         assert_eq!(a.status, StatusCode::UNAUTHORIZED, "{}", a.text);
         let a = whoami(&app, &Client::Bearer("disabled-token-0123456789".into())).await;
@@ -400,5 +404,33 @@ async fn opening_a_file_appends_a_viewed_event_naming_the_user() {
         // The opening is in the audit trail, not in the file's timeline.
         let a = app.call(Method::GET, &format!("/api/v1/persons/{id}"), &client, None).await;
         assert!(!a.text.contains("viewed"), "{}", a.text);
+    }
+}
+
+/// A server remembers what a cookie or token stood for during `auth_cache_seconds`: a change made
+/// behind its back (another server, the command line) takes effect within that time, and no later.
+/// Sign-out and disabling through the server itself take effect at once (the tests above run with
+/// the default of 5 s).
+#[tokio::test]
+async fn a_change_made_elsewhere_takes_effect_within_the_auth_cache_lifetime() {
+    let config = Config { log_format: "text".into(), auth_cache_seconds: 1, ..Config::default() };
+    for app in apps_configured("auth_cache", config).await {
+        let client = app.user("cached.user", Role::Auditor, "440104").await;
+        let account = accounts::by_username(app.store(), "cached.user").await.unwrap().unwrap().0;
+        let token = "cached-token-0123456789abcdef";
+        let token_id = sessions::create_token(app.store(), &account.id, token, "ci", None, "test").await.unwrap();
+        let bearer = Client::Bearer(token.into());
+        assert_eq!(whoami(&app, &client).await.status, StatusCode::OK);
+        assert_eq!(whoami(&app, &bearer).await.status, StatusCode::OK);
+
+        let secret = cookie_of(&client).split_once('=').unwrap().1.to_owned();
+        sessions::delete(app.store(), &secret).await.unwrap();
+        assert!(sessions::revoke_token(app.store(), &token_id, "test").await.unwrap());
+        assert_eq!(whoami(&app, &client).await.status, StatusCode::OK, "remembered for up to a second");
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        for c in [&client, &bearer] {
+            let a = whoami(&app, c).await;
+            assert_eq!((a.status, code(&a)), (StatusCode::UNAUTHORIZED, "unauthenticated"), "{}", a.text);
+        }
     }
 }

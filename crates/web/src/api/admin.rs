@@ -226,6 +226,8 @@ pub(crate) async fn set_disabled(
     let after = accounts::set_disabled(&state.store, &account.username, disabled, &user.account.username)
         .await
         .map_err(account_error)?;
+    // Its sessions and tokens may be remembered; which ones is not worth finding out.
+    state.credentials.clear();
     Ok(Json(after.into()))
 }
 
@@ -277,6 +279,8 @@ pub(crate) async fn reset_password(
     let after = accounts::set_password(&state.store, &account.username, &hash, &user.account.username)
         .await
         .map_err(account_error)?;
+    // Its sessions and tokens may be remembered; which ones is not worth finding out.
+    state.credentials.clear();
     Ok(Json(after.into()))
 }
 

@@ -12,6 +12,7 @@ use yuanzhu_domain::access::{Action, mask_id_number, mask_phone};
 use yuanzhu_domain::registration::{FileError, Header, Registration};
 use yuanzhu_rules::{IdNumber, Lang};
 use yuanzhu_storage::search::{self, Scope};
+use yuanzhu_storage::views::View;
 use yuanzhu_storage::{applications, persons, revocations};
 
 use super::{Json, Query};
@@ -184,12 +185,13 @@ async fn person_file(
     Path(id_number): Path<String>,
 ) -> Result<Json<PersonFileJson>, ApiError> {
     let id = id_from_path(&id_number)?;
-    user.person(&state, id.as_str(), Action::View).await?;
+    let reach = user.person(&state, id.as_str(), Action::View).await?;
+    let viewed = state.views.enqueue(View { person_id: reach.person_id, actor: user.account.username.clone() }).await?;
     let mut file = whole_file(&state.store, id.as_str()).await?.ok_or_else(ApiError::not_found)?;
     if !yuanzhu_domain::access::role_allows(user.user.role, Action::ViewIdentity) {
         mask_identities(&mut file);
     }
-    search::record_view(&state.store, id.as_str(), &user.account.username).await?;
+    viewed.committed().await?;
     Ok(Json(PersonFileJson(file)))
 }
 

@@ -164,7 +164,7 @@ pub(crate) fn clear_cookie(state: &AppState, headers: &HeaderMap) -> HeaderValue
 )]
 async fn sign_out(State(state): State<AppState>, headers: HeaderMap, user: AuthUser) -> Result<Response, ApiError> {
     if let Credential::Session { secret, .. } = &user.credential {
-        sessions::delete(&state.store, secret).await?;
+        crate::auth::end_session(&state, secret).await?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     response.headers_mut().insert(header::SET_COOKIE, clear_cookie(&state, &headers));

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use yuanzhu_domain::access::{Action, mask_id_number, mask_phone, role_allows};
 use yuanzhu_storage::search::{self, Scope};
+use yuanzhu_storage::views::View;
 use yuanzhu_storage::{applications, persons, revocations};
 
 use super::{Ctx, Page, error_page, render};
@@ -177,7 +178,8 @@ async fn file_page(
         return Err(ApiError::not_found());
     }
     let id_number = search::id_number_of(&state.store, person_id).await?.ok_or_else(ApiError::not_found)?;
-    user.person(state, &id_number, Action::View).await?;
+    let reach = user.person(state, &id_number, Action::View).await?;
+    let viewed = state.views.enqueue(View { person_id: reach.person_id, actor: user.account.username.clone() }).await?;
     let file = persons::file(&state.store, &id_number).await?.ok_or_else(ApiError::not_found)?;
     let masked = !role_allows(user.user.role, Action::ViewIdentity);
     let mut person = file.person.clone();
@@ -266,7 +268,7 @@ async fn file_page(
                 .map_or_else(String::new, |on| format!("{on} {}", r.end_reason.clone().unwrap_or_default())),
         })
         .collect();
-    search::record_view(&state.store, &id_number, &user.account.username).await?;
+    viewed.committed().await?;
     let page = PersonPage {
         ctx,
         person_id: person_id.to_owned(),

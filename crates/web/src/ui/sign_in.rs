@@ -114,8 +114,8 @@ pub async fn sign_out(
         if !form_token_ok(&ctx, &f.csrf_token) {
             return super::error_page(&ctx, &crate::auth::csrf_error());
         }
-        if let Err(e) = yuanzhu_storage::sessions::delete(&state.store, secret).await {
-            return super::error_page(&ctx, &e.into());
+        if let Err(e) = crate::auth::end_session(&state, secret).await {
+            return super::error_page(&ctx, &e);
         }
     }
     let mut r = Redirect::to("/login?ended=1").into_response();

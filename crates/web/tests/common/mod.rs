@@ -47,6 +47,11 @@ pub struct Answer {
 /// The application on a fresh SQLite file and, where PostgreSQL is installed, on a fresh
 /// PostgreSQL database; each initialised (schema and unit tree).
 pub async fn apps(suite: &str) -> Vec<TestApp> {
+    apps_configured(suite, Config { log_format: "text".into(), dashboard_cache_seconds: 0, ..Config::default() }).await
+}
+
+/// [`apps`] with a configuration of the test's own.
+pub async fn apps_configured(suite: &str, config: Config) -> Vec<TestApp> {
     static N: AtomicU32 = AtomicU32::new(0);
     let dir = tempfile::tempdir().unwrap();
     let mut stores = vec![(Store::connect(&format!("sqlite:{}/t.db", dir.path().display())).await.unwrap(), Some(dir))];
@@ -57,11 +62,7 @@ pub async fn apps(suite: &str) -> Vec<TestApp> {
     let mut out = Vec::new();
     for (store, dir) in stores {
         store.init().await.unwrap();
-        let state = AppState::new(
-            store,
-            PolicySet::embedded(),
-            Config { log_format: "text".into(), dashboard_cache_seconds: 0, ..Config::default() },
-        );
+        let state = AppState::new(store, PolicySet::embedded(), config.clone());
         out.push(TestApp { router: app(state.clone()), state, _dir: dir });
     }
     out
