@@ -1,44 +1,91 @@
-//! `yuanzhu export persons`: every person with their current categories and latest registration,
-//! as CSV or xlsx. Wiring only: the store reads and writes the rows.
+//! `yuanzhu export persons|ledgers`: the registry as CSV or xlsx. Wiring only: the store reads the
+//! rows a page at a time and writes them.
 
-use std::path::Path;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use yuanzhu_storage::{Store, StoreError, export};
+use yuanzhu_rules::Lang;
+use yuanzhu_storage::export::{self, FileFormat, Paged};
+use yuanzhu_storage::{Store, StoreError};
 
 /// The file format of an export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExportFormat {
-    /// UTF-8 CSV: for programs. A spreadsheet opening it turns 18-digit ID numbers into numbers.
+    /// UTF-8 CSV: for programs, and for `yuanzhu import`. A spreadsheet opening it turns 18-digit
+    /// ID numbers into numbers.
     Csv,
-    /// An Excel workbook whose ID numbers, phone numbers and unit codes are text cells.
+    /// An Excel workbook whose cells are text: ID numbers, phone numbers and unit codes keep
+    /// every digit. Holds at most 1,048,575 rows.
     Xlsx,
 }
 
-/// Writes every person to `out`; prints how many. Exit 2 with a message on any error.
-pub async fn export_persons(url: &str, format: ExportFormat, out: &Path) -> ExitCode {
-    let rows = async {
+impl From<ExportFormat> for FileFormat {
+    fn from(f: ExportFormat) -> FileFormat {
+        match f {
+            ExportFormat::Csv => FileFormat::Csv,
+            ExportFormat::Xlsx => FileFormat::Xlsx,
+        }
+    }
+}
+
+/// What to export.
+#[derive(Debug, Clone, Copy)]
+pub enum Table {
+    /// One row per person, a file `yuanzhu import` reads back.
+    Persons,
+    /// One row per event of each person's file, summaries in this language.
+    Ledgers(Lang),
+}
+
+/// Writes the table to `out`; prints how many rows. Exit 2 with a message on any error, leaving
+/// any earlier file at `out` as it was.
+pub async fn run(url: &str, table: Table, format: ExportFormat, out: &Path) -> ExitCode {
+    // Written beside the target and renamed when complete: an error or a kill never leaves a
+    // half-written file under the name asked for.
+    let partial = partial_path(out);
+    let written = async {
+        let file = std::fs::File::create(&partial)
+            .map_err(|e| StoreError::Io(format!("cannot create {}: {e}", partial.display())))?;
+        let file = BufWriter::new(file);
         let store = Store::connect(url).await?;
-        let rows = export::persons_rows(&store).await;
+        let written = match table {
+            Table::Persons => write(export::persons(&store, None).await, format, file).await,
+            Table::Ledgers(lang) => write(export::ledgers(&store, None, lang).await, format, file).await,
+        };
         store.close().await;
-        rows
+        let rows = written?;
+        std::fs::rename(&partial, out)
+            .map_err(|e| StoreError::Io(format!("cannot rename {} to {}: {e}", partial.display(), out.display())))?;
+        Ok::<_, StoreError>(rows)
     }
     .await;
-    let rows = match rows {
-        Ok(rows) => rows,
-        Err(e) => return crate::usage_error(e),
-    };
-    let written = match format {
-        ExportFormat::Csv => std::fs::File::create(out)
-            .map_err(|e| StoreError::Io(format!("cannot create the file: {e}")))
-            .and_then(|file| export::write_csv(&rows, file)),
-        ExportFormat::Xlsx => export::write_xlsx(&rows, out),
-    };
     match written {
-        Ok(()) => {
-            println!("{} persons written to {}", rows.len(), out.display());
+        Ok(rows) => {
+            let what = match table {
+                Table::Persons => "persons",
+                Table::Ledgers(_) => "ledger events",
+            };
+            println!("{rows} {what} written to {}", out.display());
             ExitCode::SUCCESS
         }
-        Err(e) => crate::usage_error(format!("{}: {e}", out.display())),
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            crate::usage_error(format!("{}: {e}", out.display()))
+        }
     }
+}
+
+async fn write<P: Paged>(
+    pages: Result<P, StoreError>,
+    format: ExportFormat,
+    file: BufWriter<std::fs::File>,
+) -> Result<usize, StoreError> {
+    export::write_all(&mut pages?, format.into(), file).await
+}
+
+fn partial_path(out: &Path) -> PathBuf {
+    let mut name = out.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".partial");
+    out.with_file_name(name)
 }

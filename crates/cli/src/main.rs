@@ -116,14 +116,28 @@ enum PersonCommand {
 
 #[derive(Debug, Subcommand)]
 enum ExportCommand {
-    /// Every person: id_number, name, sex, birth_date, phone, address, residence_unit,
-    /// latest_registration, categories (the codes recognised now, joined by `;`).
+    /// Every person, one row each, in the columns of `yuanzhu import` (the file imports back):
+    /// id_number, name, phone, address, residence_unit, registered_on (the latest registration),
+    /// household_ref, relation and the contract's facts; then categories, the codes recognised
+    /// now (joined by `;`), which an import reads past.
     Persons {
         #[arg(long, value_enum)]
         format: export::ExportFormat,
         /// The file to write (replaced if it exists).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+    },
+    /// Every person's ledger (第十九条 一人一档): one row per event of the file, by person then
+    /// time: id_number, name, seq, at, actor, action, entity, policy, summary.
+    Ledgers {
+        #[arg(long, value_enum)]
+        format: export::ExportFormat,
+        /// The file to write (replaced if it exists).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// The language of the summaries.
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: LangArg,
     },
 }
 
@@ -211,7 +225,10 @@ fn main() -> ExitCode {
         }
         Command::Audit { command: AuditCommand::Verify } => registry::runtime().block_on(registry::audit_verify(&db)),
         Command::Export { command: ExportCommand::Persons { format, out } } => {
-            registry::runtime().block_on(export::export_persons(&db, format, &out))
+            registry::runtime().block_on(export::run(&db, export::Table::Persons, format, &out))
+        }
+        Command::Export { command: ExportCommand::Ledgers { format, out, lang } } => {
+            registry::runtime().block_on(export::run(&db, export::Table::Ledgers(lang.into()), format, &out))
         }
         Command::Policies => {
             for p in policies.policies() {

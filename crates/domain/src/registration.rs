@@ -5,6 +5,12 @@
 //! `residence_unit`, `registered_on`, `household_ref` and `relation`. Facts are checked exactly as
 //! the contract checks them, as of the registration date. A bad row is reported with its row
 //! number, field, code and message; it never stops the good rows.
+//!
+//! A registry export (`yuanzhu export persons`) is itself a registration file: it carries these
+//! columns and, besides, [`EXPORT_ONLY`] columns that state what the registry decided. Those are
+//! read past, never read: a recognised category is decided by the rules at registration (第四条)
+//! or on application (第五条), never typed in. Any other unknown column is still refused, so that
+//! a typo such as `disabld` is not silently dropped.
 
 use std::collections::HashMap;
 
@@ -81,10 +87,15 @@ const EXTRAS: [(&str, Extra); 7] = [
     ("relation", Extra::Relation),
 ];
 
+/// Columns of an export that an import reads past: what the registry decided, not facts.
+pub const EXPORT_ONLY: [&str; 1] = ["categories"];
+
 #[derive(Debug, Clone, Copy)]
 enum Column {
     Contract(Field),
     Extra(Extra),
+    /// One of [`EXPORT_ONLY`].
+    Ignored,
 }
 
 /// Whether a column is a given one.
@@ -109,6 +120,7 @@ impl Header {
                 (Some(Field::AsOf), _) => return Err(FileError::AsOf),
                 (Some(f), _) => Column::Contract(f),
                 (None, Some((_, e))) => Column::Extra(*e),
+                (None, None) if EXPORT_ONLY.contains(&name) => Column::Ignored,
                 (None, None) => return Err(FileError::UnknownColumn(name.to_owned())),
             };
             columns.push(column);
@@ -168,6 +180,7 @@ impl Header {
                 Column::Extra(e) => {
                     extras.insert(*e, cell);
                 }
+                Column::Ignored => {}
             }
         }
         let required = |extra: Extra, name: &str| {
@@ -373,6 +386,19 @@ mod tests {
         assert_eq!(e, FileError::UnknownColumn("disabld".into()));
         let e = read_csv(b"id_number,name,residence_unit,registered_on,as_of\n", today(), Lang::Zh).unwrap_err();
         assert_eq!(e, FileError::AsOf);
+    }
+
+    #[test]
+    fn an_exports_categories_column_is_read_past_and_a_misspelt_one_refused() {
+        let file = "id_number,name,residence_unit,registered_on,hukou_local,registered_unemployed,able_to_work,willing_to_be_assisted,categories\n\
+                    440106197501011232,张三,440106001,2016-03-01,true,true,true,true,older_unemployed;not_a_category\n";
+        let rows = read_csv(file.as_bytes(), today(), Lang::En).unwrap();
+        assert_eq!(rows[0].as_ref().unwrap().name, "张三", "{rows:?}");
+        let e = read_csv(file.replace("categories", "categorie").as_bytes(), today(), Lang::En).unwrap_err();
+        assert_eq!(e, FileError::UnknownColumn("categorie".into()));
+        // Only the named columns: another column of the export's kind is still unknown.
+        let e = read_csv(file.replace("categories", "latest_registration").as_bytes(), today(), Lang::En).unwrap_err();
+        assert_eq!(e, FileError::UnknownColumn("latest_registration".into()));
     }
 
     #[test]

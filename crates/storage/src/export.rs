@@ -1,109 +1,317 @@
-//! Exports of the registry: one row per person with the categories recognised now and the latest
-//! unemployment registration (the one that counts), as CSV or xlsx.
+//! Exports of the registry as CSV or xlsx: the persons ([`persons`], one row per person, a file
+//! `yuanzhu import` reads back) and their ledgers ([`ledger`], one row per event of each person's
+//! file, 第十九条 “一人一档、一帮扶一台帐”).
 //!
-//! The header holds the machine names of the import columns (`id_number`, `name`, …), not Chinese
-//! titles, so that a column means the same in both directions. `latest_registration` and
-//! `categories` are the export's own.
+//! Both are read a page of persons at a time, in ID-number order, inside one read-only
+//! transaction: the whole export is one consistent snapshot, and memory holds one page, not the
+//! registry. Headers are machine names (`id_number`, `name`, …), not Chinese titles, so that a
+//! column means the same in both directions.
 
+use std::borrow::Cow;
 use std::io::Write;
-use std::path::Path;
+use std::marker::PhantomData;
 
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::accounts::subtree_pattern;
 use crate::audit::{self, NewEvent};
-use crate::{Store, StoreError};
+use crate::{Backend, Store, StoreError};
 
-/// One person, as an export shows them. Dates are `YYYY-MM-DD`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct PersonExportRow {
-    pub id_number: String,
-    pub name: String,
-    /// `female` or `male`.
-    pub sex: String,
-    pub birth_date: String,
-    pub phone: Option<String>,
-    pub address: Option<String>,
-    /// A unit code.
-    pub residence_unit: String,
-    pub latest_registration: Option<String>,
-    /// Codes of the categories recognised now (no end date), in the order they were recognised.
-    pub categories: Vec<String>,
+pub mod ledger;
+mod persons;
+
+pub use ledger::{LedgerPages, LedgerRow, ledgers};
+pub use persons::{CATEGORY_SEPARATOR, PersonExportRow, PersonPages, columns, persons, persons_rows, persons_rows_in};
+
+/// A table an export writes: its header and each row's cells.
+pub trait Table {
+    /// The worksheet's name in xlsx.
+    const SHEET: &'static str;
+    /// The header, in column order.
+    fn columns() -> &'static [&'static str];
+    /// Columns whose digits are an identifier, not a quantity: in xlsx they are text cells in
+    /// text-formatted columns, so that a spreadsheet neither rounds an 18-digit ID number to 15
+    /// digits nor drops a landline's leading zero, now or when someone edits the cell later.
+    fn text_columns() -> &'static [&'static str];
+    /// The cells in [`Table::columns`] order; an empty one is an absent value.
+    fn cells(&self) -> Vec<Cow<'_, str>>;
 }
 
-/// The header of both formats, in column order.
-pub const COLUMNS: [&str; 9] = [
-    "id_number",
-    "name",
-    "sex",
-    "birth_date",
-    "phone",
-    "address",
-    "residence_unit",
-    "latest_registration",
-    "categories",
-];
-
-/// Columns whose digits are an identifier, not a quantity: in xlsx they are text cells in text-
-/// formatted columns, so that a spreadsheet neither rounds an ID number to 15 digits nor drops a
-/// landline's leading zero, now or when someone edits the cell later.
-const TEXT_COLUMNS: [u16; 3] = [0, 4, 6];
-
-/// How categories are joined in one cell.
-pub const CATEGORY_SEPARATOR: &str = ";";
+/// The file format of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    /// UTF-8 CSV without a byte-order mark.
+    Csv,
+    /// An Excel workbook with one worksheet, every cell text.
+    Xlsx,
+}
 
 /// The most rows an xlsx worksheet holds, the header included.
-const XLSX_MAX_ROWS: usize = 1_048_576;
+pub const XLSX_MAX_ROWS: usize = 1_048_576;
 
-impl PersonExportRow {
-    /// The cells in [`COLUMNS`] order, given the joined categories.
-    fn cells<'a>(&'a self, categories: &'a str) -> [&'a str; 9] {
-        [
-            &self.id_number,
-            &self.name,
-            &self.sex,
-            &self.birth_date,
-            self.phone.as_deref().unwrap_or(""),
-            self.address.as_deref().unwrap_or(""),
-            &self.residence_unit,
-            self.latest_registration.as_deref().unwrap_or(""),
-            categories,
-        ]
+/// Writes a table to `out` as rows come, page by page. A CSV goes out as it is written; an xlsx
+/// workbook is built in memory and written by [`TableWriter::finish`].
+pub struct TableWriter<W: Write + Send, T: Table> {
+    sink: Sink<W>,
+    rows: usize,
+    table: PhantomData<T>,
+}
+
+impl<W: Write + Send, T: Table> std::fmt::Debug for TableWriter<W, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let format = match self.sink {
+            Sink::Csv(_) => FileFormat::Csv,
+            Sink::Xlsx { .. } => FileFormat::Xlsx,
+        };
+        f.debug_struct("TableWriter")
+            .field("table", &T::SHEET)
+            .field("format", &format)
+            .field("rows", &self.rows)
+            .finish()
     }
 }
 
-/// Every person, ordered by ID number. One statement, so that the rows are one consistent
-/// snapshot on both engines (a second query could see a later import on PostgreSQL).
-pub async fn persons_rows(store: &Store) -> Result<Vec<PersonExportRow>, StoreError> {
-    let rows = sqlx::query(AssertSqlSafe(format!("{SELECT_ROWS} ORDER BY p.id_number, c.recognized_on, c.category")))
-        .fetch_all(store.pool())
-        .await?;
-    group(&rows)
+enum Sink<W: Write + Send> {
+    Csv(csv::Writer<W>),
+    Xlsx { book: Box<Workbook>, text: Format, text_columns: Vec<u16>, out: W },
 }
 
-/// The persons of one jurisdiction: those whose unit of residence or of hukou lies under
-/// `unit_prefix` (a unit code; the city's code stands for its whole tree), as the rules of access
-/// reach them.
-pub async fn persons_rows_in(store: &Store, unit_prefix: &str) -> Result<Vec<PersonExportRow>, StoreError> {
-    let rows = sqlx::query(AssertSqlSafe(format!(
-        "{SELECT_ROWS} WHERE p.residence_unit LIKE $1 ESCAPE '\\' OR p.hukou_unit LIKE $1 ESCAPE '\\' \
-         ORDER BY p.id_number, c.recognized_on, c.category"
-    )))
-    .bind(subtree_pattern(unit_prefix))
-    .fetch_all(store.pool())
-    .await?;
-    group(&rows)
+fn csv_error(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Io(format!("cannot write the CSV file: {e}"))
 }
 
-/// Records in the audit trail that `actor` exported `persons` persons of `unit_prefix`: a copy of
-/// the registry leaving the system is as much a disclosure as an opened file.
+fn xlsx_error(e: XlsxError) -> StoreError {
+    StoreError::Io(format!("cannot write the xlsx file: {e}"))
+}
+
+impl<W: Write + Send, T: Table> TableWriter<W, T> {
+    /// A writer whose header is already written.
+    pub fn new(format: FileFormat, out: W) -> Result<Self, StoreError> {
+        let sink = match format {
+            FileFormat::Csv => {
+                let mut w = csv::Writer::from_writer(out);
+                w.write_record(T::columns()).map_err(csv_error)?;
+                Sink::Csv(w)
+            }
+            FileFormat::Xlsx => {
+                let (book, text, text_columns) = workbook::<T>().map_err(xlsx_error)?;
+                Sink::Xlsx { book: Box::new(book), text, text_columns, out }
+            }
+        };
+        Ok(TableWriter { sink, rows: 0, table: PhantomData })
+    }
+
+    /// Whether `more` rows still fit (always in CSV; within a worksheet's rows in xlsx).
+    pub fn fits(&self, more: usize) -> bool {
+        match self.sink {
+            Sink::Csv(_) => true,
+            Sink::Xlsx { .. } => self.rows + more < XLSX_MAX_ROWS,
+        }
+    }
+
+    /// Rows written so far, the header not counted.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    pub fn write(&mut self, rows: &[T]) -> Result<(), StoreError> {
+        if !self.fits(rows.len()) {
+            return Err(StoreError::Io(format!(
+                "an xlsx worksheet holds at most {} rows and this export has more: export as CSV instead",
+                XLSX_MAX_ROWS - 1
+            )));
+        }
+        match &mut self.sink {
+            Sink::Csv(w) => {
+                for row in rows {
+                    w.write_record(row.cells().iter().map(|c| c.as_bytes())).map_err(csv_error)?;
+                }
+            }
+            Sink::Xlsx { book, text, text_columns, .. } => {
+                let sheet = book.worksheet_from_index(0).map_err(xlsx_error)?;
+                for (i, row) in rows.iter().enumerate() {
+                    // Below XLSX_MAX_ROWS, checked above: fits in u32.
+                    let r = (self.rows + i + 1) as u32;
+                    for (c, value) in row.cells().iter().enumerate() {
+                        let c = c as u16;
+                        // An absent value stays an empty cell rather than an empty string.
+                        if value.is_empty() {
+                            continue;
+                        }
+                        let written = if text_columns.contains(&c) {
+                            sheet.write_string_with_format(r, c, value.as_ref(), text)
+                        } else {
+                            sheet.write_string(r, c, value.as_ref())
+                        };
+                        written.map_err(xlsx_error)?;
+                    }
+                }
+            }
+        }
+        self.rows += rows.len();
+        Ok(())
+    }
+
+    /// Completes and flushes the file; gives back what it was written to.
+    pub fn finish(self) -> Result<W, StoreError> {
+        match self.sink {
+            Sink::Csv(w) => w.into_inner().map_err(|e| csv_error(e.error())),
+            Sink::Xlsx { mut book, mut out, .. } => {
+                book.save_to_writer(&mut out).map_err(xlsx_error)?;
+                out.flush().map_err(|e| StoreError::Io(format!("cannot write the xlsx file: {e}")))?;
+                Ok(out)
+            }
+        }
+    }
+}
+
+/// A workbook with the table's one worksheet and its header; the text format and the indexes
+/// of the text columns.
+fn workbook<T: Table>() -> Result<(Workbook, Format, Vec<u16>), XlsxError> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(T::SHEET)?;
+    let bold = Format::new().set_bold();
+    let text = Format::new().set_num_format("@");
+    let mut text_columns = Vec::new();
+    for (c, name) in T::columns().iter().enumerate() {
+        let c = c as u16;
+        sheet.write_string_with_format(0, c, *name, &bold)?;
+        sheet.set_column_width(c, (name.len() as f64).max(10.0) + 2.0)?;
+        if T::text_columns().contains(name) {
+            sheet.set_column_format(c, &text)?;
+            text_columns.push(c);
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    Ok((book, text, text_columns))
+}
+
+/// An export read a page of persons at a time.
+pub trait Paged {
+    type Row: Table;
+    /// The next page's rows, by person; `None` when every person has been read.
+    fn next_page(&mut self) -> impl Future<Output = Result<Option<Vec<Self::Row>>, StoreError>> + Send;
+}
+
+/// Writes every page to `out` in `format`; returns how many rows.
+pub async fn write_all<P: Paged, W: Write + Send>(
+    pages: &mut P,
+    format: FileFormat,
+    out: W,
+) -> Result<usize, StoreError> {
+    let mut w = TableWriter::new(format, out)?;
+    while let Some(page) = pages.next_page().await? {
+        w.write(&page)?;
+    }
+    let rows = w.rows();
+    w.finish()?;
+    Ok(rows)
+}
+
+/// Writes `rows` whole, in `format`.
+pub fn write_rows<T: Table>(rows: &[T], format: FileFormat, out: impl Write + Send) -> Result<(), StoreError> {
+    let mut w = TableWriter::new(format, out)?;
+    w.write(rows)?;
+    w.finish().map(drop)
+}
+
+/// Persons read a page at a time in ID-number order, all pages from one snapshot: SQLite's
+/// read transaction sees the database as its first read found it (WAL), PostgreSQL's
+/// repeatable-read one likewise. A later import goes unseen instead of half-seen.
+pub(crate) struct Pages {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    /// The LIKE pattern of a jurisdiction's unit subtree, or `None` for every person.
+    pattern: Option<String>,
+    /// The last ID number read; empty before the first page.
+    after: String,
+    done: bool,
+}
+
+impl std::fmt::Debug for Pages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pages")
+            .field("pattern", &self.pattern)
+            .field("after", &self.after)
+            .field("done", &self.done)
+            .finish()
+    }
+}
+
+/// Persons per page.
+const PAGE: usize = 1000;
+
+/// The persons of a jurisdiction: those whose unit of residence or of hukou lies under its
+/// pattern ($n), as the rules of access reach them.
+fn jurisdiction(n: usize) -> String {
+    format!(" AND (p.residence_unit LIKE ${n} ESCAPE '\\' OR p.hukou_unit LIKE ${n} ESCAPE '\\')")
+}
+
+impl Pages {
+    /// `unit_prefix` is a unit code; the city's code stands for its whole tree.
+    pub(crate) async fn open(store: &Store, unit_prefix: Option<&str>) -> Result<Pages, StoreError> {
+        let mut tx = store.pool().begin().await?;
+        if store.backend() == Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+        }
+        Ok(Pages { tx, pattern: unit_prefix.map(subtree_pattern), after: String::new(), done: false })
+    }
+
+    /// The rows of `select` for the next page of persons, ordered by ID number and then by
+    /// `order`; `None` once every person has been read. `select` names the persons table `p` and
+    /// ends where a WHERE clause may follow.
+    pub(crate) async fn next(
+        &mut self,
+        select: &str,
+        order: &str,
+    ) -> Result<Option<Vec<sqlx::any::AnyRow>>, StoreError> {
+        if self.done {
+            return Ok(None);
+        }
+        // ID numbers are 18 characters of digits and `X`: every collation orders them as bytes
+        // do, so the page's bounds and the ORDER BY agree on either engine.
+        let filter = if self.pattern.is_some() { jurisdiction(2) } else { String::new() };
+        let bound = format!(
+            "SELECT MAX(id_number) FROM (SELECT p.id_number FROM persons p WHERE p.id_number > $1{filter} \
+             ORDER BY p.id_number LIMIT {PAGE}) AS next_page"
+        );
+        let mut q = sqlx::query_scalar::<_, Option<String>>(AssertSqlSafe(bound)).bind(&self.after);
+        if let Some(pattern) = &self.pattern {
+            q = q.bind(pattern);
+        }
+        let Some(last) = q.fetch_one(&mut *self.tx).await? else {
+            self.done = true;
+            return Ok(None);
+        };
+        let filter = if self.pattern.is_some() { jurisdiction(3) } else { String::new() };
+        let sql =
+            format!("{select} WHERE p.id_number > $1 AND p.id_number <= $2{filter} ORDER BY p.id_number, {order}");
+        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(&self.after).bind(&last);
+        if let Some(pattern) = &self.pattern {
+            q = q.bind(pattern);
+        }
+        let rows = q.fetch_all(&mut *self.tx).await?;
+        self.after = last;
+        Ok(Some(rows))
+    }
+}
+
+/// The ID number of a page's row, to group its rows by person.
+pub(crate) fn id_number_of(row: &sqlx::any::AnyRow) -> Result<String, sqlx::Error> {
+    row.try_get("id_number")
+}
+
+/// Records in the audit trail that `actor` exported `rows` rows of `table` (`persons` or
+/// `ledgers`) of `unit_prefix`: a copy of the registry leaving the system is as much a disclosure
+/// as an opened file.
 pub async fn record_export(
     store: &Store,
     actor: &str,
     unit_prefix: &str,
+    table: &str,
     format: &str,
-    persons: usize,
+    rows: usize,
 ) -> Result<(), StoreError> {
     let mut tx = store.begin_write().await?;
     audit::append(
@@ -113,179 +321,11 @@ pub async fn record_export(
             action: "registry.exported",
             entity: "unit",
             entity_id: unit_prefix,
-            after: Some(serde_json::json!({ "format": format, "persons": persons })),
+            after: Some(serde_json::json!({ "table": table, "format": format, "rows": rows })),
             ..NewEvent::default()
         },
     )
     .await?;
     tx.commit().await?;
     Ok(())
-}
-
-const SELECT_ROWS: &str = "SELECT p.id_number, p.name, p.sex, p.birth_date, p.phone, p.address, p.residence_unit, \
-     (SELECT MAX(u.registered_on) FROM unemployment_registrations u WHERE u.person_id = p.id) AS latest_registration, \
-     c.category \
-     FROM persons p LEFT JOIN recognitions c ON c.person_id = p.id AND c.ended_on IS NULL";
-
-/// One row per person from the rows of [`SELECT_ROWS`], ordered by person.
-fn group(rows: &[sqlx::any::AnyRow]) -> Result<Vec<PersonExportRow>, StoreError> {
-    let mut out: Vec<PersonExportRow> = Vec::new();
-    for row in rows {
-        let id_number: String = row.try_get("id_number")?;
-        let category: Option<String> = row.try_get("category")?;
-        if let Some(last) = out.last_mut().filter(|p| p.id_number == id_number) {
-            // A category recognised under two policy versions is one category.
-            if let Some(c) = category.filter(|c| !last.categories.contains(c)) {
-                last.categories.push(c);
-            }
-            continue;
-        }
-        out.push(PersonExportRow {
-            id_number,
-            name: row.try_get("name")?,
-            sex: row.try_get("sex")?,
-            birth_date: row.try_get("birth_date")?,
-            phone: row.try_get("phone")?,
-            address: row.try_get("address")?,
-            residence_unit: row.try_get("residence_unit")?,
-            latest_registration: row.try_get("latest_registration")?,
-            categories: category.into_iter().collect(),
-        });
-    }
-    // Byte order, whatever the database's collation.
-    out.sort_by(|a, b| a.id_number.cmp(&b.id_number));
-    Ok(out)
-}
-
-/// Writes the rows as CSV (UTF-8, no byte-order mark), header first.
-pub fn write_csv(rows: &[PersonExportRow], out: impl Write) -> Result<(), StoreError> {
-    let fail = |e: csv::Error| StoreError::Io(format!("cannot write the CSV file: {e}"));
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(COLUMNS).map_err(fail)?;
-    for row in rows {
-        let categories = row.categories.join(CATEGORY_SEPARATOR);
-        w.write_record(row.cells(&categories)).map_err(fail)?;
-    }
-    w.flush().map_err(|e| StoreError::Io(format!("cannot write the CSV file: {e}")))
-}
-
-/// Writes the rows as an xlsx workbook with one worksheet, `persons`.
-pub fn write_xlsx(rows: &[PersonExportRow], path: &Path) -> Result<(), StoreError> {
-    if rows.len() >= XLSX_MAX_ROWS {
-        return Err(StoreError::Io(format!(
-            "an xlsx worksheet holds at most {} persons and there are {}: export as CSV instead",
-            XLSX_MAX_ROWS - 1,
-            rows.len()
-        )));
-    }
-    workbook(rows)
-        .and_then(|mut book| book.save(path))
-        .map_err(|e| StoreError::Io(format!("cannot write the xlsx file: {e}")))
-}
-
-/// The rows as the bytes of an xlsx workbook, for sending rather than saving.
-pub fn xlsx_bytes(rows: &[PersonExportRow]) -> Result<Vec<u8>, StoreError> {
-    if rows.len() >= XLSX_MAX_ROWS {
-        return Err(StoreError::Io(format!(
-            "an xlsx worksheet holds at most {} persons and there are {}: export as CSV instead",
-            XLSX_MAX_ROWS - 1,
-            rows.len()
-        )));
-    }
-    workbook(rows)
-        .and_then(|mut book| book.save_to_buffer())
-        .map_err(|e| StoreError::Io(format!("cannot write the xlsx file: {e}")))
-}
-
-fn workbook(rows: &[PersonExportRow]) -> Result<Workbook, XlsxError> {
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name("persons")?;
-    let bold = Format::new().set_bold();
-    let text = Format::new().set_num_format("@");
-    for (c, width) in [20.0, 12.0, 8.0, 12.0, 14.0, 36.0, 14.0, 18.0, 40.0].into_iter().enumerate() {
-        sheet.set_column_width(c as u16, width)?;
-    }
-    for c in TEXT_COLUMNS {
-        sheet.set_column_format(c, &text)?;
-    }
-    for (c, name) in COLUMNS.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *name, &bold)?;
-    }
-    sheet.set_freeze_panes(1, 0)?;
-    for (i, row) in rows.iter().enumerate() {
-        // Below XLSX_MAX_ROWS, checked by the caller: fits in u32.
-        let r = (i + 1) as u32;
-        let categories = row.categories.join(CATEGORY_SEPARATOR);
-        for (c, value) in row.cells(&categories).into_iter().enumerate() {
-            let c = c as u16;
-            // An absent value stays an empty cell rather than an empty string.
-            if value.is_empty() {
-                continue;
-            }
-            if TEXT_COLUMNS.contains(&c) {
-                sheet.write_string_with_format(r, c, value, &text)?;
-            } else {
-                sheet.write_string(r, c, value)?;
-            }
-        }
-    }
-    Ok(book)
-}
-
-#[cfg(test)]
-mod tests {
-    use calamine::{Data, Reader, Xlsx};
-
-    use super::*;
-
-    fn person(id_number: &str, phone: Option<&str>, categories: &[&str]) -> PersonExportRow {
-        PersonExportRow {
-            id_number: id_number.to_owned(),
-            name: "张三".to_owned(),
-            sex: "male".to_owned(),
-            birth_date: "1975-01-01".to_owned(),
-            phone: phone.map(str::to_owned),
-            address: Some("越秀区东山街道, \"一号\"".to_owned()),
-            residence_unit: "440104011".to_owned(),
-            latest_registration: Some("2016-03-01".to_owned()),
-            categories: categories.iter().map(|c| (*c).to_owned()).collect(),
-        }
-    }
-
-    #[test]
-    fn id_numbers_phones_and_unit_codes_are_text_cells_in_xlsx() {
-        let rows = [
-            person("440106197501011232", Some("02083826770"), &["older_unemployed", "disabled"]),
-            person("11010519491231002X", None, &[]),
-        ];
-        let bytes = workbook(&rows).unwrap().save_to_buffer().unwrap();
-        let mut book = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
-        assert_eq!(book.sheet_names(), ["persons"]);
-        let sheet = book.worksheet_range_at(0).unwrap().unwrap();
-        let header: Vec<&Data> = sheet.rows().next().unwrap().iter().collect();
-        assert_eq!(header, COLUMNS.map(|c| Data::String(c.to_owned())).iter().collect::<Vec<_>>());
-        let text = |r: u32, c: u32| sheet.get_value((r, c)).cloned();
-        assert_eq!(text(1, 0), Some(Data::String("440106197501011232".into())));
-        assert_eq!(text(1, 4), Some(Data::String("02083826770".into())));
-        assert_eq!(text(1, 6), Some(Data::String("440104011".into())));
-        assert_eq!(text(1, 8), Some(Data::String("older_unemployed;disabled".into())));
-        assert_eq!(text(2, 0), Some(Data::String("11010519491231002X".into())));
-        assert_eq!(text(2, 4), Some(Data::Empty));
-        assert_eq!(text(2, 8), Some(Data::Empty));
-    }
-
-    #[test]
-    fn csv_quotes_what_needs_quoting_and_joins_categories() {
-        let mut out = Vec::new();
-        write_csv(&[person("440106197501011232", Some("13800138000"), &["older_unemployed", "disabled"])], &mut out)
-            .unwrap();
-        let text = String::from_utf8(out).unwrap();
-        assert_eq!(
-            text,
-            "id_number,name,sex,birth_date,phone,address,residence_unit,latest_registration,categories\n\
-             440106197501011232,张三,male,1975-01-01,13800138000,\"越秀区东山街道, \"\"一号\"\"\",440104011,2016-03-01,\
-             older_unemployed;disabled\n"
-        );
-    }
 }

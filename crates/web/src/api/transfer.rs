@@ -1,5 +1,6 @@
 //! Files in and out: importing registrations (CSV or xlsx, exactly as `yuanzhu import` reads
-//! them) into the caller's jurisdiction, and exporting the persons of that jurisdiction.
+//! them) into the caller's jurisdiction, and exporting the persons of that jurisdiction (a file
+//! that imports back) and their ledgers.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -11,8 +12,9 @@ use yuanzhu_domain::access::{Action, Target, mask_id_number, mask_phone, role_al
 use yuanzhu_domain::registration::{FileError, Registration, RowError, read_csv};
 use yuanzhu_domain::xlsx::{XlsxError, read_xlsx};
 use yuanzhu_rules::Lang;
+use yuanzhu_storage::duplicates;
+use yuanzhu_storage::export::{self, FileFormat, Paged, TableWriter};
 use yuanzhu_storage::persons::{self, ImportSummary};
-use yuanzhu_storage::{duplicates, export};
 
 use super::{Json, Query};
 use crate::auth::AuthUser;
@@ -219,10 +221,11 @@ pub struct ExportQuery {
 }
 
 /// Export the persons of the caller's jurisdiction (unit of residence or of hukou), one row per
-/// person: `id_number, name, sex, birth_date, phone, address, residence_unit,
-/// latest_registration, categories` (joined by `;`). ID numbers are text (quoted in no way that
-/// loses digits; text cells in xlsx). Roles that do not see identities get ID and phone numbers
-/// masked. Every export is recorded in the audit trail.
+/// person, in the columns of an import (the file imports back): `id_number, name, phone, address,
+/// residence_unit, registered_on` (the latest registration), `household_ref, relation`, the
+/// contract's fields (facts `true`/`false`), then `categories`, the codes recognised now (joined
+/// by `;`), which an import reads past. ID numbers are text (text cells in xlsx). Roles that do
+/// not see identities get ID and phone numbers masked. Every export is recorded in the audit trail.
 #[utoipa::path(
     get, path = "/export/persons", tag = "transfer",
     params(ExportQuery),
@@ -239,44 +242,97 @@ pub(crate) async fn export_persons(
     Query(query): Query<ExportQuery>,
 ) -> Result<Response, ApiError> {
     user.require(Action::Export)?;
-    let format = query.format.as_deref().map(str::trim).unwrap_or("csv").to_ascii_lowercase();
-    if format != "csv" && format != "xlsx" {
-        return Err(ApiError::bad_request(
-            "invalid_format",
-            Some("format"),
-            format!("format（格式）：应为 csv 或 xlsx，收到“{format}”"),
-            format!("format: csv or xlsx, got `{format}`"),
-        ));
-    }
+    let format = export_format(&query)?;
     let Some(prefix) = user.user.unit_prefix() else { return Err(ApiError::forbidden()) };
-    let mut rows = export::persons_rows_in(&state.store, prefix).await?;
-    if !role_allows(user.user.role, Action::ViewIdentity) {
-        for r in &mut rows {
+    let masked = !role_allows(user.user.role, Action::ViewIdentity);
+    let pages = export::persons(&state.store, Some(prefix)).await?;
+    let (bytes, rows) = export_table(pages, format, |r| {
+        if masked {
             r.id_number = mask_id_number(&r.id_number);
             r.phone = r.phone.as_deref().map(mask_phone);
         }
-    }
-    // One row fewer than a worksheet's rows: the header takes one.
-    if format == "xlsx" && rows.len() >= 1_048_576 {
-        return Err(ApiError::unprocessable(
-            "too_many_for_xlsx",
+    })
+    .await?;
+    attachment(&state, &user, prefix, "persons", format, rows, bytes).await
+}
+
+/// The ledgers of the caller's jurisdiction (第十九条 一人一档): one row per event of each
+/// person's file, by person then time, summaries in `lang`; masked as [`export_persons`] masks.
+/// Offered by the UI's export page.
+pub(crate) async fn export_ledgers(
+    state: &AppState,
+    user: &AuthUser,
+    query: &ExportQuery,
+    lang: Lang,
+) -> Result<Response, ApiError> {
+    user.require(Action::Export)?;
+    let format = export_format(query)?;
+    let Some(prefix) = user.user.unit_prefix() else { return Err(ApiError::forbidden()) };
+    let masked = !role_allows(user.user.role, Action::ViewIdentity);
+    let pages = export::ledgers(&state.store, Some(prefix), lang).await?;
+    let (bytes, rows) = export_table(pages, format, |r| {
+        if masked {
+            r.id_number = mask_id_number(&r.id_number);
+            r.summary = super::persons::masked_text(&r.summary).unwrap_or_else(|| r.summary.clone());
+        }
+    })
+    .await?;
+    attachment(state, user, prefix, "ledgers", format, rows, bytes).await
+}
+
+fn export_format(query: &ExportQuery) -> Result<FileFormat, ApiError> {
+    match query.format.as_deref().map(str::trim).unwrap_or("csv").to_ascii_lowercase().as_str() {
+        "csv" => Ok(FileFormat::Csv),
+        "xlsx" => Ok(FileFormat::Xlsx),
+        other => Err(ApiError::bad_request(
+            "invalid_format",
             Some("format"),
-            format!("format（格式）：一个 xlsx 工作表最多容纳 1048575 人，此次有 {} 人，请导出为 CSV", rows.len()),
-            format!(
-                "format: an xlsx worksheet holds at most 1048575 persons and there are {}: export as CSV",
-                rows.len()
-            ),
-        ));
+            format!("format（格式）：应为 csv 或 xlsx，收到“{other}”"),
+            format!("format: csv or xlsx, got `{other}`"),
+        )),
     }
-    let (bytes, content_type) = if format == "xlsx" {
-        (export::xlsx_bytes(&rows)?, XLSX)
-    } else {
-        let mut out = Vec::new();
-        export::write_csv(&rows, &mut out)?;
-        (out, "text/csv; charset=utf-8")
+}
+
+/// Every page, each row passed through `mask`, as the bytes of one file; and how many rows.
+async fn export_table<P: Paged>(
+    mut pages: P,
+    format: FileFormat,
+    mask: impl Fn(&mut P::Row),
+) -> Result<(Vec<u8>, usize), ApiError> {
+    let mut out = TableWriter::<_, P::Row>::new(format, Vec::new())?;
+    while let Some(mut page) = pages.next_page().await? {
+        if !out.fits(page.len()) {
+            let most = export::XLSX_MAX_ROWS - 1;
+            return Err(ApiError::unprocessable(
+                "too_many_for_xlsx",
+                Some("format"),
+                format!("format（格式）：一个 xlsx 工作表最多容纳 {most} 行，此次导出更多，请导出为 CSV"),
+                format!("format: an xlsx worksheet holds at most {most} rows and this export has more: export as CSV"),
+            ));
+        }
+        page.iter_mut().for_each(&mask);
+        out.write(&page)?;
+    }
+    let rows = out.rows();
+    Ok((out.finish()?, rows))
+}
+
+/// Records the export in the audit trail and answers with the file as an attachment.
+async fn attachment(
+    state: &AppState,
+    user: &AuthUser,
+    prefix: &str,
+    table: &str,
+    format: FileFormat,
+    rows: usize,
+    bytes: Vec<u8>,
+) -> Result<Response, ApiError> {
+    let (extension, content_type) = match format {
+        FileFormat::Csv => ("csv", "text/csv; charset=utf-8"),
+        FileFormat::Xlsx => ("xlsx", XLSX),
     };
-    export::record_export(&state.store, &user.account.username, prefix, &format, rows.len()).await?;
-    let filename = format!("persons-{prefix}-{}.{format}", crate::today());
+    export::record_export(&state.store, &user.account.username, prefix, table, extension, rows).await?;
+    let filename = format!("{table}-{prefix}-{}.{extension}", crate::today());
     let disposition =
         HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")).map_err(ApiError::internal)?;
     Ok((

@@ -1,6 +1,6 @@
 //! Files in and out from a browser: a bulk import (CSV or xlsx, the columns of `yuanzhu import`)
 //! that runs in the background with a progress page and a per-row report, and the export of the
-//! persons of the user's jurisdiction. The reading, the jurisdiction check and the export are the
+//! persons of the user's jurisdiction and of their ledgers. The reading, the jurisdiction check and the export are the
 //! API's own (`api::transfer`).
 
 use std::collections::HashMap;
@@ -20,7 +20,9 @@ use yuanzhu_storage::persons::{self, ImportSummary};
 
 use super::{Ctx, Page, error_page, form_token_ok, render};
 use crate::api::Query;
-use crate::api::transfer::{BATCH, ExportQuery, XLSX, export_persons, in_jurisdiction, outside, read_body};
+use crate::api::transfer::{
+    BATCH, ExportQuery, XLSX, export_ledgers, export_persons, in_jurisdiction, outside, read_body,
+};
 use crate::auth::csrf_error;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -68,6 +70,12 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("export.xlsx", "下载 Excel（xlsx）", "Download Excel (xlsx)"),
     ("export.csv", "下载 CSV", "Download CSV"),
+    ("export.ledgers_title", "导出台账", "Export ledgers"),
+    (
+        "export.ledgers_hint",
+        "一人一档、一帮扶一台帐：您管辖范围内每人档案中的每条记录一行，按人员、再按时间排列。",
+        "One file per person: a row for every event of each file in your jurisdiction, by person, then by time.",
+    ),
 ];
 
 pub fn router() -> Router<AppState> {
@@ -77,6 +85,7 @@ pub fn router() -> Router<AppState> {
         .route("/import/{job}/report.csv", get(report_csv))
         .route("/export", get(export_page))
         .route("/export/persons", get(export_download))
+        .route("/export/ledgers", get(ledgers_download))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -381,6 +390,17 @@ async fn export_download(
     axum::extract::Query(q): axum::extract::Query<FormatQuery>,
 ) -> Response {
     match export_persons(State(state), user, Query(ExportQuery { format: q.format })).await {
+        Ok(r) => r,
+        Err(e) => error_page(&ctx, &e),
+    }
+}
+
+async fn ledgers_download(
+    State(state): State<AppState>,
+    Page(ctx, user): Page,
+    axum::extract::Query(q): axum::extract::Query<FormatQuery>,
+) -> Response {
+    match export_ledgers(&state, &user, &ExportQuery { format: q.format }, ctx.lang).await {
         Ok(r) => r,
         Err(e) => error_page(&ctx, &e),
     }
