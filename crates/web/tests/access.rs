@@ -63,6 +63,8 @@ enum Prep {
     Proposal,
     /// A household of one, a fresh person placed in the cell: `{household_ref}`.
     Household,
+    /// The target has open work (from 2026-11-01) to end.
+    Employed,
 }
 
 /// What a fixture's body and query are made of.
@@ -220,6 +222,7 @@ fn fixtures() -> Vec<Fixture> {
         f("GET", "/api/v1/revocation-proposals/unreachable-soon", View, Global, R, Prep::None, |_| "within_days=366".into(), none),
         f("GET", "/api/v1/households/{household_ref}", View, Person, R, Prep::Household, no_query, none),
         f("POST", "/api/v1/persons/{id_number}/employment", Register, Person, W, Prep::None, no_query, |_| Some(json!({"started_on": "2026-11-01", "employer": "测试公司"}))),
+        f("POST", "/api/v1/persons/{id_number}/employment/end", Register, Person, W, Prep::Employed, no_query, |_| Some(json!({"ended_on": "2026-11-20"}))),
         Fixture { content_type: "text/csv", ..f("POST", "/api/v1/imports", Register, Unit, W, Prep::None, no_query, |t| Some(Value::String(format!("{}\n{}", common::REGISTRATION_HEADER, csv_line_of(t.id_number, t.name, t.unit))))) },
         f("GET", "/api/v1/export/persons", Export, Global, R, Prep::None, |_| "format=csv".into(), none),
     ]
@@ -715,6 +718,11 @@ async fn run(app: &TestApp, role: Role) {
                     let first = if a.is_array() { a[0].clone() } else { a };
                     id = first["id"].as_str().unwrap().to_owned();
                     version = first["version"].as_i64().unwrap();
+                }
+                Prep::Employed => {
+                    let uri = format!("/api/v1/persons/{}/employment", p.id_number);
+                    let body = json!({"started_on": "2026-11-01"});
+                    prepared("employment", app.call(Method::POST, &uri, &admin, Some(body)).await);
                 }
                 Prep::Household => {
                     id = format!("hh-{account_no}");

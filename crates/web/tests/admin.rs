@@ -8,9 +8,6 @@ use axum::http::{Method, StatusCode};
 use common::{Answer, Client, PASSWORD, TestApp, apps, id_number};
 use serde_json::json;
 use yuanzhu_domain::access::Role;
-use yuanzhu_domain::registration::read_csv;
-use yuanzhu_rules::{Date, Lang};
-use yuanzhu_storage::persons;
 
 const STREET: &str = "440104011";
 const OTHER_STREET: &str = "440105001";
@@ -24,17 +21,6 @@ fn field(a: &Answer) -> Option<&str> {
 }
 
 /// Registers persons straight in the store from a whole CSV text (header included).
-async fn register_csv(app: &TestApp, text: &str) {
-    let rows: Vec<_> = read_csv(text.as_bytes(), Date::parse("2026-11-26").unwrap(), Lang::Zh)
-        .unwrap()
-        .into_iter()
-        .map(|r| r.expect("test rows are valid"))
-        .collect();
-    let units = persons::unit_codes(app.store()).await.unwrap();
-    let s = persons::register_batch(app.store(), &rows, &units, "test", &app.state.policies, Lang::Zh).await.unwrap();
-    assert!(s.rejected.is_empty(), "{:?}", s.rejected);
-}
-
 async fn admin(app: &TestApp) -> Client {
     app.user("city.admin", Role::CityAdmin, "440100").await
 }
@@ -384,9 +370,7 @@ async fn a_households_zero_employment_ends_when_a_member_finds_work() {
     for app in apps("admin_household").await {
         let (a, b) = (id_number("440104", "1975-03-01", 11), id_number("440104", "1978-06-01", 22));
         let header = "ref,id_number,name,residence_unit,registered_on,household_ref,relation,hukou_local,registered_unemployed,able_to_work,willing_to_be_assisted";
-        register_csv(
-            &app,
-            &format!(
+        app.register_csv(&format!(
                 "{header}\na,{a},陈父,{STREET},2016-05-01,H1,户主,true,true,true,true\nb,{b},陈母,{STREET},2016-05-01,H1,配偶,true,true,true,true"
             ),
         )
@@ -433,5 +417,29 @@ async fn a_households_zero_employment_ends_when_a_member_finds_work() {
         assert_eq!(h.body["zero_employment"], false, "{}", h.text);
         let before = app.call(Method::GET, "/api/v1/households/H1?on=2026-10-31", &worker, None).await;
         assert_eq!(before.body["zero_employment"], true, "{}", before.text);
+
+        // The work ends (失业): the household counts the member as without work from the next day.
+        let end = format!("/api/v1/persons/{a}/employment/end");
+        let early = app.call(Method::POST, &end, &worker, Some(json!({"ended_on": "2026-10-31"}))).await;
+        assert_eq!(
+            (early.status, field(&early), code(&early)),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("ended_on"), "no_open_employment"),
+            "work that had not started cannot end: {}",
+            early.text
+        );
+        let future = app.call(Method::POST, &end, &worker, Some(json!({"ended_on": "2999-01-01"}))).await;
+        assert_eq!((future.status, field(&future)), (StatusCode::UNPROCESSABLE_ENTITY, Some("ended_on")));
+        assert_eq!(
+            app.call(Method::POST, &end, &auditor, Some(json!({"ended_on": "2026-11-10"}))).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let ended = app.call(Method::POST, &end, &worker, Some(json!({"ended_on": "2026-11-10"}))).await;
+        assert_eq!(ended.status, StatusCode::OK, "{}", ended.text);
+        assert_eq!(ended.body["ended"].as_array().unwrap().len(), 1, "{}", ended.text);
+        assert_eq!(ended.body["household"]["zero_employment"], true, "{}", ended.text);
+        let during = app.call(Method::GET, "/api/v1/households/H1?on=2026-11-10", &worker, None).await;
+        assert_eq!(during.body["zero_employment"], false, "the last day worked: {}", during.text);
+        let again = app.call(Method::POST, &end, &worker, Some(json!({"ended_on": "2026-11-11"}))).await;
+        assert_eq!(code(&again), "no_open_employment", "{}", again.text);
     }
 }

@@ -1,7 +1,8 @@
 //! Households and employment. Whether a household is a zero-employment household (零就业家庭) is
 //! derived from its members on a date, never typed in (第三条第（三）项第2目); recording that a
 //! member found work changes it, and under gd-2023-11 proposes ending the family basis of the
-//! other members (第三章第五条第（六）项) for a reviewer to decide.
+//! other members (第三章第五条第（六）项) for a reviewer to decide; recording that their work ended
+//! makes it follow again.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -20,7 +21,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(household)).routes(routes!(record_employment))
+    OpenApiRouter::new().routes(routes!(household)).routes(routes!(record_employment)).routes(routes!(end_employment))
 }
 
 /// A member as the household view shows them.
@@ -185,9 +186,21 @@ async fn record_employment(
     Path(id_number): Path<String>,
     Json(body): Json<NewEmployment>,
 ) -> Result<Response, ApiError> {
-    let id = IdNumber::parse_or_upgrade(&id_number).map_err(|_| ApiError::not_found())?;
-    user.person(&state, id.as_str(), Action::Register).await?;
-    let started_on = date_field(&body.started_on, "started_on")?;
+    let out = start_work(&state, &user, &id_number, &body.started_on, body.employer.as_deref()).await?;
+    Ok((StatusCode::CREATED, Json(out)).into_response())
+}
+
+/// Records that a person found work, for the API and the file's page alike.
+pub(crate) async fn start_work(
+    state: &AppState,
+    user: &AuthUser,
+    id_number: &str,
+    started_on: &str,
+    employer: Option<&str>,
+) -> Result<EmploymentRecorded, ApiError> {
+    let id = IdNumber::parse_or_upgrade(id_number).map_err(|_| ApiError::not_found())?;
+    user.person(state, id.as_str(), Action::Register).await?;
+    let started_on = date_field(started_on, "started_on")?;
     let today = crate::today();
     if started_on > today {
         return Err(ApiError::unprocessable(
@@ -197,7 +210,7 @@ async fn record_employment(
             format!("started_on: {started_on} is after today; record work once it has started"),
         ));
     }
-    let employer = body.employer.as_deref().map(str::trim).filter(|e| !e.is_empty());
+    let employer = employer.map(str::trim).filter(|e| !e.is_empty());
     if employer.is_some_and(|e| e.chars().count() > 200) {
         return Err(ApiError::unprocessable(
             "too_long",
@@ -228,6 +241,84 @@ async fn record_employment(
             citation: p.citation,
         })
         .collect();
-    let out = EmploymentRecorded { employment_id, household, family_revocation_proposals };
-    Ok((StatusCode::CREATED, Json(out)).into_response())
+    Ok(EmploymentRecorded { employment_id, household, family_revocation_proposals })
+}
+
+/// That a person's work ended (失业): the last day worked.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"ended_on": "2026-11-20"}))]
+pub struct EmploymentEnd {
+    /// `YYYY-MM-DD`, the last day worked, not after today.
+    pub ended_on: String,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct EmploymentEnded {
+    /// The employment records ended.
+    pub ended: Vec<String>,
+    /// The person's household today, after the change, if they belong to one.
+    pub household: Option<HouseholdView>,
+}
+
+/// Record that a person's work ended. Every employment record of theirs still open and started
+/// by `ended_on` ends on it; from the next day their household's zero-employment status counts
+/// them as without work again.
+#[utoipa::path(
+    post, path = "/persons/{id_number}/employment/end", tag = "households",
+    params(("id_number" = String, Path)),
+    request_body = EmploymentEnd,
+    responses(
+        (status = 200, body = EmploymentEnded),
+        (status = 403, body = ErrorBody),
+        (status = 404, description = "No such person in your jurisdiction", body = ErrorBody),
+        (status = 422, description = "`ended_on` is not a date or is in the future, or the person had no work open on it", body = ErrorBody),
+    )
+)]
+async fn end_employment(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id_number): Path<String>,
+    Json(body): Json<EmploymentEnd>,
+) -> Result<Json<EmploymentEnded>, ApiError> {
+    Ok(Json(end_work(&state, &user, &id_number, &body.ended_on).await?))
+}
+
+/// Records that a person's work ended, for the API and the file's page alike.
+pub(crate) async fn end_work(
+    state: &AppState,
+    user: &AuthUser,
+    id_number: &str,
+    ended_on: &str,
+) -> Result<EmploymentEnded, ApiError> {
+    let id = IdNumber::parse_or_upgrade(id_number).map_err(|_| ApiError::not_found())?;
+    user.person(state, id.as_str(), Action::Register).await?;
+    let ended_on = date_field(ended_on, "ended_on")?;
+    let today = crate::today();
+    if ended_on > today {
+        return Err(ApiError::unprocessable(
+            "future_date",
+            Some("ended_on"),
+            format!("ended_on（离职日期）：{ended_on} 晚于今天，只能登记已结束的就业"),
+            format!("ended_on: {ended_on} is after today; record the end of work once it has ended"),
+        ));
+    }
+    let ended = households::end_employment(&state.store, id.as_str(), ended_on, &user.account.username).await?;
+    if ended.is_empty() {
+        return Err(ApiError::unprocessable(
+            "no_open_employment",
+            Some("ended_on"),
+            format!("ended_on（离职日期）：该人员在 {ended_on} 没有未结束的就业登记，请先登记就业或核对日期"),
+            format!(
+                "ended_on: the person had no open employment record on {ended_on}; record the work first or check the date"
+            ),
+        ));
+    }
+    let household_ref = persons::file(&state.store, id.as_str()).await?.and_then(|f| f.person.household_ref);
+    let household = match household_ref {
+        Some(h) => households::household(&state.store, &h, today)
+            .await?
+            .map(|h| HouseholdView::of(h, role_allows(user.user.role, Action::ViewIdentity))),
+        None => None,
+    };
+    Ok(EmploymentEnded { ended, household })
 }

@@ -142,7 +142,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
 ];
 
 /// Every table of strings.
-pub fn tables() -> [&'static [(&'static str, &'static str, &'static str)]; 7] {
+pub fn tables() -> [&'static [(&'static str, &'static str, &'static str)]; 8] {
     [
         STRINGS,
         super::home::STRINGS,
@@ -151,6 +151,7 @@ pub fn tables() -> [&'static [(&'static str, &'static str, &'static str)]; 7] {
         super::revocations::STRINGS,
         super::transfer::STRINGS,
         super::admin::STRINGS,
+        super::employment::STRINGS,
     ]
 }
 

@@ -5,6 +5,7 @@
 
 mod admin;
 mod applications;
+mod employment;
 mod home;
 pub mod i18n;
 mod pages;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(revocations::router())
         .merge(transfer::router())
         .merge(admin::router())
+        .merge(employment::router())
         .route("/login", get(sign_in::form).post(sign_in::submit))
         .route("/logout", axum::routing::post(sign_in::sign_out))
         .route("/lang/{code}", get(switch_language))

@@ -159,6 +159,8 @@ pub async fn person_file(
     let done = match q.done.as_deref() {
         Some("contact") => Some("file.done.contact"),
         Some("refusal") => Some("file.done.refusal"),
+        Some("work_started") => Some("file.done.work_started"),
+        Some("work_ended") => Some("file.done.work_ended"),
         _ => None,
     };
     match file_page(&state, &ctx, &user, &person_id, done).await {

@@ -109,6 +109,11 @@ impl TestApp {
     /// Registers persons straight in the store from CSV lines under [`REGISTRATION_HEADER`].
     pub async fn register(&self, lines: &[&str]) {
         let text = std::iter::once(REGISTRATION_HEADER).chain(lines.iter().copied()).collect::<Vec<_>>().join("\n");
+        self.register_csv(&text).await;
+    }
+
+    /// Registers persons straight in the store from a whole CSV text, header included.
+    pub async fn register_csv(&self, text: &str) {
         let rows: Vec<_> = read_csv(text.as_bytes(), Date::parse("2026-11-26").unwrap(), Lang::Zh)
             .unwrap()
             .into_iter()
@@ -161,6 +166,46 @@ impl TestApp {
         let text = String::from_utf8_lossy(&bytes).into_owned();
         Answer { status, headers, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null), text }
     }
+
+    /// A form post as a browser sends it: the session cookie and the fields urlencoded, with the
+    /// page's token only if the fields carry it (`csrf_token`), never as a header.
+    pub async fn form(&self, client: &Client, uri: &str, fields: &[(&str, &str)]) -> Answer {
+        let Client::Session { cookie, .. } = client else { panic!("a browser has a session") };
+        let body = fields.iter().map(|(k, v)| format!("{}={}", url_encode(k), url_encode(v))).collect::<Vec<_>>();
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri(uri)
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body.join("&")))
+            .unwrap();
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        Answer { status, headers, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null), text }
+    }
+}
+
+/// Percent-encoding of a form field (`application/x-www-form-urlencoded`, spaces as `%20`).
+pub fn url_encode(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Where a redirect (303) sends the browser.
+#[track_caller]
+pub fn location(a: &Answer) -> String {
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text);
+    a.headers.get(header::LOCATION).unwrap().to_str().unwrap().to_owned()
 }
 
 /// The columns [`TestApp::register`] takes.
