@@ -18,6 +18,7 @@ use yuanzhu_domain::revocation::{
     ContactAttempt, ContactChannel, ExitReason, FAMILY_BASES, Grounds, HouseholdMember, LostContactRule,
     MemberRecognition, ProposalError, Proposer, Refusal, RevocationProposal, Service, cascade,
 };
+use yuanzhu_rules::calendar::latest_start_reaching;
 use yuanzhu_rules::policy::Rules;
 use yuanzhu_rules::{Date, Lang, Policy, PolicySet};
 
@@ -319,6 +320,16 @@ async fn person_id(conn: &mut AnyConnection, id_number: &str) -> Result<String, 
         .ok_or_else(|| RevocationError::UnknownPerson(id_number.to_owned()))
 }
 
+/// Keeps on the person where their run of failed attempts starts and their latest attempt
+/// (migration 0009, which fills them the same way), for [`about_to_become_unreachable`]. Worked
+/// out again from all the person's attempts, so an attempt logged late, dated before others,
+/// counts where it falls.
+const CONTACT_RUN: &str = "UPDATE persons SET \
+     last_contact_on = (SELECT MAX(a.on_date) FROM contact_attempts a WHERE a.person_id = persons.id), \
+     contact_run_from = (SELECT MIN(f.on_date) FROM contact_attempts f WHERE f.person_id = persons.id \
+     AND f.reached = 0 AND f.on_date > COALESCE((SELECT MAX(s.on_date) FROM contact_attempts s \
+     WHERE s.person_id = persons.id AND s.reached = 1), '')) WHERE id = $1";
+
 /// Logs an attempt to reach the person. A blank note takes the channel's [`default_note`].
 pub async fn log_contact(
     store: &Store,
@@ -338,6 +349,12 @@ pub async fn log_contact(
     let note = if blank(note) { default_note(channel, reached) } else { note.trim() };
     let mut tx = store.begin_write().await?;
     let person = person_id(&mut tx, id_number).await?;
+    // The person's row is locked before the attempt is read back into it: under PostgreSQL's read
+    // committed, two attempts logged at once would otherwise each recompute without the other's.
+    sqlx::query("UPDATE persons SET last_contact_on = last_contact_on WHERE id = $1")
+        .bind(&person)
+        .execute(&mut *tx)
+        .await?;
     let record = ContactRecord {
         id: new_id(),
         on: on.to_string(),
@@ -360,6 +377,7 @@ pub async fn log_contact(
     .bind(now())
     .execute(&mut *tx)
     .await?;
+    sqlx::query(CONTACT_RUN).bind(&person).execute(&mut *tx).await?;
     let after = serde_json::to_value(&record).expect("a record serialises");
     let event = NewEvent {
         actor,
@@ -498,13 +516,65 @@ async fn holders(
         if !ends(policy, reason, &category) || out.last().is_some_and(|h| h.person_id == person_id) {
             continue;
         }
-        out.push(Holder {
-            person_id,
-            id_number: r.try_get("id_number")?,
-            name: r.try_get("name")?,
-            residence_unit: r.try_get("residence_unit")?,
-            phone: r.try_get("phone")?,
-        });
+        out.push(holder_of(r)?);
+    }
+    Ok(out)
+}
+
+fn holder_of(r: &sqlx::any::AnyRow) -> Result<Holder, StoreError> {
+    Ok(Holder {
+        person_id: r.try_get("id")?,
+        id_number: r.try_get("id_number")?,
+        name: r.try_get("name")?,
+        residence_unit: r.try_get("residence_unit")?,
+        phone: r.try_get("phone")?,
+    })
+}
+
+/// Over `persons p`, with `$2` the day asked about and `$4` the latest start of a run of failed
+/// attempts that comes due in time: the persons whose run, as [`log_contact`] keeps it, started
+/// early enough, and those with an attempt dated after the day, whom the kept run cannot speak
+/// for. Registrations and decided proposals only move a run's start later, so nobody the rule
+/// would put in the queue is left out; the rule itself then decides on these few.
+const MAY_COME_DUE: &str = "p.last_contact_on IS NOT NULL AND (p.contact_run_from <= $4 OR p.last_contact_on > $2)";
+
+/// The holders in the units under `like` that lost contact ends under `policy`, with no open
+/// lost-contact proposal, who [`MAY_COME_DUE`]; each with the day of the last decided lost-contact
+/// proposal, up to which their evidence has been judged.
+async fn may_come_due(
+    store: &Store,
+    policy: &Policy,
+    like: &str,
+    on: Date,
+    latest_start: Date,
+) -> Result<Vec<(Holder, Option<Date>)>, RevocationError> {
+    let reason = ExitReason::LostContact;
+    let sql = format!(
+        "SELECT p.id, p.id_number, p.name, p.residence_unit, p.phone, r.category, \
+         (SELECT MAX(j.proposed_on) FROM revocation_proposals j WHERE j.person_id = p.id AND j.policy = $1 \
+         AND j.reason = $5 AND j.state <> 'proposed') AS judged_until \
+         FROM persons p CROSS JOIN recognitions r WHERE p.id = r.person_id AND r.policy = $1 AND r.ended_on IS NULL \
+         AND r.recognized_on <= $2 AND p.residence_unit LIKE $3 AND {MAY_COME_DUE} AND NOT EXISTS \
+         (SELECT 1 FROM revocation_proposals o WHERE o.person_id = p.id AND o.policy = $1 AND o.reason = $5 \
+         AND o.state = 'proposed')"
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(&policy.id)
+        .bind(on.to_string())
+        .bind(like)
+        .bind(latest_start.to_string())
+        .bind(reason.code())
+        .fetch_all(store.pool())
+        .await?;
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for r in &rows {
+        let category: String = r.try_get("category")?;
+        if !ends(policy, reason, &category) || !seen.insert(r.try_get::<String, _>("id")?) {
+            continue;
+        }
+        let judged: Option<String> = r.try_get("judged_until")?;
+        out.push((holder_of(r)?, judged.as_deref().map(date).transpose()?));
     }
     Ok(out)
 }
@@ -546,28 +616,33 @@ async fn judged_until(
 }
 
 /// Contact attempts on or before `on` of persons holding status under `policy` in the units under
-/// `like`, by person. Each unemployment registration counts as a successful contact: the person
-/// registered in person that day.
+/// `like`, by person; with `latest_start`, only of those who [`MAY_COME_DUE`]. Each unemployment
+/// registration counts as a successful contact: the person registered in person that day.
 async fn contact_evidence(
     store: &Store,
     policy: &str,
     like: &str,
     on: Date,
+    latest_start: Option<Date>,
 ) -> Result<HashMap<String, Vec<ContactAttempt>>, RevocationError> {
-    const HOLDING: &str = "JOIN persons p ON p.id = x.person_id WHERE x.{date} <= $2 AND p.residence_unit LIKE $3 \
-        AND EXISTS (SELECT 1 FROM recognitions r WHERE r.person_id = x.person_id AND r.policy = $1 AND r.ended_on IS NULL)";
+    let holding = format!(
+        "JOIN persons p ON p.id = x.person_id WHERE x.{{date}} <= $2 AND p.residence_unit LIKE $3{} \
+         AND EXISTS (SELECT 1 FROM recognitions r WHERE r.person_id = x.person_id AND r.policy = $1 AND r.ended_on IS NULL)",
+        if latest_start.is_some() { format!(" AND {MAY_COME_DUE}") } else { String::new() }
+    );
+    let query = |sql: String| {
+        let q = sqlx::query(AssertSqlSafe(sql)).bind(policy).bind(on.to_string()).bind(like);
+        match latest_start {
+            Some(start) => q.bind(start.to_string()),
+            None => q,
+        }
+    };
     let mut out: HashMap<String, Vec<ContactAttempt>> = HashMap::new();
     let attempts = format!(
         "SELECT x.person_id, x.on_date, x.channel, x.reached, x.note FROM contact_attempts x {}",
-        HOLDING.replace("{date}", "on_date")
+        holding.replace("{date}", "on_date")
     );
-    for r in sqlx::query(AssertSqlSafe(attempts))
-        .bind(policy)
-        .bind(on.to_string())
-        .bind(like)
-        .fetch_all(store.pool())
-        .await?
-    {
+    for r in query(attempts).fetch_all(store.pool()).await? {
         let code: String = r.try_get("channel")?;
         out.entry(r.try_get("person_id")?).or_default().push(ContactAttempt {
             on: date(&r.try_get::<String, _>("on_date")?)?,
@@ -578,15 +653,9 @@ async fn contact_evidence(
     }
     let registrations = format!(
         "SELECT x.person_id, x.registered_on FROM unemployment_registrations x {}",
-        HOLDING.replace("{date}", "registered_on")
+        holding.replace("{date}", "registered_on")
     );
-    for r in sqlx::query(AssertSqlSafe(registrations))
-        .bind(policy)
-        .bind(on.to_string())
-        .bind(like)
-        .fetch_all(store.pool())
-        .await?
-    {
+    for r in query(registrations).fetch_all(store.pool()).await? {
         out.entry(r.try_get("person_id")?).or_default().push(ContactAttempt {
             on: date(&r.try_get::<String, _>("registered_on")?)?,
             channel: ContactChannel::AtOffice,
@@ -905,7 +974,7 @@ async fn sweep(
     let judged = judged_until(store, &policy.id, reason).await?;
     let (mut contacts, mut refusals) = (HashMap::new(), HashMap::new());
     match rule {
-        Rule::LostContact => contacts = contact_evidence(store, &policy.id, "%", on).await?,
+        Rule::LostContact => contacts = contact_evidence(store, &policy.id, "%", on, None).await?,
         Rule::RefusedServices => refusals = refusal_evidence(store, &policy.id, on).await?,
     }
     let mut planned = Vec::new();
@@ -1279,6 +1348,8 @@ pub async fn dismiss(
 /// A person one more failed attempt would make unreachable under the lost-contact rule.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct DueContact {
+    /// The person's record key, for a link to their file.
+    pub person_id: String,
     pub id_number: String,
     pub name: String,
     pub phone: Option<String>,
@@ -1293,7 +1364,8 @@ pub struct DueContact {
 /// The caseworker's queue: persons living in the units under `unit_prefix`, holding status that
 /// lost contact ends under any of `policies`, whose failed attempts will meet the rule within
 /// `within_days` days of `on` ([`LostContactRule::becomes_unreachable_within`]). Soonest first.
-/// Persons with an open lost-contact proposal are with the reviewer, not here.
+/// Persons with an open lost-contact proposal are with the reviewer, not here. Reads only those
+/// who [`MAY_COME_DUE`], so a unit's thousands of holders never contacted cost nothing.
 pub async fn about_to_become_unreachable(
     store: &Store,
     policies: &PolicySet,
@@ -1303,23 +1375,31 @@ pub async fn about_to_become_unreachable(
 ) -> Result<Vec<DueContact>, RevocationError> {
     let like = unit_like(unit_prefix)?;
     let reason = ExitReason::LostContact;
+    let horizon = Date::from_days(on.to_days() + i64::from(within_days));
     let mut out = Vec::new();
     for policy in policies.policies().iter().filter(|p| lists(p, reason)) {
-        let holders = holders(store, policy, reason, &like, on).await?;
-        if holders.is_empty() {
+        let rule = LostContactRule::of(policy);
+        // A run that starts later comes due after the horizon: its period ends later.
+        let latest_start = match horizon {
+            Some(h) => match latest_start_reaching(h, |start| rule.completes_on(start)) {
+                Some(start) => start,
+                None => continue,
+            },
+            None => Date::from_ymd(9999, 12, 31).expect("a valid date"),
+        };
+        let candidates = may_come_due(store, policy, &like, on, latest_start).await?;
+        if candidates.is_empty() {
             continue;
         }
-        let open = open_for(store, &policy.id, reason).await?;
-        let judged = judged_until(store, &policy.id, reason).await?;
-        let mut contacts = contact_evidence(store, &policy.id, &like, on).await?;
-        let rule = LostContactRule::of(policy);
-        for h in holders.into_iter().filter(|h| !open.contains(&h.person_id)) {
+        let mut contacts = contact_evidence(store, &policy.id, &like, on, Some(latest_start)).await?;
+        for (h, judged) in candidates {
             let mut evidence = contacts.remove(&h.person_id).unwrap_or_default();
-            if let Some(until) = judged.get(&h.person_id) {
-                evidence.retain(|a| a.on > *until);
+            if let Some(until) = judged {
+                evidence.retain(|a| a.on > until);
             }
             let Some(due) = rule.becomes_unreachable_within(&evidence, on, within_days) else { continue };
             out.push(DueContact {
+                person_id: h.person_id,
                 id_number: h.id_number,
                 name: h.name,
                 phone: h.phone,

@@ -453,6 +453,110 @@ async fn the_caseworker_queue_shows_who_is_about_to_become_unreachable_by_unit()
     }
 }
 
+/// The queue on `on`, looking `days` ahead, as (ID number, due, overdue).
+async fn queue(store: &Store, prefix: &str, on: &str, days: u32) -> Vec<(String, String, bool)> {
+    revocations::about_to_become_unreachable(store, &policies(), prefix, d(on), days)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.id_number, c.due, c.overdue))
+        .collect()
+}
+
+/// What the person's row keeps of their contacts: (start of the run of failed attempts, latest attempt).
+async fn kept(store: &Store, id_number: &str) -> (Option<String>, Option<String>) {
+    sqlx::query_as("SELECT contact_run_from, last_contact_on FROM persons WHERE id_number = $1")
+        .bind(id_number)
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+}
+
+fn due(id_number: &str, on: &str) -> Vec<(String, String, bool)> {
+    vec![(id_number.to_owned(), on.to_owned(), false)]
+}
+
+#[tokio::test]
+async fn each_logged_contact_moves_the_person_in_or_out_of_the_queue() {
+    for (store, _dir) in stores().await {
+        zhang_in_hardship(&store).await;
+        assert_eq!(kept(&store, ZHANG).await, (None, None), "never contacted");
+        fail(&store, ZHANG, "2016-04-10").await;
+        assert_eq!(queue(&store, "440104", "2016-05-05", 7).await, due(ZHANG, "2016-05-10"));
+
+        reach(&store, ZHANG, "2016-05-01").await;
+        assert_eq!(kept(&store, ZHANG).await, (None, Some("2016-05-01".to_owned())));
+        assert!(queue(&store, "440104", "2016-05-05", 7).await.is_empty(), "reached: the month starts again");
+
+        fail(&store, ZHANG, "2016-05-03").await;
+        fail(&store, ZHANG, "2016-05-20").await;
+        assert_eq!(kept(&store, ZHANG).await, (Some("2016-05-03".to_owned()), Some("2016-05-20".to_owned())));
+        assert_eq!(queue(&store, "440104", "2016-05-30", 7).await, due(ZHANG, "2016-06-03"));
+
+        // Logged late: a failure before the last success changes nothing; a success after the
+        // first failure of the run ends that run, and the next failure starts another.
+        fail(&store, ZHANG, "2016-04-20").await;
+        assert_eq!(queue(&store, "440104", "2016-05-30", 7).await, due(ZHANG, "2016-06-03"));
+        reach(&store, ZHANG, "2016-05-10").await;
+        assert_eq!(kept(&store, ZHANG).await, (Some("2016-05-20".to_owned()), Some("2016-05-20".to_owned())));
+        assert!(queue(&store, "440104", "2016-05-30", 7).await.is_empty(), "due on 20 June now");
+        assert_eq!(queue(&store, "440104", "2016-06-13", 7).await, due(ZHANG, "2016-06-20"));
+        reach(&store, ZHANG, "2016-05-25").await;
+        assert!(queue(&store, "440104", "2016-06-13", 7).await.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn the_queue_on_a_past_day_reads_only_the_attempts_made_by_then() {
+    for (store, _dir) in stores().await {
+        zhang_in_hardship(&store).await;
+        fail(&store, ZHANG, "2016-04-10").await;
+        reach(&store, ZHANG, "2016-05-20").await;
+        assert_eq!(queue(&store, "", "2016-05-05", 7).await, due(ZHANG, "2016-05-10"), "not reached by 5 May");
+        assert!(queue(&store, "", "2016-05-20", 7).await.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn under_gd_the_queue_shows_the_day_after_six_months() {
+    for (store, _dir) in stores().await {
+        gd_household(&store).await;
+        fail(&store, CHEN, "2024-03-31").await;
+        assert!(queue(&store, "440106", "2024-09-25", 5).await.is_empty(), "due on 1 October, six days away");
+        assert_eq!(queue(&store, "440106", "2024-09-25", 6).await, due(CHEN, "2024-10-01"));
+    }
+}
+
+#[tokio::test]
+async fn the_migration_keeps_on_each_person_what_logging_a_contact_keeps() {
+    for (store, _dir) in stores().await {
+        zhang_in_hardship(&store).await;
+        import(&store, &[WANG_ROW]).await;
+        fail(&store, ZHANG, "2016-04-10").await;
+        reach(&store, ZHANG, "2016-04-20").await;
+        fail(&store, ZHANG, "2016-04-21").await;
+        fail(&store, ZHANG, "2016-04-30").await;
+        reach(&store, WANG, "2016-04-10").await;
+        let logged = (kept(&store, ZHANG).await, kept(&store, WANG).await);
+        assert_eq!(logged.0, (Some("2016-04-21".to_owned()), Some("2016-04-30".to_owned())));
+
+        // The registry as it stood before migration 0009, then that migration's backfill.
+        sqlx::query("UPDATE persons SET contact_run_from = NULL, last_contact_on = NULL")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let migration = include_str!("../migrations/0009_contact_run.sql");
+        let statements: Vec<String> = migration
+            .split(';')
+            .map(|s| s.lines().filter(|l| !l.trim_start().starts_with("--")).collect::<Vec<_>>().join("\n"))
+            .filter(|s| s.trim_start().starts_with("UPDATE"))
+            .collect();
+        assert_eq!(statements.len(), 1);
+        sqlx::query(sqlx::AssertSqlSafe(statements[0].clone())).execute(store.pool()).await.unwrap();
+        assert_eq!((kept(&store, ZHANG).await, kept(&store, WANG).await), logged);
+    }
+}
+
 // ---- contact and refusal logs ----
 
 #[tokio::test]

@@ -223,6 +223,10 @@ async fn a_supervisor_sees_counts_by_category_and_by_unit_for_their_subtree() {
 
 /// The registration form's fields for a man born 1975-03-01 at [`COMMUNITY`].
 fn registration(id: &str, token: &str) -> String {
+    registration_with_hukou(id, token, "")
+}
+
+fn registration_with_hukou(id: &str, token: &str, hukou_unit: &str) -> String {
     encode(&[
         ("csrf_token", token),
         ("id_number", id),
@@ -230,6 +234,7 @@ fn registration(id: &str, token: &str) -> String {
         ("phone", "13900139000"),
         ("address", ""),
         ("residence_unit", COMMUNITY),
+        ("hukou_unit", hukou_unit),
         ("registered_on", "2016-05-01"),
         ("household_ref", ""),
         ("relation", ""),
@@ -252,7 +257,7 @@ async fn registration_shows_each_category_with_its_reason_and_article() {
         assert!(form.text.contains(&format!("<option value=\"{COMMUNITY}\"")), "a select of the user's units");
 
         let id = id_number("440104", "1975-03-01", 61);
-        let a = form_request(
+        let posted = form_request(
             &app,
             Method::POST,
             "/register",
@@ -261,6 +266,8 @@ async fn registration_shows_each_category_with_its_reason_and_article() {
             &[],
         )
         .await;
+        let result = redirected_to_result(&posted);
+        let a = page(&app, &caseworker, &result, false).await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.text);
         assert!(a.text.contains("id=\"recognition-result\""), "{}", a.text);
         for (category, article) in [("大龄失业人员", "第三条第（一）项"), ("残疾失业人员", "第三条第（五）项")]
@@ -274,7 +281,7 @@ async fn registration_shows_each_category_with_its_reason_and_article() {
         assert_eq!(file.status, StatusCode::OK);
         assert!(file.text.contains("王登记"));
 
-        let english = form_request(
+        let again = form_request(
             &app,
             Method::POST,
             "/register",
@@ -283,8 +290,86 @@ async fn registration_shows_each_category_with_its_reason_and_article() {
             &[("cookie", "yz_lang=en")],
         )
         .await;
-        assert_eq!(english.status, StatusCode::OK, "registering again changes nothing: {}", english.text);
+        assert_eq!(redirected_to_result(&again), result, "registering again changes nothing");
+        let english = page(&app, &caseworker, &result, true).await;
         assert!(english.text.contains("Recognition result") && english.text.contains("age 41"), "{}", english.text);
+    }
+}
+
+/// The address a successful registration sends the browser to (303 See Other: Post/Redirect/Get).
+fn redirected_to_result(a: &Answer) -> String {
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text);
+    let location = a.headers.get(header::LOCATION).expect("a Location").to_str().unwrap().to_owned();
+    assert!(location.starts_with("/register/result/"), "{location}");
+    location
+}
+
+/// How many events the person's file holds.
+async fn events_of(app: &TestApp, id_number: &str) -> usize {
+    yuanzhu_storage::persons::file(app.store(), id_number).await.unwrap().unwrap().timeline.len()
+}
+
+#[tokio::test]
+async fn reloading_the_result_registers_nothing_and_only_those_who_reach_the_person_see_it() {
+    for app in apps("ui_register_prg").await {
+        app.community(COMMUNITY).await;
+        app.community(OTHER_COMMUNITY).await;
+        let caseworker = app.user("caseworker", Role::CommunityWorker, COMMUNITY).await;
+        let stranger = app.user("stranger", Role::CommunityWorker, OTHER_COMMUNITY).await;
+        let id = id_number("440104", "1975-03-01", 62);
+        let form = Some(registration(&id, &csrf(&caseworker)));
+        let posted = form_request(&app, Method::POST, "/register", &caseworker, form, &[]).await;
+        let result = redirected_to_result(&posted);
+        assert!(!result.contains(&id), "the address names the record key, never the ID number");
+        let recorded = events_of(&app, &id).await;
+        assert!(recorded > 0);
+        for _ in 0..2 {
+            let a = page(&app, &caseworker, &result, false).await;
+            assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+            assert!(a.text.contains("王登记") && a.text.contains("第三条第（五）项"), "{}", a.text);
+        }
+        assert_eq!(events_of(&app, &id).await, recorded, "reloading the result records nothing");
+
+        let theirs = page(&app, &stranger, &result, false).await;
+        assert_eq!(theirs.status, StatusCode::NOT_FOUND, "another street's caseworker: {}", theirs.text);
+        assert!(!theirs.text.contains("王登记"));
+        let nobody = page(&app, &caseworker, "/register/result/no-such-person", false).await;
+        assert_eq!(nobody.status, StatusCode::NOT_FOUND);
+    }
+}
+
+#[tokio::test]
+async fn the_hukou_unit_is_optional_and_a_wrong_one_is_refused_next_to_its_field() {
+    for app in apps("ui_register_hukou").await {
+        app.community(COMMUNITY).await;
+        app.community(OTHER_COMMUNITY).await;
+        let caseworker = app.user("caseworker", Role::CommunityWorker, COMMUNITY).await;
+        let form = page(&app, &caseworker, "/register", false).await;
+        assert!(form.text.contains("name=\"hukou_unit\"") && form.text.contains("户籍所在单位"), "{}", form.text);
+
+        let id = id_number("440104", "1975-03-01", 63);
+        for (hukou, lang, cookie, said) in [
+            ("4401", "zh", "yz_lang=zh", "户籍所在单位：“4401”不是单位代码"),
+            ("4401x4012001", "en", "yz_lang=en", "Unit of hukou: `4401x4012001` is not a unit code"),
+            ("440199001", "zh", "yz_lang=zh", "户籍所在单位：“440199001”不在单位树中"),
+            ("440199001", "en", "yz_lang=en", "Unit of hukou: `440199001` is not in the unit tree"),
+        ] {
+            let body = registration_with_hukou(&id, &csrf(&caseworker), hukou);
+            let a = form_request(&app, Method::POST, "/register", &caseworker, Some(body), &[("cookie", cookie)]).await;
+            assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{lang} {hukou}: {}", a.text);
+            let error = a.text.split("id=\"hukou_unit-error\">").nth(1).unwrap_or_else(|| panic!("{lang}: {}", a.text));
+            let error = error.split('<').next().unwrap();
+            assert!(error.contains(said), "{lang}: {error}");
+            assert!(a.text.contains(&format!("value=\"{hukou}\"")), "the form keeps what was typed");
+        }
+        assert_eq!(yuanzhu_storage::persons::count(app.store()).await.unwrap(), 0, "nothing registered");
+
+        // Held elsewhere in the city: a unit outside the caseworker's jurisdiction is fine.
+        let body = registration_with_hukou(&id, &csrf(&caseworker), OTHER_COMMUNITY);
+        let a = form_request(&app, Method::POST, "/register", &caseworker, Some(body), &[]).await;
+        redirected_to_result(&a);
+        let reach = yuanzhu_storage::search::reach(app.store(), &id, "nobody").await.unwrap().unwrap();
+        assert_eq!(reach.hukou_unit.map(|u| u.as_str().to_owned()).as_deref(), Some(OTHER_COMMUNITY));
     }
 }
 

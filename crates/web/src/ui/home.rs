@@ -233,21 +233,12 @@ async fn queue(state: &AppState, ctx: &Ctx, user: &AuthUser) -> Result<Queue, Ap
     let due_all = revocations::about_to_become_unreachable(&state.store, &state.policies, prefix, today, 14)
         .await
         .map_err(revocation_error)?;
-    let total = due_all.len();
-    let shown: Vec<_> = due_all.into_iter().take(SHOWN).collect();
-    let keys = stats::person_ids(&state.store, &shown.iter().map(|d| d.id_number.clone()).collect::<Vec<_>>()).await?;
     let due = Bounded {
-        total,
-        rows: shown
+        total: due_all.len(),
+        rows: due_all
             .into_iter()
-            .filter_map(|d| {
-                Some(DueRow {
-                    person_id: keys.get(&d.id_number)?.clone(),
-                    name: d.name,
-                    due: d.due,
-                    overdue: d.overdue,
-                })
-            })
+            .take(SHOWN)
+            .map(|d| DueRow { person_id: d.person_id, name: d.name, due: d.due, overdue: d.overdue })
             .collect(),
     };
 

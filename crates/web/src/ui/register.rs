@@ -1,19 +1,22 @@
 //! Registration from the counter (第四条): one person's import columns as a form, checked by the
 //! same code as `POST /api/v1/persons`, and the recognition result with each category's reason
 //! and article. The ID number is checked as it is typed by a small script; the server checks it
-//! again, and every problem is said next to its field.
+//! again, and every problem is said next to its field. A registration that succeeds redirects to
+//! its result (Post/Redirect/Get), so that reloading the result never registers again.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Router, response::IntoResponse};
+use axum::{Form, Router};
 use serde_json::{Map, Value};
+use yuanzhu_domain::UnitCode;
 use yuanzhu_domain::access::{Action, Role, role_allows};
 use yuanzhu_rules::contract::{Field, Kind};
-use yuanzhu_rules::{Facts, Lang};
+use yuanzhu_rules::{Date, Facts, FemaleRetirementTrack, Lang, Sex};
+use yuanzhu_storage::persons::{self, PersonRecord};
+use yuanzhu_storage::search;
 
 use super::{Ctx, Page, error_page, form_token_ok, render};
 use crate::api::persons::register_one;
@@ -34,6 +37,13 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("register.facts_hint", "未填写的项目按“否”处理。", "A question left blank counts as no."),
     ("register.id_hint", "18位身份证号（15位旧号码将自动升级）", "18-digit ID number (a 15-digit one is upgraded)"),
     ("register.unit_hint", "6、9或12位区划代码", "A 6-, 9- or 12-digit division code"),
+    (
+        "register.hukou_hint",
+        "户籍所在地的6、9或12位单位代码；可不填",
+        "The 6-, 9- or 12-digit code of the unit where the hukou is held; optional",
+    ),
+    ("register.hukou.invalid", "不是单位代码，应为6、9或12位数字", "is not a unit code (6, 9 or 12 digits)"),
+    ("register.hukou.unknown", "不在单位树中", "is not in the unit tree"),
     ("register.unknown", "未填", "Not given"),
     ("register.submit", "登记并认定", "Register and assess"),
     ("register.fix", "请修正标出的项目后重新提交。", "Please correct the marked field and submit again."),
@@ -58,6 +68,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("register.field.phone", "联系电话", "Phone"),
     ("register.field.address", "住址", "Address"),
     ("register.field.residence_unit", "居住地单位", "Unit of residence"),
+    ("register.field.hukou_unit", "户籍所在单位", "Unit of hukou"),
     ("register.field.registered_on", "失业登记日期", "Registered as unemployed on"),
     ("register.field.household_ref", "家庭编号", "Household reference"),
     ("register.field.relation", "与户主关系", "Relation to the head of household"),
@@ -99,16 +110,17 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
 ];
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/register", get(form).post(submit))
+    Router::new().route("/register", get(form).post(submit)).route("/register/result/{person_id}", get(result))
 }
 
 /// The person's columns of the form, in order, and whether each is required.
-const PERSON_FIELDS: [(&str, bool); 8] = [
+const PERSON_FIELDS: [(&str, bool); 9] = [
     ("id_number", true),
     ("name", true),
     ("phone", false),
     ("address", false),
     ("residence_unit", true),
+    ("hukou_unit", false),
     ("registered_on", true),
     ("household_ref", false),
     ("relation", false),
@@ -264,7 +276,11 @@ async fn submit(
             body.insert(input.name.to_owned(), Value::String(v.to_owned()));
         }
     }
-    let registration = match register_one(&state, &user, body).await {
+    let registered = match hukou_unit_known(&state, &person).await {
+        Ok(()) => register_one(&state, &user, body).await,
+        Err(e) => Err(e),
+    };
+    let registration = match registered {
         Ok(r) => r,
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY || e.status == StatusCode::FORBIDDEN => {
             let message = if ctx.lang == Lang::Zh { e.zh.clone() } else { e.en.clone() };
@@ -286,29 +302,94 @@ async fn submit(
         Err(e) => return error_page(&ctx, &e),
     };
     let id_number = registration.id_number.to_string();
-    let person_id = match yuanzhu_storage::stats::person_ids(&state.store, std::slice::from_ref(&id_number)).await {
-        Ok(mut ids) => ids.remove(&id_number).unwrap_or_default(),
-        Err(e) => return error_page(&ctx, &e.into()),
-    };
-    result_page(&state, &ctx, person_id, &registration).into_response()
+    match yuanzhu_storage::stats::person_ids(&state.store, std::slice::from_ref(&id_number)).await {
+        Ok(mut ids) => match ids.remove(&id_number) {
+            Some(person_id) => Redirect::to(&format!("/register/result/{person_id}")).into_response(),
+            None => error_page(&ctx, &ApiError::not_found()),
+        },
+        Err(e) => error_page(&ctx, &e.into()),
+    }
 }
 
-/// The result of 第四条 for this registration, in the page's language: each category the policy
-/// in force finds, with its reason and article, and whether it was recognised on the spot or needs
+/// The hukou unit, when given, is a unit of the tree. Checked before anything is recorded: the
+/// API checks that the unit exists only after the person is registered.
+async fn hukou_unit_known(state: &AppState, person: &[Input]) -> Result<(), ApiError> {
+    let Some(text) = person.iter().find(|i| i.name == "hukou_unit").map(|i| i.value.trim()).filter(|v| !v.is_empty())
+    else {
+        return Ok(());
+    };
+    let (code, why) = match UnitCode::parse(text) {
+        Err(_) => ("invalid_unit", "register.hukou.invalid"),
+        Ok(_) if !persons::unit_codes(&state.store).await?.contains(text) => ("unknown_unit", "register.hukou.unknown"),
+        Ok(_) => return Ok(()),
+    };
+    let (t, field) = (super::i18n::t, "register.field.hukou_unit");
+    Err(ApiError::unprocessable(
+        code,
+        Some("hukou_unit"),
+        format!("{}：“{text}”{}", t(Lang::Zh, field), t(Lang::Zh, why)),
+        format!("{}: `{text}` {}", t(Lang::En, field), t(Lang::En, why)),
+    ))
+}
+
+/// The result of a registration, from the person as registered (the GET after the form's POST).
+async fn result(State(state): State<AppState>, Page(ctx, user): Page, Path(person_id): Path<String>) -> Response {
+    match registered(&state, &user, &person_id).await {
+        Ok((name, facts)) => result_page(&state, &ctx, person_id, name, facts),
+        Err(e) => error_page(&ctx, &e),
+    }
+}
+
+/// The person's name and the facts 第四条 assessed at their latest registration.
+async fn registered(state: &AppState, user: &AuthUser, person_id: &str) -> Result<(String, Option<Facts>), ApiError> {
+    if person_id.len() > 64 {
+        return Err(ApiError::not_found());
+    }
+    let id_number = search::id_number_of(&state.store, person_id).await?.ok_or_else(ApiError::not_found)?;
+    user.person(state, &id_number, Action::View).await?;
+    let file = persons::file(&state.store, &id_number).await?.ok_or_else(ApiError::not_found)?;
+    let registered_on =
+        file.registrations.last().map(String::as_str).map(Date::parse).transpose().map_err(ApiError::internal)?;
+    let facts = match registered_on {
+        Some(on) => Some(facts_of(&file.person, on).ok_or_else(|| ApiError::internal("a stored person's facts"))?),
+        None => None,
+    };
+    Ok((file.person.name, facts))
+}
+
+/// The facts of a stored person as the form gave them, registered on `on`.
+fn facts_of(p: &PersonRecord, on: Date) -> Option<Facts> {
+    let sex = match p.sex.as_str() {
+        "female" => Sex::Female,
+        "male" => Sex::Male,
+        _ => return None,
+    };
+    let mut facts = Facts::born(Date::parse(&p.birth_date).ok()?, sex);
+    if p.female_retirement_track == "cadre" {
+        facts.female_retirement_track = FemaleRetirementTrack::Cadre;
+    }
+    for name in &p.facts {
+        facts.facts.set(Field::from_name(name).and_then(Field::fact)?, true);
+    }
+    for code in &p.parent_certificates {
+        facts.parent_certificates |= yuanzhu_rules::ParentCertificate::from_code(code)?.bit();
+    }
+    facts.unemployed_since = p.unemployed_since.as_deref().map(Date::parse).transpose().ok()?;
+    facts.unemployment_registered_on = Some(on);
+    Some(facts)
+}
+
+/// The result of 第四条 for a registration, in the page's language: each category the policy in
+/// force finds, with its reason and article, and whether it was recognised on the spot or needs
 /// an application; or, when none, the conditions unmet.
-fn result_page(
-    state: &AppState,
-    ctx: &Ctx,
-    person_id: String,
-    r: &yuanzhu_domain::registration::Registration,
-) -> Response {
-    let facts = Facts { unemployment_registered_on: Some(r.registered_on), ..r.facts };
+fn result_page(state: &AppState, ctx: &Ctx, person_id: String, name: String, facts: Option<Facts>) -> Response {
     let mut lines = Vec::new();
     let mut recognised = false;
-    let policy = state.policies.in_force_on(r.registered_on);
-    if let Some(policy) = policy {
-        let outcome = policy.assess(&facts, r.registered_on);
-        for reason in policy.explain(&facts, r.registered_on, outcome, ctx.lang) {
+    let on = facts.and_then(|f| f.unemployment_registered_on);
+    let policy = on.and_then(|on| state.policies.in_force_on(on));
+    if let (Some(policy), Some(facts), Some(on)) = (policy, facts, on) {
+        let outcome = policy.assess(&facts, on);
+        for reason in policy.explain(&facts, on, outcome, ctx.lang) {
             let category = policy.categories.iter().find(|c| c.code == reason.code);
             let kind = match category.map(|c| c.recognition) {
                 Some(yuanzhu_rules::policy::Recognition::Automatic) => {
@@ -326,5 +407,5 @@ fn result_page(
         }
     }
     let policy = policy.map(|p| if ctx.lang == Lang::Zh { p.title.clone() } else { p.title_en.clone() });
-    render(&ResultPage { ctx, person_id, name: r.name.clone(), policy, lines, recognised }, StatusCode::OK)
+    render(&ResultPage { ctx, person_id, name, policy, lines, recognised }, StatusCode::OK)
 }
