@@ -245,3 +245,16 @@ async fn concurrent_openings_are_grouped_and_none_is_lost() {
         assert_eq!(actors, (0..200).map(|i| format!("reader{i:03}")).collect::<Vec<_>>());
     }
 }
+
+#[tokio::test]
+async fn reach_of_many_persons_at_once_is_the_reach_of_each() {
+    for (store, _dir) in stores().await {
+        let ids: Vec<String> =
+            [ZHANG_1975, ZHANG_1990, ZHANG_SANFENG, WANG, LI, "440106197501011259"].map(String::from).to_vec();
+        let all = search::reach_all(&store, &ids, "nobody").await.unwrap();
+        assert_eq!(all.len(), 5, "the unregistered one is left out");
+        for id in &ids {
+            assert_eq!(all.get(id), search::reach(&store, id, "nobody").await.unwrap().as_ref(), "{id}");
+        }
+    }
+}

@@ -443,3 +443,32 @@ async fn a_households_zero_employment_ends_when_a_member_finds_work() {
         assert_eq!(code(&again), "no_open_employment", "{}", again.text);
     }
 }
+
+/// A registration refused for its unit of hukou leaves nobody registered: the unit is checked
+/// before anything is written.
+#[tokio::test]
+async fn a_registration_with_an_unknown_hukou_unit_is_refused_whole() {
+    for app in apps("register_hukou").await {
+        let worker = app.user("worker", Role::CommunityWorker, STREET).await;
+        let id = id_number("440104", "1975-03-01", 61);
+        let body = |hukou: &str| {
+            json!({"id_number": id, "name": "陈测试", "residence_unit": STREET, "registered_on": "2016-05-01",
+                "hukou_local": true, "registered_unemployed": true, "able_to_work": true,
+                "willing_to_be_assisted": true, "hukou_unit": hukou})
+        };
+        for (hukou, code_wanted) in [("440199001", "unknown_unit"), ("4401", "invalid_unit")] {
+            let a = app.call(Method::POST, "/api/v1/persons", &worker, Some(body(hukou))).await;
+            assert_eq!(
+                (a.status, field(&a), code(&a)),
+                (StatusCode::UNPROCESSABLE_ENTITY, Some("hukou_unit"), code_wanted),
+                "{}",
+                a.text
+            );
+            assert!(a.body["error"]["message"].as_str().unwrap().starts_with("hukou_unit"), "{}", a.text);
+            let file = app.call(Method::GET, &format!("/api/v1/persons/{id}"), &worker, None).await;
+            assert_eq!(file.status, StatusCode::NOT_FOUND, "nobody was registered: {}", file.text);
+        }
+        let a = app.call(Method::POST, "/api/v1/persons", &worker, Some(body("440104011"))).await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+    }
+}

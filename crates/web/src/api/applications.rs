@@ -840,6 +840,21 @@ pub(crate) async fn reaches(state: &AppState, user: &AuthUser, id_number: &str) 
         .is_some_and(|r| user.user.reaches(yuanzhu_domain::access::Target::Person(r.person()))))
 }
 
+/// The rows whose person (`id_number` of each) the user reaches, in their order.
+pub(crate) async fn within_reach<T>(
+    state: &AppState,
+    user: &AuthUser,
+    rows: Vec<T>,
+    id_number: impl Fn(&T) -> &str,
+) -> Result<Vec<T>, ApiError> {
+    let ids: Vec<String> = rows.iter().map(|r| id_number(r).to_owned()).collect();
+    let reach = search::reach_all(&state.store, &ids, &user.account.id).await?;
+    let reached = |r: &T| {
+        reach.get(id_number(r)).is_some_and(|r| user.user.reaches(yuanzhu_domain::access::Target::Person(r.person())))
+    };
+    Ok(rows.into_iter().filter(|r| reached(r)).collect())
+}
+
 /// Deficient applications within your jurisdiction waiting for documents, longest wait first.
 #[utoipa::path(
     get, path = "/applications", tag = "applications",
@@ -867,12 +882,7 @@ async fn waiting_queue(
     let prefix = user.user.unit_prefix().unwrap_or("");
     let waiting =
         applications::waiting_for_documents(&state.store, prefix, crate::today()).await.map_err(application_error)?;
-    let mut out = Vec::with_capacity(waiting.len());
-    for w in waiting {
-        // The office made the application; the applicant may have moved out of reach since.
-        if reaches(&state, &user, &w.id_number).await? {
-            out.push(WaitingJson::from(w));
-        }
-    }
-    Ok(Json(out))
+    // The office made the application; the applicant may have moved out of reach since.
+    let waiting = within_reach(&state, &user, waiting, |w| &w.id_number).await?;
+    Ok(Json(waiting.into_iter().map(WaitingJson::from).collect()))
 }

@@ -273,8 +273,8 @@ pub(crate) async fn register_one(
             ApiError::unprocessable(
                 "invalid_unit",
                 Some("hukou_unit"),
-                format!("户籍单位代码无效：{text}"),
-                format!("not a unit code: {text}"),
+                format!("hukou_unit（户籍所在单位）：“{text}”不是单位代码，应为6、9或12位数字"),
+                format!("hukou_unit: `{text}` is not a unit code (6, 9 or 12 digits)"),
             )
         })?),
         None => None,
@@ -291,6 +291,15 @@ pub(crate) async fn register_one(
     })?;
     user.unit(&registration.residence_unit, Action::Register)?;
     let units = persons::unit_codes(&state.store).await?;
+    // Checked before anything is written: a refused request must leave no person behind.
+    if let Some(h) = hukou_unit.as_ref().filter(|h| !units.contains(h.as_str())) {
+        return Err(ApiError::unprocessable(
+            "unknown_unit",
+            Some("hukou_unit"),
+            format!("hukou_unit（户籍所在单位）：单位代码 {h} 不在单位树中"),
+            format!("hukou_unit: unit {h} is not in the unit tree"),
+        ));
+    }
     let summary = persons::register_batch(
         &state.store,
         std::slice::from_ref(&registration),
@@ -311,14 +320,6 @@ pub(crate) async fn register_one(
     }
     let id = registration.id_number.as_str();
     if let Some(h) = &hukou_unit {
-        if !units.contains(h.as_str()) {
-            return Err(ApiError::unprocessable(
-                "unknown_unit",
-                Some("hukou_unit"),
-                format!("单位代码 {h} 不在单位树中"),
-                format!("unit {h} is not in the unit tree"),
-            ));
-        }
         search::set_hukou_unit(&state.store, id, Some(h), &user.account.username).await?;
     }
     Ok(registration)

@@ -18,7 +18,7 @@ use yuanzhu_storage::revocations::{
     self, CHANNELS, ContactRecord, DueContact, Proposal, RefusalRecord, RevocationError, SERVICES,
 };
 
-use super::applications::{MAX_TEXT, day_of, free_text, id_of, reaches};
+use super::applications::{MAX_TEXT, day_of, free_text, id_of, within_reach};
 use super::persons::id_from_path;
 use super::{Json, Query};
 use crate::auth::AuthUser;
@@ -344,13 +344,8 @@ pub(crate) async fn queue(State(state): State<AppState>, user: AuthUser) -> Resu
         Some(prefix) => revocations::open_proposals(&state.store, prefix).await.map_err(revocation_error)?,
         // A social worker's reach is their assignments, wherever those persons live.
         None => {
-            let mut mine = Vec::new();
-            for p in revocations::open_proposals(&state.store, "").await.map_err(revocation_error)? {
-                if reaches(&state, &user, &p.id_number).await? {
-                    mine.push(p);
-                }
-            }
-            mine
+            let all = revocations::open_proposals(&state.store, "").await.map_err(revocation_error)?;
+            within_reach(&state, &user, all, |p| &p.id_number).await?
         }
     };
     Ok(Json(proposals.into_iter().map(|p| ProposalJson::of(p, &state.policies, false)).collect()))
@@ -542,11 +537,6 @@ async fn unreachable_soon(
     )
     .await
     .map_err(revocation_error)?;
-    let mut out = Vec::with_capacity(due.len());
-    for d in due {
-        if prefix.is_some() || reaches(&state, &user, &d.id_number).await? {
-            out.push(DueContactJson::from(d));
-        }
-    }
-    Ok(Json(out))
+    let due = if prefix.is_some() { due } else { within_reach(&state, &user, due, |d| &d.id_number).await? };
+    Ok(Json(due.into_iter().map(DueContactJson::from).collect()))
 }
