@@ -95,8 +95,13 @@ pub async fn open_duplicates_under(
     limit: u32,
 ) -> Result<(Vec<DuplicatePair>, i64), StoreError> {
     let like = unit_like(unit_prefix)?;
-    let from = "FROM duplicate_flags f JOIN persons a ON a.id = f.person_a JOIN persons b ON b.id = f.person_b \
-                WHERE f.state = 'open' AND a.residence_unit LIKE $1 AND b.residence_unit LIKE $1";
+    // The open flags are the backlog a person decides, a short list; a community holds thousands
+    // of persons. SQLite would start from the persons of the unit (1,736 row lookups for one
+    // community at 1M, 5–12 ms per query), so CROSS JOIN fixes the order there; PostgreSQL reads
+    // it as an inner join and orders it by its statistics.
+    let from = "FROM duplicate_flags f CROSS JOIN persons a CROSS JOIN persons b \
+                WHERE a.id = f.person_a AND b.id = f.person_b \
+                AND f.state = 'open' AND a.residence_unit LIKE $1 AND b.residence_unit LIKE $1";
     let total: i64 = sqlx::query_scalar(AssertSqlSafe(format!("SELECT COUNT(*) {from}")))
         .bind(&like)
         .fetch_one(store.pool())
