@@ -306,7 +306,9 @@ fn redirected_to_result(a: &Answer) -> String {
 
 /// How many events the person's file holds.
 async fn events_of(app: &TestApp, id_number: &str) -> usize {
-    yuanzhu_storage::persons::file(app.store(), id_number).await.unwrap().unwrap().timeline.len()
+    // Changes only: an opening of the file or the result is recorded too, but changes nothing.
+    let file = yuanzhu_storage::persons::file(app.store(), id_number).await.unwrap().unwrap();
+    file.timeline.iter().filter(|e| e.action != "person.viewed").count()
 }
 
 #[tokio::test]
@@ -329,6 +331,10 @@ async fn reloading_the_result_registers_nothing_and_only_those_who_reach_the_per
             assert!(a.text.contains("王登记") && a.text.contains("第三条第（五）项"), "{}", a.text);
         }
         assert_eq!(events_of(&app, &id).await, recorded, "reloading the result records nothing");
+        let person_id = yuanzhu_storage::search::reach(app.store(), &id, "nobody").await.unwrap().unwrap().person_id;
+        let trail = yuanzhu_storage::audit::of_person(app.store(), &person_id).await.unwrap();
+        let views = trail.iter().filter(|e| e.action == "person.viewed" && e.actor == "caseworker").count();
+        assert_eq!(views, 2, "each opening of the result is in the audit trail, like the file's");
 
         let theirs = page(&app, &stranger, &result, false).await;
         assert_eq!(theirs.status, StatusCode::NOT_FOUND, "another street's caseworker: {}", theirs.text);

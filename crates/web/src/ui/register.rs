@@ -346,8 +346,12 @@ async fn registered(state: &AppState, user: &AuthUser, person_id: &str) -> Resul
         return Err(ApiError::not_found());
     }
     let id_number = search::id_number_of(&state.store, person_id).await?.ok_or_else(ApiError::not_found)?;
-    user.person(state, &id_number, Action::View).await?;
+    let reach = user.person(state, &id_number, Action::View).await?;
+    // The result shows what the file shows of the person, so opening it is recorded like the file.
+    let view = yuanzhu_storage::views::View { person_id: reach.person_id, actor: user.account.username.clone() };
+    let viewed = state.views.enqueue(view).await?;
     let file = persons::file(&state.store, &id_number).await?.ok_or_else(ApiError::not_found)?;
+    viewed.committed().await?;
     let registered_on =
         file.registrations.last().map(String::as_str).map(Date::parse).transpose().map_err(ApiError::internal)?;
     let facts = match registered_on {
