@@ -1215,6 +1215,21 @@ pub async fn confirm(
     on: Date,
     expected_version: i64,
 ) -> Result<Confirmed, RevocationError> {
+    confirm_noted(store, policies, proposal_id, reviewer, on, None, expected_version).await
+}
+
+/// [`confirm`] with the reviewer's note (what they checked, say), kept on the proposal and in
+/// its event.
+pub async fn confirm_noted(
+    store: &Store,
+    policies: &PolicySet,
+    proposal_id: &str,
+    reviewer: &str,
+    on: Date,
+    note: Option<&str>,
+    expected_version: i64,
+) -> Result<Confirmed, RevocationError> {
+    let note = note.map(str::trim).filter(|n| !n.is_empty());
     let mut tx = store.begin_write().await?;
     let (p, person) = load(&mut tx, proposal_id).await?;
     check_open(&p, expected_version)?;
@@ -1246,7 +1261,7 @@ pub async fn confirm(
         let ends_status = !going.is_empty() && revocation.proposal().ends_status();
         (going, ends_status)
     };
-    decide(&mut tx, &p, ProposalState::Confirmed, reviewer, on, None, expected_version).await?;
+    decide(&mut tx, &p, ProposalState::Confirmed, reviewer, on, note, expected_version).await?;
     let revoked_on = revocation.revoked_on().to_string();
     let mut ended = Vec::new();
     for (id, category, recognized_on, citation) in active.into_iter().filter(|a| going.contains(&a.1)) {
@@ -1263,10 +1278,13 @@ pub async fn confirm(
         });
         ended.push((id, category, recognized_on, before, after));
     }
-    let decided = serde_json::json!({
+    let mut decided = serde_json::json!({
         "state": "confirmed", "decided_by": reviewer, "decided_on": revoked_on, "version": expected_version + 1,
         "ends_status": ends_status, "ended": ended.iter().map(|e| e.1.as_str()).collect::<Vec<_>>(),
     });
+    if let Some(n) = note {
+        decided["decision_note"] = n.into();
+    }
     let mut events = vec![NewEvent {
         actor: reviewer,
         action: "revocation.confirmed",

@@ -182,11 +182,16 @@ async fn a_proposal_sent_after_its_confirmation_step_and_confirmed_ends_the_cate
             &app,
             &o.officer,
             &format!("/revocations/{proposal}/confirm"),
-            &[("csrf_token", &officer_csrf), ("version", &v)],
+            &[("csrf_token", &officer_csrf), ("version", &v), ("note", "已电话核实本人书面申请")],
         )
         .await;
         assert_eq!(step.status, StatusCode::OK, "{}", step.text);
         assert!(step.text.contains("确认后该人员的认定将终止"), "{}", step.text);
+        assert!(
+            step.text.contains("name=\"note\" value=\"已电话核实本人书面申请\""),
+            "the note goes on: {}",
+            step.text
+        );
         assert!(
             categories(&app, &o, &categories_id(&app, &pid).await).await.contains(&"hardship_low_income".to_owned())
         );
@@ -195,10 +200,12 @@ async fn a_proposal_sent_after_its_confirmation_step_and_confirmed_ends_the_cate
             &app,
             &o.officer,
             &format!("/revocations/{proposal}/confirm"),
-            &[("csrf_token", &officer_csrf), ("version", &v), ("sure", "1")],
+            &[("csrf_token", &officer_csrf), ("version", &v), ("sure", "1"), ("note", "已电话核实本人书面申请")],
         )
         .await;
         assert!(location(&done).ends_with("?done=confirmed"));
+        let decided = page(&app, &o.officer, &format!("/revocations/{proposal}")).await;
+        assert!(decided.text.contains("已电话核实本人书面申请"), "the confirmation's note is kept: {}", decided.text);
         let file = page(&app, &o.officer, &format!("/p/{pid}")).await;
         assert_eq!(file.status, StatusCode::OK);
         let hardship = app.state.policies.policies()[0]

@@ -387,8 +387,8 @@ pub(crate) async fn get_proposal(
 pub struct Decision {
     /// `true` ends the status (注销); `false` dismisses the proposal and the status stands.
     pub confirm: bool,
-    /// Why the proposal is dismissed: required when `confirm` is false. A confirmation records
-    /// no note.
+    /// Why the proposal is dismissed: required when `confirm` is false. A confirmation may
+    /// carry one too (what the reviewer checked), kept with the decision.
     pub note: Option<String>,
     /// The proposal's version, as read.
     pub version: i64,
@@ -438,7 +438,9 @@ pub(crate) async fn decide(
     let reviewer = user.account.username.as_str();
     let show = role_allows(user.user.role, Action::ViewIdentity);
     if body.confirm {
-        let done = revocations::confirm(&state.store, &state.policies, &id, reviewer, on, body.version)
+        let note = body.note.as_deref();
+        free_text(note.unwrap_or(""), "note", MAX_TEXT)?;
+        let done = revocations::confirm_noted(&state.store, &state.policies, &id, reviewer, on, note, body.version)
             .await
             .map_err(revocation_error)?;
         return Ok(Json(DecisionJson {

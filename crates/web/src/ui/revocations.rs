@@ -28,6 +28,7 @@ use crate::state::AppState;
 /// This area's strings: (key, zh-CN, en).
 pub const STRINGS: &[(&str, &str, &str)] = &[
     ("revoke.title", "提议注销认定", "Propose revocation"),
+    ("revoke.confirm_note", "核查情况（可选）", "What you checked (optional)"),
     ("revoke.queue_title", "注销提议待审核", "Revocation proposals to review"),
     ("revoke.proposal_title", "注销提议", "Revocation proposal"),
     ("revoke.reason", "注销原因（按政策列举）", "Reason (from the policy's list)"),
@@ -357,6 +358,8 @@ struct ProposalPage<'a> {
     done: Option<&'static str>,
     dismiss_note: String,
     dismiss_error: Option<String>,
+    /// The reviewer's note on a confirmation, carried through its confirmation step.
+    confirm_note: String,
     error: Option<String>,
 }
 
@@ -391,6 +394,7 @@ async fn proposal_view<'a>(
         done: None,
         dismiss_note: String::new(),
         dismiss_error: None,
+        confirm_note: String::new(),
         error: None,
     })
 }
@@ -437,7 +441,7 @@ pub struct DecisionForm {
 /// stands, with the message.
 async fn decided(state: &AppState, ctx: &Ctx, user: AuthUser, id: &str, f: &DecisionForm, confirm: bool) -> Response {
     let version = f.version.trim().parse::<i64>().unwrap_or(-1);
-    let note = (!confirm).then(|| f.note.trim().to_owned());
+    let note = Some(f.note.trim().to_owned()).filter(|n| !confirm || !n.is_empty());
     let body = Decision { confirm, note: note.clone(), version, on: None };
     match decide(State(state.clone()), user.clone(), Path(id.to_owned()), Json(body)).await {
         Ok(_) => {
@@ -475,6 +479,7 @@ async fn confirm_submit(
         return match proposal_view(&state, &ctx, &user, &id).await {
             Ok(mut page) => {
                 page.confirming = true;
+                page.confirm_note = f.note.trim().to_owned();
                 render(&page, StatusCode::OK)
             }
             Err(e) => error_page(&ctx, &e),
