@@ -53,10 +53,27 @@ pub async fn run(url: &str, table: Table, format: ExportFormat, out: &Path) -> E
             Table::Persons => write(export::persons(&store, None).await, format, file).await,
             Table::Ledgers(lang) => write(export::ledgers(&store, None, lang).await, format, file).await,
         };
-        store.close().await;
-        let rows = written?;
+        let rows = match written {
+            Ok(rows) => rows,
+            Err(e) => {
+                store.close().await;
+                return Err(e);
+            }
+        };
         std::fs::rename(&partial, out)
             .map_err(|e| StoreError::Io(format!("cannot rename {} to {}: {e}", partial.display(), out.display())))?;
+        // A copy of the registry leaving the system is recorded as the web's exports are.
+        let name = match table {
+            Table::Persons => "persons",
+            Table::Ledgers(_) => "ledgers",
+        };
+        let format_code = match format {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Xlsx => "xlsx",
+        };
+        let recorded = export::record_export(&store, &crate::registry::actor(), "4401", name, format_code, rows).await;
+        store.close().await;
+        recorded?;
         Ok::<_, StoreError>(rows)
     }
     .await;

@@ -84,8 +84,9 @@ fn the_ledgers_export_is_every_event_of_every_file_by_person_then_time() {
     let db = db_in(dir.path(), "l");
     ok(&db, &["demo", "--persons", "40", "--seed", "3"]);
     let file = dir.path().join("ledgers.csv");
-    let out = ok(&db, &["export", "ledgers", "--format", "csv", "--out", file.to_str().unwrap(), "--lang", "en"]);
     let total = events(&db);
+    let out = ok(&db, &["export", "ledgers", "--format", "csv", "--out", file.to_str().unwrap(), "--lang", "en"]);
+    assert_eq!(events(&db), total + 1, "the export itself is recorded in the audit trail");
     assert_eq!(
         out,
         format!("{total} ledger events written to {}\n", file.display()),
