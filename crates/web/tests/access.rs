@@ -225,6 +225,7 @@ fn fixtures() -> Vec<Fixture> {
         f("POST", "/api/v1/persons/{id_number}/employment/end", Register, Person, W, Prep::Employed, no_query, |_| Some(json!({"ended_on": "2026-11-20"}))),
         Fixture { content_type: "text/csv", ..f("POST", "/api/v1/imports", Register, Unit, W, Prep::None, no_query, |t| Some(Value::String(format!("{}\n{}", common::REGISTRATION_HEADER, csv_line_of(t.id_number, t.name, t.unit))))) },
         f("GET", "/api/v1/export/persons", Export, Global, R, Prep::None, |_| "format=csv".into(), none),
+        f("GET", "/api/v1/export/ledgers", Export, Global, R, Prep::None, |_| "format=csv".into(), none),
     ]
 }
 

@@ -240,3 +240,36 @@ async fn an_export_holds_only_the_callers_jurisdiction_and_reads_back() {
         assert!(matches!(events, yuanzhu_storage::audit::Verdict::Intact { .. }));
     }
 }
+
+/// The ledgers (一人一档、一帮扶一台帐): every event of the files within reach, by person then time,
+/// summaries in the caller's language, masked for roles that do not see identities.
+#[tokio::test]
+async fn a_ledger_export_is_the_files_of_the_jurisdiction_event_by_event() {
+    for app in apps("transfer_ledgers").await {
+        let (mine, theirs) = (id_number("440104", "1975-03-01", 21), id_number("440105", "1977-03-01", 22));
+        app.register(&[
+            &format!("a,{mine},陈甲,13800138000,{STREET},2016-05-01,true,true,true,true,false,false"),
+            &format!("c,{theirs},李丙,,{OTHER_STREET},2016-05-01,true,true,true,true,false,false"),
+        ])
+        .await;
+        let officer = app.user("officer", Role::StreetOfficer, STREET).await;
+        let (a, bytes) =
+            send_file(&app, Method::GET, "/api/v1/export/ledgers?format=csv", &officer, Vec::new(), None, "en").await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+        let mut reader = csv::Reader::from_reader(bytes.as_slice());
+        let columns: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+        assert_eq!(columns, ["id_number", "name", "seq", "at", "actor", "action", "entity", "policy", "summary"]);
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert!(!rows.is_empty() && rows.iter().all(|r| &r[0] == mine.as_str()), "only my street: {}", a.text);
+        let person_id = yuanzhu_storage::search::reach(app.store(), &mine, "x").await.unwrap().unwrap().person_id;
+        let trail = yuanzhu_storage::audit::of_person(app.store(), &person_id).await.unwrap();
+        assert_eq!(rows.len(), trail.len(), "every event of the file");
+
+        let auditor = app.user("auditor", Role::Auditor, STREET).await;
+        let (m, _) = send_file(&app, Method::GET, "/api/v1/export/ledgers", &auditor, Vec::new(), None, "zh-CN").await;
+        assert_eq!(m.status, StatusCode::OK);
+        assert!(!m.text.contains(&mine) && !m.text.contains("13800138000"), "{}", m.text);
+        let worker = app.user("worker", Role::CommunityWorker, STREET).await;
+        assert_eq!(app.call(Method::GET, "/api/v1/export/ledgers", &worker, None).await.status, StatusCode::FORBIDDEN);
+    }
+}

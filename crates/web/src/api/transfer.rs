@@ -28,7 +28,7 @@ pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadshee
 pub(crate) const BATCH: usize = 1000;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(import)).routes(routes!(export_persons))
+    OpenApiRouter::new().routes(routes!(import)).routes(routes!(export_persons)).routes(routes!(export_ledgers_api))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -254,6 +254,30 @@ pub(crate) async fn export_persons(
     })
     .await?;
     attachment(&state, &user, prefix, "persons", format, rows, bytes).await
+}
+
+/// Export the ledgers of the caller's jurisdiction (第十九条 一人一档、一帮扶一台帐): one row per
+/// event of each person's file (`id_number, name, seq, at, actor, action, entity, policy,
+/// summary`), by person then time, the summary in the `Accept-Language` language. Masked for roles
+/// that do not see identities; recorded in the audit trail.
+#[utoipa::path(
+    get, path = "/export/ledgers", tag = "transfer",
+    params(ExportQuery),
+    responses(
+        (status = 200, description = "An attachment", content((String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 400, description = "Unknown `format`", body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 422, description = "Too many events for one xlsx worksheet: export as CSV", body = ErrorBody),
+    )
+)]
+async fn export_ledgers_api(
+    State(state): State<AppState>,
+    user: AuthUser,
+    headers: axum::http::HeaderMap,
+    Query(query): Query<ExportQuery>,
+) -> Result<Response, ApiError> {
+    let lang = crate::error::lang_of(headers.get(axum::http::header::ACCEPT_LANGUAGE));
+    export_ledgers(&state, &user, &query, lang).await
 }
 
 /// The ledgers of the caller's jurisdiction (第十九条 一人一档): one row per event of each
