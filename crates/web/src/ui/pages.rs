@@ -182,7 +182,14 @@ async fn file_page(
     let id_number = search::id_number_of(&state.store, person_id).await?.ok_or_else(ApiError::not_found)?;
     let reach = user.person(state, &id_number, Action::View).await?;
     let viewed = state.views.enqueue(View { person_id: reach.person_id, actor: user.account.username.clone() }).await?;
-    let file = persons::file(&state.store, &id_number).await?.ok_or_else(ApiError::not_found)?;
+    // Independent reads, asked for together (see `api::persons::whole_file`).
+    let (file, applications, contacts, proposals) = tokio::join!(
+        persons::file(&state.store, &id_number),
+        applications::of_person(&state.store, &id_number),
+        revocations::contacts(&state.store, &id_number),
+        revocations::proposals_of(&state.store, &id_number),
+    );
+    let file = file?.ok_or_else(ApiError::not_found)?;
     let masked = !role_allows(user.user.role, Action::ViewIdentity);
     let mut person = file.person.clone();
     if masked {
@@ -190,8 +197,7 @@ async fn file_page(
         person.phone = person.phone.as_deref().map(mask_phone);
     }
     let store_error = |e: String| ApiError::internal(e);
-    let applications = applications::of_person(&state.store, &id_number)
-        .await
+    let applications = applications
         .map_err(|e| store_error(e.message(yuanzhu_rules::Lang::En)))?
         .into_iter()
         .map(|a| ApplicationRow {
@@ -201,8 +207,7 @@ async fn file_page(
             opened: a.created_at,
         })
         .collect();
-    let contacts = revocations::contacts(&state.store, &id_number)
-        .await
+    let contacts = contacts
         .map_err(|e| store_error(e.to_string()))?
         .into_iter()
         .map(|c| ContactRow {
@@ -213,8 +218,7 @@ async fn file_page(
             actor: c.actor,
         })
         .collect();
-    let proposals = revocations::proposals_of(&state.store, &id_number)
-        .await
+    let proposals = proposals
         .map_err(|e| store_error(e.to_string()))?
         .into_iter()
         .map(|p| ProposalRow {
