@@ -6,7 +6,10 @@ use std::io::{self, Read, Write};
 use std::sync::mpsc;
 
 use rayon::prelude::*;
+use yuanzhu_domain::registration::{FileError, read_csv};
+use yuanzhu_domain::{Registration, RowError};
 use yuanzhu_rules::contract::Tally;
+use yuanzhu_rules::{Date, Lang};
 
 /// Bytes read per block; each block is cut at its last line break.
 const BLOCK: usize = 8 << 20;
@@ -216,9 +219,132 @@ impl Read for Rest {
     }
 }
 
+/// A file's rows, good and bad, a batch at a time.
+pub type Batches = Box<dyn Iterator<Item = Vec<Result<Registration, RowError>>> + Send>;
+
+/// A registration file's rows in batches of about `batch` lines, each parsed when asked for, so
+/// that an import parses the next batch on the thread that prepares it while the previous one is
+/// written. Only a file without quotes is cut at its line breaks (then every line break ends a
+/// row); any other is parsed whole at once. Row numbers are those of the whole file.
+pub fn csv_batches(bytes: Vec<u8>, batch: usize, today: Date, lang: Lang) -> Result<Batches, FileError> {
+    let header_end = memchr::memchr(b'\n', &bytes).map(|i| i + 1);
+    let Some(header_end) = header_end.filter(|_| memchr::memchr(b'"', &bytes).is_none()) else {
+        return Ok(in_batches(read_csv(&bytes, today, lang)?.into_iter(), batch));
+    };
+    // The header's problems (a missing or unknown column) are the file's, told before any write.
+    read_csv(&bytes[..header_end], today, lang)?;
+    let mut pos = header_end;
+    let mut records_before = 0;
+    Ok(Box::new(std::iter::from_fn(move || {
+        if pos >= bytes.len() {
+            return None;
+        }
+        let end = memchr::memchr_iter(b'\n', &bytes[pos..]).nth(batch - 1).map_or(bytes.len(), |i| pos + i + 1);
+        let piece = &bytes[pos..end];
+        let mut text = Vec::with_capacity(header_end + piece.len());
+        text.extend_from_slice(&bytes[..header_end]);
+        text.extend_from_slice(piece);
+        let shift = records_before;
+        records_before += records(piece);
+        pos = end;
+        let rows = read_csv(&text, today, lang).expect("the header was read once already");
+        Some(
+            rows.into_iter()
+                .map(|r| match r {
+                    Ok(mut r) => {
+                        r.row += shift;
+                        Ok(r)
+                    }
+                    Err(mut e) => {
+                        e.row += shift;
+                        Err(e)
+                    }
+                })
+                .collect(),
+        )
+    })))
+}
+
+/// Rows read whole, handed on `batch` at a time.
+pub fn in_batches<T: Send + 'static>(
+    mut rows: impl Iterator<Item = T> + Send + 'static,
+    batch: usize,
+) -> Box<dyn Iterator<Item = Vec<T>> + Send> {
+    Box::new(std::iter::from_fn(move || Some(rows.by_ref().take(batch).collect::<Vec<_>>()).filter(|b| !b.is_empty())))
+}
+
+/// How many records the CSV reader finds in `piece` (it skips empty lines; a row numbered by
+/// the reader counts every other line).
+fn records(piece: &[u8]) -> usize {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(piece);
+    let mut record = csv::ByteRecord::new();
+    let mut n = 0;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => return n,
+            Ok(true) | Err(_) => n += 1,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const HEADER: &str = "ref,id_number,name,residence_unit,registered_on,hukou_local,registered_unemployed,able_to_work,willing_to_be_assisted";
+
+    /// The check character of an ID number's first 17 digits (GB 11643).
+    fn check_char(first17: &str) -> char {
+        const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+        let sum: u32 = first17.chars().zip(WEIGHTS).map(|(c, w)| c.to_digit(10).unwrap() * w).sum();
+        b"10X98765432"[(sum % 11) as usize] as char
+    }
+
+    fn registration_file(blank_lines: bool) -> String {
+        let mut text = format!("{HEADER}\r\n");
+        for i in 0..23 {
+            let seq = format!("{:03}", 100 + i);
+            let check = check_char(&format!("44010619750101{seq}"));
+            text.push_str(&format!(
+                "r{i},44010619750101{seq}{check},张{i},440104011,2016-03-01,true,true,true,true\r\n"
+            ));
+            if blank_lines && i % 5 == 0 {
+                // An empty line (the reader skips it), a row of empty cells (read and passed
+                // over) and a bad row, each of which moves the row numbers differently.
+                text.push_str("\r\n,,,,,,,,\r\nbad,1234,李四,440104011,2016-03-01,true,true,true,true\r\n");
+            }
+        }
+        text.push_str("last,440106197501011232,王五,440104011,2016-03-01,true,true,true,true");
+        text
+    }
+
+    #[test]
+    fn csv_batches_number_rows_as_the_whole_file_does() {
+        let today = Date::parse("2026-11-26").unwrap();
+        for blank_lines in [false, true] {
+            let text = registration_file(blank_lines);
+            let whole = read_csv(text.as_bytes(), today, Lang::En).unwrap();
+            assert!(whole.iter().filter(|r| r.is_err()).count() == if blank_lines { 5 } else { 0 }, "{whole:?}");
+            for batch in [1, 4, 7, 100] {
+                let batches: Vec<_> = csv_batches(text.clone().into_bytes(), batch, today, Lang::En).unwrap().collect();
+                assert!(batches.len() > 1 || batch == 100, "cut into batches");
+                assert_eq!(batches.concat(), whole, "batches of {batch} lines");
+            }
+            // With a quote anywhere the file is read whole: a quoted value may hold a line break.
+            let quoted = text.replacen("张1,", "\"张\n1\",", 1);
+            let batches: Vec<_> = csv_batches(quoted.clone().into_bytes(), 4, today, Lang::En).unwrap().collect();
+            assert_eq!(batches.concat(), read_csv(quoted.as_bytes(), today, Lang::En).unwrap());
+        }
+    }
+
+    #[test]
+    fn csv_batches_refuse_a_bad_header_before_any_row() {
+        let today = Date::parse("2026-11-26").unwrap();
+        let text = registration_file(false).replacen("hukou_local", "hukou_locl", 1);
+        assert!(
+            matches!(csv_batches(text.into_bytes(), 4, today, Lang::En), Err(FileError::UnknownColumn(c)) if c == "hukou_locl")
+        );
+    }
 
     #[test]
     fn blocks_end_on_line_breaks_and_lose_nothing() {

@@ -6,14 +6,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use yuanzhu_domain::RowError;
-use yuanzhu_domain::registration::read_csv;
 use yuanzhu_domain::xlsx::read_xlsx;
 use yuanzhu_rules::{Lang, PolicySet};
 use yuanzhu_storage::audit::{self, Verdict};
 use yuanzhu_storage::persons::{self, ImportSummary};
 use yuanzhu_storage::{Store, StoreError, applications, revocations};
 
-use crate::demo;
+use crate::{demo, pipeline};
 
 /// Rows per transaction: a crash loses at most the batch in flight, never half of one.
 const BATCH: usize = 10000;
@@ -56,13 +55,15 @@ pub async fn import(url: &str, file: &PathBuf, report: Option<&PathBuf>, lang: L
         Err(e) => return fail(format!("cannot read {}: {e}", file.display())),
     };
     let today = crate::assess::today();
-    let rows = if file.extension().is_some_and(|x| x.eq_ignore_ascii_case("xlsx")) {
-        read_xlsx(&bytes, today, lang).map_err(|e| e.to_string())
+    let batches = if file.extension().is_some_and(|x| x.eq_ignore_ascii_case("xlsx")) {
+        read_xlsx(&bytes, today, lang)
+            .map_err(|e| e.to_string())
+            .map(|rows| pipeline::in_batches(rows.into_iter(), BATCH))
     } else {
-        read_csv(&bytes, today, lang).map_err(|e| e.to_string())
+        pipeline::csv_batches(bytes, BATCH, today, lang).map_err(|e| e.to_string())
     };
-    let rows = match rows {
-        Ok(rows) => rows,
+    let batches = match batches {
+        Ok(b) => b,
         Err(e) => return fail(format!("{}: {e}", file.display())),
     };
     // The schema is brought up to date (harmless when it is); the unit tree is `db init`'s job.
@@ -73,26 +74,26 @@ pub async fn import(url: &str, file: &PathBuf, report: Option<&PathBuf>, lang: L
         },
         Err(e) => return fail(e),
     };
-    let mut summary = ImportSummary::default();
-    let (good, bad): (Vec<_>, Vec<_>) = rows.into_iter().partition(Result::is_ok);
-    summary.rejected.extend(bad.into_iter().filter_map(Result::err));
-    let good: Vec<_> = good.into_iter().filter_map(Result::ok).collect();
     let units = match persons::unit_codes(&store).await {
         Ok(u) if !u.is_empty() => u,
         Ok(_) => return fail("the database has no unit tree: run `yuanzhu db init` first"),
         Err(e) => return fail(e),
     };
     let actor = actor();
-    for (i, batch) in good.chunks(BATCH).enumerate() {
-        match persons::register_batch(&store, batch, &units, &actor, policies, lang).await {
-            Ok(s) => summary.absorb(s),
-            Err(e) => return fail(format!("batch {} (rows {}–): {e}", i + 1, batch[0].row)),
-        }
-        eprint!("\r{} / {}", ((i + 1) * BATCH).min(good.len()), good.len());
-    }
-    if !good.is_empty() {
+    let mut shown = false;
+    let imported = persons::import(&store, batches, &units, &actor, policies, lang, |s| {
+        let done = s.persons_created + s.persons_updated + s.persons_unchanged + s.rejected.len() as u64;
+        eprint!("\r{done} rows");
+        shown = true;
+    })
+    .await;
+    if shown {
         eprintln!();
     }
+    let mut summary = match imported {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
     let flagged = match yuanzhu_storage::duplicates::flag_new(&store, &actor).await {
         Ok(n) => n,
         Err(e) => return fail(e),

@@ -158,30 +158,7 @@ pub(crate) async fn append_drafts(conn: &mut AnyConnection, new: &[Draft<'_>]) -
         .bind(new.len() as i64)
         .fetch_one(&mut *conn)
         .await?;
-    let last_seq: i64 = head.try_get("seq")?;
-    let mut prev: String = head.try_get("hash")?;
-    let at = now();
-    let mut links = Vec::with_capacity(new.len());
-    for (i, e) in new.iter().enumerate() {
-        let seq = last_seq - new.len() as i64 + 1 + i as i64;
-        let id = new_id();
-        let hash = hash_parts([
-            &seq.to_string(),
-            &id,
-            &at,
-            e.actor,
-            e.action,
-            e.entity,
-            e.entity_id,
-            e.person_id.unwrap_or(""),
-            e.policy.unwrap_or(""),
-            e.before.unwrap_or(""),
-            e.after.unwrap_or(""),
-            &prev,
-        ]);
-        let prev_hash = std::mem::replace(&mut prev, hash.clone());
-        links.push(Link { seq, id, at: at.clone(), prev_hash, hash });
-    }
+    let (links, last) = chain(new, head.try_get("seq")?, head.try_get("hash")?);
     let params = crate::Params::of(conn);
     let mut done = 0;
     for chunk in crate::persons::bulk::chunks(new) {
@@ -206,8 +183,36 @@ pub(crate) async fn append_drafts(conn: &mut AnyConnection, new: &[Draft<'_>]) -
         q.execute(&mut *conn).await?;
         done += chunk.len();
     }
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&prev).execute(&mut *conn).await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&last).execute(&mut *conn).await?;
     Ok(links)
+}
+
+/// The links of `new` events after a head moved to `last_seq` (which counts them) whose hash
+/// was `prev`: each event's number, ID, time and hash. Also the hash of the last, the new head.
+pub(crate) fn chain(new: &[Draft<'_>], last_seq: i64, mut prev: String) -> (Vec<Link>, String) {
+    let at = now();
+    let mut links = Vec::with_capacity(new.len());
+    for (i, e) in new.iter().enumerate() {
+        let seq = last_seq - new.len() as i64 + 1 + i as i64;
+        let id = new_id();
+        let hash = hash_parts([
+            &seq.to_string(),
+            &id,
+            &at,
+            e.actor,
+            e.action,
+            e.entity,
+            e.entity_id,
+            e.person_id.unwrap_or(""),
+            e.policy.unwrap_or(""),
+            e.before.unwrap_or(""),
+            e.after.unwrap_or(""),
+            &prev,
+        ]);
+        let prev_hash = std::mem::replace(&mut prev, hash.clone());
+        links.push(Link { seq, id, at: at.clone(), prev_hash, hash });
+    }
+    (links, prev)
 }
 
 const COLUMNS: &str =

@@ -39,6 +39,8 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The engine's own driver, for the batch path (see `persons::native`).
+    native: persons::native::Native,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -88,7 +90,11 @@ impl Store {
             })
         };
         let pool = options.connect(&url).await?;
-        Ok(Store { pool, backend })
+        let native = match backend {
+            Backend::Sqlite => persons::native::Native::sqlite(&url)?,
+            Backend::Postgres => persons::native::Native::postgres(&url)?,
+        };
+        Ok(Store { pool, backend, native })
     }
 
     pub fn backend(&self) -> Backend {
@@ -129,6 +135,7 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        self.native.close().await;
         self.pool.close().await;
     }
 }

@@ -4,13 +4,15 @@
 use std::collections::HashSet;
 
 // Column lists are constants of this crate, never input: safe to splice into SQL.
-use sqlx::{AnyConnection, AssertSqlSafe, Row};
+use sqlx::{AssertSqlSafe, Row};
 use yuanzhu_domain::{Registration, RowError};
 use yuanzhu_rules::policy::Recognition;
 use yuanzhu_rules::{Date, FactSet, Facts, FemaleRetirementTrack, Lang, PolicySet, Sex};
 
 use crate::audit;
-use crate::{Store, StoreError, now};
+
+use crate::{Store, StoreError};
+pub use import::{ImportError, import};
 
 /// The stored real-name record, as it appears in audit events and the person's file.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -99,27 +101,6 @@ impl PersonRecord {
             unemployed_since: f.unemployed_since.map(|d| d.to_string()),
         }
     }
-
-    fn from_row(r: &sqlx::any::AnyRow) -> Result<PersonRecord, sqlx::Error> {
-        let bits: i64 = r.try_get("facts")?;
-        let facts = FactSet::from_bits(bits as u32);
-        let certs: i64 = r.try_get("parent_certificates")?;
-        Ok(PersonRecord {
-            id_number: r.try_get("id_number")?,
-            name: r.try_get("name")?,
-            sex: r.try_get("sex")?,
-            birth_date: r.try_get("birth_date")?,
-            phone: r.try_get("phone")?,
-            address: r.try_get("address")?,
-            residence_unit: r.try_get("residence_unit")?,
-            household_ref: r.try_get("household_ref")?,
-            relation: r.try_get("relation")?,
-            female_retirement_track: r.try_get("female_retirement_track")?,
-            facts: fact_names(facts),
-            parent_certificates: certificate_names(certs as u8),
-            unemployed_since: r.try_get("unemployed_since")?,
-        })
-    }
 }
 
 /// What one batch of registrations did.
@@ -160,7 +141,19 @@ pub async fn register_batch(
     lang: Lang,
 ) -> Result<ImportSummary, StoreError> {
     let mut summary = ImportSummary::default();
-    let mut accepted = Vec::with_capacity(rows.len());
+    let accepted = known_units(rows.iter().cloned(), units, lang, &mut summary);
+    bulk::register(store, plan::prepare(accepted, policies), actor, &mut summary).await?;
+    Ok(summary)
+}
+
+/// The rows at a unit of the tree; the others are reported in `summary`.
+fn known_units(
+    rows: impl Iterator<Item = Registration>,
+    units: &HashSet<String>,
+    lang: Lang,
+    summary: &mut ImportSummary,
+) -> Vec<Registration> {
+    let mut accepted = Vec::with_capacity(rows.size_hint().0);
     for r in rows {
         if units.contains(r.residence_unit.as_str()) {
             accepted.push(r);
@@ -177,29 +170,7 @@ pub async fn register_batch(
             },
         });
     }
-    let mut conn = store.pool().acquire().await?;
-    if store.backend() == crate::Backend::Sqlite {
-        // Bulk-time settings of this connection (they outlive the batch, harmlessly): a
-        // multi-row INSERT keeps a statement journal, which by default is a temporary file, and
-        // a batch touches more index pages than the default 2 MB page cache holds.
-        sqlx::Executor::execute(&mut *conn, "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536").await?;
-    }
-    // The batch reads before it writes: on SQLite it takes the write lock first (`BEGIN
-    // IMMEDIATE`), so that a concurrent writer makes it wait instead of fail.
-    let mut tx = match store.backend() {
-        crate::Backend::Sqlite => sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?,
-        crate::Backend::Postgres => {
-            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-            // A statement run often enough gets a generic plan, and for `id_number IN ($1, …)`
-            // that plan was a scan of the whole table (0.8 s per lookup at 100k persons): plan
-            // each lookup for its keys instead.
-            sqlx::Executor::execute(&mut *tx, "SET LOCAL plan_cache_mode = force_custom_plan").await?;
-            tx
-        }
-    };
-    bulk::register(&mut tx, &accepted, actor, policies, &mut summary).await?;
-    tx.commit().await?;
-    Ok(summary)
+    accepted
 }
 
 /// The categories 第四条 recognises automatically for a registration, under the policy in force
@@ -249,48 +220,11 @@ fn recognition_event(policy: &yuanzhu_rules::Policy, i: usize, facts: &Facts, on
 }
 
 pub(crate) mod bulk;
-
-/// Updates a person's record if it is still at `version` (optimistic concurrency): a stale edit
-/// fails with a conflict instead of overwriting someone else's work. The version moves by
-/// `changes`, one for each change the record went through.
-async fn update_person(
-    conn: &mut AnyConnection,
-    id: &str,
-    version: i64,
-    changes: i64,
-    record: &PersonRecord,
-    r: &Registration,
-) -> Result<(), StoreError> {
-    let done = sqlx::query(
-        "UPDATE persons SET name = $1, sex = $2, birth_date = $3, phone = $4, address = $5, residence_unit = $6, \
-         household_ref = $7, relation = $8, female_retirement_track = $9, facts = $10, parent_certificates = $11, \
-         unemployed_since = $12, version = version + $13, updated_at = $14 WHERE id = $15 AND version = $16",
-    )
-    .bind(&record.name)
-    .bind(&record.sex)
-    .bind(&record.birth_date)
-    .bind(&record.phone)
-    .bind(&record.address)
-    .bind(&record.residence_unit)
-    .bind(&record.household_ref)
-    .bind(&record.relation)
-    .bind(&record.female_retirement_track)
-    .bind(i64::from(r.facts.facts.bits()))
-    .bind(i64::from(r.facts.parent_certificates))
-    .bind(&record.unemployed_since)
-    .bind(changes)
-    .bind(now())
-    .bind(id)
-    .bind(version)
-    .execute(&mut *conn)
-    .await?;
-    if done.rows_affected() != 1 {
-        let found: Option<i64> =
-            sqlx::query_scalar("SELECT version FROM persons WHERE id = $1").bind(id).fetch_optional(&mut *conn).await?;
-        return Err(StoreError::Conflict { expected: version, found: found.unwrap_or(-1) });
-    }
-    Ok(())
-}
+mod import;
+pub(crate) mod native;
+mod plan;
+mod postgres;
+mod sqlite;
 
 const PERSON_COLUMNS: &str = "id_number, name, sex, birth_date, phone, address, residence_unit, household_ref, relation, \
      female_retirement_track, facts, parent_certificates, unemployed_since";
@@ -333,7 +267,7 @@ pub async fn file(store: &Store, id_number: &str) -> Result<Option<PersonFile>, 
         return Ok(None);
     };
     let id: String = row.try_get("id")?;
-    let person = PersonRecord::from_row(&row)?;
+    let person = native::person_record(&row)?;
     let recognitions = sqlx::query(
         "SELECT category, policy, citation, route, recognized_on, decided_by, ended_on, end_reason \
          FROM recognitions WHERE person_id = $1 ORDER BY recognized_on, category",

@@ -1,0 +1,348 @@
+//! A batch planned in memory, in two steps. [`prepare`] works out what each row means on its own
+//! (the record, the JSON of its events, the categories 第四条 recognises), which needs no
+//! database, so the next batch is prepared on another thread while this one is written. [`plan`]
+//! then meets the prepared rows with what is stored, in one pass: a person twice in the batch
+//! sees their own earlier row, and only what changes is written.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use yuanzhu_domain::Registration;
+use yuanzhu_rules::PolicySet;
+
+use super::bulk::person_json;
+use super::{ImportSummary, PersonRecord, automatic_categories, recognition_event};
+use crate::new_id;
+
+/// A row and what it means, whatever is stored.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    pub row: Registration,
+    pub record: PersonRecord,
+    /// The record as audit JSON.
+    pub json: String,
+    pub on: String,
+    /// The JSON of its `registration.recorded` event.
+    pub registration_json: String,
+    /// The categories recognised automatically at this registration, if not already.
+    pub recognitions: Vec<Recognition>,
+}
+
+/// An automatic recognition a row brings, with its event's JSON.
+#[derive(Debug)]
+pub(crate) struct Recognition {
+    pub category: &'static str,
+    pub policy: Arc<str>,
+    pub citation: String,
+    pub json: String,
+}
+
+pub(crate) fn prepare(rows: Vec<Registration>, policies: &PolicySet) -> Vec<Prepared> {
+    // Policy IDs are shared by every recognition under them.
+    let mut ids: HashMap<&str, Arc<str>> = HashMap::new();
+    rows.into_iter()
+        .map(|row| {
+            let record = PersonRecord::of(&row);
+            let json = person_json(&record);
+            let on = row.registered_on.to_string();
+            #[derive(serde::Serialize)]
+            struct Recorded<'a> {
+                registered_on: &'a str,
+                unit: &'a str,
+            }
+            let registration_json =
+                serde_json::to_string(&Recorded { registered_on: &on, unit: row.residence_unit.as_str() })
+                    .expect("a registration serialises");
+            let (policy, facts, matched) = automatic_categories(&row, policies);
+            let recognitions = match policy {
+                None => Vec::new(),
+                Some(policy) => {
+                    let id = ids.entry(&policy.id).or_insert_with(|| Arc::from(policy.id.as_str())).clone();
+                    matched
+                        .into_iter()
+                        .map(|i| Recognition {
+                            category: policy.categories[i].code,
+                            policy: id.clone(),
+                            citation: policy.categories[i].citation.clone(),
+                            json: recognition_event(policy, i, &facts, row.registered_on),
+                        })
+                        .collect()
+                }
+            };
+            Prepared { row, record, json, on, registration_json, recognitions }
+        })
+        .collect()
+}
+
+/// The rows' ID numbers, each once: the keys to read the stored persons by.
+pub(crate) fn id_numbers(rows: &[Prepared]) -> Vec<&str> {
+    let mut keys: Vec<&str> = rows.iter().map(|p| p.record.id_number.as_str()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// What is stored of the batch's persons, read in its transaction.
+#[derive(Debug, Default)]
+pub(crate) struct Stored {
+    pub persons: HashMap<String, StoredPerson>,
+    /// (person ID, registration date)
+    pub registered: HashSet<(String, String)>,
+    /// (person ID, category, policy) of the recognitions that have not ended.
+    pub recognised: HashSet<(String, String, String)>,
+}
+
+#[derive(Debug)]
+pub(crate) struct StoredPerson {
+    pub id: String,
+    pub version: i64,
+    pub latest: Option<String>,
+    pub record: PersonRecord,
+}
+
+/// A person to insert, or to update if stored before the batch.
+#[derive(Debug)]
+pub(crate) struct Person {
+    pub id: String,
+    pub record: PersonRecord,
+    /// The fact bits of the row whose facts the record holds.
+    pub facts: i64,
+    pub certificates: i64,
+    /// A new person's version; for a stored one, the version read (the update's guard).
+    pub version: i64,
+    /// Changes made by this batch to a stored person (each a `person.updated` event).
+    pub changes: i64,
+    pub latest: Option<String>,
+}
+
+#[derive(Debug)]
+pub(crate) struct NewRegistration {
+    pub id: String,
+    pub person_id: String,
+    pub on: String,
+    pub unit: String,
+}
+
+#[derive(Debug)]
+pub(crate) struct NewRecognition {
+    pub id: String,
+    pub person_id: String,
+    pub category: &'static str,
+    pub policy: Arc<str>,
+    pub citation: String,
+    pub on: String,
+}
+
+/// An audit event planned for the batch, in the chain's order.
+#[derive(Debug)]
+pub(crate) struct Event {
+    pub action: &'static str,
+    pub entity: &'static str,
+    pub entity_id: String,
+    pub person_id: String,
+    pub policy: Option<Arc<str>>,
+    pub before: Option<String>,
+    pub after: String,
+}
+
+impl Event {
+    pub fn draft<'a>(&'a self, actor: &'a str) -> crate::audit::Draft<'a> {
+        crate::audit::Draft {
+            actor,
+            action: self.action,
+            entity: self.entity,
+            entity_id: &self.entity_id,
+            person_id: Some(&self.person_id),
+            policy: self.policy.as_deref(),
+            before: self.before.as_deref(),
+            after: Some(&self.after),
+        }
+    }
+}
+
+/// What a batch writes.
+#[derive(Debug, Default)]
+pub(crate) struct Plan {
+    /// New persons, in the order of their first row.
+    pub created: Vec<Person>,
+    /// Stored persons whose record changed.
+    pub updated: Vec<Person>,
+    /// Stored persons whose latest registration moved: (ID, date).
+    pub latest_moved: Vec<(String, String)>,
+    pub registrations: Vec<NewRegistration>,
+    pub recognitions: Vec<NewRecognition>,
+    pub events: Vec<Event>,
+}
+
+/// A person as the batch leaves them so far.
+struct Known {
+    id: String,
+    /// The stored version, for a person stored before this batch.
+    stored_version: Option<i64>,
+    changes: i64,
+    record: PersonRecord,
+    facts: i64,
+    certificates: i64,
+    latest: Option<String>,
+    latest_moved: bool,
+    /// The position of a new person in [`Plan::created`].
+    created: Option<usize>,
+}
+
+/// Meets the rows with what is stored. Rows are taken apart: their strings move into the plan.
+pub(crate) fn plan(rows: Vec<Prepared>, stored: Stored, summary: &mut ImportSummary) -> Plan {
+    let Stored { persons, mut registered, mut recognised } = stored;
+    let mut known: HashMap<String, Known> = HashMap::with_capacity(rows.len());
+    for (id_number, p) in persons {
+        known.insert(
+            id_number,
+            Known {
+                id: p.id,
+                stored_version: Some(p.version),
+                changes: 0,
+                record: p.record,
+                facts: 0,
+                certificates: 0,
+                latest: p.latest,
+                latest_moved: false,
+                created: None,
+            },
+        );
+    }
+    let mut out = Plan { events: Vec::with_capacity(rows.len() * 2), ..Plan::default() };
+    let mut created: Vec<String> = Vec::new();
+    for p in rows {
+        let Prepared { row, record, json, on, registration_json, recognitions } = p;
+        let facts = i64::from(row.facts.facts.bits());
+        let certificates = i64::from(row.facts.parent_certificates);
+        let k = match known.get_mut(record.id_number.as_str()) {
+            None => {
+                let id = new_id();
+                out.events.push(Event {
+                    action: "person.created",
+                    entity: "person",
+                    entity_id: id.clone(),
+                    person_id: id.clone(),
+                    policy: None,
+                    before: None,
+                    after: json,
+                });
+                summary.persons_created += 1;
+                created.push(record.id_number.clone());
+                let k = Known {
+                    id,
+                    stored_version: None,
+                    changes: 0,
+                    record,
+                    facts,
+                    certificates,
+                    latest: None,
+                    latest_moved: false,
+                    created: Some(created.len() - 1),
+                };
+                known.entry(k.record.id_number.clone()).or_insert(k)
+            }
+            Some(k) if k.record == record => {
+                summary.persons_unchanged += 1;
+                k
+            }
+            Some(k) => {
+                // The record before is what the previous event's JSON said (the same function).
+                let before = person_json(&k.record);
+                out.events.push(Event {
+                    action: "person.updated",
+                    entity: "person",
+                    entity_id: k.id.clone(),
+                    person_id: k.id.clone(),
+                    policy: None,
+                    before: Some(before),
+                    after: json,
+                });
+                summary.persons_updated += 1;
+                k.record = record;
+                k.facts = facts;
+                k.certificates = certificates;
+                k.changes += 1;
+                k
+            }
+        };
+        if k.latest.as_ref().is_none_or(|latest| *latest < on) {
+            k.latest = Some(on.clone());
+            k.latest_moved = true;
+        }
+        let person_id = k.id.clone();
+        if registered.insert((person_id.clone(), on.clone())) {
+            let id = new_id();
+            out.events.push(Event {
+                action: "registration.recorded",
+                entity: "unemployment_registration",
+                entity_id: id.clone(),
+                person_id: person_id.clone(),
+                policy: None,
+                before: None,
+                after: registration_json,
+            });
+            out.registrations.push(NewRegistration {
+                id,
+                person_id: person_id.clone(),
+                on: on.clone(),
+                unit: row.residence_unit.as_str().to_owned(),
+            });
+            summary.registrations_recorded += 1;
+        }
+        for r in recognitions {
+            let key = (person_id.clone(), r.category.to_owned(), r.policy.to_string());
+            if !recognised.insert(key) {
+                continue;
+            }
+            let id = new_id();
+            out.events.push(Event {
+                action: "recognition.granted",
+                entity: "recognition",
+                entity_id: id.clone(),
+                person_id: person_id.clone(),
+                policy: Some(r.policy.clone()),
+                before: None,
+                after: r.json,
+            });
+            out.recognitions.push(NewRecognition {
+                id,
+                person_id: person_id.clone(),
+                category: r.category,
+                policy: r.policy,
+                citation: r.citation,
+                on: on.clone(),
+            });
+            summary.recognitions_granted += 1;
+        }
+    }
+    let person = |k: Known, version: i64| Person {
+        id: k.id,
+        record: k.record,
+        facts: k.facts,
+        certificates: k.certificates,
+        version,
+        changes: k.changes,
+        latest: k.latest,
+    };
+    let mut new: Vec<Option<Person>> = (0..created.len()).map(|_| None).collect();
+    for (_, k) in known {
+        match (k.created, k.stored_version) {
+            (Some(i), _) => {
+                let version = 1 + k.changes;
+                new[i] = Some(person(k, version));
+            }
+            (None, Some(version)) => {
+                if k.latest_moved {
+                    out.latest_moved.push((k.id.clone(), k.latest.clone().expect("moved to a date")));
+                }
+                if k.changes > 0 {
+                    out.updated.push(person(k, version));
+                }
+            }
+            (None, None) => unreachable!("a person is either stored or created"),
+        }
+    }
+    out.created = new.into_iter().map(|p| p.expect("every created person is known")).collect();
+    out
+}
