@@ -212,6 +212,7 @@ pub async fn audit_verify(url: &str) -> ExitCode {
 }
 
 /// Adds the demo communities and `persons_wanted` demo persons, showing progress on stderr.
+/// Each batch is generated and prepared while the one before it is written.
 pub async fn fill_demo(
     store: &Store,
     persons_wanted: usize,
@@ -220,15 +221,18 @@ pub async fn fill_demo(
 ) -> Result<ImportSummary, StoreError> {
     let communities = demo::communities(store).await?;
     let units = persons::unit_codes(store).await?;
-    let mut summary = ImportSummary::default();
-    let mut done = 0;
-    while done < persons_wanted {
-        let n = BATCH.min(persons_wanted - done);
-        let batch = demo::registrations(seed, done, n, &communities);
-        summary.absorb(persons::register_batch(store, &batch, &units, "demo", policies, Lang::Zh).await?);
-        done += n;
-        eprint!("\r{done} / {persons_wanted}");
-    }
+    let mut start = 0;
+    let batches = std::iter::from_fn(move || {
+        let n = BATCH.min(persons_wanted - start);
+        let batch = demo::registrations(seed, start, n, &communities);
+        start += n;
+        (n > 0).then(|| batch.into_iter().map(Ok).collect())
+    });
+    let summary = persons::import(store, batches, &units, "demo", policies, Lang::Zh, |s| {
+        eprint!("\r{} / {persons_wanted}", s.persons_created + s.persons_unchanged);
+    })
+    .await
+    .map_err(|e| e.source)?;
     eprintln!();
     Ok(summary)
 }
