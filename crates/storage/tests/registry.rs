@@ -108,6 +108,32 @@ async fn importing_the_same_rows_again_changes_nothing() {
 }
 
 #[tokio::test]
+async fn a_registration_read_again_does_not_grant_again_what_it_granted_and_was_since_ended() {
+    for (store, _dir) in stores().await {
+        store.init().await.unwrap();
+        import(&store, &[MAN]).await;
+        // Nothing in the product ends an automatic recognition under gz-2014-4 yet (第六条 ends
+        // only 特困 status); an end at retirement age would, so the test ends it as that would.
+        sqlx::query("UPDATE recognitions SET ended_on = '2017-01-01', end_reason = 'retired'")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let s = import(&store, &[MAN]).await;
+        assert_eq!((s.persons_unchanged, s.registrations_recorded, s.recognitions_granted), (1, 0, 0));
+        let file = persons::file(&store, "440106197501011232").await.unwrap().unwrap();
+        assert!(file.categories.is_empty(), "{:?}", file.categories);
+        // A new registration is a new recognition, dated that registration.
+        let s =
+            import(&store, &["a,440106197501011232,张三,13800138000,440104011,2017-06-01,true,true,true,true,true,"])
+                .await;
+        assert_eq!((s.registrations_recorded, s.recognitions_granted), (1, 1));
+        let file = persons::file(&store, "440106197501011232").await.unwrap().unwrap();
+        assert_eq!(file.categories, ["older_unemployed"]);
+        assert_eq!(file.recognitions.len(), 2);
+    }
+}
+
+#[tokio::test]
 async fn a_corrected_row_updates_the_person_it_matches_with_before_and_after() {
     for (store, _dir) in stores().await {
         store.init().await.unwrap();

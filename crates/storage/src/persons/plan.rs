@@ -90,6 +90,9 @@ pub(crate) struct Stored {
     pub registered: HashSet<(String, String)>,
     /// (person ID, category, policy) of the recognitions that have not ended.
     pub recognised: HashSet<(String, String, String)>,
+    /// (person ID, category, policy, date recognised) of every recognition, ended or not: a
+    /// registration read again does not grant again what it granted once and was since ended.
+    pub granted: HashSet<(String, String, String, String)>,
 }
 
 #[derive(Debug)]
@@ -191,7 +194,7 @@ struct Known {
 
 /// Meets the rows with what is stored. Rows are taken apart: their strings move into the plan.
 pub(crate) fn plan(rows: Vec<Prepared>, stored: Stored, summary: &mut ImportSummary) -> Plan {
-    let Stored { persons, mut registered, mut recognised } = stored;
+    let Stored { persons, mut registered, mut recognised, mut granted } = stored;
     let mut known: HashMap<String, Known> = HashMap::with_capacity(rows.len());
     for (id_number, p) in persons {
         known.insert(
@@ -292,9 +295,11 @@ pub(crate) fn plan(rows: Vec<Prepared>, stored: Stored, summary: &mut ImportSumm
         }
         for r in recognitions {
             let key = (person_id.clone(), r.category.to_owned(), r.policy.to_string());
-            if !recognised.insert(key) {
+            let once = (key.0.clone(), key.1.clone(), key.2.clone(), on.clone());
+            if granted.contains(&once) || !recognised.insert(key) {
                 continue;
             }
+            granted.insert(once);
             let id = new_id();
             out.events.push(Event {
                 action: "recognition.granted",

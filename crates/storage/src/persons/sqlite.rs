@@ -46,9 +46,14 @@ async fn read(conn: &mut SqliteConnection, rows: &[Prepared]) -> Result<Stored, 
         for row in fetch_in(conn, select, chunk).await? {
             stored.registered.insert((row.try_get("person_id")?, row.try_get("registered_on")?));
         }
-        let select = "SELECT person_id, category, policy FROM recognitions WHERE ended_on IS NULL AND person_id IN";
+        let select = "SELECT person_id, category, policy, recognized_on, ended_on IS NULL AS open FROM recognitions WHERE person_id IN";
         for row in fetch_in(conn, select, chunk).await? {
-            stored.recognised.insert((row.try_get("person_id")?, row.try_get("category")?, row.try_get("policy")?));
+            let key: (String, String, String) =
+                (row.try_get("person_id")?, row.try_get("category")?, row.try_get("policy")?);
+            stored.granted.insert((key.0.clone(), key.1.clone(), key.2.clone(), row.try_get("recognized_on")?));
+            if row.try_get::<bool, _>("open")? {
+                stored.recognised.insert(key);
+            }
         }
     }
     Ok(stored)
