@@ -51,7 +51,8 @@ pub enum FileFormat {
 pub const XLSX_MAX_ROWS: usize = 1_048_576;
 
 /// Writes a table to `out` as rows come, page by page. A CSV goes out as it is written; an xlsx
-/// workbook is built in memory and written by [`TableWriter::finish`].
+/// worksheet's rows go to a temporary file as they come (the worksheet's constant-memory mode:
+/// a million persons held as cells took 6 GB), and [`TableWriter::finish`] zips the workbook.
 pub struct TableWriter<W: Write + Send, T: Table> {
     sink: Sink<W>,
     rows: usize,
@@ -170,7 +171,8 @@ impl<W: Write + Send, T: Table> TableWriter<W, T> {
 /// of the text columns.
 fn workbook<T: Table>() -> Result<(Workbook, Format, Vec<u16>), XlsxError> {
     let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
+    // Rows are written in order, which is all constant-memory mode asks.
+    let sheet = book.add_worksheet_with_constant_memory()?;
     sheet.set_name(T::SHEET)?;
     let bold = Format::new().set_bold();
     let text = Format::new().set_num_format("@");
