@@ -236,7 +236,20 @@ fn event(r: &sqlx::any::AnyRow) -> Result<Event, sqlx::Error> {
     })
 }
 
-/// A person's events in order: the timeline of their file.
+/// A person's history, the timeline of their file: their events in order, but for the openings
+/// of the file (`person.viewed`), which stay in the trail ([`of_person`]). The index it reads
+/// (migration 0013) leaves the openings out, so a file opened often reads no more for it.
+pub async fn history_of(store: &Store, person_id: &str) -> Result<Vec<Event>, StoreError> {
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM audit_events WHERE person_id = $1 AND action <> 'person.viewed' ORDER BY seq"
+    )))
+    .bind(person_id)
+    .fetch_all(&store.pool)
+    .await?;
+    Ok(rows.iter().map(event).collect::<Result<_, _>>()?)
+}
+
+/// Every event of a person in order, the openings of their file included.
 pub async fn of_person(store: &Store, person_id: &str) -> Result<Vec<Event>, StoreError> {
     let rows =
         sqlx::query(AssertSqlSafe(format!("SELECT {COLUMNS} FROM audit_events WHERE person_id = $1 ORDER BY seq")))

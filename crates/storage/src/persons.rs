@@ -309,7 +309,7 @@ pub async fn file(store: &Store, id_number: &str) -> Result<Option<PersonFile>, 
         recognitions,
         registrations,
         household,
-        timeline: audit::of_person(store, &id).await?,
+        timeline: audit::history_of(store, &id).await?,
     }))
 }
 

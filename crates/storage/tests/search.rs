@@ -202,13 +202,18 @@ async fn every_opening_of_a_file_is_recorded_and_the_chain_still_verifies() {
         search::record_view(&store, WANG, "zhang.caseworker").await.unwrap();
         search::record_view(&store, WANG, "li.auditor").await.unwrap();
         assert_eq!(audit::verify(&store).await.unwrap(), Verdict::Intact { events: before + 2 });
-        let timeline = persons::file(&store, WANG).await.unwrap().unwrap().timeline;
-        let views: Vec<(&str, &str)> = timeline
+        let person_id = search::reach(&store, WANG, "nobody").await.unwrap().unwrap().person_id;
+        let trail = audit::of_person(&store, &person_id).await.unwrap();
+        let views: Vec<(&str, &str)> = trail
             .iter()
             .filter(|e| e.action == "person.viewed")
             .map(|e| (e.actor.as_str(), e.entity.as_str()))
             .collect();
         assert_eq!(views, [("zhang.caseworker", "person"), ("li.auditor", "person")]);
+        // The file's timeline is the history of the case: the openings are in the trail only.
+        let timeline = persons::file(&store, WANG).await.unwrap().unwrap().timeline;
+        assert!(timeline.iter().all(|e| e.action != "person.viewed"), "{timeline:?}");
+        assert_eq!(timeline.len(), trail.len() - 2);
         assert!(search::record_view(&store, "440106197501011259", "x").await.is_err());
     }
 }
@@ -232,11 +237,9 @@ async fn concurrent_openings_are_grouped_and_none_is_lost() {
             r.await.unwrap().expect("each opening is committed");
         }
         assert_eq!(audit::verify(&store).await.unwrap(), Verdict::Intact { events: before + 200 });
-        let mut actors: Vec<String> = persons::file(&store, WANG)
+        let mut actors: Vec<String> = audit::of_person(&store, &person_id)
             .await
             .unwrap()
-            .unwrap()
-            .timeline
             .into_iter()
             .filter(|e| e.action == "person.viewed")
             .map(|e| e.actor)

@@ -113,9 +113,7 @@ pub async fn whole_file(store: &yuanzhu_storage::Store, id_number: &str) -> Resu
         revocations::contacts(store, id_number),
         revocations::proposals_of(store, id_number),
     );
-    let Some(mut file) = file? else { return Ok(None) };
-    // Openings of the file are in the audit trail, but the timeline is the history of the case.
-    file.timeline.retain(|e| e.action != "person.viewed");
+    let Some(file) = file? else { return Ok(None) };
     let mut whole = serde_json::to_value(&file).map_err(ApiError::internal)?;
     let more = serde_json::json!({
         "applications": applications.map_err(|e| ApiError::internal(e.message(Lang::En)))?,

@@ -249,7 +249,6 @@ async fn file_page(
         .timeline
         .iter()
         .rev()
-        .filter(|e| e.action != "person.viewed")
         .map(|e| TimelineEntry {
             at: e.at.clone(),
             actor: e.actor.clone(),
