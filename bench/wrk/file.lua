@@ -9,3 +9,4 @@ function request()
   local id = ids[math.random(#ids)]
   return wrk.format("GET", "/api/v1/persons/" .. id, { ["Authorization"] = "Bearer " .. token })
 end
+dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "percentiles.lua")

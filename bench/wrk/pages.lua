@@ -9,3 +9,4 @@ end
 function request()
   return wrk.format("GET", paths[math.random(#paths)], { ["Cookie"] = cookie })
 end
+dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "percentiles.lua")
