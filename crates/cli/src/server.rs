@@ -73,7 +73,7 @@ pub fn serve(db: Option<String>, args: ServeArgs, policies: PolicySet) -> ExitCo
 /// Schema and unit tree; on first start the `admin` account; with `--demo` on an empty
 /// registry, the demo registry and one account per role.
 async fn prepare(config: &Config, demo: bool, policies: &PolicySet) -> Result<Store, String> {
-    let store = Store::connect(&config.db).await.map_err(|e| e.to_string())?;
+    let store = Store::connect_serving(&config.db).await.map_err(|e| e.to_string())?;
     store.init().await.map_err(|e| e.to_string())?;
     let first_start = accounts::count(&store).await.map_err(|e| e.to_string())? == 0;
     if first_start {

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod audit;
+pub mod checkpoint;
 pub mod duplicates;
 mod error;
 pub mod export;
@@ -41,6 +42,8 @@ pub struct Store {
     backend: Backend,
     /// The engine's own driver, for the batch path (see `persons::native`).
     native: persons::native::Native,
+    /// A serving SQLite store's background checkpoints ([`checkpoint`]).
+    checkpoints: Option<std::sync::Arc<checkpoint::Checkpoints>>,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -49,6 +52,16 @@ impl Store {
     /// Connects to `url` (`sqlite:PATH` or `postgres://…`). A SQLite file and its folder are
     /// created when missing; SQLite runs in WAL mode with foreign keys on.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        Store::open(url, false).await
+    }
+
+    /// [`Store::connect`] for a server: on SQLite, checkpoints run in a background task instead
+    /// of in the commit that fills the log ([`checkpoint`]). Needs a Tokio runtime.
+    pub async fn connect_serving(url: &str) -> Result<Store, StoreError> {
+        Store::open(url, true).await
+    }
+
+    async fn open(url: &str, serving: bool) -> Result<Store, StoreError> {
         install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -63,8 +76,12 @@ impl Store {
         };
         let options = AnyPoolOptions::new().max_connections(if backend == Backend::Sqlite { 4 } else { 16 });
         let options = if backend == Backend::Sqlite {
-            options.after_connect(|conn, _| {
+            let checkpoints = serving.then_some(checkpoint::SERVING_PRAGMA);
+            options.after_connect(move |conn, _| {
                 Box::pin(async move {
+                    if let Some(pragma) = checkpoints {
+                        conn.execute(pragma).await?;
+                    }
                     // case_sensitive_like: only a case-sensitive LIKE may walk an index, and every
                     // LIKE here is a prefix of digits (unit codes, ID numbers) or of a name, where
                     // case means nothing; without it `residence_unit LIKE '440104011%'` reads all
@@ -94,11 +111,20 @@ impl Store {
             Backend::Sqlite => persons::native::Native::sqlite(&url)?,
             Backend::Postgres => persons::native::Native::postgres(&url)?,
         };
-        Ok(Store { pool, backend, native })
+        let checkpoints = match &native {
+            persons::native::Native::Sqlite(pool) if serving => Some(checkpoint::start(pool.clone())),
+            _ => None,
+        };
+        Ok(Store { pool, backend, native, checkpoints })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// What the background checkpoints have done, on a serving SQLite store.
+    pub fn checkpoints(&self) -> Option<checkpoint::CheckpointCounts> {
+        self.checkpoints.as_ref().map(|c| c.counts())
     }
 
     pub fn pool(&self) -> &AnyPool {

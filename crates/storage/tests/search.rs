@@ -249,6 +249,43 @@ async fn concurrent_openings_are_grouped_and_none_is_lost() {
     }
 }
 
+/// A server's SQLite store checkpoints its log in the background, and its connections leave
+/// the log to it: they would checkpoint themselves only at 10,000 pages.
+#[tokio::test]
+async fn a_serving_sqlite_store_checkpoints_in_the_background() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}/t.db", dir.path().display());
+    let plain = Store::connect(&url).await.unwrap();
+    plain.init().await.unwrap();
+    assert_eq!(plain.checkpoints(), None);
+    plain.close().await;
+
+    let store = Store::connect_serving(&url).await.unwrap();
+    let limit: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint").fetch_one(store.pool()).await.unwrap();
+    assert_eq!(limit, 10_000);
+    let views: Vec<_> =
+        (0..200).map(|i| yuanzhu_storage::views::View { person_id: format!("p{i}"), actor: "reader".into() }).collect();
+    for chunk in views.chunks(10) {
+        yuanzhu_storage::views::record(&store, chunk).await.unwrap();
+    }
+    let started = std::time::Instant::now();
+    let copied = loop {
+        let c = store.checkpoints().expect("a serving SQLite store checkpoints");
+        if c.copied_pages > 0 {
+            break c;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "no checkpoint copied anything: {c:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert!(copied.runs >= 1 && copied.failures == 0, "{copied:?}");
+    assert!(matches!(audit::verify(&store).await.unwrap(), Verdict::Intact { .. }));
+    store.close().await;
+    if let Some(pg) = yuanzhu_test_support::shared() {
+        let pg = Store::connect_serving(&pg.create_database(&format!("serving_{}", std::process::id()))).await.unwrap();
+        assert_eq!(pg.checkpoints(), None, "PostgreSQL checkpoints by itself");
+    }
+}
+
 #[tokio::test]
 async fn reach_of_many_persons_at_once_is_the_reach_of_each() {
     for (store, _dir) in stores().await {

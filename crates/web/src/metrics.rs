@@ -9,6 +9,7 @@ use std::time::Instant;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
+use yuanzhu_storage::checkpoint::CheckpointCounts;
 
 use crate::state::AppState;
 
@@ -48,7 +49,7 @@ impl Metrics {
     }
 
     /// The exposition text.
-    pub fn render(&self, pool_size: u32, pool_idle: usize) -> String {
+    pub fn render(&self, pool_size: u32, pool_idle: usize, checkpoints: Option<CheckpointCounts>) -> String {
         let mut out = String::new();
         out.push_str("# HELP yuanzhu_http_requests_total HTTP requests answered.\n");
         out.push_str("# TYPE yuanzhu_http_requests_total counter\n");
@@ -81,6 +82,16 @@ impl Metrics {
         out.push_str("# TYPE yuanzhu_db_pool_connections gauge\n");
         let _ = writeln!(out, "yuanzhu_db_pool_connections{{state=\"open\"}} {pool_size}");
         let _ = writeln!(out, "yuanzhu_db_pool_connections{{state=\"idle\"}} {pool_idle}");
+        if let Some(c) = checkpoints {
+            out.push_str("# HELP yuanzhu_sqlite_checkpoints_total Background checkpoints of SQLite's log.\n");
+            out.push_str("# TYPE yuanzhu_sqlite_checkpoints_total counter\n");
+            let _ = writeln!(out, "yuanzhu_sqlite_checkpoints_total{{outcome=\"done\"}} {}", c.runs);
+            let _ = writeln!(out, "yuanzhu_sqlite_checkpoints_total{{outcome=\"failed\"}} {}", c.failures);
+            out.push_str("# HELP yuanzhu_sqlite_wal_pages Pages in SQLite's log at the last checkpoint, and of those copied back.\n");
+            out.push_str("# TYPE yuanzhu_sqlite_wal_pages gauge\n");
+            let _ = writeln!(out, "yuanzhu_sqlite_wal_pages{{state=\"log\"}} {}", c.log_pages);
+            let _ = writeln!(out, "yuanzhu_sqlite_wal_pages{{state=\"copied\"}} {}", c.copied_pages);
+        }
         out
     }
 }
@@ -108,7 +119,7 @@ mod tests {
     fn a_request_lands_in_every_bucket_at_or_above_its_time() {
         let m = Metrics::default();
         m.observe("GET", "/api/v1/persons/{id_number}", 200, 0.003);
-        let text = m.render(4, 3);
+        let text = m.render(4, 3, None);
         assert!(text.contains("route=\"/api/v1/persons/{id_number}\",le=\"0.0025\"} 0"), "{text}");
         assert!(text.contains("route=\"/api/v1/persons/{id_number}\",le=\"0.005\"} 1"));
         assert!(text.contains("route=\"/api/v1/persons/{id_number}\",le=\"+Inf\"} 1"));
@@ -116,5 +127,20 @@ mod tests {
             "yuanzhu_http_requests_total{method=\"GET\",route=\"/api/v1/persons/{id_number}\",status=\"200\"} 1"
         ));
         assert!(text.contains("yuanzhu_db_pool_connections{state=\"idle\"} 3"));
+        assert!(!text.contains("checkpoint"), "PostgreSQL and the command line have none: {text}");
+    }
+
+    #[test]
+    fn a_serving_sqlite_store_reports_its_background_checkpoints() {
+        let counts = CheckpointCounts { runs: 12, failures: 1, log_pages: 40, copied_pages: 38 };
+        let text = Metrics::default().render(4, 3, Some(counts));
+        for line in [
+            "yuanzhu_sqlite_checkpoints_total{outcome=\"done\"} 12",
+            "yuanzhu_sqlite_checkpoints_total{outcome=\"failed\"} 1",
+            "yuanzhu_sqlite_wal_pages{state=\"log\"} 40",
+            "yuanzhu_sqlite_wal_pages{state=\"copied\"} 38",
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line} in {text}");
+        }
     }
 }

@@ -28,6 +28,6 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let pool = state.store.pool();
-    let text = state.metrics.render(pool.size(), pool.num_idle());
+    let text = state.metrics.render(pool.size(), pool.num_idle(), state.store.checkpoints());
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
 }
