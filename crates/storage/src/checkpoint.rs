@@ -7,7 +7,7 @@
 //! background task that checkpoints every [`EVERY`], on a connection no request waits for; they
 //! checkpoint themselves only if the log outgrows [`SERVING_PRAGMA`] because the task failed or
 //! fell behind. Measured at 1M persons, one reader (BENCHMARKS.md, issue #4): the file's p95
-//! fell from 10–11 ms to 2.5–4.4 ms. Small and frequent beats large and rare: a checkpoint every
+//! fell from 7–11 ms to 2.5–4.4 ms. Small and frequent beats large and rare: a checkpoint every
 //! 2 s, or every 10,000 pages inline, made the tail several times longer.
 
 use std::sync::Arc;
