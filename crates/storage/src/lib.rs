@@ -44,6 +44,9 @@ pub struct Store {
     native: persons::native::Native,
     /// A serving SQLite store's background checkpoints ([`checkpoint`]).
     checkpoints: Option<std::sync::Arc<checkpoint::Checkpoints>>,
+    /// Whether text compares by code point: always on SQLite, under the `C` collations on
+    /// PostgreSQL.
+    code_point_order: bool,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -115,7 +118,16 @@ impl Store {
             persons::native::Native::Sqlite(pool) if serving => Some(checkpoint::start(pool.clone())),
             _ => None,
         };
-        Ok(Store { pool, backend, native, checkpoints })
+        let code_point_order = match backend {
+            Backend::Sqlite => true,
+            Backend::Postgres => {
+                // Asked of the collation itself rather than of its name: an ICU database keeps a
+                // libc name beside its ICU locale. By code point, 'a' (U+0061) sorts after 'B'
+                // and 'é' (U+00E9) after 'z'; every linguistic collation puts both before.
+                sqlx::query_scalar::<_, bool>("SELECT 'a' > 'B' AND 'é' > 'z'").fetch_one(&pool).await?
+            }
+        };
+        Ok(Store { pool, backend, native, checkpoints, code_point_order })
     }
 
     pub fn backend(&self) -> Backend {
@@ -125,6 +137,11 @@ impl Store {
     /// What the background checkpoints have done, on a serving SQLite store.
     pub fn checkpoints(&self) -> Option<checkpoint::CheckpointCounts> {
         self.checkpoints.as_ref().map(|c| c.counts())
+    }
+
+    /// Whether text compares by code point, so that a prefix is exactly a range.
+    pub fn code_point_order(&self) -> bool {
+        self.code_point_order
     }
 
     pub fn pool(&self) -> &AnyPool {

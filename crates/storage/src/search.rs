@@ -5,8 +5,8 @@
 //! scan, so prefixes are ranges (`col >= prefix AND col < next`), which any B-tree serves, rather
 //! than `LIKE 'prefix%'`, which PostgreSQL serves from an index only under the C collation. The
 //! ranges assume text compares by code point, as SQLite does and PostgreSQL does under `C` or
-//! `C.UTF-8` (how the clusters are created); a `LIKE` beside each range keeps a different collation
-//! from ever returning a wrong person, though it could then miss some.
+//! `C.UTF-8` (how the clusters are created); on a database of another collation, a prefix is a
+//! `LIKE` instead, right but read without an index.
 
 use std::collections::HashMap;
 
@@ -101,10 +101,20 @@ fn upper_bound(prefix: &str) -> String {
     format!("{prefix}\u{10FFFF}")
 }
 
-/// The values of a prefix's `$1`, `$2` and `$3`: itself, its upper bound and its `LIKE` pattern.
-fn range(prefix: String) -> Vec<String> {
-    let (upper, pattern) = (upper_bound(&prefix), format!("{}%", escape_like(&prefix)));
-    vec![prefix, upper, pattern]
+/// The filter, over `$1…`, and its values, of the rows of `column` that start with `prefix`
+/// (`and_itself`: and that equal it). Where text compares by code point, a range, which the
+/// column's index serves. Under another collation a range could skip some matches (under ICU's
+/// `zh`, 张三 does not sort between 张 and the character after it), so the prefix is a `LIKE`,
+/// right whatever the order, though no index serves it.
+fn prefix_filter(store: &Store, column: &str, prefix: String, and_itself: bool) -> (String, Vec<String>) {
+    if store.code_point_order() {
+        let op = if and_itself { ">=" } else { ">" };
+        let upper = upper_bound(&prefix);
+        return (format!("{column} {op} $1 AND {column} < $2"), vec![prefix, upper]);
+    }
+    let like = format!("{column} LIKE $1 ESCAPE '\\'");
+    let pattern = format!("{}%", escape_like(&prefix));
+    if and_itself { (like, vec![pattern]) } else { (format!("{like} AND {column} <> $2"), vec![pattern, prefix]) }
 }
 
 const HIT_COLUMNS: &str = "p.id, p.id_number, p.name, p.sex, p.birth_date, p.phone, p.residence_unit";
@@ -127,8 +137,8 @@ pub async fn search(store: &Store, q: &str, scope: Scope<'_>, limit: u32) -> Res
             hits_where(store, "p.phone = $1", "p.name, p.birth_date, p.id_number", &[phone], &scope, limit).await?
         }
         Key::IdPrefix(prefix) => {
-            let filter = "p.id_number >= $1 AND p.id_number < $2 AND p.id_number LIKE $3 ESCAPE '\\'";
-            hits_where(store, filter, "p.id_number", &range(prefix), &scope, limit).await?
+            let (filter, values) = prefix_filter(store, "p.id_number", prefix, true);
+            hits_where(store, &filter, "p.id_number", &values, &scope, limit).await?
         }
         Key::Name(name) => {
             // Exact matches first, then the names that start with it.
@@ -143,10 +153,9 @@ pub async fn search(store: &Store, q: &str, scope: Scope<'_>, limit: u32) -> Res
             .await?;
             let left = limit - rows.len() as u32;
             if left > 0 {
-                let filter = "p.name > $1 AND p.name < $2 AND p.name LIKE $3 ESCAPE '\\'";
-                rows.extend(
-                    hits_where(store, filter, "p.name, p.birth_date, p.id_number", &range(name), &scope, left).await?,
-                );
+                let (filter, values) = prefix_filter(store, "p.name", name, false);
+                let order = "p.name, p.birth_date, p.id_number";
+                rows.extend(hits_where(store, &filter, order, &values, &scope, left).await?);
             }
             rows
         }

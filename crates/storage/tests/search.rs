@@ -249,6 +249,46 @@ async fn concurrent_openings_are_grouped_and_none_is_lost() {
     }
 }
 
+/// Prefixes are ranges where text compares by code point (SQLite; PostgreSQL under C.UTF-8, as
+/// the test clusters are made), and ranges with a `LIKE` beside them under a linguistic
+/// collation, where a range alone could return a wrong person: the hits are the same.
+#[tokio::test]
+async fn prefixes_find_the_same_persons_under_a_linguistic_collation() {
+    for (store, _dir) in stores().await {
+        assert!(store.code_point_order(), "{:?}", store.backend());
+    }
+    let Some(pg) = yuanzhu_test_support::shared() else { return };
+    let name = format!("search_icu_{}", std::process::id());
+    let created = std::panic::catch_unwind(|| {
+        pg.psql(
+            &pg.url(),
+            &format!(
+                "CREATE DATABASE \"{name}\" TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'zh' LOCALE 'C.UTF-8'"
+            ),
+        )
+    });
+    if created.is_err() {
+        eprintln!("this PostgreSQL has no ICU collations: only the code-point order is tested");
+        return;
+    }
+    let store = Store::connect(&pg.database_url(&name)).await.unwrap();
+    assert!(!store.code_point_order());
+    store.init().await.unwrap();
+    let text = std::iter::once(HEADER).chain(ROWS).collect::<Vec<_>>().join("\n");
+    let rows: Vec<_> = read_csv(text.as_bytes(), Date::parse("2026-11-26").unwrap(), Lang::Zh)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.unwrap())
+        .collect();
+    let units = persons::unit_codes(&store).await.unwrap();
+    persons::register_batch(&store, &rows, &units, "importer", &PolicySet::embedded(), Lang::Zh).await.unwrap();
+    assert_eq!(ids(&store, "张三", CITY).await, [ZHANG_1975, ZHANG_1990, ZHANG_SANFENG]);
+    assert_eq!(ids(&store, "张", CITY).await, [ZHANG_1975, ZHANG_1990, ZHANG_SANFENG]);
+    assert!(ids(&store, "张%", CITY).await.is_empty(), "wildcards are taken literally");
+    assert_eq!(ids(&store, "4401061975", CITY).await, [ZHANG_1975, LI]);
+    assert_eq!(ids(&store, "4401", CITY).await.len(), 5);
+}
+
 /// A server's SQLite store checkpoints its log in the background, and its connections leave
 /// the log to it: they would checkpoint themselves only at 10,000 pages.
 #[tokio::test]
