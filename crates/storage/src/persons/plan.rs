@@ -95,6 +95,16 @@ pub(crate) struct Stored {
     pub granted: HashSet<(String, String, String, String)>,
 }
 
+impl Stored {
+    /// A stored recognition of one of the batch's persons, ended or not.
+    pub fn add_recognition(&mut self, person_id: String, category: String, policy: String, on: String, open: bool) {
+        if open {
+            self.recognised.insert((person_id.clone(), category.clone(), policy.clone()));
+        }
+        self.granted.insert((person_id, category, policy, on));
+    }
+}
+
 #[derive(Debug)]
 pub(crate) struct StoredPerson {
     pub id: String,

@@ -48,12 +48,9 @@ async fn read(conn: &mut PgConnection, rows: &[Prepared]) -> Result<Stored, Stor
     }
     let select = "SELECT person_id, category, policy, recognized_on, ended_on IS NULL AS open FROM recognitions WHERE person_id = ANY($1)";
     for row in fetch_any(conn, select, &ids).await? {
-        let key: (String, String, String) =
+        let (person_id, category, policy) =
             (row.try_get("person_id")?, row.try_get("category")?, row.try_get("policy")?);
-        stored.granted.insert((key.0.clone(), key.1.clone(), key.2.clone(), row.try_get("recognized_on")?));
-        if row.try_get::<bool, _>("open")? {
-            stored.recognised.insert(key);
-        }
+        stored.add_recognition(person_id, category, policy, row.try_get("recognized_on")?, row.try_get("open")?);
     }
     Ok(stored)
 }

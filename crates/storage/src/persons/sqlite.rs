@@ -40,7 +40,8 @@ async fn read(conn: &mut SqliteConnection, rows: &[Prepared]) -> Result<Stored, 
             stored.persons.insert(p.record.id_number.clone(), p);
         }
     }
-    let ids: Vec<&str> = stored.persons.values().map(|p| p.id.as_str()).collect();
+    let owned: Vec<String> = stored.persons.values().map(|p| p.id.clone()).collect();
+    let ids: Vec<&str> = owned.iter().map(String::as_str).collect();
     for chunk in chunks(&ids) {
         let select = "SELECT person_id, registered_on FROM unemployment_registrations WHERE person_id IN";
         for row in fetch_in(conn, select, chunk).await? {
@@ -48,12 +49,9 @@ async fn read(conn: &mut SqliteConnection, rows: &[Prepared]) -> Result<Stored, 
         }
         let select = "SELECT person_id, category, policy, recognized_on, ended_on IS NULL AS open FROM recognitions WHERE person_id IN";
         for row in fetch_in(conn, select, chunk).await? {
-            let key: (String, String, String) =
+            let (person_id, category, policy) =
                 (row.try_get("person_id")?, row.try_get("category")?, row.try_get("policy")?);
-            stored.granted.insert((key.0.clone(), key.1.clone(), key.2.clone(), row.try_get("recognized_on")?));
-            if row.try_get::<bool, _>("open")? {
-                stored.recognised.insert(key);
-            }
+            stored.add_recognition(person_id, category, policy, row.try_get("recognized_on")?, row.try_get("open")?);
         }
     }
     Ok(stored)
