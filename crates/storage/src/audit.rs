@@ -240,22 +240,18 @@ fn event(r: &sqlx::any::AnyRow) -> Result<Event, sqlx::Error> {
 /// of the file (`person.viewed`), which stay in the trail ([`of_person`]). The index it reads
 /// (migration 0013) leaves the openings out, so a file opened often reads no more for it.
 pub async fn history_of(store: &Store, person_id: &str) -> Result<Vec<Event>, StoreError> {
-    let rows = sqlx::query(AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM audit_events WHERE person_id = $1 AND action <> 'person.viewed' ORDER BY seq"
-    )))
-    .bind(person_id)
-    .fetch_all(&store.pool)
-    .await?;
-    Ok(rows.iter().map(event).collect::<Result<_, _>>()?)
+    events_of(store, person_id, "AND action <> 'person.viewed'").await
 }
 
 /// Every event of a person in order, the openings of their file included.
 pub async fn of_person(store: &Store, person_id: &str) -> Result<Vec<Event>, StoreError> {
-    let rows =
-        sqlx::query(AssertSqlSafe(format!("SELECT {COLUMNS} FROM audit_events WHERE person_id = $1 ORDER BY seq")))
-            .bind(person_id)
-            .fetch_all(&store.pool)
-            .await?;
+    events_of(store, person_id, "").await
+}
+
+/// A person's events in order, narrowed by `and` (SQL text, never a caller's value).
+async fn events_of(store: &Store, person_id: &str, and: &str) -> Result<Vec<Event>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM audit_events WHERE person_id = $1 {and} ORDER BY seq");
+    let rows = sqlx::query(AssertSqlSafe(sql)).bind(person_id).fetch_all(&store.pool).await?;
     Ok(rows.iter().map(event).collect::<Result<_, _>>()?)
 }
 
