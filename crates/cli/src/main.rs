@@ -189,6 +189,11 @@ fn load_policies(dir: Option<&PathBuf>) -> Result<PolicySet, String> {
     PolicySet::from_sources(files.iter().map(|(n, t)| (n.as_str(), t.as_str()))).map_err(|e| e.to_string())
 }
 
+// The batch path and the server allocate many small strings on several threads: glibc's
+// allocator took about a sixth of an import's CPU (BENCHMARKS.md, issue #3), mimalloc a fraction.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let policies = match load_policies(cli.policies.as_ref()) {

@@ -1,7 +1,8 @@
 //! A whole file's registrations, batch after batch, each batch in its own transaction (a crash
 //! loses at most the batch in flight, never half of one). While one batch is written, the next
 //! is read from its source, checked against the unit tree and prepared ([`super::plan::prepare`])
-//! on another thread: on two cores, the rows' records, JSON and rules overlap the writes.
+//! on another thread: on two cores, the rows' records, JSON and rules overlap the writes, and on
+//! SQLite a task copies the log back into the database meanwhile ([`crate::checkpoint`]).
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -43,6 +44,13 @@ where
     let context = Arc::new(Context { units: units.clone(), policies: policies.clone(), lang });
     let mut summary = ImportSummary::default();
     let mut next = prepare_next(batches, context.clone());
+    // A serving store checkpoints in the background already.
+    let _checkpoints = match &store.native {
+        super::native::Native::Sqlite(pool) if store.checkpoints.is_none() => {
+            Some(crate::checkpoint::Background::start(pool.clone()))
+        }
+        _ => None,
+    };
     for batch in 1.. {
         let (batches, prepared) = next.await.expect("preparing a batch does not panic");
         let Some(Batch { rows, first_row, part }) = prepared else { break };

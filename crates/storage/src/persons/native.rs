@@ -26,7 +26,8 @@ pub(crate) enum Native {
 impl Native {
     /// SQLite as the store's `Any` connections have it (WAL, foreign keys, the same busy timeout),
     /// plus the bulk settings: a multi-row INSERT keeps a statement journal, by default a
-    /// temporary file, and a batch touches more index pages than the default 2 MB page cache.
+    /// temporary file, a batch touches more index pages than the default 2 MB page cache, and
+    /// checkpoints are left to a task ([`crate::checkpoint::BATCH_AUTOCHECKPOINT`]).
     pub(crate) fn sqlite(url: &str) -> Result<Native, StoreError> {
         let options = SqliteConnectOptions::from_str(url)?
             .journal_mode(SqliteJournalMode::Wal)
@@ -36,6 +37,7 @@ impl Native {
             .pragma("case_sensitive_like", "ON")
             .pragma("temp_store", "MEMORY")
             .pragma("cache_size", "-65536")
+            .pragma("wal_autocheckpoint", crate::checkpoint::BATCH_AUTOCHECKPOINT)
             // A read by key returns up to a few hundred rows: the driver's thread hands them
             // over without waiting for each to be taken.
             .row_buffer_size(1024);
