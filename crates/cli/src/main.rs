@@ -191,6 +191,7 @@ fn load_policies(dir: Option<&PathBuf>) -> Result<PolicySet, String> {
 
 // The batch path and the server allocate many small strings on several threads: glibc's
 // allocator took about a sixth of an import's CPU (BENCHMARKS.md, issue #3), mimalloc a fraction.
+// With `override`, SQLite's own allocations (the bundled C library calls malloc) go to it too.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
