@@ -158,13 +158,18 @@ fn level(text: &str, code: &str) -> Option<Level> {
 /// city 440100 is the parent of 440104, so a 6-digit code ending in zeros stands for the shorter
 /// prefix it abbreviates (GB/T 2260).
 pub(crate) fn subtree_pattern(prefix: &str) -> String {
+    format!("{}%", escape_like(subtree_prefix(prefix)))
+}
+
+/// What every code of a unit prefix's subtree starts with (see [`subtree_pattern`]).
+pub(crate) fn subtree_prefix(prefix: &str) -> &str {
     let mut p = prefix;
     if p.len() == 6 {
         while p.len() > 2 && p.ends_with("00") {
             p = &p[..p.len() - 2];
         }
     }
-    format!("{}%", escape_like(p))
+    p
 }
 
 /// Escapes `LIKE` wildcards for use with `ESCAPE '\'`.

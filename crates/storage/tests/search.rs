@@ -128,6 +128,81 @@ async fn a_unit_sees_its_subtree_and_persons_whose_hukou_is_in_it() {
     }
 }
 
+/// A street's or a community's search reads its own persons first, a district's or the city's
+/// the key's index first (`search::Read`); both must find exactly what the rule says, in the
+/// same order, whatever the key, the scope and the limit. Checked against the rule computed here
+/// over every person.
+#[tokio::test]
+async fn every_scope_finds_what_the_rule_says_in_order_whichever_way_it_reads() {
+    const NAMES: [&str; 8] = ["张三", "张三丰", "张丽", "李四", "李", "王五", "黄明", "黄明华"];
+    const HOMES: [&str; 5] = ["440104011001", "440104011002", "440104011", "440104003", "440105001"];
+    const BORN_IN: [&str; 3] = ["440106", "440105", "440104"];
+    struct P {
+        id_number: String,
+        name: &'static str,
+        birth_date: String,
+        home: &'static str,
+        hukou: Option<&'static str>,
+    }
+    let mut people = Vec::new();
+    let mut lines = vec![HEADER.to_owned()];
+    for i in 0..48usize {
+        let (yy, mm, dd) = (70 + (i * 7) % 30, 1 + i % 12, 1 + (i * 5) % 28);
+        let legacy = format!("{}{yy:02}{mm:02}{dd:02}{:03}", BORN_IN[i % 3], 100 + i);
+        let id_number = yuanzhu_rules::IdNumber::parse_or_upgrade(&legacy).unwrap().as_str().to_owned();
+        let hukou = (i % 7 == 3).then_some(HOMES[(i + 2) % 5]);
+        lines.push(format!("r{i},{legacy},{},,{},2020-03-01,true,true,true,true,,", NAMES[i % 8], HOMES[i % 5]));
+        let birth_date = format!("19{yy:02}-{mm:02}-{dd:02}");
+        people.push(P { id_number, name: NAMES[i % 8], birth_date, home: HOMES[i % 5], hukou });
+    }
+    let rows: Vec<_> = read_csv(lines.join("\n").as_bytes(), Date::parse("2026-11-26").unwrap(), Lang::Zh)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.expect("the rows are valid"))
+        .collect();
+    for (store, _dir) in common::stores("search_scopes").await {
+        store.init().await.unwrap();
+        for code in &HOMES[..2] {
+            yuanzhu_storage::units::add_community(&store, code, "测试社区", &code[..9], true).await.unwrap();
+        }
+        let units = persons::unit_codes(&store).await.unwrap();
+        persons::register_batch(&store, &rows, &units, "importer", &PolicySet::embedded(), Lang::Zh).await.unwrap();
+        for p in &people {
+            if let Some(h) = p.hukou {
+                search::set_hukou_unit(&store, &p.id_number, Some(&unit(h)), "clerk").await.unwrap();
+            }
+        }
+        for scope in ["440100", "440104", "440105", "440104011", "440104011001", "440104011002", "440104003", "440105001"] {
+            let within = unit(scope);
+            let reached: Vec<&P> = people
+                .iter()
+                .filter(|p| within.contains(&unit(p.home)) || p.hukou.is_some_and(|h| within.contains(&unit(h))))
+                .collect();
+            for q in ["张", "张三", "李", "黄明", "王五", "赵", "4401", "440106", "4401051975", "440104197"] {
+                let mut expected: Vec<&P>;
+                if q.bytes().all(|b| b.is_ascii_digit()) {
+                    expected = reached.iter().copied().filter(|p| p.id_number.starts_with(q)).collect();
+                    expected.sort_by(|a, b| a.id_number.cmp(&b.id_number));
+                } else {
+                    let key = |p: &&P| (p.birth_date.clone(), p.id_number.clone());
+                    expected = reached.iter().copied().filter(|p| p.name == q).collect();
+                    expected.sort_by_key(key);
+                    let mut starting: Vec<&P> =
+                        reached.iter().copied().filter(|p| p.name != q && p.name.starts_with(q)).collect();
+                    starting.sort_by_key(|p| (p.name, p.birth_date.clone(), p.id_number.clone()));
+                    expected.extend(starting);
+                }
+                for limit in [1usize, 2, 50] {
+                    let want: Vec<&str> = expected.iter().take(limit).map(|p| p.id_number.as_str()).collect();
+                    let found = search::search(&store, q, Scope::Units(within.prefix()), limit as u32).await.unwrap();
+                    let found: Vec<&str> = found.iter().map(|h| h.id_number.as_str()).collect();
+                    assert_eq!(found, want, "{q:?} within {scope}, limit {limit}");
+                }
+            }
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_social_worker_finds_only_the_persons_assigned_to_them() {
     for (store, _dir) in stores().await {
