@@ -172,7 +172,9 @@ async fn every_scope_finds_what_the_rule_says_in_order_whichever_way_it_reads() 
                 search::set_hukou_unit(&store, &p.id_number, Some(&unit(h)), "clerk").await.unwrap();
             }
         }
-        for scope in ["440100", "440104", "440105", "440104011", "440104011001", "440104011002", "440104003", "440105001"] {
+        for scope in
+            ["440100", "440104", "440105", "440104011", "440104011001", "440104011002", "440104003", "440105001"]
+        {
             let within = unit(scope);
             let reached: Vec<&P> = people
                 .iter()
