@@ -186,19 +186,21 @@ pub async fn search(store: &Store, q: &str, scope: Scope<'_>, limit: u32) -> Res
         .collect()
 }
 
+/// The index a scope is read first by (migration 0014), named for SQLite, whose planner without
+/// statistics would take the key's index or the bare unit range and look up every person.
+const SCOPE_INDEX: &str = "persons_unit_name";
+
 /// Where a search starts reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Read {
     /// The key's index, in its order, keeping the matches in scope until `limit` are found: right
     /// for a key that matches few persons, and for a scope that holds much of the registry.
     ByKey,
-    /// The scope's entries of an index that leads with the unit and holds the key's columns
-    /// (migration 0014): a street holds about 1/176 of the city, and from the key's index a
-    /// common surname or the ID prefix 4401 walked most of its matches across the city to fill a
-    /// page. `index` is the one for the key's column, named for SQLite, whose planner without
-    /// statistics would take the key's index or the bare unit range and look up every person;
+    /// The scope's entries of [`SCOPE_INDEX`], which leads with the unit and holds the key's
+    /// columns: a street holds about 1/176 of the city, and from the key's index a common
+    /// surname or the ID prefix 4401 walked most of its matches across the city to fill a page.
     /// `carried` are the columns of it the key and the order need.
-    ScopeFirst { index: &'static str, carried: &'static str, column: Column },
+    ScopeFirst { carried: &'static str, column: Column },
 }
 
 impl Read {
@@ -215,17 +217,15 @@ impl Read {
         match key {
             // A name is spread over the city like its persons, so a district finds a page of it
             // soon from the name's index (2 ms at 1M).
-            Key::Name(_) if scope.len() >= 9 => Read::ScopeFirst {
-                index: "persons_unit_name",
-                carried: "p.name, p.birth_date, p.id_number",
-                column: Column::Name,
-            },
+            Key::Name(_) if scope.len() >= 9 => {
+                Read::ScopeFirst { carried: "p.name, p.birth_date, p.id_number", column: Column::Name }
+            }
             // An ID number starts with the code of the district of birth, where most live. So a
             // prefix within the district's own code finds its persons soon from the key's index,
             // but for any other the district's persons are a far stretch of the walk: they came
             // after the whole of 440103's in the walk of 4401 (250-300 ms).
             Key::IdPrefix(id) if scope.len() >= 9 || (scope.len() >= 6 && !id.starts_with(scope)) => {
-                Read::ScopeFirst { index: "persons_unit_id", carried: "p.id_number", column: Column::IdNumber }
+                Read::ScopeFirst { carried: "p.id_number", column: Column::IdNumber }
             }
             _ => Read::ByKey,
         }
@@ -271,7 +271,7 @@ async fn hits_where(
             ),
             vec![subtree_pattern(prefix)],
         ),
-        (Read::ScopeFirst { index, carried, column }, Scope::Units(prefix)) => {
+        (Read::ScopeFirst { carried, column }, Scope::Units(prefix)) => {
             let prefix = subtree_prefix(prefix);
             let (lo, hi) = (format!("${n}"), format!("${}", n + 1));
             let lives = format!("p.residence_unit >= {lo} AND p.residence_unit < {hi}");
@@ -280,7 +280,7 @@ async fn hits_where(
             // estimates a range of CJK names at one row (黄明 has 3,653) and would read by it.
             let (indexed_by, hukou_indexed_by, key) = match (store.backend(), column) {
                 (crate::Backend::Sqlite, _) => {
-                    (format!(" INDEXED BY {index}"), " INDEXED BY persons_hukou_unit", format!(" AND {filter}"))
+                    (format!(" INDEXED BY {SCOPE_INDEX}"), " INDEXED BY persons_hukou_unit", format!(" AND {filter}"))
                 }
                 (crate::Backend::Postgres, Column::IdNumber) => (String::new(), "", format!(" AND {filter}")),
                 (crate::Backend::Postgres, Column::Name) => (String::new(), "", String::new()),
