@@ -1,12 +1,13 @@
 //! Finding a person, and what decides who may open their file (第十三条, 第十八条).
 //!
 //! A search is one key (ID number, phone or name) looked up through its index, then limited to
-//! what the user reaches. At a million persons every branch must stay an index lookup or a range
-//! scan, so prefixes are ranges (`col >= prefix AND col < next`), which any B-tree serves, rather
-//! than `LIKE 'prefix%'`, which PostgreSQL serves from an index only under the C collation. The
-//! ranges assume text compares by code point, as SQLite does and PostgreSQL does under `C` or
-//! `C.UTF-8` (how the clusters are created); on a database of another collation, a prefix is a
-//! `LIKE` instead, right but read without an index.
+//! what the user reaches; within a street or a community, the other way round (`Read`). At a
+//! million persons every branch must stay an index lookup or a range scan, so prefixes are
+//! ranges (`col >= prefix AND col < next`), which any B-tree serves, rather than `LIKE
+//! 'prefix%'`, which PostgreSQL serves from an index only under the C collation. The ranges
+//! assume text compares by code point, as SQLite does and PostgreSQL does under `C` or `C.UTF-8`
+//! (how the clusters are created); on a database of another collation, a prefix is a `LIKE`
+//! instead, right but read without an index.
 
 use std::collections::HashMap;
 
@@ -199,8 +200,7 @@ enum Read {
     /// The scope's entries of [`SCOPE_INDEX`], which leads with the unit and holds the key's
     /// columns: a street holds about 1/176 of the city, and from the key's index a common
     /// surname or the ID prefix 4401 walked most of its matches across the city to fill a page.
-    /// `carried` are the columns of it the key and the order need.
-    ScopeFirst { carried: &'static str, column: Column },
+    ScopeFirst(Column),
 }
 
 impl Read {
@@ -217,25 +217,34 @@ impl Read {
         match key {
             // A name is spread over the city like its persons, so a district finds a page of it
             // soon from the name's index (2 ms at 1M).
-            Key::Name(_) if scope.len() >= 9 => {
-                Read::ScopeFirst { carried: "p.name, p.birth_date, p.id_number", column: Column::Name }
-            }
+            Key::Name(_) if scope.len() >= 9 => Read::ScopeFirst(Column::Name),
             // An ID number starts with the code of the district of birth, where most live. So a
             // prefix within the district's own code finds its persons soon from the key's index,
             // but for any other the district's persons are a far stretch of the walk: they came
             // after the whole of 440103's in the walk of 4401 (250-300 ms).
             Key::IdPrefix(id) if scope.len() >= 9 || (scope.len() >= 6 && !id.starts_with(scope)) => {
-                Read::ScopeFirst { carried: "p.id_number", column: Column::IdNumber }
+                Read::ScopeFirst(Column::IdNumber)
             }
             _ => Read::ByKey,
         }
     }
 }
 
+/// The column a key is matched on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Column {
     Name,
     IdNumber,
+}
+
+impl Column {
+    /// The columns of [`SCOPE_INDEX`] that matching and ranking by this column need.
+    fn carried(self) -> &'static str {
+        match self {
+            Column::Name => "p.name, p.birth_date, p.id_number",
+            Column::IdNumber => "p.id_number",
+        }
+    }
 }
 
 /// Persons matching `filter` (over `$1…`, on the columns of [`HIT_COLUMNS`]) within `scope`, in
@@ -271,8 +280,9 @@ async fn hits_where(
             ),
             vec![subtree_pattern(prefix)],
         ),
-        (Read::ScopeFirst { carried, column }, Scope::Units(prefix)) => {
+        (Read::ScopeFirst(column), Scope::Units(prefix)) => {
             let prefix = subtree_prefix(prefix);
+            let carried = column.carried();
             let (lo, hi) = (format!("${n}"), format!("${}", n + 1));
             let lives = format!("p.residence_unit >= {lo} AND p.residence_unit < {hi}");
             // SQLite is told the indexes, and then matches the key on the index's entries as it
@@ -291,8 +301,7 @@ async fn hits_where(
                 crate::Backend::Sqlite => "",
                 crate::Backend::Postgres => " MATERIALIZED",
             };
-            // The scope's entries (`carried` are the index's columns the key and the order
-            // need) are matched and ranked, and only the page's persons are read in full: a
+            // The scope's entries are matched and ranked, and only the page's persons are read in full: a
             // street's 5,000 persons all start with 4401. Materialised, the scope is read by
             // its own index: within an ORDER BY the key's index provides, PostgreSQL walked
             // that index instead, expecting the scope's persons evenly spread among the key's
