@@ -1,4 +1,5 @@
-//! SQLite's checkpoints off the request path, for a server.
+//! SQLite's checkpoints off the request path, for a server, and off the batches' commits, for an
+//! import ([`Background`]).
 //!
 //! In WAL mode, the commit that takes the log past `wal_autocheckpoint` pages (1,000 by default)
 //! copies the log back into the database and syncs it before it returns. A server commits an
