@@ -7,6 +7,7 @@ pub mod application;
 pub mod registration;
 pub mod revocation;
 pub mod unit;
+pub mod workdays;
 pub mod xlsx;
 
 pub use registration::{Registration, RowError};
