@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod application;
+pub mod masking;
 pub mod registration;
 pub mod revocation;
 pub mod unit;
