@@ -27,7 +27,8 @@ pub struct ServeArgs {
     #[arg(long)]
     demo: bool,
     /// A TOML configuration file (keys: listen, db, session_idle_minutes, session_absolute_hours,
-    /// secure_cookies, max_body_mib, log_format).
+    /// secure_cookies, max_body_mib, log_format, dashboard_cache_seconds, auth_cache_seconds,
+    /// metrics_token).
     #[arg(long, value_name = "FILE", env = "YUANZHU_CONFIG")]
     config: Option<PathBuf>,
 }
@@ -45,6 +46,10 @@ pub fn serve(db: Option<String>, args: ServeArgs, policies: PolicySet) -> ExitCo
     }
     if let Some(db) = db {
         config.db = db;
+    }
+    // From the environment only, never a flag: a flag shows in the process list.
+    if let Some(token) = std::env::var("YUANZHU_METRICS_TOKEN").ok().filter(|t| !t.trim().is_empty()) {
+        config.metrics_token = Some(token);
     }
     yuanzhu_web::init_logging(&config.log_format);
     tracing::info!(?config, "starting");

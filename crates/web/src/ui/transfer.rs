@@ -226,7 +226,7 @@ async fn import_submit(State(state): State<AppState>, Page(ctx, user): Page, mut
         let field = match form.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => break,
-            Err(e) => return error_page(&ctx, &ApiError::bad_request("bad_form", None, e.body_text(), e.body_text())),
+            Err(e) => return error_page(&ctx, &form_error(&e, state.config.max_body_mib)),
         };
         match field.name() {
             Some("csrf_token") => token = field.text().await.unwrap_or_default(),
@@ -235,12 +235,7 @@ async fn import_submit(State(state): State<AppState>, Page(ctx, user): Page, mut
                 match field.bytes().await {
                     Ok(bytes) if !bytes.is_empty() => file = Some((media, bytes.to_vec())),
                     Ok(_) => {}
-                    Err(e) => {
-                        return error_page(
-                            &ctx,
-                            &ApiError::bad_request("bad_form", None, e.body_text(), e.body_text()),
-                        );
-                    }
+                    Err(e) => return error_page(&ctx, &form_error(&e, state.config.max_body_mib)),
                 }
             }
             _ => {}
@@ -280,6 +275,15 @@ async fn import_submit(State(state): State<AppState>, Page(ctx, user): Page, mut
     let id = add_job(job);
     tokio::spawn(run(state, id.clone(), good, user.account.username.clone(), ctx.lang));
     Redirect::to(&format!("/import/{id}")).into_response()
+}
+
+/// Why the uploaded form could not be read: too large (413), or malformed.
+fn form_error(e: &axum::extract::multipart::MultipartError, limit_mib: usize) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::too_large(Some(limit_mib))
+    } else {
+        ApiError::bad_request("bad_form", None, e.body_text(), e.body_text())
+    }
 }
 
 #[derive(Template)]
