@@ -83,3 +83,25 @@ fn a_token_expires_after_90_days_unless_never_is_asked_for_with_days_0() {
         assert_eq!(expiries[1], None, "--days 0 is a token that never expires");
     }
 }
+
+#[test]
+fn the_report_of_rejected_rows_opens_in_a_spreadsheet_without_running_formulas() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = &databases(dir.path(), "report")[0];
+    let file = dir.path().join("reg.csv");
+    std::fs::write(
+        &file,
+        "ref,id_number,name,residence_unit,registered_on\n\
+         \"=cmd|' /C calc'!A0\",440106197501011233,张三,440104011,2016-03-01\n\
+         @SUM(A1),440106197501011232,张三,440104011,2099-03-01\n",
+    )
+    .unwrap();
+    let report = dir.path().join("report.csv");
+    let out = yuanzhu(db, &["import", file.to_str().unwrap(), "--report", report.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let report = std::fs::read_to_string(report).unwrap();
+    let report = report.strip_prefix('\u{feff}').expect("a byte-order mark for Excel");
+    let mut reader = csv::Reader::from_reader(report.as_bytes());
+    let refs: Vec<String> = reader.records().map(|r| r.unwrap()[1].to_owned()).collect();
+    assert_eq!(refs, ["'=cmd|' /C calc'!A0", "'@SUM(A1)"], "{report}");
+}

@@ -7,6 +7,7 @@ pub mod application;
 pub mod masking;
 pub mod registration;
 pub mod revocation;
+pub mod spreadsheet;
 pub mod unit;
 pub mod xlsx;
 
