@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use yuanzhu_domain::RowError;
+use yuanzhu_domain::spreadsheet;
 use yuanzhu_domain::xlsx::read_xlsx;
 use yuanzhu_rules::{Lang, PolicySet};
 use yuanzhu_storage::audit::{self, Verdict};
@@ -120,17 +121,17 @@ pub async fn import(url: &str, file: &PathBuf, report: Option<&PathBuf>, lang: L
     if summary.rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }
 
+/// The rejected rows as a CSV file a spreadsheet opens safely (see [`spreadsheet`]).
 fn write_report(path: &PathBuf, rejected: &[RowError]) -> Result<(), csv::Error> {
-    let mut w = csv::Writer::from_path(path)?;
+    let mut file = std::fs::File::create(path)?;
+    file.write_all(spreadsheet::BOM.as_bytes())?;
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
     w.write_record(["row", "ref", "field", "code", "message"])?;
     for e in rejected {
-        w.write_record([
-            e.row.to_string().as_str(),
-            e.reference.as_deref().unwrap_or(""),
-            e.field.as_deref().unwrap_or(""),
-            &e.code,
-            &e.message,
-        ])?;
+        let row = e.row.to_string();
+        let record =
+            [row.as_str(), e.reference.as_deref().unwrap_or(""), e.field.as_deref().unwrap_or(""), &e.code, &e.message];
+        w.write_record(record.map(spreadsheet::neutralize).iter().map(|c| c.as_bytes()))?;
     }
     w.flush()?;
     Ok(())

@@ -27,7 +27,8 @@ pub struct ServeArgs {
     #[arg(long)]
     demo: bool,
     /// A TOML configuration file (keys: listen, db, session_idle_minutes, session_absolute_hours,
-    /// secure_cookies, max_body_mib, log_format).
+    /// secure_cookies, max_body_mib, log_format, dashboard_cache_seconds, auth_cache_seconds,
+    /// metrics_token).
     #[arg(long, value_name = "FILE", env = "YUANZHU_CONFIG")]
     config: Option<PathBuf>,
 }
@@ -45,6 +46,10 @@ pub fn serve(db: Option<String>, args: ServeArgs, policies: PolicySet) -> ExitCo
     }
     if let Some(db) = db {
         config.db = db;
+    }
+    // From the environment only, never a flag: a flag shows in the process list.
+    if let Some(token) = std::env::var("YUANZHU_METRICS_TOKEN").ok().filter(|t| !t.trim().is_empty()) {
+        config.metrics_token = Some(token);
     }
     yuanzhu_web::init_logging(&config.log_format);
     tracing::info!(?config, "starting");
@@ -243,14 +248,21 @@ pub enum TokenCommand {
         /// What the token is for.
         #[arg(long, default_value = "api")]
         label: String,
-        /// Days until it expires (default: never).
-        #[arg(long)]
-        days: Option<i64>,
+        /// Days until it expires; 0 for a token that never expires, which must be asked for.
+        #[arg(long, default_value_t = DEFAULT_TOKEN_DAYS)]
+        days: i64,
     },
 }
 
+/// A token's lifetime unless another is asked for: a forgotten token stops working by itself.
+const DEFAULT_TOKEN_DAYS: i64 = 90;
+
 pub fn token(db: &str, command: TokenCommand) -> ExitCode {
     let TokenCommand::Create { username, label, days } = command;
+    if days < 0 {
+        return crate::usage_error(format!("--days: a number of days, 0 for never, got {days}"));
+    }
+    let expires = (days > 0).then(|| chrono::Utc::now() + chrono::Duration::days(days));
     let result = runtime().block_on(async {
         let store = Store::connect(db).await.map_err(|e| e.to_string())?;
         store.init().await.map_err(|e| e.to_string())?;
@@ -259,7 +271,7 @@ pub fn token(db: &str, command: TokenCommand) -> ExitCode {
             .map_err(|e: StoreError| e.to_string())?
             .ok_or_else(|| format!("username: no account `{username}`"))?;
         let secret = password::secret();
-        let expires = days.map(|d| yuanzhu_web::auth::stamp(chrono::Utc::now() + chrono::Duration::days(d)));
+        let expires = expires.map(yuanzhu_web::auth::stamp);
         sessions::create_token(&store, &account.id, &secret, &label, expires.as_deref(), &crate::registry::actor())
             .await
             .map_err(|e| e.to_string())?;
@@ -270,6 +282,16 @@ pub fn token(db: &str, command: TokenCommand) -> ExitCode {
         Ok(secret) => {
             println!("{secret}");
             eprintln!("(shown once: send it as `Authorization: Bearer …`)");
+            match expires.map(|at| at.format("%Y-%m-%d %H:%M")) {
+                Some(at) => {
+                    eprintln!("令牌有效期 {days} 天，至 {at} (UTC) 失效。");
+                    eprintln!("It expires in {days} days, at {at} UTC.");
+                }
+                None => {
+                    eprintln!("此令牌永不过期（--days 0）：不再需要时请吊销。");
+                    eprintln!("It never expires (--days 0): revoke it when it is no longer needed.");
+                }
+            }
             ExitCode::SUCCESS
         }
         Err(e) => fail(e),

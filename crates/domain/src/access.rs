@@ -5,6 +5,7 @@
 
 use std::fmt;
 
+pub use crate::masking::{mask_id_number, mask_phone, masked_text};
 use crate::unit::{Level, UnitCode};
 
 /// A user's role.
@@ -207,28 +208,6 @@ impl User {
     }
 }
 
-/// An ID number as lists show it: `440106********123X`.
-pub fn mask_id_number(id: &str) -> String {
-    let chars: Vec<char> = id.chars().collect();
-    if chars.len() < 10 {
-        return "*".repeat(chars.len());
-    }
-    let head: String = chars[..6].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}{}{tail}", "*".repeat(chars.len() - 10))
-}
-
-/// A phone number as lists show it: `138****5678`.
-pub fn mask_phone(phone: &str) -> String {
-    let chars: Vec<char> = phone.chars().collect();
-    if chars.len() < 7 {
-        return "*".repeat(chars.len());
-    }
-    let head: String = chars[..3].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}{}{tail}", "*".repeat(chars.len() - 7))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,12 +282,5 @@ mod tests {
             assert_eq!(Role::parse(r.code()), Some(r));
         }
         assert_eq!(Role::parse("root"), None);
-    }
-
-    #[test]
-    fn masks_keep_the_ends_only() {
-        assert_eq!(mask_id_number("44010619900101123X"), "440106********123X");
-        assert_eq!(mask_phone("13812345678"), "138****5678");
-        assert_eq!(mask_phone("123"), "***");
     }
 }

@@ -4,8 +4,10 @@
 
 pub mod access;
 pub mod application;
+pub mod masking;
 pub mod registration;
 pub mod revocation;
+pub mod spreadsheet;
 pub mod unit;
 pub mod workdays;
 pub mod xlsx;

@@ -170,7 +170,7 @@ impl Header {
         }
         let mut id_text = "";
         for (column, cell) in self.columns.iter().zip(cells) {
-            let cell = cell.trim();
+            let cell = crate::spreadsheet::read_cell(cell);
             if cell.is_empty() {
                 continue;
             }

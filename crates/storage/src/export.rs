@@ -13,6 +13,7 @@ use std::marker::PhantomData;
 
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use sqlx::{AssertSqlSafe, Row};
+use yuanzhu_domain::spreadsheet;
 
 use crate::accounts::subtree_pattern;
 use crate::audit::{self, NewEvent};
@@ -41,7 +42,8 @@ pub trait Table {
 /// The file format of an export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileFormat {
-    /// UTF-8 CSV without a byte-order mark.
+    /// UTF-8 CSV with a byte-order mark, cells that would start a formula behind a quote
+    /// ([`yuanzhu_domain::spreadsheet`]).
     Csv,
     /// An Excel workbook with one worksheet, every cell text.
     Xlsx,
@@ -91,6 +93,8 @@ impl<W: Write + Send, T: Table> TableWriter<W, T> {
     pub fn new(format: FileFormat, out: W) -> Result<Self, StoreError> {
         let sink = match format {
             FileFormat::Csv => {
+                let mut out = out;
+                out.write_all(spreadsheet::BOM.as_bytes()).map_err(csv_error)?;
                 let mut w = csv::Writer::from_writer(out);
                 w.write_record(T::columns()).map_err(csv_error)?;
                 Sink::Csv(w)
@@ -126,7 +130,9 @@ impl<W: Write + Send, T: Table> TableWriter<W, T> {
         match &mut self.sink {
             Sink::Csv(w) => {
                 for row in rows {
-                    w.write_record(row.cells().iter().map(|c| c.as_bytes())).map_err(csv_error)?;
+                    let cells = row.cells();
+                    let cells = cells.iter().map(|c| spreadsheet::neutralize(c));
+                    w.write_record(cells.collect::<Vec<_>>().iter().map(|c| c.as_bytes())).map_err(csv_error)?;
                 }
             }
             Sink::Xlsx { book, text, text_columns, .. } => {

@@ -60,3 +60,14 @@
   input.addEventListener("input", check);
   check();
 })();
+
+// --- Printable forms and notices (application_print.html, _notice, _refusal): the print button.
+// A handler here, not an inline onclick, so that the pages' Content-Security-Policy can forbid
+// inline script altogether.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("[data-print]");
+    if (button) { window.print(); }
+  });
+})();

@@ -30,6 +30,10 @@ pub struct Config {
     /// Seconds what a session cookie or API token stands for may be reused without asking the
     /// database (0: never). Changes made through another process take effect within it.
     pub auth_cache_seconds: u64,
+    /// The bearer token a scraper of `/metrics` sends (`YUANZHU_METRICS_TOKEN` overrides it).
+    /// Without it, `/metrics` answers only requests from the loopback interface that came through
+    /// no proxy; everyone else gets 404.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Config {
@@ -44,6 +48,7 @@ impl Default for Config {
             log_format: "json".to_owned(),
             dashboard_cache_seconds: 60,
             auth_cache_seconds: 5,
+            metrics_token: None,
         }
     }
 }
@@ -78,6 +83,7 @@ impl fmt::Debug for Config {
             .field("log_format", &self.log_format)
             .field("dashboard_cache_seconds", &self.dashboard_cache_seconds)
             .field("auth_cache_seconds", &self.auth_cache_seconds)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
             .finish()
     }
 }
@@ -87,8 +93,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn debug_never_shows_the_database_password() {
-        let c = Config { db: "postgres://yz:s3cret@db.example/yz".to_owned(), ..Config::default() };
+    fn debug_never_shows_the_database_password_or_the_metrics_token() {
+        let c = Config {
+            db: "postgres://yz:s3cret@db.example/yz".to_owned(),
+            metrics_token: Some("scrape-s3cret".to_owned()),
+            ..Config::default()
+        };
         let shown = format!("{c:?}");
         assert!(!shown.contains("s3cret") && shown.contains("postgres://yz:***@db.example/yz"), "{shown}");
     }

@@ -108,6 +108,23 @@ impl ApiError {
         }
     }
 
+    /// A request body over the server's limit (`max_body_mib`, when the caller knows it).
+    pub fn too_large(limit_mib: Option<usize>) -> Self {
+        let (zh, en) = match limit_mib {
+            Some(mib) => (
+                format!("请求内容超过服务器允许的上限 {mib} MiB：请拆分文件后分批提交"),
+                format!(
+                    "the request body is over the server's limit of {mib} MiB: split the file and send it in parts"
+                ),
+            ),
+            None => (
+                "请求内容超过服务器允许的上限：请拆分文件后分批提交".to_owned(),
+                "the request body is over the server's limit: split the file and send it in parts".to_owned(),
+            ),
+        };
+        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", zh, en)
+    }
+
     /// An unexpected failure: logged in full, answered without detail.
     pub fn internal(e: impl std::fmt::Display) -> Self {
         tracing::error!(error = %e, "internal error");
@@ -217,9 +234,7 @@ pub async fn localize(request: Request, next: Next) -> Response {
             StatusCode::METHOD_NOT_ALLOWED => {
                 ApiError::new(status, "method_not_allowed", "不支持此请求方法", "method not allowed")
             }
-            StatusCode::PAYLOAD_TOO_LARGE => {
-                ApiError::new(status, "too_large", "请求内容过大", "request body too large")
-            }
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::too_large(None),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
                 status,
                 "unsupported_media_type",

@@ -11,6 +11,7 @@ pub mod error;
 pub mod metrics;
 pub mod ops;
 pub mod password;
+pub mod security;
 pub mod state;
 pub mod ui;
 
@@ -34,8 +35,10 @@ pub fn app(state: AppState) -> Router {
         .merge(ui::router())
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .fallback(|| async { error::ApiError::not_found() })
+        .layer(middleware::from_fn_with_state(state.clone(), security::refuse_oversized))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(middleware::from_fn(error::localize))
+        .layer(middleware::from_fn(security::headers))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)
 }
@@ -51,7 +54,9 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+    // The peer's address lets `/metrics` answer a scraper on this machine.
+    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -148,7 +148,11 @@ async fn registering_a_person_recognises_them_automatically() {
         b.open("/register").await;
         b.snap("register").await;
         // A man born in 1970, registered unemployed: 大龄失业人员 (第三条第（一）项).
+        // The ID number is checked as it is typed (app.js, under the Content-Security-Policy).
+        b.fill("#f-id_number", "44010419700501").await;
+        b.wait_for("#id-check.register-id-bad").await;
         b.fill("#f-id_number", &id_number("440104", "1970-05-01", 31)).await;
+        b.wait_for("#id-check.register-id-ok").await;
         b.fill("#f-name", "周三十一").await;
         b.fill("#f-phone", "13800138031").await;
         b.set("#f-residence_unit", COMMUNITY).await;
@@ -191,6 +195,14 @@ async fn a_hardship_application_goes_deficient_then_complete_then_approved_and_p
         b.wait_for("#copy-3").await;
         assert_eq!(b.path().await, format!("{application}/print"));
         b.snap("application-print").await;
+        // The print button (a handler in app.js, not an inline onclick) opens printing.
+        b.client
+            .execute("window.printed = 0; window.print = function () { window.printed += 1; };", vec![])
+            .await
+            .unwrap();
+        b.click("[data-print]").await;
+        let printed = b.client.execute("return window.printed;", vec![]).await.unwrap();
+        assert_eq!(printed, json!(1), "the print button prints");
     })
     .await;
 }
@@ -299,6 +311,45 @@ async fn a_revocation_is_proposed_and_confirmed() {
     .await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_documentation_works_offline_under_the_pages_policy() {
+    run("api_docs", |b| async move {
+        b.open("/api/docs/").await;
+        // Swagger UI draws the document from its own files: no inline script needed.
+        b.wait_for(".swagger-ui .info .title").await;
+        assert!(b.text(".swagger-ui .info .title").await.contains("Yuanzhu"));
+        b.wait_for(".opblock-tag").await;
+        b.snap("api-docs").await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_shows_its_progress_and_then_its_report() {
+    run("import", |b| async move {
+        if !b.route_exists("/import").await {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("registrations.csv");
+        let header = "ref,id_number,name,residence_unit,registered_on,hukou_local,registered_unemployed,able_to_work,willing_to_be_assisted";
+        let good = format!("r1,{},吴四十一,{COMMUNITY},2016-05-01,true,true,true,true", person_id_number(41));
+        let bad = format!("r2,{},吴四十二,{COMMUNITY},2016-05-01,maybe,true,true,true", person_id_number(42));
+        std::fs::write(&file, format!("{header}\n{good}\n{bad}\n")).unwrap();
+        b.sign_in("caseworker").await;
+        b.open("/import").await;
+        b.find("#file").await.send_keys(&file.display().to_string()).await.expect("choose the file");
+        b.snap("import").await;
+        b.click("form.import-form [type=submit]").await;
+        // The progress page refreshes itself until the import has finished.
+        b.wait_for("#import-finished").await;
+        assert_eq!(b.text("#rows-done").await, "2");
+        assert_eq!(b.text("#rows-rejected").await, "1");
+        b.snap("import-finished").await;
+    })
+    .await;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The office: accounts and persons every test starts with
 
@@ -401,12 +452,39 @@ where
     let client = driver.session(&chromium, &dir.path().join("profile")).await;
     let browser = Browser { client: client.clone(), base, test, shots: std::sync::Arc::default(), keys: keys.into() };
     let outcome = tokio::spawn(flow(browser)).await;
+    let console = client.issue_cmd(ConsoleLog).await;
     let _ = client.close().await;
     drop(driver);
     let _ = stop.send(());
     let _ = server.await;
     if let Err(e) = outcome {
         std::panic::resume_unwind(e.into_panic());
+    }
+    // The pages' Content-Security-Policy forbids inline script: whatever the browser refused
+    // to run was a part of some page that no longer worked.
+    let console = console.unwrap_or_else(|e| panic!("{test}: the browser's console log cannot be read: {e}"));
+    let refused: Vec<&str> = console
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry["message"].as_str())
+        .filter(|m| m.contains("Content Security Policy") || m.contains("Content-Security-Policy"))
+        .collect();
+    assert!(refused.is_empty(), "{test}: the browser refused what the pages asked of it: {refused:#?}");
+}
+
+/// The browser's console since the session began (chromedriver's log endpoint, which keeps
+/// what `goog:loggingPrefs` asks for): where a violation of the Content-Security-Policy shows.
+#[derive(Debug)]
+struct ConsoleLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for ConsoleLog {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
     }
 }
 
@@ -460,6 +538,7 @@ impl Driver {
                 ],
                 "prefs": { "intl.accept_languages": "zh-CN,zh" },
             },
+            "goog:loggingPrefs": { "browser": "ALL" },
         });
         let serde_json::Value::Object(caps) = caps else { unreachable!() };
         ClientBuilder::new(HttpConnector::new())

@@ -93,6 +93,8 @@ fn json_rejection(e: JsonRejection) -> ApiError {
         JsonRejection::JsonSyntaxError(_) => {
             ApiError::bad_request("invalid_json", None, format!("请求内容不是有效的 JSON：{detail}"), detail)
         }
+        // The body was cut at the limit while it was read (one sent without a length).
+        e if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => ApiError::too_large(None),
         _ => ApiError::bad_request("bad_request", None, format!("请求无效：{detail}"), detail),
     }
 }

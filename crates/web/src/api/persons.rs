@@ -126,8 +126,8 @@ pub async fn whole_file(store: &yuanzhu_storage::Store, id_number: &str) -> Resu
     Ok(Some(whole))
 }
 
-/// Masks every ID number (15 or 18 characters) and mobile number found in any string of the
-/// value, including JSON held as text in the timeline's before and after.
+/// Masks every ID number (15 or 18 characters), mobile and landline number found in any string
+/// of the value, including JSON held as text in the timeline's before and after.
 pub fn mask_identities(value: &mut Value) {
     match value {
         Value::String(s) => {
@@ -141,37 +141,7 @@ pub fn mask_identities(value: &mut Value) {
     }
 }
 
-pub(crate) fn masked_text(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = String::with_capacity(s.len());
-    let (mut i, mut last, mut changed) = (0, 0, false);
-    while i < bytes.len() {
-        if !bytes[i].is_ascii_digit() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b'X' || bytes[i] == b'x') {
-            i += 1;
-        }
-        let run = &s[start..i];
-        let masked = match run.len() {
-            15 | 18 => Some(mask_id_number(run)),
-            11 if run.starts_with('1') && run.bytes().all(|b| b.is_ascii_digit()) => Some(mask_phone(run)),
-            _ => None,
-        };
-        if let Some(m) = masked {
-            out.push_str(&s[last..start]);
-            out.push_str(&m);
-            last = i;
-            changed = true;
-        }
-    }
-    changed.then(|| {
-        out.push_str(&s[last..]);
-        out
-    })
-}
+pub(crate) use yuanzhu_domain::access::masked_text;
 
 /// An ID number from the path: a malformed one cannot name anyone, so it is 404 like a stranger.
 pub(crate) fn id_from_path(text: &str) -> Result<IdNumber, ApiError> {

@@ -253,10 +253,19 @@ pub fn urlencode(text: &str) -> String {
     out
 }
 
-/// Only a path on this site may be a place to go back to.
+/// Only a path on this site may be a place to go back to: a single `/` first, and no backslash
+/// and no control character anywhere (it arrives decoded). Browsers drop tabs and line breaks
+/// from a URL and read `\` as `/`, so `/\t/evil.example` would leave the site; and a line break
+/// cannot go into a `Location` header at all.
 pub fn safe_path(next: Option<&str>) -> String {
     match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_owned(),
+        Some(p)
+            if p.starts_with('/')
+                && !p[1..].starts_with(['/', '\\'])
+                && !p.chars().any(|c| c == '\\' || c.is_control()) =>
+        {
+            p.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -349,7 +358,18 @@ mod tests {
     #[test]
     fn only_local_paths_are_places_to_go_back_to() {
         assert_eq!(safe_path(Some("/p/x?y=1")), "/p/x?y=1");
-        for bad in ["//evil.example", "https://evil.example", "/\\evil", ""] {
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil",
+            "",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/p/x\u{7f}",
+            "/p/x\u{85}y",
+            "/ok/\\/evil",
+        ] {
             assert_eq!(safe_path(Some(bad)), "/", "{bad}");
         }
         assert_eq!(safe_path(None), "/");

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use yuanzhu_domain::access::Action;
 use yuanzhu_domain::registration::{Registration, RowError};
+use yuanzhu_domain::spreadsheet;
 use yuanzhu_rules::Lang;
 use yuanzhu_storage::duplicates;
 use yuanzhu_storage::persons::{self, ImportSummary};
@@ -226,7 +227,7 @@ async fn import_submit(State(state): State<AppState>, Page(ctx, user): Page, mut
         let field = match form.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => break,
-            Err(e) => return error_page(&ctx, &ApiError::bad_request("bad_form", None, e.body_text(), e.body_text())),
+            Err(e) => return error_page(&ctx, &form_error(&e, state.config.max_body_mib)),
         };
         match field.name() {
             Some("csrf_token") => token = field.text().await.unwrap_or_default(),
@@ -235,12 +236,7 @@ async fn import_submit(State(state): State<AppState>, Page(ctx, user): Page, mut
                 match field.bytes().await {
                     Ok(bytes) if !bytes.is_empty() => file = Some((media, bytes.to_vec())),
                     Ok(_) => {}
-                    Err(e) => {
-                        return error_page(
-                            &ctx,
-                            &ApiError::bad_request("bad_form", None, e.body_text(), e.body_text()),
-                        );
-                    }
+                    Err(e) => return error_page(&ctx, &form_error(&e, state.config.max_body_mib)),
                 }
             }
             _ => {}
@@ -282,6 +278,15 @@ async fn import_submit(State(state): State<AppState>, Page(ctx, user): Page, mut
     Redirect::to(&format!("/import/{id}")).into_response()
 }
 
+/// Why the uploaded form could not be read: too large (413), or malformed.
+fn form_error(e: &axum::extract::multipart::MultipartError, limit_mib: usize) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::too_large(Some(limit_mib))
+    } else {
+        ApiError::bad_request("bad_form", None, e.body_text(), e.body_text())
+    }
+}
+
 #[derive(Template)]
 #[template(path = "import_progress.html")]
 struct ProgressPage<'a> {
@@ -320,11 +325,6 @@ async fn progress_page(Page(ctx, user): Page, Path(id): Path<String>) -> Respons
     r
 }
 
-/// Quotes a report cell that a spreadsheet would read as a formula.
-fn cell(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@']) { format!("'{text}") } else { text.to_owned() }
-}
-
 async fn report_csv(Page(ctx, user): Page, Path(id): Path<String>) -> Response {
     let Some(job) = job_of(&id, &user.account.id).filter(|j| j.finished) else {
         return error_page(&ctx, &ApiError::not_found());
@@ -334,21 +334,16 @@ async fn report_csv(Page(ctx, user): Page, Path(id): Path<String>) -> Response {
     let mut written = out.write_record(header);
     for e in &job.rejected {
         let row = e.row.to_string();
-        let record = [
-            row.as_str(),
-            &cell(e.reference.as_deref().unwrap_or("")),
-            e.field.as_deref().unwrap_or(""),
-            &e.code,
-            &cell(&e.message),
-        ];
-        written = written.and_then(|()| out.write_record(record));
+        let record =
+            [row.as_str(), e.reference.as_deref().unwrap_or(""), e.field.as_deref().unwrap_or(""), &e.code, &e.message];
+        let record = record.map(spreadsheet::neutralize);
+        written = written.and_then(|()| out.write_record(record.iter().map(|c| c.as_bytes())));
     }
     let bytes = match written.map_err(|e| e.to_string()).and_then(|()| out.into_inner().map_err(|e| e.to_string())) {
         Ok(bytes) => bytes,
         Err(e) => return error_page(&ctx, &ApiError::internal(e)),
     };
-    // A byte-order mark, so that Excel opens the Chinese messages as UTF-8.
-    let mut body = "\u{feff}".as_bytes().to_vec();
+    let mut body = spreadsheet::BOM.as_bytes().to_vec();
     body.extend(bytes);
     (
         StatusCode::OK,
@@ -409,12 +404,6 @@ async fn ledgers_download(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_report_cell_never_starts_a_formula() {
-        assert_eq!(cell("=1+1"), "'=1+1");
-        assert_eq!(cell("居住单位"), "居住单位");
-    }
 
     #[test]
     fn an_xlsx_is_known_by_its_name() {
