@@ -30,6 +30,9 @@ pub struct Config {
     /// Seconds what a session cookie or API token stands for may be reused without asking the
     /// database (0: never). Changes made through another process take effect within it.
     pub auth_cache_seconds: u64,
+    /// The city's time zone (an IANA name, `Asia/Shanghai` by default): the day that counts as
+    /// today, and every time a page, an export or a printed form shows. Stored times stay UTC.
+    pub time_zone: yuanzhu_storage::clock::Clock,
 }
 
 impl Default for Config {
@@ -44,6 +47,7 @@ impl Default for Config {
             log_format: "json".to_owned(),
             dashboard_cache_seconds: 60,
             auth_cache_seconds: 5,
+            time_zone: yuanzhu_storage::clock::Clock::default(),
         }
     }
 }
@@ -78,6 +82,7 @@ impl fmt::Debug for Config {
             .field("log_format", &self.log_format)
             .field("dashboard_cache_seconds", &self.dashboard_cache_seconds)
             .field("auth_cache_seconds", &self.auth_cache_seconds)
+            .field("time_zone", &self.time_zone)
             .finish()
     }
 }
@@ -102,5 +107,11 @@ mod tests {
         assert_eq!((c.listen.as_str(), c.session_idle_minutes, c.session_absolute_hours), ("0.0.0.0:9000", 10, 12));
         std::fs::write(&path, "lisen = \"x\"\n").unwrap();
         assert!(Config::from_file(&path).unwrap_err().contains("lisen"));
+        assert_eq!(c.time_zone.zone(), "Asia/Shanghai");
+        std::fs::write(&path, "time_zone = \"Asia/Urumqi\"\n").unwrap();
+        assert_eq!(Config::from_file(&path).unwrap().time_zone.zone(), "Asia/Urumqi");
+        std::fs::write(&path, "time_zone = \"Guangzhou\"\n").unwrap();
+        let e = Config::from_file(&path).unwrap_err();
+        assert!(e.contains("time_zone") && e.contains("Guangzhou"), "{e}");
     }
 }

@@ -71,13 +71,6 @@ pub async fn shutdown_signal() {
     tracing::info!("shutting down: finishing requests in flight");
 }
 
-/// Today in the server's time zone.
-pub fn today() -> yuanzhu_rules::Date {
-    use chrono::Datelike;
-    let d = chrono::Local::now().date_naive();
-    yuanzhu_rules::Date::from_ymd(d.year() as u32, d.month(), d.day()).expect("the clock shows a real date")
-}
-
 /// Structured logs on standard error: JSON by default, plain text if configured.
 pub fn init_logging(format: &str) {
     use tracing_subscriber::EnvFilter;

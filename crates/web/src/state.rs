@@ -25,6 +25,13 @@ pub struct AppState {
     pub views: ViewLog,
 }
 
+impl AppState {
+    /// The one clock (the configured `time_zone`): today, and times as people read them.
+    pub fn clock(&self) -> yuanzhu_storage::clock::Clock {
+        self.store.clock()
+    }
+}
+
 /// Counts of persons by unit and category, as made at a moment.
 pub type Dashboard = (Instant, Arc<Vec<yuanzhu_storage::stats::StatusCount>>);
 
@@ -34,7 +41,7 @@ impl AppState {
         AppState {
             credentials: Arc::new(CredentialCache::new(config.auth_cache_seconds)),
             views: ViewLog::start(store.clone()),
-            store,
+            store: store.with_clock(config.time_zone),
             policies: Arc::new(policies),
             config: Arc::new(config),
             metrics: Arc::default(),

@@ -184,7 +184,7 @@ async fn home(State(state): State<AppState>, Page(ctx, user): Page) -> Response 
 /// The caseworker's four queues, each within the user's units.
 async fn queue(state: &AppState, ctx: &Ctx, user: &AuthUser) -> Result<Queue, ApiError> {
     let prefix = user.user.unit_prefix().unwrap_or("");
-    let today = crate::today();
+    let today = state.clock().today();
 
     let waiting_all =
         applications::waiting_for_documents(&state.store, prefix, today).await.map_err(application_error)?;

@@ -58,6 +58,8 @@ pub struct Ctx {
     pub csrf: String,
     pub path: String,
     pub policies: std::sync::Arc<yuanzhu_rules::PolicySet>,
+    /// The configured zone's clock: every time shown goes through it.
+    pub clock: yuanzhu_storage::clock::Clock,
 }
 
 impl Ctx {
@@ -91,10 +93,10 @@ impl Ctx {
         }
     }
 
-    /// A date (`YYYY-MM-DD…`) as the language writes it: 2016年6月1日, 1 Jun 2016.
+    /// A date (`YYYY-MM-DD`), or the local day of a stored timestamp, as the language writes it:
+    /// 2016年6月1日, 1 Jun 2016.
     pub fn date(&self, iso: &str) -> String {
-        let d = iso.get(..10).and_then(|d| yuanzhu_rules::Date::parse(d).ok());
-        let Some(d) = d else { return iso.to_owned() };
+        let Some(d) = self.clock.day_of(iso) else { return iso.to_owned() };
         match self.lang {
             Lang::Zh => format!("{}年{}月{}日", d.year(), d.month(), d.day()),
             Lang::En => {
@@ -105,10 +107,12 @@ impl Ctx {
         }
     }
 
-    /// A timestamp (`YYYY-MM-DDTHH:MM…Z`) as a date and the minute.
+    /// A stored timestamp (UTC) as the local date and minute, in the configured zone.
     pub fn when(&self, iso: &str) -> String {
-        let time = iso.get(11..16).unwrap_or("");
-        format!("{} {time}", self.date(iso))
+        match self.clock.local(iso) {
+            Some(t) => format!("{} {:02}:{:02}", self.date(&t.date.to_string()), t.hour, t.minute),
+            None => self.date(iso),
+        }
     }
 
     /// A count with thousands separated.
@@ -213,7 +217,14 @@ impl FromRequestParts<AppState> for Visitor {
             Some(AuthUser { credential: Credential::Session { csrf_token, .. }, .. }) => csrf_token.clone(),
             _ => String::new(),
         };
-        Ok(Visitor(Ctx { lang, user, csrf, path: path_of(parts), policies: state.policies.clone() }))
+        Ok(Visitor(Ctx {
+            lang,
+            user,
+            csrf,
+            path: path_of(parts),
+            policies: state.policies.clone(),
+            clock: state.clock(),
+        }))
     }
 }
 
@@ -334,6 +345,7 @@ mod tests {
             csrf: String::new(),
             path: "/".into(),
             policies: std::sync::Arc::new(yuanzhu_rules::PolicySet::embedded()),
+            clock: yuanzhu_storage::clock::Clock::default(),
         }
     }
 
@@ -341,7 +353,10 @@ mod tests {
     fn dates_and_numbers_follow_the_language() {
         assert_eq!(ctx(Lang::Zh).date("2016-06-01"), "2016年6月1日");
         assert_eq!(ctx(Lang::En).date("2016-06-01T08:30:00Z"), "1 Jun 2016");
-        assert_eq!(ctx(Lang::En).when("2016-06-01T08:30:00.1Z"), "1 Jun 2016 08:30");
+        assert_eq!(ctx(Lang::En).when("2016-06-01T08:30:00.1Z"), "1 Jun 2016 16:30");
+        // Stored in UTC, shown in Guangzhou: the evening of the 6th is the small hours of the 7th.
+        assert_eq!(ctx(Lang::Zh).when("2026-12-06T17:30:00Z"), "2026年12月7日 01:30");
+        assert_eq!(ctx(Lang::Zh).date("2026-12-06T17:30:00Z"), "2026年12月7日");
         assert_eq!(ctx(Lang::Zh).num(&1234567), "1,234,567");
         assert_eq!(ctx(Lang::Zh).num(&-12), "-12");
     }
