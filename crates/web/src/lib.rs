@@ -33,7 +33,7 @@ pub fn app(state: AppState) -> Router {
         .merge(ops::router())
         .merge(ui::router())
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
-        .fallback(|| async { error::ApiError::not_found() })
+        .fallback(ui::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(middleware::from_fn(error::localize))
         .layer(DefaultBodyLimit::max(limit))

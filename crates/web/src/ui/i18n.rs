@@ -30,6 +30,13 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("common.print", "打印", "Print"),
     ("common.error", "出错了", "Something went wrong"),
     ("common.not_found", "未找到该页面或人员，或不在您的管辖范围内。", "Not found, or outside your jurisdiction."),
+    ("common.page_not_found", "页面不存在", "Page not found"),
+    (
+        "common.no_such_page",
+        "没有这个页面：地址可能输错了，或页面已移动。请从工作台继续。",
+        "There is no such page: the address may be mistyped, or the page has moved. Carry on from your home page.",
+    ),
+    ("common.home_link", "回到工作台", "Back to your home page"),
     ("common.forbidden", "您的角色无权执行此操作。", "Your role does not allow this."),
     ("common.results", "条结果", "results"),
     ("common.days", "天", "days"),

@@ -304,6 +304,24 @@ pub fn error_page(ctx: &Ctx, e: &ApiError) -> Response {
     render(&ErrorPage { ctx, title, message }, e.status)
 }
 
+/// An unknown address: under `/api/` the API's JSON error, anywhere else an HTML page in the
+/// visitor's language with a way home, signed in or not (a mistyped link in a browser should not
+/// answer in JSON).
+pub async fn not_found(Visitor(ctx): Visitor) -> Response {
+    let machine = ctx.path == "/api" || ctx.path.starts_with("/api/") || ctx.path.starts_with("/api?");
+    if machine {
+        return ApiError::not_found().into_response();
+    }
+    render(
+        &ErrorPage {
+            ctx: &ctx,
+            title: ctx.t("common.page_not_found"),
+            message: ctx.t("common.no_such_page").to_owned(),
+        },
+        StatusCode::NOT_FOUND,
+    )
+}
+
 #[derive(Debug, serde::Deserialize)]
 struct Back {
     back: Option<String>,
