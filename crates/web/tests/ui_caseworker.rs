@@ -60,3 +60,27 @@ async fn an_unknown_address_is_a_page_in_the_users_language_and_under_api_stays_
         assert_eq!(api.body["error"]["code"], "not_found");
     }
 }
+
+/// The review of revocation proposals is in the menu of the roles that decide them
+/// (`Action::DecideRevocation` in `access.rs`): the street officer and the city administrator.
+#[tokio::test]
+async fn only_the_roles_that_decide_revocations_have_the_review_menu() {
+    for app in apps("review_menu").await {
+        app.community("440104011001").await;
+        for (name, role, unit, menu) in [
+            ("street", Role::StreetOfficer, "440104011", true),
+            ("city", Role::CityAdmin, "440100", true),
+            ("district", Role::DistrictSupervisor, "440104", false),
+            ("cw", Role::CommunityWorker, "440104011001", false),
+            ("social", Role::SocialWorker, "440104011", false),
+            ("hotline", Role::HotlineOperator, "440100", false),
+            ("auditor", Role::Auditor, "440100", false),
+        ] {
+            let client = app.user(name, role, unit).await;
+            let home = page(&app, &client, "/", false).await;
+            assert_eq!(home.status, StatusCode::OK, "{name}");
+            assert_eq!(home.text.contains("href=\"/revocations\""), menu, "{name}");
+            assert_eq!(home.text.contains("注销审核"), menu, "{name}");
+        }
+    }
+}

@@ -15,7 +15,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("nav.import", "批量导入", "Import"),
     ("nav.export", "导出", "Export"),
     ("nav.admin", "系统管理", "Administration"),
-    ("nav.revocations", "退出审核", "Revocations"),
+    ("nav.revocations", "注销审核", "Revocations"),
     ("nav.signed_in_as", "当前用户", "Signed in as"),
     ("nav.sign_out", "退出登录", "Sign out"),
     ("nav.language", "English", "中文"),
@@ -131,7 +131,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("file.timeline", "档案记录（台账）", "Timeline (ledger)"),
     ("file.contacts", "联系记录", "Contact attempts"),
     ("file.applications", "困难人员认定申请", "Hardship applications"),
-    ("file.proposals", "退出（撤销）提议", "Revocation proposals"),
+    ("file.proposals", "注销提议", "Revocation proposals"),
     ("file.actions", "可办理事项", "What you can do"),
     ("file.done.contact", "联系记录已保存。", "The contact attempt is recorded."),
     ("file.done.refusal", "拒绝服务记录已保存。", "The refusal is recorded."),
@@ -206,6 +206,20 @@ mod tests {
                 "`{key}`: the English text has Chinese"
             );
         }
+    }
+
+    /// 第六条 says 注销 for the end of recognised status; the pages say it the same way everywhere,
+    /// never 撤销, 取消认定 or 退出 (which is left to signing out).
+    #[test]
+    fn revocation_is_called_zhuxiao_everywhere() {
+        let mut odd = Vec::new();
+        for (key, zh, _) in tables().into_iter().flat_map(|t| t.iter()) {
+            let without_sign_out = zh.replace("退出登录", "").replace("已退出，", "");
+            if ["撤销", "取消认定", "撤回认定", "退出"].iter().any(|w| without_sign_out.contains(w)) {
+                odd.push(format!("{key}: {zh}"));
+            }
+        }
+        assert!(odd.is_empty(), "say 注销 (第六条): {odd:#?}");
     }
 
     /// Every `.t("…")` a template or a page module asks for is in the table.
