@@ -31,6 +31,8 @@ use crate::{Store, StoreError, new_id, now};
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct StoredApplication {
     pub id: String,
+    /// The number people read aloud and the printed forms carry: `SQ-2026-000123` ([`number`]).
+    pub number: String,
     pub person_id: String,
     pub id_number: String,
     /// The street (town) office it was made at: the applicant's residence unit on the day it was
@@ -41,6 +43,12 @@ pub struct StoredApplication {
     pub created_at: String,
     pub updated_at: String,
     pub application: Application,
+}
+
+/// An application's number as people say it: `SQ-`, the year it was received, and its place in
+/// that year's applications, six digits at least.
+pub fn number(year: i64, seq: i64) -> String {
+    format!("SQ-{year}-{seq:06}")
 }
 
 /// A deficient application waiting for the applicant to bring what the one-time notice asked for.
@@ -261,9 +269,19 @@ pub async fn open(
         return Err(ApplicationError::AlreadyOpen { application_id });
     }
     let (id, at) = (new_id(), now());
+    // The year's counter, taken in this transaction: numbers are never given twice, and an
+    // application that does not commit gives its number back.
+    let year = i64::from(on.year());
+    let seq: i64 = sqlx::query_scalar(
+        "INSERT INTO application_numbers (year, last_number) VALUES ($1, 1) \
+         ON CONFLICT (year) DO UPDATE SET last_number = application_numbers.last_number + 1 RETURNING last_number",
+    )
+    .bind(year)
+    .fetch_one(&mut *tx)
+    .await?;
     sqlx::query(
-        "INSERT INTO applications (id, person_id, unit_code, policy, category, state, version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7)",
+        "INSERT INTO applications (id, person_id, unit_code, policy, category, state, version, created_at, updated_at, \
+         number_year, number_seq) VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7, $8, $9)",
     )
     .bind(&id)
     .bind(&person_id)
@@ -272,11 +290,14 @@ pub async fn open(
     .bind(code)
     .bind(app.state().kind().code())
     .bind(&at)
+    .bind(year)
+    .bind(seq)
     .execute(&mut *tx)
     .await?;
     insert_event(&mut tx, &id, &app, &at).await?;
     let stored = StoredApplication {
         id,
+        number: number(year, seq),
         person_id,
         id_number: id_number.to_owned(),
         unit_code,
@@ -618,8 +639,8 @@ enum Scope<'a> {
 /// Applications with their events, in one statement (so one snapshot on either engine: the row and
 /// its events always agree unless the store is corrupt), each with the applicant's name.
 async fn read(conn: &mut AnyConnection, scope: Scope<'_>) -> Result<Vec<(StoredApplication, String)>, StoreError> {
-    const SELECT: &str = "SELECT a.id, a.person_id, p.id_number, p.name, a.unit_code, a.policy, a.category, a.state, \
-         a.version, a.created_at, a.updated_at, e.seq, e.action, e.by_actor, e.on_date, e.payload \
+    const SELECT: &str = "SELECT a.id, a.number_year, a.number_seq, a.person_id, p.id_number, p.name, a.unit_code, \
+         a.policy, a.category, a.state, a.version, a.created_at, a.updated_at, e.seq, e.action, e.by_actor, e.on_date, e.payload \
          FROM applications a JOIN persons p ON p.id = a.person_id JOIN application_events e ON e.application_id = a.id";
     const ORDER: &str = "ORDER BY a.created_at, a.id, e.seq";
     let (filter, value, state) = match scope {
@@ -681,7 +702,12 @@ fn rebuild(rows: &[sqlx::any::AnyRow]) -> Result<(StoredApplication, String), St
             application.state().kind().code()
         )));
     }
+    let (year, seq): (Option<i64>, Option<i64>) = (first.try_get("number_year")?, first.try_get("number_seq")?);
     let stored = StoredApplication {
+        number: match (year, seq) {
+            (Some(year), Some(seq)) => number(year, seq),
+            _ => return Err(corrupt("it has no number".to_owned())),
+        },
         person_id,
         id_number: first.try_get("id_number")?,
         unit_code: first.try_get("unit_code")?,

@@ -13,6 +13,7 @@ pub mod ops;
 pub mod password;
 pub mod state;
 pub mod ui;
+pub mod unit_names;
 
 use std::future::Future;
 

@@ -23,6 +23,8 @@ pub struct AppState {
     pub credentials: Arc<CredentialCache>,
     /// Records openings of files, many to a commit.
     pub views: ViewLog,
+    /// Unit names for pages and printed forms.
+    pub unit_names: Arc<crate::unit_names::UnitNames>,
 }
 
 impl AppState {
@@ -46,6 +48,7 @@ impl AppState {
             config: Arc::new(config),
             metrics: Arc::default(),
             dashboards: Arc::default(),
+            unit_names: Arc::default(),
         }
     }
 }

@@ -5,8 +5,9 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use common::{Answer, Client, TestApp, apps};
+use common::{Answer, Client, TestApp, apps, id_number};
 use http_body_util::BodyExt;
+use serde_json::json;
 use tower::ServiceExt;
 use yuanzhu_domain::access::Role;
 
@@ -82,5 +83,59 @@ async fn only_the_roles_that_decide_revocations_have_the_review_menu() {
             assert_eq!(home.text.contains("href=\"/revocations\""), menu, "{name}");
             assert_eq!(home.text.contains("注销审核"), menu, "{name}");
         }
+    }
+}
+
+const COMMUNITY: &str = "440104011001"; // 东山街道
+const STREET: &str = "440104011";
+
+/// A person on 低保 living in [`COMMUNITY`]; returns the ID number.
+async fn person(app: &TestApp, serial: u32) -> String {
+    let id = id_number("440104", "1975-03-01", serial);
+    app.register(&[&format!(
+        "p{serial},{id},陈{serial},13800138000,{COMMUNITY},2016-05-01,true,true,true,true,true,false"
+    )])
+    .await;
+    id
+}
+
+/// A person's record key, by which pages link to the file.
+async fn person_key(app: &TestApp, id_number: &str) -> String {
+    yuanzhu_storage::search::reach(app.store(), id_number, "").await.unwrap().unwrap().person_id
+}
+
+/// Opens a draft application through the API, received on `on`.
+async fn open(app: &TestApp, client: &Client, id: &str, category: &str, on: &str) -> serde_json::Value {
+    let uri = format!("/api/v1/persons/{id}/applications");
+    let a = app.call(Method::POST, &uri, client, Some(json!({"category": category, "on": on}))).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+    a.body
+}
+
+/// Units are shown by name (东山街道, 越秀区东山街道 as an office), and printed forms carry the
+/// application's number and the office's name, not the record's UUID.
+#[tokio::test]
+async fn units_show_by_name_and_printed_forms_carry_a_number_to_read_aloud() {
+    for app in apps("unit_names").await {
+        app.community(COMMUNITY).await;
+        let caseworker = app.user("cw", Role::CommunityWorker, COMMUNITY).await;
+        let officer = app.user("officer", Role::StreetOfficer, STREET).await;
+        let id = person(&app, 1).await;
+        let opened = open(&app, &caseworker, &id, "hardship_low_income", "2026-12-01").await;
+        assert_eq!(opened["number"], "SQ-2026-000001", "{opened}");
+        let uuid = opened["id"].as_str().unwrap();
+
+        let home = page(&app, &officer, "/", false).await;
+        assert!(home.text.contains("东山街道"), "{}", home.text);
+        let print = page(&app, &caseworker, &format!("/applications/{uuid}/print"), false).await;
+        assert_eq!(print.status, StatusCode::OK);
+        assert!(print.text.contains("SQ-2026-000001"), "{}", print.text);
+        assert!(print.text.contains("越秀区东山街道"), "{}", print.text);
+        let sheets = print.text.split("class=\"app-sheet").skip(1).collect::<Vec<_>>().join("");
+        assert!(!sheets.contains(uuid), "the printed form shows the record's UUID: {sheets}");
+
+        let file = page(&app, &caseworker, &format!("/p/{}", person_key(&app, &id).await), true).await;
+        assert_eq!(file.status, StatusCode::OK);
+        assert!(file.text.contains("越秀区东山街道") && file.text.contains("SQ-2026-000001"), "{}", file.text);
     }
 }

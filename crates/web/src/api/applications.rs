@@ -254,6 +254,9 @@ pub struct HistoryEntry {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApplicationJson {
     pub id: String,
+    /// The number people read aloud and the printed forms carry: `SQ-`, the year received and its
+    /// place in that year (`SQ-2026-000123`).
+    pub number: String,
     /// Send it back with the next change: a change made on an older version is refused (409).
     pub version: i64,
     /// Masked for the roles that do not see identities.
@@ -319,6 +322,7 @@ impl ApplicationJson {
         };
         ApplicationJson {
             id: stored.id.clone(),
+            number: stored.number.clone(),
             version: stored.version,
             id_number: if show_identity { stored.id_number.clone() } else { mask_id_number(&stored.id_number) },
             unit_code: stored.unit_code.clone(),

@@ -434,6 +434,8 @@ struct RefusalView {
 /// What every page of one application shows: the applicant, the category and its article.
 struct Summary {
     id: String,
+    /// The number people read aloud, on every printed form (SQ-2026-000123).
+    number: String,
     version: i64,
     person_id: String,
     name: String,
@@ -548,6 +550,7 @@ async fn summary(
     let mask = |t: &str, f: fn(&str) -> String| if show_identity { t.to_owned() } else { f(t) };
     Ok(Summary {
         id: stored.id.clone(),
+        number: stored.number.clone(),
         version: stored.version,
         person_id: stored.person_id.clone(),
         name: person.name,

@@ -60,6 +60,8 @@ pub struct Ctx {
     pub policies: std::sync::Arc<yuanzhu_rules::PolicySet>,
     /// The configured zone's clock: every time shown goes through it.
     pub clock: yuanzhu_storage::clock::Clock,
+    /// Unit names by code.
+    pub units: crate::unit_names::Names,
 }
 
 impl Ctx {
@@ -136,8 +138,24 @@ impl Ctx {
         self.user.as_ref().map_or("", |u| u.account.username.as_str())
     }
 
+    /// The name of the user's unit (东山街道).
     pub fn unit(&self) -> String {
+        self.unit_name(&self.unit_code())
+    }
+
+    /// The code of the user's unit, shown beside or under its name.
+    pub fn unit_code(&self) -> String {
         self.user.as_ref().map_or_else(String::new, |u| u.account.unit.to_string())
+    }
+
+    /// A unit's name (东山街道), or its code where none is known.
+    pub fn unit_name(&self, code: &str) -> String {
+        crate::unit_names::name_of(&self.units, code)
+    }
+
+    /// An office as a letterhead names it: 越秀区东山街道.
+    pub fn office(&self, code: &str) -> String {
+        crate::unit_names::path_of(&self.units, code)
     }
 
     pub fn role_name(&self) -> &'static str {
@@ -217,6 +235,11 @@ impl FromRequestParts<AppState> for Visitor {
             Some(AuthUser { credential: Credential::Session { csrf_token, .. }, .. }) => csrf_token.clone(),
             _ => String::new(),
         };
+        // Without names a page still shows each unit, by its code.
+        let units = match &user {
+            Some(_) => state.unit_names.current(&state.store).await.unwrap_or_default(),
+            None => std::sync::Arc::default(),
+        };
         Ok(Visitor(Ctx {
             lang,
             user,
@@ -224,6 +247,7 @@ impl FromRequestParts<AppState> for Visitor {
             path: path_of(parts),
             policies: state.policies.clone(),
             clock: state.clock(),
+            units,
         }))
     }
 }
@@ -364,6 +388,7 @@ mod tests {
             path: "/".into(),
             policies: std::sync::Arc::new(yuanzhu_rules::PolicySet::embedded()),
             clock: yuanzhu_storage::clock::Clock::default(),
+            units: std::sync::Arc::default(),
         }
     }
 
