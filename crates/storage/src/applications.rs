@@ -597,13 +597,9 @@ pub async fn waiting_for_documents(
     unit_prefix: &str,
     on: Date,
 ) -> Result<Vec<WaitingForDocuments>, ApplicationError> {
-    // Digits only, so that the LIKE pattern holds no wildcard but the one added here.
-    if unit_prefix.len() > 12 || !unit_prefix.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApplicationError::UnitPrefix { prefix: unit_prefix.to_owned() });
-    }
+    let pattern = like_prefix(unit_prefix)?;
     let mut conn = store.pool().acquire().await?;
     let mut waiting = Vec::new();
-    let pattern = format!("{unit_prefix}%");
     for (stored, name) in read(&mut conn, Scope::DeficientUnder(&pattern)).await? {
         let app = &stored.application;
         let State::Deficient { notice } = app.state() else { continue };
@@ -628,12 +624,98 @@ pub async fn waiting_for_documents(
     Ok(waiting)
 }
 
+/// Which applications of a list come first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// The queue's order: what was recorded last, first.
+    NewestFirst,
+    /// Waiting longest first: what to decide before anything else.
+    OldestFirst,
+}
+
+/// A page of the applications made at units whose code starts with `unit_prefix`, in the
+/// given states (all states when empty), in `order` of when they were recorded, each with the
+/// applicant's name; and how many there are in all.
+pub async fn list(
+    store: &Store,
+    unit_prefix: &str,
+    states: &[StateKind],
+    order: Order,
+    limit: u32,
+    offset: u32,
+) -> Result<(Vec<(StoredApplication, String)>, i64), ApplicationError> {
+    let pattern = like_prefix(unit_prefix)?;
+    let filter = states_filter(states);
+    let mut conn = store.pool().acquire().await?;
+    let total: i64 =
+        sqlx::query_scalar(AssertSqlSafe(format!("SELECT COUNT(*) FROM applications WHERE unit_code LIKE $1{filter}")))
+            .bind(&pattern)
+            .fetch_one(&mut *conn)
+            .await?;
+    let direction = if order == Order::NewestFirst { "DESC" } else { "ASC" };
+    let mut page =
+        read(&mut conn, Scope::Page { pattern: &pattern, states: &filter, direction, limit, offset }).await?;
+    if order == Order::NewestFirst {
+        page.reverse();
+    }
+    Ok((page, total))
+}
+
+/// How many applications each unit one level below a prefix has in each state: (unit, state,
+/// count), the unit being the first `digits` digits of the office's code.
+pub async fn counts_by_unit(
+    store: &Store,
+    unit_prefix: &str,
+    digits: usize,
+    states: &[StateKind],
+) -> Result<Vec<(String, String, i64)>, ApplicationError> {
+    let pattern = like_prefix(unit_prefix)?;
+    let filter = states_filter(states);
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT substr(unit_code, 1, {digits}) AS unit, state, COUNT(*) AS n FROM applications \
+         WHERE unit_code LIKE $1{filter} GROUP BY substr(unit_code, 1, {digits}), state ORDER BY unit, state"
+    )))
+    .bind(&pattern)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| Ok((r.try_get("unit")?, r.try_get("state")?, r.try_get("n")?)))
+        .collect::<Result<_, sqlx::Error>>()?)
+}
+
+/// `LIKE` pattern of a unit prefix: digits only, so that it holds no wildcard but the one added.
+fn like_prefix(unit_prefix: &str) -> Result<String, ApplicationError> {
+    if unit_prefix.len() > 12 || !unit_prefix.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApplicationError::UnitPrefix { prefix: unit_prefix.to_owned() });
+    }
+    Ok(format!("{unit_prefix}%"))
+}
+
+/// ` AND state IN ('draft', …)` from the states' own codes (constants, never input).
+fn states_filter(states: &[StateKind]) -> String {
+    if states.is_empty() {
+        return String::new();
+    }
+    let codes: Vec<String> = states.iter().map(|s| format!("'{}'", s.code())).collect();
+    format!(" AND state IN ({})", codes.join(", "))
+}
+
 /// Which applications to read.
 enum Scope<'a> {
     One(&'a str),
     Person(&'a str),
     /// Deficient, at a unit matching this LIKE pattern.
     DeficientUnder(&'a str),
+    /// A page, by when recorded (`ASC` or `DESC`), of those at a unit matching `pattern` in the
+    /// states of a [`states_filter`]; read in ascending order.
+    Page {
+        pattern: &'a str,
+        states: &'a str,
+        direction: &'static str,
+        limit: u32,
+        offset: u32,
+    },
 }
 
 /// Applications with their events, in one statement (so one snapshot on either engine: the row and
@@ -644,11 +726,19 @@ async fn read(conn: &mut AnyConnection, scope: Scope<'_>) -> Result<Vec<(StoredA
          FROM applications a JOIN persons p ON p.id = a.person_id JOIN application_events e ON e.application_id = a.id";
     const ORDER: &str = "ORDER BY a.created_at, a.id, e.seq";
     let (filter, value, state) = match scope {
-        Scope::One(id) => ("a.id = $1", id, None),
-        Scope::Person(id) => ("a.person_id = $1", id, None),
+        Scope::One(id) => ("a.id = $1".to_owned(), id, None),
+        Scope::Person(id) => ("a.person_id = $1".to_owned(), id, None),
         Scope::DeficientUnder(pattern) => {
-            ("a.unit_code LIKE $1 AND a.state = $2", pattern, Some(StateKind::Deficient.code()))
+            ("a.unit_code LIKE $1 AND a.state = $2".to_owned(), pattern, Some(StateKind::Deficient.code()))
         }
+        Scope::Page { pattern, states, direction, limit, offset } => (
+            format!(
+                "a.id IN (SELECT id FROM applications WHERE unit_code LIKE $1{states} \
+                 ORDER BY created_at {direction}, id {direction} LIMIT {limit} OFFSET {offset})"
+            ),
+            pattern,
+            None,
+        ),
     };
     let mut query = sqlx::query(AssertSqlSafe(format!("{SELECT} WHERE {filter} {ORDER}"))).bind(value);
     // Exactly as many values as the filter has placeholders: PostgreSQL refuses extra ones.

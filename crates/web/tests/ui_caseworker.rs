@@ -139,3 +139,105 @@ async fn units_show_by_name_and_printed_forms_carry_a_number_to_read_aloud() {
         assert!(file.text.contains("越秀区东山街道") && file.text.contains("SQ-2026-000001"), "{}", file.text);
     }
 }
+
+const OTHER_COMMUNITY: &str = "440104012001"; // 农林街道
+const LOW_INCOME_CHECKLIST: [&str; 3] = [
+    "employment_unemployment_certificate",
+    "hardship_application_form",
+    "minimum_living_allowance_or_low_income_certificate",
+];
+
+/// A person living in `community`, named `name`; returns the ID number.
+async fn named_person(app: &TestApp, community: &str, name: &str, serial: u32) -> String {
+    let id = id_number("440104", "1975-03-01", serial);
+    app.register(&[&format!(
+        "p{serial},{id},{name},13800138000,{community},2016-05-01,true,true,true,true,true,false"
+    )])
+    .await;
+    id
+}
+
+/// Opens an application for the person, provides every document and submits it.
+async fn submitted(app: &TestApp, caseworker: &Client, id: &str) -> serde_json::Value {
+    let draft = open(app, caseworker, id, "hardship_low_income", "2026-12-01").await;
+    let app_id = draft["id"].as_str().unwrap().to_owned();
+    let body = json!({"documents": LOW_INCOME_CHECKLIST, "version": draft["version"], "on": "2026-12-01"});
+    let a = app.call(Method::POST, &format!("/api/v1/applications/{app_id}/documents"), caseworker, Some(body)).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    let body = json!({"version": a.body["version"], "on": "2026-12-01"});
+    let a = app.call(Method::POST, &format!("/api/v1/applications/{app_id}/submit"), caseworker, Some(body)).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    a.body
+}
+
+/// The part of a page from the element with this id to the end of its section.
+fn section(page: &Answer, id: &str) -> String {
+    let start = page.text.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no {id}: {}", page.text));
+    let end = page.text[start..].find("</section>").map_or(page.text.len(), |e| e + start);
+    page.text[start..end].to_owned()
+}
+
+#[tokio::test]
+async fn the_applications_queue_holds_what_each_role_prepares_or_decides_in_their_jurisdiction() {
+    for app in apps("application_queue").await {
+        app.community(COMMUNITY).await;
+        app.community(OTHER_COMMUNITY).await;
+        let caseworker = app.user("cw", Role::CommunityWorker, COMMUNITY).await;
+        let officer = app.user("officer", Role::StreetOfficer, STREET).await;
+        let elsewhere = app.user("cw2", Role::CommunityWorker, OTHER_COMMUNITY).await;
+        let other_officer = app.user("officer2", Role::StreetOfficer, "440104012").await;
+        let district = app.user("district", Role::DistrictSupervisor, "440104").await;
+        let hotline = app.user("hotline", Role::HotlineOperator, "440104").await;
+
+        let drafting = named_person(&app, COMMUNITY, "草稿人", 1).await;
+        let draft = open(&app, &caseworker, &drafting, "hardship_low_income", "2026-12-01").await;
+        let deciding = named_person(&app, COMMUNITY, "待审批人", 2).await;
+        let waiting = submitted(&app, &caseworker, &deciding).await;
+        let far = named_person(&app, OTHER_COMMUNITY, "别处申请人", 3).await;
+        submitted(&app, &elsewhere, &far).await;
+
+        // The street officer's queue: undecided applications of the street, newest first.
+        let queue = page(&app, &officer, "/applications", false).await;
+        assert_eq!(queue.status, StatusCode::OK, "{}", queue.text);
+        let (newer, older) = (queue.text.find("待审批人").unwrap(), queue.text.find("草稿人").unwrap());
+        assert!(newer < older, "newest first");
+        assert!(queue.text.contains(waiting["number"].as_str().unwrap()) && !queue.text.contains("别处申请人"));
+        assert!(queue.text.contains("已提交，待审批") && !queue.text.contains(">submitted<"));
+        let only_submitted = page(&app, &officer, "/applications?state=submitted", false).await;
+        assert!(only_submitted.text.contains("待审批人") && !only_submitted.text.contains("草稿人"));
+        let drafts_en = page(&app, &officer, "/applications?state=draft", true).await;
+        assert!(drafts_en.text.contains("草稿人") && drafts_en.text.contains("Drafts"), "{}", drafts_en.text);
+        let beyond = page(&app, &officer, "/applications?page=2", false).await;
+        assert!(beyond.text.contains("没有符合条件的申请"), "{}", beyond.text);
+
+        // Another street sees its own, and none of these.
+        let theirs = page(&app, &other_officer, "/applications", false).await;
+        assert!(
+            theirs.text.contains("别处申请人") && !theirs.text.contains("待审批人") && !theirs.text.contains("草稿人")
+        );
+
+        // Homes: the officer decides what was submitted; the caseworker finishes the draft.
+        let home = page(&app, &officer, "/", false).await;
+        let deciding_section = section(&home, "queue-deciding");
+        assert!(deciding_section.contains("待审批人") && deciding_section.contains("已等待审批"), "{deciding_section}");
+        assert!(!deciding_section.contains("草稿人") && !home.text.contains("别处申请人"));
+        let home = page(&app, &caseworker, "/", false).await;
+        let drafts = section(&home, "queue-drafts");
+        assert!(drafts.contains("草稿人") && drafts.contains(draft["number"].as_str().unwrap()), "{drafts}");
+        assert!(!home.text.contains("id=\"queue-deciding\""));
+
+        // The district supervisor sees each street's open work; the hotline has no queue of
+        // applications, and is told so.
+        let home = page(&app, &district, "/", false).await;
+        let work = section(&home, "work-by-unit");
+        let dongshan =
+            work.split("id=\"work-440104011\"").nth(1).expect("东山街道's row").split("</tr>").next().unwrap();
+        assert!(dongshan.contains("东山街道"), "{dongshan}");
+        assert_eq!(dongshan.matches("<td class=\"num\">1</td>").count(), 2, "one to decide, one draft: {dongshan}");
+        let denied = page(&app, &hotline, "/applications", false).await;
+        assert_eq!(denied.status, StatusCode::FORBIDDEN);
+        assert!(denied.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
+        let home = page(&app, &hotline, "/", false).await;
+        assert!(!home.text.contains("href=\"/applications\"") && home.text.contains("id=\"queue-unreachable\""));
+    }
+}

@@ -149,7 +149,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
 ];
 
 /// Every table of strings.
-pub fn tables() -> [&'static [(&'static str, &'static str, &'static str)]; 8] {
+pub fn tables() -> [&'static [(&'static str, &'static str, &'static str)]; 9] {
     [
         STRINGS,
         super::home::STRINGS,
@@ -159,6 +159,7 @@ pub fn tables() -> [&'static [(&'static str, &'static str, &'static str)]; 8] {
         super::transfer::STRINGS,
         super::admin::STRINGS,
         super::employment::STRINGS,
+        super::queue::STRINGS,
     ]
 }
 

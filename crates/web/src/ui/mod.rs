@@ -9,6 +9,7 @@ mod employment;
 mod home;
 pub mod i18n;
 mod pages;
+mod queue;
 mod register;
 mod revocations;
 mod sign_in;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(home::router())
         .merge(register::router())
         .merge(applications::router())
+        .merge(queue::router())
         .merge(revocations::router())
         .merge(transfer::router())
         .merge(admin::router())
@@ -169,6 +171,11 @@ impl Ctx {
     /// only the actions open to the user.
     pub fn may(&self, action: &str) -> bool {
         self.user.as_ref().is_some_and(|u| action_of(action).is_some_and(|a| role_allows(u.user.role, a)))
+    }
+
+    /// Whether the user works with applications (the queue in the menu).
+    pub fn sees_applications(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| queue::sees_applications(u.user.role))
     }
 
     /// A code shown through the table, e.g. `sex.female`; unknown codes show as themselves.
