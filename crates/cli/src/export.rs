@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use yuanzhu_rules::Lang;
+use yuanzhu_storage::StoreError;
 use yuanzhu_storage::export::{self, FileFormat, Paged};
-use yuanzhu_storage::{Store, StoreError};
 
 /// The file format of an export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -48,7 +48,7 @@ pub async fn run(url: &str, table: Table, format: ExportFormat, out: &Path) -> E
         let file = std::fs::File::create(&partial)
             .map_err(|e| StoreError::Io(format!("cannot create {}: {e}", partial.display())))?;
         let file = BufWriter::new(file);
-        let store = Store::connect(url).await?;
+        let store = crate::connect(url).await?;
         let written = match table {
             Table::Persons => write(export::persons(&store, None).await, format, file).await,
             Table::Ledgers(lang) => write(export::ledgers(&store, None, lang).await, format, file).await,

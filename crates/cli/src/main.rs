@@ -13,6 +13,26 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use yuanzhu_rules::{Date, Lang, PolicySet};
+use yuanzhu_storage::clock::Clock;
+
+/// The clock of this run (`--time-zone`), set once before any command runs.
+static CLOCK: std::sync::OnceLock<Clock> = std::sync::OnceLock::new();
+
+/// The one clock of the command: today, and the times it shows or exports.
+pub fn clock() -> Clock {
+    CLOCK.get().copied().unwrap_or_default()
+}
+
+/// The assessment date of `yuanzhu assess` when none is given: the contract's "today in the
+/// machine's local time zone", or today in the zone named with `--time-zone`.
+pub fn assess_today() -> Date {
+    CLOCK.get().map_or_else(yuanzhu_storage::clock::machine_today, Clock::today)
+}
+
+/// The registry at `url`, on the command's clock.
+pub async fn connect(url: &str) -> Result<yuanzhu_storage::Store, yuanzhu_storage::StoreError> {
+    Ok(yuanzhu_storage::Store::connect(url).await?.with_clock(clock()))
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -28,6 +48,11 @@ struct Cli {
     /// [default: sqlite:yuanzhu-data/yuanzhu.db, or for `serve` the config file's]
     #[arg(long, global = true, value_name = "URL", env = "YUANZHU_DB")]
     db: Option<String>,
+    /// The city's time zone (an IANA name): the day that counts as today, and the times shown
+    /// and exported; stored times stay UTC. [default: Asia/Shanghai, or for `serve` the config
+    /// file's `time_zone`]
+    #[arg(long, global = true, value_name = "ZONE", env = "YUANZHU_TIME_ZONE")]
+    time_zone: Option<Clock>,
     #[command(subcommand)]
     command: Command,
 }
@@ -202,8 +227,11 @@ fn main() -> ExitCode {
         Err(e) => return usage_error(e),
     };
     let db = cli.db.clone().unwrap_or_else(|| yuanzhu_storage::DEFAULT_URL.to_owned());
+    if let Some(clock) = cli.time_zone {
+        CLOCK.set(clock).expect("the clock is set once");
+    }
     match cli.command {
-        Command::Serve(args) => server::serve(cli.db, args, policies),
+        Command::Serve(args) => server::serve(cli.db, cli.time_zone, args, policies),
         Command::User { command } => server::user(&db, command),
         Command::Token { command } => server::token(&db, command),
         Command::Assess(args) => assess::run(&args, &policies),
@@ -213,7 +241,7 @@ fn main() -> ExitCode {
             registry::runtime().block_on(registry::import(&db, &file, report.as_ref(), lang.into(), &policies))
         }
         Command::Reassess { on, policy } => {
-            let on = on.unwrap_or_else(assess::today);
+            let on = on.unwrap_or_else(|| clock().today());
             let chosen = match &policy {
                 Some(id) => policies.by_id(id),
                 None => policies.in_force_on(on),

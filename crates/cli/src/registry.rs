@@ -35,7 +35,7 @@ pub fn fail(e: impl std::fmt::Display) -> ExitCode {
 
 pub async fn init(url: &str) -> ExitCode {
     let result = async {
-        let store = Store::connect(url).await?;
+        let store = crate::connect(url).await?;
         let loaded = store.init().await?;
         store.close().await;
         Ok::<_, StoreError>(loaded)
@@ -55,7 +55,7 @@ pub async fn import(url: &str, file: &PathBuf, report: Option<&PathBuf>, lang: L
         Ok(b) => b,
         Err(e) => return fail(format!("cannot read {}: {e}", file.display())),
     };
-    let today = crate::assess::today();
+    let today = crate::clock().today();
     let batches = if file.extension().is_some_and(|x| x.eq_ignore_ascii_case("xlsx")) {
         read_xlsx(&bytes, today, lang)
             .map_err(|e| e.to_string())
@@ -68,7 +68,7 @@ pub async fn import(url: &str, file: &PathBuf, report: Option<&PathBuf>, lang: L
         Err(e) => return fail(format!("{}: {e}", file.display())),
     };
     // The schema is brought up to date (harmless when it is); the unit tree is `db init`'s job.
-    let store = match Store::connect(url).await {
+    let store = match crate::connect(url).await {
         Ok(s) => match s.migrate().await {
             Ok(()) => s,
             Err(e) => return fail(e),
@@ -143,7 +143,7 @@ pub async fn person_show(url: &str, id_number: &str, json: bool) -> ExitCode {
         Err(e) => return fail(format!("id_number: {}", e.message(Lang::Zh))),
     };
     let file = async {
-        let store = Store::connect(url).await?;
+        let store = crate::connect(url).await?;
         let file = persons::file(&store, id.as_str()).await?;
         // The one file (一人一档) also holds the person's applications, contact attempts and
         // revocation proposals.
@@ -186,14 +186,14 @@ fn write_file(out: &mut impl Write, f: &persons::PersonFile) -> std::io::Result<
     writeln!(out, "{} {} {} {}", f.person.name, f.person.id_number, f.person.sex, f.person.birth_date)?;
     writeln!(out, "categories: {}", f.categories.join(", "))?;
     for e in &f.timeline {
-        writeln!(out, "{}  {:<24} {}", e.at, e.action, e.actor)?;
+        writeln!(out, "{}  {:<24} {}", crate::clock().show(&e.at), e.action, e.actor)?;
     }
     Ok(())
 }
 
 pub async fn audit_verify(url: &str) -> ExitCode {
     let verdict = async {
-        let store = Store::connect(url).await?;
+        let store = crate::connect(url).await?;
         let v = audit::verify(&store).await;
         store.close().await;
         v
@@ -240,7 +240,7 @@ pub async fn fill_demo(
 
 pub async fn demo(url: &str, persons_wanted: usize, seed: u64, policies: &PolicySet) -> ExitCode {
     let result = async {
-        let store = Store::connect(url).await?;
+        let store = crate::connect(url).await?;
         store.init().await?;
         let started = std::time::Instant::now();
         let summary = fill_demo(&store, persons_wanted, seed, policies).await?;
@@ -266,7 +266,7 @@ pub async fn demo(url: &str, persons_wanted: usize, seed: u64, policies: &Policy
 pub async fn reassess(url: &str, policy: &yuanzhu_rules::Policy, on: yuanzhu_rules::Date) -> ExitCode {
     let actor = actor();
     let result = async {
-        let store = Store::connect(url).await?;
+        let store = crate::connect(url).await?;
         store.migrate().await?;
         let summary = yuanzhu_storage::reassess::run(
             &store,

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use yuanzhu_domain::UnitCode;
 use yuanzhu_domain::access::Role;
 use yuanzhu_rules::{Lang, PolicySet};
+use yuanzhu_storage::clock::Clock;
 use yuanzhu_storage::{Store, StoreError, accounts, persons, search, sessions};
 use yuanzhu_web::{AppState, Config, password};
 
@@ -28,12 +29,12 @@ pub struct ServeArgs {
     demo: bool,
     /// A TOML configuration file (keys: listen, db, session_idle_minutes, session_absolute_hours,
     /// secure_cookies, max_body_mib, log_format, dashboard_cache_seconds, auth_cache_seconds,
-    /// metrics_token).
+    /// metrics_token, time_zone).
     #[arg(long, value_name = "FILE", env = "YUANZHU_CONFIG")]
     config: Option<PathBuf>,
 }
 
-pub fn serve(db: Option<String>, args: ServeArgs, policies: PolicySet) -> ExitCode {
+pub fn serve(db: Option<String>, time_zone: Option<Clock>, args: ServeArgs, policies: PolicySet) -> ExitCode {
     let mut config = match &args.config {
         Some(path) => match Config::from_file(path) {
             Ok(c) => c,
@@ -50,6 +51,9 @@ pub fn serve(db: Option<String>, args: ServeArgs, policies: PolicySet) -> ExitCo
     // From the environment only, never a flag: a flag shows in the process list.
     if let Some(token) = std::env::var("YUANZHU_METRICS_TOKEN").ok().filter(|t| !t.trim().is_empty()) {
         config.metrics_token = Some(token);
+    }
+    if let Some(clock) = time_zone {
+        config.time_zone = clock;
     }
     yuanzhu_web::init_logging(&config.log_format);
     tracing::info!(?config, "starting");
@@ -78,7 +82,7 @@ pub fn serve(db: Option<String>, args: ServeArgs, policies: PolicySet) -> ExitCo
 /// Schema and unit tree; on first start the `admin` account; with `--demo` on an empty
 /// registry, the demo registry and one account per role.
 async fn prepare(config: &Config, demo: bool, policies: &PolicySet) -> Result<Store, String> {
-    let store = Store::connect_serving(&config.db).await.map_err(|e| e.to_string())?;
+    let store = Store::connect_serving(&config.db).await.map_err(|e| e.to_string())?.with_clock(config.time_zone);
     store.init().await.map_err(|e| e.to_string())?;
     let first_start = accounts::count(&store).await.map_err(|e| e.to_string())? == 0;
     if first_start {
@@ -118,7 +122,7 @@ const DEMO_ACCOUNTS: &[(&str, Role, &str)] = &[
 /// Gives the demo social worker the first few persons of 东山街道 to follow.
 async fn assign_demo_cases(store: &Store) -> Result<(), String> {
     let hits = search::search(store, "陈", search::Scope::Units("440104011"), 5).await.map_err(|e| e.to_string())?;
-    let on = crate::assess::today();
+    let on = store.clock().today();
     for h in hits {
         sessions::assign(store, &h.id_number, "socialworker", "demo", on).await.map_err(|e| e.message(Lang::En))?;
     }
@@ -180,7 +184,7 @@ fn read_password() -> Result<String, String> {
 
 pub fn user(db: &str, command: UserCommand) -> ExitCode {
     let result = runtime().block_on(async {
-        let store = Store::connect(db).await.map_err(|e| e.to_string())?;
+        let store = crate::connect(db).await.map_err(|e| e.to_string())?;
         store.init().await.map_err(|e| e.to_string())?;
         let actor = crate::registry::actor();
         let out = match command {
@@ -264,7 +268,7 @@ pub fn token(db: &str, command: TokenCommand) -> ExitCode {
     }
     let expires = (days > 0).then(|| chrono::Utc::now() + chrono::Duration::days(days));
     let result = runtime().block_on(async {
-        let store = Store::connect(db).await.map_err(|e| e.to_string())?;
+        let store = crate::connect(db).await.map_err(|e| e.to_string())?;
         store.init().await.map_err(|e| e.to_string())?;
         let (account, _) = accounts::by_username(&store, &username)
             .await

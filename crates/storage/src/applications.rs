@@ -31,6 +31,8 @@ use crate::{Store, StoreError, new_id, now};
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct StoredApplication {
     pub id: String,
+    /// The number people read aloud and the printed forms carry: `SQ-2026-000123` ([`number`]).
+    pub number: String,
     pub person_id: String,
     pub id_number: String,
     /// The street (town) office it was made at: the applicant's residence unit on the day it was
@@ -41,6 +43,12 @@ pub struct StoredApplication {
     pub created_at: String,
     pub updated_at: String,
     pub application: Application,
+}
+
+/// An application's number as people say it: `SQ-`, the year it was received, and its place in
+/// that year's applications, six digits at least.
+pub fn number(year: i64, seq: i64) -> String {
+    format!("SQ-{year}-{seq:06}")
 }
 
 /// A deficient application waiting for the applicant to bring what the one-time notice asked for.
@@ -261,9 +269,19 @@ pub async fn open(
         return Err(ApplicationError::AlreadyOpen { application_id });
     }
     let (id, at) = (new_id(), now());
+    // The year's counter, taken in this transaction: numbers are never given twice, and an
+    // application that does not commit gives its number back.
+    let year = i64::from(on.year());
+    let seq: i64 = sqlx::query_scalar(
+        "INSERT INTO application_numbers (year, last_number) VALUES ($1, 1) \
+         ON CONFLICT (year) DO UPDATE SET last_number = application_numbers.last_number + 1 RETURNING last_number",
+    )
+    .bind(year)
+    .fetch_one(&mut *tx)
+    .await?;
     sqlx::query(
-        "INSERT INTO applications (id, person_id, unit_code, policy, category, state, version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7)",
+        "INSERT INTO applications (id, person_id, unit_code, policy, category, state, version, created_at, updated_at, \
+         number_year, number_seq) VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7, $8, $9)",
     )
     .bind(&id)
     .bind(&person_id)
@@ -272,11 +290,14 @@ pub async fn open(
     .bind(code)
     .bind(app.state().kind().code())
     .bind(&at)
+    .bind(year)
+    .bind(seq)
     .execute(&mut *tx)
     .await?;
     insert_event(&mut tx, &id, &app, &at).await?;
     let stored = StoredApplication {
         id,
+        number: number(year, seq),
         person_id,
         id_number: id_number.to_owned(),
         unit_code,
@@ -576,13 +597,9 @@ pub async fn waiting_for_documents(
     unit_prefix: &str,
     on: Date,
 ) -> Result<Vec<WaitingForDocuments>, ApplicationError> {
-    // Digits only, so that the LIKE pattern holds no wildcard but the one added here.
-    if unit_prefix.len() > 12 || !unit_prefix.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApplicationError::UnitPrefix { prefix: unit_prefix.to_owned() });
-    }
+    let pattern = like_prefix(unit_prefix)?;
     let mut conn = store.pool().acquire().await?;
     let mut waiting = Vec::new();
-    let pattern = format!("{unit_prefix}%");
     for (stored, name) in read(&mut conn, Scope::DeficientUnder(&pattern)).await? {
         let app = &stored.application;
         let State::Deficient { notice } = app.state() else { continue };
@@ -607,27 +624,121 @@ pub async fn waiting_for_documents(
     Ok(waiting)
 }
 
+/// Which applications of a list come first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// The queue's order: what was recorded last, first.
+    NewestFirst,
+    /// Waiting longest first: what to decide before anything else.
+    OldestFirst,
+}
+
+/// A page of the applications made at units whose code starts with `unit_prefix`, in the
+/// given states (all states when empty), in `order` of when they were recorded, each with the
+/// applicant's name; and how many there are in all.
+pub async fn list(
+    store: &Store,
+    unit_prefix: &str,
+    states: &[StateKind],
+    order: Order,
+    limit: u32,
+    offset: u32,
+) -> Result<(Vec<(StoredApplication, String)>, i64), ApplicationError> {
+    let pattern = like_prefix(unit_prefix)?;
+    let filter = states_filter(states);
+    let mut conn = store.pool().acquire().await?;
+    let total: i64 =
+        sqlx::query_scalar(AssertSqlSafe(format!("SELECT COUNT(*) FROM applications WHERE unit_code LIKE $1{filter}")))
+            .bind(&pattern)
+            .fetch_one(&mut *conn)
+            .await?;
+    let direction = if order == Order::NewestFirst { "DESC" } else { "ASC" };
+    let mut page =
+        read(&mut conn, Scope::Page { pattern: &pattern, states: &filter, direction, limit, offset }).await?;
+    if order == Order::NewestFirst {
+        page.reverse();
+    }
+    Ok((page, total))
+}
+
+/// How many applications each unit one level below a prefix has in each state: (unit, state,
+/// count), the unit being the first `digits` digits of the office's code.
+pub async fn counts_by_unit(
+    store: &Store,
+    unit_prefix: &str,
+    digits: usize,
+    states: &[StateKind],
+) -> Result<Vec<(String, String, i64)>, ApplicationError> {
+    let pattern = like_prefix(unit_prefix)?;
+    let filter = states_filter(states);
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT substr(unit_code, 1, {digits}) AS unit, state, COUNT(*) AS n FROM applications \
+         WHERE unit_code LIKE $1{filter} GROUP BY substr(unit_code, 1, {digits}), state ORDER BY unit, state"
+    )))
+    .bind(&pattern)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| Ok((r.try_get("unit")?, r.try_get("state")?, r.try_get("n")?)))
+        .collect::<Result<_, sqlx::Error>>()?)
+}
+
+/// `LIKE` pattern of a unit prefix: digits only, so that it holds no wildcard but the one added.
+fn like_prefix(unit_prefix: &str) -> Result<String, ApplicationError> {
+    if unit_prefix.len() > 12 || !unit_prefix.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApplicationError::UnitPrefix { prefix: unit_prefix.to_owned() });
+    }
+    Ok(format!("{unit_prefix}%"))
+}
+
+/// ` AND state IN ('draft', …)` from the states' own codes (constants, never input).
+fn states_filter(states: &[StateKind]) -> String {
+    if states.is_empty() {
+        return String::new();
+    }
+    let codes: Vec<String> = states.iter().map(|s| format!("'{}'", s.code())).collect();
+    format!(" AND state IN ({})", codes.join(", "))
+}
+
 /// Which applications to read.
 enum Scope<'a> {
     One(&'a str),
     Person(&'a str),
     /// Deficient, at a unit matching this LIKE pattern.
     DeficientUnder(&'a str),
+    /// A page, by when recorded (`ASC` or `DESC`), of those at a unit matching `pattern` in the
+    /// states of a [`states_filter`]; read in ascending order.
+    Page {
+        pattern: &'a str,
+        states: &'a str,
+        direction: &'static str,
+        limit: u32,
+        offset: u32,
+    },
 }
 
 /// Applications with their events, in one statement (so one snapshot on either engine: the row and
 /// its events always agree unless the store is corrupt), each with the applicant's name.
 async fn read(conn: &mut AnyConnection, scope: Scope<'_>) -> Result<Vec<(StoredApplication, String)>, StoreError> {
-    const SELECT: &str = "SELECT a.id, a.person_id, p.id_number, p.name, a.unit_code, a.policy, a.category, a.state, \
-         a.version, a.created_at, a.updated_at, e.seq, e.action, e.by_actor, e.on_date, e.payload \
+    const SELECT: &str = "SELECT a.id, a.number_year, a.number_seq, a.person_id, p.id_number, p.name, a.unit_code, \
+         a.policy, a.category, a.state, a.version, a.created_at, a.updated_at, e.seq, e.action, e.by_actor, e.on_date, e.payload \
          FROM applications a JOIN persons p ON p.id = a.person_id JOIN application_events e ON e.application_id = a.id";
     const ORDER: &str = "ORDER BY a.created_at, a.id, e.seq";
     let (filter, value, state) = match scope {
-        Scope::One(id) => ("a.id = $1", id, None),
-        Scope::Person(id) => ("a.person_id = $1", id, None),
+        Scope::One(id) => ("a.id = $1".to_owned(), id, None),
+        Scope::Person(id) => ("a.person_id = $1".to_owned(), id, None),
         Scope::DeficientUnder(pattern) => {
-            ("a.unit_code LIKE $1 AND a.state = $2", pattern, Some(StateKind::Deficient.code()))
+            ("a.unit_code LIKE $1 AND a.state = $2".to_owned(), pattern, Some(StateKind::Deficient.code()))
         }
+        Scope::Page { pattern, states, direction, limit, offset } => (
+            format!(
+                "a.id IN (SELECT id FROM applications WHERE unit_code LIKE $1{states} \
+                 ORDER BY created_at {direction}, id {direction} LIMIT {limit} OFFSET {offset})"
+            ),
+            pattern,
+            None,
+        ),
     };
     let mut query = sqlx::query(AssertSqlSafe(format!("{SELECT} WHERE {filter} {ORDER}"))).bind(value);
     // Exactly as many values as the filter has placeholders: PostgreSQL refuses extra ones.
@@ -681,7 +792,12 @@ fn rebuild(rows: &[sqlx::any::AnyRow]) -> Result<(StoredApplication, String), St
             application.state().kind().code()
         )));
     }
+    let (year, seq): (Option<i64>, Option<i64>) = (first.try_get("number_year")?, first.try_get("number_seq")?);
     let stored = StoredApplication {
+        number: match (year, seq) {
+            (Some(year), Some(seq)) => number(year, seq),
+            _ => return Err(corrupt("it has no number".to_owned())),
+        },
         person_id,
         id_number: first.try_get("id_number")?,
         unit_code: first.try_get("unit_code")?,

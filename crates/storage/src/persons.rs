@@ -299,7 +299,7 @@ pub async fn file(store: &Store, id_number: &str) -> Result<Option<PersonFile>, 
         recognitions.iter().filter(|r| r.ended_on.is_none()).map(|r| r.category.clone()).collect();
     categories.dedup();
     let household = match &person.household_ref {
-        Some(h) => crate::households::household(store, h, today()).await?,
+        Some(h) => crate::households::household(store, h, store.clock().today()).await?,
         None => None,
     };
     Ok(Some(PersonFile {
@@ -311,13 +311,6 @@ pub async fn file(store: &Store, id_number: &str) -> Result<Option<PersonFile>, 
         household,
         timeline: audit::history_of(store, &id).await?,
     }))
-}
-
-/// Today in the machine's time zone.
-fn today() -> Date {
-    use chrono::Datelike;
-    let d = chrono::Local::now().date_naive();
-    Date::from_ymd(d.year() as u32, d.month(), d.day()).expect("the clock shows a real date")
 }
 
 /// How many persons are registered.

@@ -34,6 +34,9 @@ pub struct Config {
     /// Without it, `/metrics` answers only requests from the loopback interface that came through
     /// no proxy; everyone else gets 404.
     pub metrics_token: Option<String>,
+    /// The city's time zone (an IANA name, `Asia/Shanghai` by default): the day that counts as
+    /// today, and every time a page, an export or a printed form shows. Stored times stay UTC.
+    pub time_zone: yuanzhu_storage::clock::Clock,
 }
 
 impl Default for Config {
@@ -49,6 +52,7 @@ impl Default for Config {
             dashboard_cache_seconds: 60,
             auth_cache_seconds: 5,
             metrics_token: None,
+            time_zone: yuanzhu_storage::clock::Clock::default(),
         }
     }
 }
@@ -84,6 +88,7 @@ impl fmt::Debug for Config {
             .field("dashboard_cache_seconds", &self.dashboard_cache_seconds)
             .field("auth_cache_seconds", &self.auth_cache_seconds)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
+            .field("time_zone", &self.time_zone)
             .finish()
     }
 }
@@ -112,5 +117,11 @@ mod tests {
         assert_eq!((c.listen.as_str(), c.session_idle_minutes, c.session_absolute_hours), ("0.0.0.0:9000", 10, 12));
         std::fs::write(&path, "lisen = \"x\"\n").unwrap();
         assert!(Config::from_file(&path).unwrap_err().contains("lisen"));
+        assert_eq!(c.time_zone.zone(), "Asia/Shanghai");
+        std::fs::write(&path, "time_zone = \"Asia/Urumqi\"\n").unwrap();
+        assert_eq!(Config::from_file(&path).unwrap().time_zone.zone(), "Asia/Urumqi");
+        std::fs::write(&path, "time_zone = \"Guangzhou\"\n").unwrap();
+        let e = Config::from_file(&path).unwrap_err();
+        assert!(e.contains("time_zone") && e.contains("Guangzhou"), "{e}");
     }
 }

@@ -14,6 +14,7 @@ pub mod password;
 pub mod security;
 pub mod state;
 pub mod ui;
+pub mod unit_names;
 
 use std::future::Future;
 
@@ -34,7 +35,7 @@ pub fn app(state: AppState) -> Router {
         .merge(ops::router())
         .merge(ui::router())
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
-        .fallback(|| async { error::ApiError::not_found() })
+        .fallback(ui::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), security::refuse_oversized))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(middleware::from_fn(error::localize))
@@ -74,13 +75,6 @@ pub async fn shutdown_signal() {
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("shutting down: finishing requests in flight");
-}
-
-/// Today in the server's time zone.
-pub fn today() -> yuanzhu_rules::Date {
-    use chrono::Datelike;
-    let d = chrono::Local::now().date_naive();
-    yuanzhu_rules::Date::from_ymd(d.year() as u32, d.month(), d.day()).expect("the clock shows a real date")
 }
 
 /// Structured logs on standard error: JSON by default, plain text if configured.

@@ -140,7 +140,8 @@ async fn a_caseworker_sees_each_queue_and_nothing_outside_their_jurisdiction() {
         assert_eq!(p.status, StatusCode::CREATED, "{}", p.text);
         let quiet = person(&app, COMMUNITY, "联系不上", 31).await;
         in_hardship(&app, &caseworker, &officer, &quiet).await;
-        let first = yuanzhu_rules::Date::from_days(yuanzhu_web::today().to_days() - 20).unwrap();
+        let first =
+            yuanzhu_rules::Date::from_days(yuanzhu_storage::clock::Clock::default().today().to_days() - 20).unwrap();
         let c = api_post(
             &app,
             &caseworker,

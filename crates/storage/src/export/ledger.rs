@@ -19,7 +19,7 @@ pub struct LedgerRow {
     pub name: String,
     /// The event's place in the audit chain (`audit verify` counts the same).
     pub seq: i64,
-    /// ISO-8601, UTC.
+    /// ISO-8601 on the configured zone's clock, with its offset (stored in UTC).
     pub at: String,
     pub actor: String,
     /// `person.created`, `registration.recorded`, `recognition.granted`, …
@@ -62,12 +62,13 @@ impl Table for LedgerRow {
 pub struct LedgerPages {
     pages: Pages,
     lang: Lang,
+    clock: crate::clock::Clock,
 }
 
 /// Every person's ledger (`unit_prefix` `None`), or those of one jurisdiction as
 /// [`persons`](super::persons) reaches them; summaries in `lang`.
 pub async fn ledgers(store: &Store, unit_prefix: Option<&str>, lang: Lang) -> Result<LedgerPages, StoreError> {
-    Ok(LedgerPages { pages: Pages::open(store, unit_prefix).await?, lang })
+    Ok(LedgerPages { pages: Pages::open(store, unit_prefix).await?, lang, clock: store.clock() })
 }
 
 const SELECT: &str = "SELECT p.id_number, p.name, e.seq, e.at, e.actor, e.action, e.entity, e.policy, \
@@ -88,7 +89,7 @@ impl Paged for LedgerPages {
                 id_number: id_number_of(row)?,
                 name: row.try_get("name")?,
                 seq: row.try_get("seq")?,
-                at: row.try_get("at")?,
+                at: self.clock.stamp_local(&row.try_get::<String, _>("at")?),
                 actor: row.try_get("actor")?,
                 summary: summary(&action, before.as_deref(), after.as_deref(), self.lang),
                 action,

@@ -323,7 +323,7 @@ async fn assign(
 ) -> Result<Json<Assignment>, ApiError> {
     let id = id_from_path(&id_number)?;
     user.person(&state, id.as_str(), Action::AssignSocialWorker).await?;
-    let today = crate::today();
+    let today = state.clock().today();
     sessions::assign(&state.store, id.as_str(), &body.username, &user.account.username, today)
         .await
         .map_err(account_error)?;
@@ -422,7 +422,7 @@ async fn run_reassessment(
     }
     let on = match &body.on {
         Some(text) => date_field(text, "on")?,
-        None => crate::today(),
+        None => state.clock().today(),
     };
     let policy = match &body.policy {
         Some(id) => state.policies.by_id(id.trim()).ok_or_else(|| {
@@ -584,7 +584,7 @@ async fn decide_duplicate(
     if !flags_in_reach(&state, &user).await?.iter().any(|f| f.id == id) {
         return Err(ApiError::not_found());
     }
-    duplicates::decide(&state.store, &id, body.same_person, &user.account.username, crate::today()).await?;
+    duplicates::decide(&state.store, &id, body.same_person, &user.account.username, state.clock().today()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -76,10 +76,9 @@ pub(crate) fn transition_error(e: TransitionError) -> ApiError {
     application_error(ApplicationError::Transition(e))
 }
 
-/// The day of an act: today when not given. A day after today is refused: the registry records
+/// The day of an act: `today` when not given. A day after today is refused: the registry records
 /// what happened, not what is planned.
-pub(crate) fn day_of(on: Option<&str>) -> Result<Date, ApiError> {
-    let today = crate::today();
+pub(crate) fn day_of(today: Date, on: Option<&str>) -> Result<Date, ApiError> {
     let Some(text) = on else { return Ok(today) };
     let day = Date::parse(text.trim()).map_err(|_| {
         ApiError::unprocessable(
@@ -255,6 +254,9 @@ pub struct HistoryEntry {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApplicationJson {
     pub id: String,
+    /// The number people read aloud and the printed forms carry: `SQ-`, the year received and its
+    /// place in that year (`SQ-2026-000123`).
+    pub number: String,
     /// Send it back with the next change: a change made on an older version is refused (409).
     pub version: i64,
     /// Masked for the roles that do not see identities.
@@ -320,6 +322,7 @@ impl ApplicationJson {
         };
         ApplicationJson {
             id: stored.id.clone(),
+            number: stored.number.clone(),
             version: stored.version,
             id_number: if show_identity { stored.id_number.clone() } else { mask_id_number(&stored.id_number) },
             unit_code: stored.unit_code.clone(),
@@ -360,8 +363,8 @@ impl ApplicationJson {
     }
 }
 
-fn answer(user: &AuthUser, stored: &StoredApplication) -> Json<ApplicationJson> {
-    Json(ApplicationJson::of(stored, role_allows(user.user.role, Action::ViewIdentity), crate::today()))
+fn answer(state: &AppState, user: &AuthUser, stored: &StoredApplication) -> Json<ApplicationJson> {
+    Json(ApplicationJson::of(stored, role_allows(user.user.role, Action::ViewIdentity), state.clock().today()))
 }
 
 /// The application with this id if the user reaches its applicant (else 404, as for a missing
@@ -459,7 +462,7 @@ async fn open_application(
 ) -> Result<Response, ApiError> {
     let id = id_from_path(&id_number)?;
     user.person(&state, id.as_str(), Action::PrepareApplication).await?;
-    let on = day_of(body.on.as_deref())?;
+    let on = day_of(state.clock().today(), body.on.as_deref())?;
     let code = body.category.trim();
     let policy = policy_for(&state.policies, body.policy.as_deref().map(str::trim), code, on)?;
     let category = ApplicationCategory::of_policy(policy, code).map_err(|e| {
@@ -470,7 +473,7 @@ async fn open_application(
     let stored = applications::open(&state.store, id.as_str(), category, &user.account.username, on)
         .await
         .map_err(application_error)?;
-    Ok((StatusCode::CREATED, answer(&user, &stored)).into_response())
+    Ok((StatusCode::CREATED, answer(&state, &user, &stored)).into_response())
 }
 
 /// One application.
@@ -488,7 +491,7 @@ async fn get_application(
     Path(id): Path<String>,
 ) -> Result<Json<ApplicationJson>, ApiError> {
     let stored = reachable(&state, &user, &id, Action::View).await?;
-    Ok(answer(&user, &stored))
+    Ok(answer(&state, &user, &stored))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -522,7 +525,7 @@ pub(crate) async fn supply(
     how: Supply,
 ) -> Result<Json<ApplicationJson>, ApiError> {
     let stored = reachable(state, user, id, Action::PrepareApplication).await?;
-    let on = day_of(body.on.as_deref())?;
+    let on = day_of(state.clock().today(), body.on.as_deref())?;
     let documents = documents_of(&body.documents, "documents", &stored.application.checklist())?;
     check_version(&stored, body.version)?;
     let actor = user.account.username.as_str();
@@ -545,7 +548,7 @@ pub(crate) async fn supply(
         }
         .map_err(application_error)?;
     }
-    Ok(answer(user, &current))
+    Ok(answer(state, user, &current))
 }
 
 /// Record documents received (in a draft, or after the one-time deficiency notice).
@@ -620,7 +623,7 @@ pub(crate) async fn step(
         Step::Approve => Action::DecideApplication,
     };
     reachable(state, user, id, action).await?;
-    let on = day_of(body.on.as_deref())?;
+    let on = day_of(state.clock().today(), body.on.as_deref())?;
     let (store, actor, version) = (&state.store, user.account.username.as_str(), body.version);
     let stored = match step {
         Step::Submit => applications::submit(store, id, actor, on, version).await,
@@ -628,7 +631,7 @@ pub(crate) async fn step(
         Step::Withdraw => applications::withdraw(store, id, actor, on, version).await,
     }
     .map_err(application_error)?;
-    Ok(answer(user, &stored))
+    Ok(answer(state, user, &stored))
 }
 
 /// Hand the file in. With documents missing, this serves the one-time deficiency notice listing
@@ -685,7 +688,7 @@ pub(crate) async fn serve_deficiency_notice(
     Json(body): Json<DeficiencyBody>,
 ) -> Result<Json<ApplicationJson>, ApiError> {
     let stored = reachable(&state, &user, &id, Action::DecideApplication).await?;
-    let on = day_of(body.on.as_deref())?;
+    let on = day_of(state.clock().today(), body.on.as_deref())?;
     let checklist = stored.application.checklist();
     let mut defective = Vec::with_capacity(body.defective.len());
     for code in &body.defective {
@@ -697,7 +700,7 @@ pub(crate) async fn serve_deficiency_notice(
     let stored = applications::mark_deficient(&state.store, &id, &defective, &user.account.username, on, body.version)
         .await
         .map_err(application_error)?;
-    Ok(answer(&user, &stored))
+    Ok(answer(&state, &user, &stored))
 }
 
 /// Recognise the applicant: a submitted, complete file becomes approved and the category is
@@ -754,12 +757,12 @@ pub(crate) async fn reject(
     Json(body): Json<RejectBody>,
 ) -> Result<Json<ApplicationJson>, ApiError> {
     reachable(&state, &user, &id, Action::DecideApplication).await?;
-    let on = day_of(body.on.as_deref())?;
+    let on = day_of(state.clock().today(), body.on.as_deref())?;
     free_text(&body.reason, "reason", MAX_TEXT)?;
     let stored = applications::reject(&state.store, &id, &body.reason, &user.account.username, on, body.version)
         .await
         .map_err(application_error)?;
-    Ok(answer(&user, &stored))
+    Ok(answer(&state, &user, &stored))
 }
 
 /// The applicant withdraws, before a decision.
@@ -880,8 +883,9 @@ async fn waiting_queue(
     }
     // A social worker's reach is their assignments, wherever those persons live.
     let prefix = user.user.unit_prefix().unwrap_or("");
-    let waiting =
-        applications::waiting_for_documents(&state.store, prefix, crate::today()).await.map_err(application_error)?;
+    let waiting = applications::waiting_for_documents(&state.store, prefix, state.clock().today())
+        .await
+        .map_err(application_error)?;
     // The office made the application; the applicant may have moved out of reach since.
     let waiting = within_reach(&state, &user, waiting, |w| &w.id_number).await?;
     Ok(Json(waiting.into_iter().map(WaitingJson::from).collect()))

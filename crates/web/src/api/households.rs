@@ -126,7 +126,7 @@ async fn household(
     user.require(Action::View)?;
     let on = match &query.on {
         Some(text) => date_field(text, "on")?,
-        None => crate::today(),
+        None => state.clock().today(),
     };
     let h = household_in_reach(&state, &user, &household_ref, on).await?.ok_or_else(ApiError::not_found)?;
     Ok(Json(HouseholdView::of(h, role_allows(user.user.role, Action::ViewIdentity))))
@@ -201,7 +201,7 @@ pub(crate) async fn start_work(
     let id = IdNumber::parse_or_upgrade(id_number).map_err(|_| ApiError::not_found())?;
     user.person(state, id.as_str(), Action::Register).await?;
     let started_on = date_field(started_on, "started_on")?;
-    let today = crate::today();
+    let today = state.clock().today();
     if started_on > today {
         return Err(ApiError::unprocessable(
             "future_date",
@@ -293,7 +293,7 @@ pub(crate) async fn end_work(
     let id = IdNumber::parse_or_upgrade(id_number).map_err(|_| ApiError::not_found())?;
     user.person(state, id.as_str(), Action::Register).await?;
     let ended_on = date_field(ended_on, "ended_on")?;
-    let today = crate::today();
+    let today = state.clock().today();
     if ended_on > today {
         return Err(ApiError::unprocessable(
             "future_date",

@@ -258,7 +258,7 @@ pub(crate) async fn register_one(
     let header = Header::parse(body.keys().map(String::as_str)).map_err(|e| file_error(&e))?;
     let cells: Vec<String> = body.values().map(cell).collect();
     let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
-    let today = crate::today();
+    let today = state.clock().today();
     let row = |lang| header.row(1, &cells, today, lang);
     let registration = row(Lang::Zh).map_err(|zh| {
         let en = row(Lang::En).err().map_or_else(|| zh.message.clone(), |e| e.message);

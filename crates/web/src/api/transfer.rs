@@ -95,13 +95,13 @@ pub(crate) fn read_body(
     headers: &HeaderMap,
     body: &[u8],
     lang: Lang,
+    today: yuanzhu_rules::Date,
 ) -> Result<Vec<Result<Registration, RowError>>, ApiError> {
     let media = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
         .unwrap_or_default();
-    let today = crate::today();
     match media.as_str() {
         "text/csv" | "application/csv" => read_csv(body, today, lang).map_err(|e| file_error(&e)),
         XLSX => read_xlsx(body, today, lang).map_err(|e| match e {
@@ -165,7 +165,7 @@ async fn import(
 ) -> Result<Json<ImportReport>, ApiError> {
     user.require(Action::Register)?;
     let lang = lang_of(headers.get(header::ACCEPT_LANGUAGE));
-    let rows = read_body(&headers, &body, lang)?;
+    let rows = read_body(&headers, &body, lang, state.clock().today())?;
     let mut summary = ImportSummary::default();
     let mut good = Vec::with_capacity(rows.len());
     for row in rows {
@@ -356,7 +356,7 @@ async fn attachment(
         FileFormat::Xlsx => ("xlsx", XLSX),
     };
     export::record_export(&state.store, &user.account.username, prefix, table, extension, rows).await?;
-    let filename = format!("{table}-{prefix}-{}.{extension}", crate::today());
+    let filename = format!("{table}-{prefix}-{}.{extension}", state.clock().today());
     let disposition =
         HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")).map_err(ApiError::internal)?;
     Ok((

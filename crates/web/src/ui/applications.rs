@@ -311,7 +311,7 @@ async fn new_form(State(state): State<AppState>, Page(ctx, user): Page, Path(per
         Ok(person) => {
             let page = NewPage {
                 ctx: &ctx,
-                policies: choices(&ctx, crate::today()),
+                policies: choices(&ctx, state.clock().today()),
                 person_id,
                 name: person.name,
                 chosen: String::new(),
@@ -349,7 +349,7 @@ async fn open(
     let on_text = field(&f, "on").trim().to_owned();
     let mut page = NewPage {
         ctx: &ctx,
-        policies: choices(&ctx, crate::today()),
+        policies: choices(&ctx, state.clock().today()),
         person_id,
         name: person.name,
         chosen: chosen.clone(),
@@ -357,7 +357,7 @@ async fn open(
         category_error: None,
         on_error: None,
     };
-    let on = match day_of(Some(&on_text).filter(|t| !t.is_empty()).map(String::as_str)) {
+    let on = match day_of(state.clock().today(), Some(&on_text).filter(|t| !t.is_empty()).map(String::as_str)) {
         Ok(on) => on,
         Err(e) => {
             page.on_error = Some(pick(&ctx, &e));
@@ -434,6 +434,8 @@ struct RefusalView {
 /// What every page of one application shows: the applicant, the category and its article.
 struct Summary {
     id: String,
+    /// The number people read aloud, on every printed form (SQ-2026-000123).
+    number: String,
     version: i64,
     person_id: String,
     name: String,
@@ -548,6 +550,7 @@ async fn summary(
     let mask = |t: &str, f: fn(&str) -> String| if show_identity { t.to_owned() } else { f(t) };
     Ok(Summary {
         id: stored.id.clone(),
+        number: stored.number.clone(),
         version: stored.version,
         person_id: stored.person_id.clone(),
         name: person.name,
@@ -616,7 +619,7 @@ async fn page(
     let prepare = role_allows(user.user.role, Action::PrepareApplication);
     let decide = role_allows(user.user.role, Action::DecideApplication);
     let open_file = matches!(kind, StateKind::Draft | StateKind::Deficient);
-    let today = crate::today();
+    let today = state.clock().today();
     let (problem, status) = match problem {
         Some((p, s)) => (Some(p), s),
         None => (None, StatusCode::OK),
@@ -828,7 +831,8 @@ async fn mark_deficient(
         let app = &stored.application;
         let ticked: Vec<Document> =
             app.checklist().into_iter().filter(|d| defective.iter().any(|c| c == d.code())).collect();
-        let listed: Vec<&'static str> = match app.mark_deficient(&user.account.username, crate::today(), &ticked) {
+        let listed: Vec<&'static str> = match app.mark_deficient(&user.account.username, state.clock().today(), &ticked)
+        {
             Ok(next) => next
                 .deficiency_notice()
                 .map(|n| n.missing().iter().map(|d| d.name(ctx.lang)).collect())

@@ -108,6 +108,7 @@ struct ContactRow {
 
 struct ApplicationRow {
     id: String,
+    number: String,
     category: String,
     state: String,
     opened: String,
@@ -201,6 +202,7 @@ async fn file_page(
         .map_err(|e| store_error(e.message(yuanzhu_rules::Lang::En)))?
         .into_iter()
         .map(|a| ApplicationRow {
+            number: a.number,
             id: a.id,
             category: a.application.category().code().to_owned(),
             state: a.application.state().kind().name(ctx.lang).to_owned(),

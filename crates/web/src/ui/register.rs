@@ -248,7 +248,7 @@ async fn form(State(state): State<AppState>, Page(ctx, user): Page) -> Response 
         Ok(u) => u,
         Err(e) => return error_page(&ctx, &e),
     };
-    let today = crate::today().to_string();
+    let today = state.clock().today().to_string();
     let (person, facts) = inputs(&ctx, &[("registered_on".to_owned(), today)], &units);
     render(&RegisterPage { ctx: &ctx, person, facts, units, notice: None }, StatusCode::OK)
 }

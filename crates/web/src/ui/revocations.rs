@@ -197,7 +197,7 @@ fn reasons_for(ctx: &Ctx, state: &AppState, file: &persons::PersonFile) -> Vec<R
         .filter_map(|r| state.policies.by_id(&r.policy))
         .collect();
     if policies.is_empty() {
-        policies.extend(state.policies.in_force_on(crate::today()));
+        policies.extend(state.policies.in_force_on(state.clock().today()));
     }
     let mut out: Vec<ReasonOption> = Vec::new();
     for policy in policies {
