@@ -614,6 +614,28 @@ async fn the_index_follows_a_rename_a_new_phone_and_an_import_update() {
     }
 }
 
+/// A name that holds the fragment twice is found once, and ranked by the least of its parts that
+/// start with it, whichever way the search reads.
+#[tokio::test]
+async fn a_name_holding_the_fragment_twice_comes_once_ranked_by_its_least_part() {
+    let rows = [
+        "a,440106800202101,丙甲测乙,,440104011,2020-03-01,true,true,true,true,,".to_owned(),
+        "b,440106800202103,乙甲测甲测,,440104011,2020-03-01,true,true,true,true,,".to_owned(),
+        "c,440106800202105,甲测乙,,440104011,2020-03-01,true,true,true,true,,".to_owned(),
+    ];
+    let (a, b, c) = (upgraded("440106800202101"), upgraded("440106800202103"), upgraded("440106800202105"));
+    for (store, _dir) in common::stores("fragment_twice").await {
+        store.init().await.unwrap();
+        register(&store, &rows).await;
+        // 甲测乙 starts with it; then 乙甲测甲测 by 甲测 (not 甲测甲测), before 丙甲测乙 by 甲测乙.
+        for scope in [CITY, Scope::Units("440104"), Scope::Units("440104011")] {
+            assert_eq!(ids(&store, "甲测", scope).await, [&c, &b, &a].map(String::as_str), "{scope:?}");
+            let found = search::find(&store, "甲测", scope, 2).await.unwrap();
+            assert_eq!((found.hits.len(), found.more), (2, true));
+        }
+    }
+}
+
 /// Every row of the search index, in order.
 async fn index_rows(store: &Store) -> Vec<String> {
     let parts: Vec<(String, String, String, String)> =
@@ -679,5 +701,207 @@ async fn the_migration_builds_the_index_the_write_path_keeps() {
         // A part starts at the 100th character at the latest.
         assert_eq!(ids(&store, &long.chars().skip(98).take(3).collect::<String>(), CITY).await.len(), 1);
         assert!(ids(&store, &long.chars().skip(100).take(3).collect::<String>(), CITY).await.is_empty());
+    }
+}
+
+/// A person of a random registry: indexes into [`HOMES`] and [`BIRTHS`].
+#[derive(Debug, Clone)]
+struct RandomPerson {
+    name: String,
+    phone: Option<String>,
+    home: usize,
+    hukou: Option<usize>,
+    born: usize,
+    assigned: bool,
+}
+
+const HOMES: [&str; 5] = ["440104011001", "440104011002", "440104011", "440104003", "440105001"];
+const BIRTHS: [&str; 3] = ["750101", "800202", "750102"];
+
+fn random_person() -> impl proptest::strategy::Strategy<Value = RandomPerson> {
+    use proptest::prelude::*;
+    // Few letters and digits, so that fragments and tails are shared, and names hold one twice.
+    let name = prop::collection::vec(prop::sample::select(vec!['甲', '乙', '测', 'A']), 1..7);
+    let digits = prop::collection::vec(prop::sample::select(vec!['0', '1', '5']), 9);
+    let phone = prop::option::of((digits, any::<bool>()));
+    (name, phone, 0..HOMES.len(), prop::option::of(0..HOMES.len()), 0..BIRTHS.len(), any::<bool>()).prop_map(
+        |(name, phone, home, hukou, born, assigned)| RandomPerson {
+            name: name.into_iter().collect(),
+            phone: phone.map(|(d, mobile)| {
+                let d: String = d.into_iter().collect();
+                if mobile { format!("13{d}") } else { format!("020{}", &d[..8]) }
+            }),
+            home,
+            hukou,
+            born,
+            assigned,
+        },
+    )
+}
+
+/// A person as the rule sees them.
+struct Known {
+    id_number: String,
+    name: String,
+    birth_date: String,
+    phone: Option<String>,
+}
+
+/// What a search of `q` must return among `reached` (the persons within the scope), in order:
+/// the rule as the issue and `search::find` state it, computed over every person.
+fn by_rule<'a>(q: &str, reached: &[&'a Known]) -> Vec<&'a Known> {
+    let sorted = |mut v: Vec<&'a Known>, key: &dyn Fn(&Known) -> (String, String, String)| {
+        v.sort_by_key(|p| key(p));
+        v
+    };
+    let by_name = |p: &Known| (p.name.clone(), p.birth_date.clone(), p.id_number.clone());
+    let compact = q.replace([' ', '-'], "").to_uppercase();
+    if compact.len() >= 4 && compact.bytes().all(|b| b.is_ascii_digit() || b == b'X') {
+        let landline = compact.starts_with('0') && (10..=12).contains(&compact.len());
+        assert!(![11, 15, 18].contains(&compact.len()) && !landline, "{q}: no whole numbers here");
+        let digits = compact.bytes().all(|b| b.is_ascii_digit());
+        let id_tail = compact.len() <= 17 && compact[..compact.len() - 1].bytes().all(|b| b.is_ascii_digit());
+        let ends = |p: &&Known| {
+            (digits && compact.len() <= 11 && p.phone.as_deref().is_some_and(|ph| ph.ends_with(&compact)))
+                || (id_tail && p.id_number.ends_with(&compact))
+        };
+        let mut out = sorted(reached.iter().copied().filter(ends).collect(), &by_name);
+        let starts: Vec<&Known> =
+            reached.iter().copied().filter(|p| !ends(p) && p.id_number.starts_with(&compact)).collect();
+        out.extend(sorted(starts, &|p| (p.id_number.clone(), String::new(), String::new())));
+        return out;
+    }
+    let q = q.trim();
+    let exact = reached.iter().copied().filter(|p| p.name == q).collect();
+    let mut out = sorted(exact, &|p| (p.birth_date.clone(), p.id_number.clone(), String::new()));
+    out.extend(sorted(reached.iter().copied().filter(|p| p.name != q && p.name.starts_with(q)).collect(), &by_name));
+    let len = q.chars().count();
+    if (2..=32).contains(&len) {
+        // The name from the fragment on (at most 32 characters), where the fragment starts at
+        // the second character or later, the 100th at the latest; the least if it is there twice.
+        let part = |p: &Known| -> Option<String> {
+            let chars: Vec<char> = p.name.chars().collect();
+            (1..chars.len().min(100))
+                .filter(|&s| chars[s..].starts_with(&q.chars().collect::<Vec<_>>()))
+                .map(|s| chars[s..chars.len().min(s + 32)].iter().collect())
+                .min()
+        };
+        let mut holding: Vec<(String, &Known)> = reached
+            .iter()
+            .copied()
+            .filter(|p| !p.name.starts_with(q))
+            .filter_map(|p| part(p).map(|part| (part, p)))
+            .collect();
+        holding.sort_by_key(|(part, p)| (part.clone(), by_name(p)));
+        out.extend(holding.into_iter().map(|(_, p)| p));
+    }
+    out
+}
+
+/// What the caseworker types, picked from the registry by `(what, who, at, len)`.
+fn typed(people: &[Known], (what, who, at, len): (u8, usize, usize, usize)) -> String {
+    const LETTERS: [char; 6] = ['甲', '乙', '测', '试', 'A', 'a'];
+    let p = &people[who % people.len()];
+    match what % 8 {
+        0 | 6 | 7 => {
+            let chars: Vec<char> = p.name.chars().collect();
+            let at = at % chars.len();
+            chars[at..chars.len().min(at + 1 + len % 4)].iter().collect()
+        }
+        1 => [LETTERS[at % 6], LETTERS[len % 6]].iter().collect(),
+        2 => match &p.phone {
+            Some(phone) => phone[phone.len() - (4 + len % 5)..].to_owned(),
+            None => "5150".to_owned(),
+        },
+        3 => {
+            let tail = &p.id_number[18 - (4 + len % 3)..];
+            if len % 2 == 0 { tail.to_lowercase() } else { tail.to_owned() }
+        }
+        4 => p.id_number[..4 + len % 7].to_owned(),
+        _ => (0..4).map(|i| ['0', '1', '5'][(at >> (2 * i)) % 3]).collect(),
+    }
+}
+
+/// The index and the scans of a street or a social worker's caseload find, on both engines and
+/// in every scope, exactly the persons a scan of every person by the rule finds, in its order,
+/// and say there are more exactly when there are.
+#[test]
+fn search_finds_what_a_scan_of_every_person_by_the_rule_finds() {
+    use proptest::prelude::*;
+    let config = ProptestConfig { cases: 6, failure_persistence: None, ..ProptestConfig::default() };
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    proptest!(config, |(
+        people in prop::collection::vec(random_person(), 8..40),
+        queries in prop::collection::vec((any::<u8>(), any::<usize>(), any::<usize>(), any::<usize>()), 30),
+    )| {
+        runtime.block_on(check_against_rule(people, queries));
+    });
+}
+
+async fn check_against_rule(people: Vec<RandomPerson>, queries: Vec<(u8, usize, usize, usize)>) {
+    let lines: Vec<String> = people
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let legacy = format!("{}{}{:03}", ["440106", "440104"][i % 2], BIRTHS[p.born], 100 + i);
+            let phone = p.phone.clone().unwrap_or_default();
+            format!("r{i},{legacy},{},{phone},{},2020-03-01,true,true,true,true,,", p.name, HOMES[p.home])
+        })
+        .collect();
+    let known: Vec<Known> = people
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let legacy = format!("{}{}{:03}", ["440106", "440104"][i % 2], BIRTHS[p.born], 100 + i);
+            let id_number = upgraded(&legacy);
+            let birth_date = format!("19{}-{}-{}", &BIRTHS[p.born][..2], &BIRTHS[p.born][2..4], &BIRTHS[p.born][4..]);
+            Known { id_number, name: p.name.clone(), birth_date, phone: p.phone.clone() }
+        })
+        .collect();
+    let queries: Vec<String> = queries.into_iter().map(|q| typed(&known, q)).collect();
+    for (store, _dir) in common::stores("search_rule").await {
+        store.init().await.unwrap();
+        for code in &HOMES[..2] {
+            yuanzhu_storage::units::add_community(&store, code, "测试社区", &code[..9], true).await.unwrap();
+        }
+        register(&store, &lines).await;
+        let sw = social_worker(&store, "sw").await;
+        for (p, k) in people.iter().zip(&known) {
+            if let Some(h) = p.hukou {
+                search::set_hukou_unit(&store, &k.id_number, Some(&unit(HOMES[h])), "clerk").await.unwrap();
+            }
+            if p.assigned {
+                sessions::assign(&store, &k.id_number, "sw", "officer", Date::parse("2026-03-01").unwrap())
+                    .await
+                    .unwrap();
+            }
+        }
+        let mut scopes: Vec<(Scope<'_>, Vec<&Known>)> = Vec::new();
+        for code in ["440100", "440104", "440105", "440104011", "440104011001", "440104003"] {
+            let within = unit(code);
+            let reached = people
+                .iter()
+                .zip(&known)
+                .filter(|(p, _)| {
+                    within.contains(&unit(HOMES[p.home])) || p.hukou.is_some_and(|h| within.contains(&unit(HOMES[h])))
+                })
+                .map(|(_, k)| k)
+                .collect();
+            scopes.push((Scope::Units(code), reached));
+        }
+        let assigned = people.iter().zip(&known).filter(|(p, _)| p.assigned).map(|(_, k)| k).collect();
+        scopes.push((Scope::AssignedTo(&sw.id), assigned));
+        for q in &queries {
+            for (scope, reached) in &scopes {
+                let expected: Vec<&str> = by_rule(q, reached).iter().map(|p| p.id_number.as_str()).collect();
+                for limit in [2usize, 100] {
+                    let found = search::find(&store, q, *scope, limit as u32).await.unwrap();
+                    let ids: Vec<&str> = found.hits.iter().map(|h| h.id_number.as_str()).collect();
+                    let want = &expected[..expected.len().min(limit)];
+                    assert_eq!(ids, want, "{q:?} within {scope:?}, limit {limit}, {:?}", store.backend());
+                    assert_eq!(found.more, expected.len() > limit, "{q:?} within {scope:?}, limit {limit}");
+                }
+            }
+        }
     }
 }
