@@ -65,7 +65,7 @@ async fn write(conn: &mut PgConnection, plan: Plan, actor: &str) -> Result<(), S
     let Plan { created, updated, latest_moved, registrations, recognitions, events } = plan;
     let at = now();
     let actor: Arc<str> = actor.into();
-    terms::reindex::<Postgres>(conn, updated.iter().map(|p| (p.id.as_str(), &p.record))).await?;
+    terms::reindex::<Postgres>(conn, &updated.iter().map(|p| (p.id.as_str(), &p.record)).collect::<Vec<_>>()).await?;
     let chained = shared::begin_writing::<Postgres>(conn, &updated, &latest_moved, events, &actor, &at).await?;
     let mut rows = Rows::default();
     for p in &created {

@@ -153,7 +153,7 @@ async fn write(conn: &mut SqliteConnection, plan: Plan, actor: &str) -> Result<(
     let Plan { created, updated, latest_moved, registrations, recognitions, events } = plan;
     let at = now();
     let actor: Arc<str> = actor.into();
-    terms::reindex::<Sqlite>(conn, updated.iter().map(|p| (p.id.as_str(), &p.record))).await?;
+    terms::reindex::<Sqlite>(conn, &updated.iter().map(|p| (p.id.as_str(), &p.record)).collect::<Vec<_>>()).await?;
     let chained = shared::begin_writing::<Sqlite>(conn, &updated, &latest_moved, events, &actor, &at).await?;
     let at: Arc<str> = at.into();
     insert(conn, PERSONS, 18, "", &created, |v, p| {

@@ -105,10 +105,7 @@ pub(crate) fn reversed(number: &str) -> String {
 /// `updated` (person ID, new record): the rows of each record as stored go, those of the new one
 /// come. Called before the persons' rows are updated, in the same transaction. Nothing is
 /// written for a person whose name, birth date and phone stay (an ID number never changes).
-pub(crate) async fn reindex<'a, DB>(
-    conn: &mut DB::Connection,
-    updated: impl IntoIterator<Item = (&'a str, &'a PersonRecord)>,
-) -> Result<(), StoreError>
+pub(crate) async fn reindex<DB>(conn: &mut DB::Connection, updated: &[(&str, &PersonRecord)]) -> Result<(), StoreError>
 where
     DB: Database,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
@@ -118,7 +115,7 @@ where
     &'static str: sqlx::ColumnIndex<DB::Row>,
     DB::Arguments: sqlx::IntoArguments<DB>,
 {
-    for (id, r) in updated {
+    for &(id, r) in updated {
         let stored = sqlx::query::<DB>("SELECT name, birth_date, phone, id_number FROM persons WHERE id = $1")
             .bind(id)
             .fetch_one(&mut *conn)
@@ -136,9 +133,12 @@ where
         before.add(&name, &birth_date, phone.as_deref(), &id_number);
         let after = Terms::of([r]);
         let (before, after) = (before.rows(), after.rows());
-        let gone = before.iter().filter(|row| !after.contains(row)).map(|row| (row, Change::Delete));
-        let come = after.iter().filter(|row| !before.contains(row)).map(|row| (row, Change::Insert));
-        for ((table_columns, values), change) in gone.chain(come) {
+        // Gathered first: an iterator of closures held across an await would make the future
+        // not `Send` for every lifetime, which a server's handlers must be.
+        let mut changes: Vec<(&(&str, Vec<&str>), Change)> = Vec::new();
+        changes.extend(before.iter().filter(|row| !after.contains(row)).map(|row| (row, Change::Delete)));
+        changes.extend(after.iter().filter(|row| !before.contains(row)).map(|row| (row, Change::Insert)));
+        for ((table_columns, values), change) in changes {
             let (table, columns) = table_columns.split_once(' ').expect("a table and its columns");
             let columns: Vec<&str> = columns.trim_matches(|c| c == '(' || c == ')').split(", ").collect();
             let sql = match change {
