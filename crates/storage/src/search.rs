@@ -1,15 +1,23 @@
 //! Finding a person, and what decides who may open their file (第十三条, 第十八条).
 //!
-//! A search is one key (ID number, phone or name) looked up through its index, then limited to
-//! what the user reaches; within a street or a community, the other way round (`Read`). At a
-//! million persons every branch must stay an index lookup or a range scan, so prefixes are
-//! ranges (`col >= prefix AND col < next`), which any B-tree serves, rather than `LIKE
-//! 'prefix%'`, which PostgreSQL serves from an index only under the C collation. The ranges
-//! assume text compares by code point, as SQLite does and PostgreSQL does under `C` or `C.UTF-8`
-//! (how the clusters are created); on a database of another collation, a prefix is a `LIKE`
-//! instead, right but read without an index.
+//! A search is what the user typed, taken as an ID number, a phone number, the start or the end
+//! of one, or a name or a part of one, looked up through an index, then limited to what the
+//! user reaches; within a street or a community, the other way round (`Read`). At a million
+//! persons every branch must stay an index lookup or a range scan, so prefixes are ranges (`col
+//! >= prefix AND col < next`), which any B-tree serves, rather than `LIKE 'prefix%'`, which
+//! PostgreSQL serves from an index only under the C collation. What a value contains or ends
+//! with is the start of a row of the index of [`terms`] (migration 0022): a range again. The
+//! ranges assume text compares by code point, as SQLite does and PostgreSQL does under `C` or
+//! `C.UTF-8` (how the clusters are created); on a database of another collation, a prefix is a
+//! `LIKE` instead, right but read without an index.
+//!
+//! What ranks first is what identifies a person best: a whole ID or phone number; then a name
+//! itself, the names that start with what was typed, and the names that hold it further in; for
+//! digits, the phone and ID numbers that end with them (the last four digits a caseworker reads
+//! out) before the ID numbers that start with them (four digits of those are a district's
+//! thousands). One more than the page is read, to say whether there are more.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use sqlx::{AssertSqlSafe, Row};
 use yuanzhu_domain::UnitCode;
@@ -19,7 +27,9 @@ use yuanzhu_rules::IdNumber;
 
 use crate::accounts::{escape_like, subtree_pattern, subtree_prefix};
 use crate::audit::{self, NewEvent};
-use crate::{Params, Store, StoreError, now};
+use crate::{Backend, Params, Store, StoreError, now};
+
+pub(crate) mod terms;
 
 /// Whom a search may return.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +55,14 @@ pub struct Hit {
     pub categories: Vec<String>,
 }
 
+/// A page of hits, and whether more persons within the scope match than it shows (never a
+/// count: counting every match of a surname would read them all).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Found {
+    pub hits: Vec<Hit>,
+    pub more: bool,
+}
+
 /// The most a search returns.
 pub const MAX_LIMIT: u32 = 100;
 
@@ -53,7 +71,9 @@ pub const MAX_LIMIT: u32 = 100;
 enum Key {
     IdNumber(String),
     Phone(String),
-    IdPrefix(String),
+    /// Four or more digits (an ID number's may end in X): how an ID number starts or ends, or
+    /// how a phone number ends.
+    Number(String),
     Name(String),
 }
 
@@ -63,25 +83,48 @@ fn classify(q: &str) -> Option<Key> {
     if q.is_empty() || q.chars().any(char::is_control) {
         return None;
     }
-    let id_like = |s: &str| s.bytes().all(|b| b.is_ascii_digit() || b == b'X' || b == b'x');
-    let digits = q.bytes().all(|b| b.is_ascii_digit());
-    let b = q.as_bytes();
-    Some(if b.len() == 18 && b[..17].iter().all(u8::is_ascii_digit) && id_like(&q[17..]) {
-        Key::IdNumber(q.to_ascii_uppercase())
+    // Numbers are read as people write them down, in groups.
+    let compact: String = q.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    if compact.is_empty() || !compact.bytes().all(|b| b.is_ascii_digit() || b == b'X' || b == b'x') {
+        return Some(match normalize_phone(q) {
+            Some(phone) => Key::Phone(phone),
+            None => Key::Name(q.to_owned()),
+        });
+    }
+    let number = compact.to_ascii_uppercase();
+    let b = number.as_bytes();
+    let digits = b.iter().all(u8::is_ascii_digit);
+    Some(if b.len() == 18 && b[..17].iter().all(u8::is_ascii_digit) {
+        Key::IdNumber(number)
     } else if b.len() == 15
         && digits
-        && let Ok(id) = IdNumber::parse_or_upgrade(q)
+        && let Ok(id) = IdNumber::parse_or_upgrade(&number)
     {
         Key::IdNumber(id.as_str().to_owned())
     } else if b.len() == 11 && digits && b[0] == b'1' {
-        Key::Phone(q.to_owned())
-    } else if let Some(phone) = normalize_phone(q) {
+        Key::Phone(number)
+    } else if let Some(phone) = normalize_phone(&number) {
         Key::Phone(phone)
-    } else if b.len() >= 4 && id_like(q) {
-        Key::IdPrefix(q.to_ascii_uppercase())
+    } else if b.len() >= 4 {
+        Key::Number(number)
     } else {
         Key::Name(q.to_owned())
     })
+}
+
+/// The kinds of number (`terms::PHONE`, `terms::ID`) that can end with `number`: a phone
+/// number is all digits and at most 12 of them, an ID number 18 characters whose last alone
+/// may be X.
+fn tail_kinds(number: &str) -> Vec<&'static str> {
+    let b = number.as_bytes();
+    let mut kinds = Vec::new();
+    if b.len() <= 11 && b.iter().all(u8::is_ascii_digit) {
+        kinds.push(terms::PHONE);
+    }
+    if b.len() <= 17 && b.split_last().is_some_and(|(_, rest)| rest.iter().all(u8::is_ascii_digit)) {
+        kinds.push(terms::ID);
+    }
+    kinds
 }
 
 /// The least string above every string that starts with `prefix`, in code-point order: the
@@ -102,89 +145,299 @@ fn upper_bound(prefix: &str) -> String {
     format!("{prefix}\u{10FFFF}")
 }
 
-/// The filter, over `$1…`, and its values, of the rows of `column` that start with `prefix`
+/// The filter, over `$first…`, and its values, of the rows of `column` that start with `prefix`
 /// (`and_itself`: and that equal it). Where text compares by code point, a range, which the
 /// column's index serves. Under another collation a range could skip some matches (under ICU's
 /// `zh`, 张三 does not sort between 张 and the character after it), so the prefix is a `LIKE`,
 /// right whatever the order, though no index serves it.
-fn prefix_filter(store: &Store, column: &str, prefix: String, and_itself: bool) -> (String, Vec<String>) {
+fn prefix_filter(store: &Store, column: &str, prefix: String, and_itself: bool, first: usize) -> (String, Vec<String>) {
+    let (a, b) = (first, first + 1);
     if store.code_point_order() {
         let op = if and_itself { ">=" } else { ">" };
         let upper = upper_bound(&prefix);
-        return (format!("{column} {op} $1 AND {column} < $2"), vec![prefix, upper]);
+        return (format!("{column} {op} ${a} AND {column} < ${b}"), vec![prefix, upper]);
     }
-    let like = format!("{column} LIKE $1 ESCAPE '\\'");
+    let like = format!("{column} LIKE ${a} ESCAPE '\\'");
     let pattern = format!("{}%", escape_like(&prefix));
-    if and_itself { (like, vec![pattern]) } else { (format!("{like} AND {column} <> $2"), vec![pattern, prefix]) }
+    if and_itself { (like, vec![pattern]) } else { (format!("{like} AND {column} <> ${b}"), vec![pattern, prefix]) }
+}
+
+/// The filter, over `$at`, of the persons `p` within a unit's reach or assigned to an account,
+/// and its value.
+fn scope_filter(scope: &Scope<'_>, at: usize) -> (String, String) {
+    match scope {
+        Scope::Units(prefix) => (
+            format!("(p.residence_unit LIKE ${at} ESCAPE '\\' OR p.hukou_unit LIKE ${at} ESCAPE '\\')"),
+            subtree_pattern(prefix),
+        ),
+        Scope::AssignedTo(account) => (
+            format!("p.id IN (SELECT a.person_id FROM assignments a WHERE a.account_id = ${at})"),
+            (*account).to_owned(),
+        ),
+    }
 }
 
 const HIT_COLUMNS: &str = "p.id, p.id_number, p.name, p.sex, p.birth_date, p.phone, p.residence_unit";
 /// [`HIT_COLUMNS`] as a scope read first holds them.
 const COLUMNS: &str = "id, id_number, name, sex, birth_date, phone, residence_unit";
 
-/// Persons matching `q` within `scope`, by name, birth date and ID number, at most `limit` (itself
-/// at most [`MAX_LIMIT`]). An 18-character or 15-digit ID number and a phone number match
-/// exactly; four or more ID characters match ID numbers that start with them; anything else is a
-/// name, exact matches first, then names that start with it.
-pub async fn search(store: &Store, q: &str, scope: Scope<'_>, limit: u32) -> Result<Vec<Hit>, StoreError> {
-    let limit = limit.min(MAX_LIMIT);
-    let Some(key) = classify(q) else { return Ok(Vec::new()) };
-    if limit == 0 {
-        return Ok(Vec::new());
+/// A row of [`HIT_COLUMNS`], its categories still to be read.
+fn hit(r: &sqlx::any::AnyRow) -> Result<Hit, sqlx::Error> {
+    Ok(Hit {
+        person_id: r.try_get("id")?,
+        id_number: r.try_get("id_number")?,
+        name: r.try_get("name")?,
+        sex: r.try_get("sex")?,
+        birth_date: r.try_get("birth_date")?,
+        phone: r.try_get("phone")?,
+        residence_unit: r.try_get("residence_unit")?,
+        categories: Vec::new(),
+    })
+}
+
+/// The hits gathered so far, each person once, up to `want`.
+struct Page {
+    hits: Vec<Hit>,
+    seen: HashSet<String>,
+    want: usize,
+}
+
+impl Page {
+    fn left(&self) -> usize {
+        self.want - self.hits.len()
     }
-    // Each branch is ordered the way its index runs, so that the engine stops after `limit`
-    // rows instead of sorting every match (a one-character surname matches tens of thousands).
+
+    /// Adds the hits of the next rank that are not on the page yet, as many as fit.
+    fn extend(&mut self, hits: impl IntoIterator<Item = Hit>) {
+        for h in hits {
+            if self.left() == 0 {
+                return;
+            }
+            if self.seen.insert(h.person_id.clone()) {
+                self.hits.push(h);
+            }
+        }
+    }
+}
+
+/// Persons matching `q` within `scope`, at most `limit` (itself at most [`MAX_LIMIT`]): [`find`]
+/// without saying whether there are more.
+pub async fn search(store: &Store, q: &str, scope: Scope<'_>, limit: u32) -> Result<Vec<Hit>, StoreError> {
+    Ok(find(store, q, scope, limit).await?.hits)
+}
+
+/// Persons matching `q` within `scope`, at most `limit` (itself at most [`MAX_LIMIT`]), and
+/// whether more match. An 18-character or 15-digit ID number and a phone number match exactly.
+/// Four or more digits (an ID number's may end in X) match the phone numbers and ID numbers that
+/// end with them, then the ID numbers that start with them. Anything else is a name: the name
+/// itself, then the names that start with it, then (from two characters) the names that hold it
+/// further in, such as a given name. Within each rank the order is fixed: names, then birth
+/// dates, then ID numbers; names holding the text, by what follows it first.
+pub async fn find(store: &Store, q: &str, scope: Scope<'_>, limit: u32) -> Result<Found, StoreError> {
+    let limit = limit.min(MAX_LIMIT) as usize;
+    let Some(key) = classify(q) else { return Ok(Found::default()) };
+    if limit == 0 {
+        return Ok(Found::default());
+    }
+    let mut page = Page { hits: Vec::new(), seen: HashSet::new(), want: limit + 1 };
+    // Each branch is ordered the way its index runs, so that the engine stops after the page
+    // instead of sorting every match (a one-character surname matches tens of thousands).
     let read = Read::for_scope(store, &scope, &key);
-    let rows = match key {
+    match key {
         Key::IdNumber(id) => {
-            hits_where(store, "p.id_number = $1", "p.id_number", &[id], Read::ByKey, &scope, limit).await?
+            let id = [id];
+            page.extend(
+                hits_where(store, "p.id_number = $1", "p.id_number", &id, Read::ByKey, &scope, page.left()).await?,
+            );
         }
         Key::Phone(phone) => {
             let order = "p.name, p.birth_date, p.id_number";
-            hits_where(store, "p.phone = $1", order, &[phone], Read::ByKey, &scope, limit).await?
+            page.extend(hits_where(store, "p.phone = $1", order, &[phone], Read::ByKey, &scope, page.left()).await?);
         }
-        Key::IdPrefix(prefix) => {
-            let (filter, values) = prefix_filter(store, "p.id_number", prefix, true);
-            hits_where(store, &filter, "p.id_number", &values, read, &scope, limit).await?
+        Key::Number(number) => {
+            page.extend(tails(store, &number, &scope, page.left()).await?);
+            if page.left() > 0 {
+                // A person whose phone ends and whose ID number starts with the digits comes
+                // again here: read as many more as came before.
+                let (filter, values) = prefix_filter(store, "p.id_number", number, true, 1);
+                let limit = page.left() + page.hits.len();
+                page.extend(hits_where(store, &filter, "p.id_number", &values, read, &scope, limit).await?);
+            }
         }
         Key::Name(name) => {
-            // Exact matches first, then the names that start with it.
-            let mut rows = hits_where(
-                store,
-                "p.name = $1",
-                "p.birth_date, p.id_number",
-                std::slice::from_ref(&name),
-                read,
-                &scope,
-                limit,
-            )
-            .await?;
-            let left = limit - rows.len() as u32;
-            if left > 0 {
-                let (filter, values) = prefix_filter(store, "p.name", name, false);
+            let exact = std::slice::from_ref(&name);
+            page.extend(
+                hits_where(store, "p.name = $1", "p.birth_date, p.id_number", exact, read, &scope, page.left()).await?,
+            );
+            if page.left() > 0 {
+                let (filter, values) = prefix_filter(store, "p.name", name.clone(), false, 1);
                 let order = "p.name, p.birth_date, p.id_number";
-                rows.extend(hits_where(store, &filter, order, &values, read, &scope, left).await?);
+                page.extend(hits_where(store, &filter, order, &values, read, &scope, page.left()).await?);
             }
-            rows
+            if page.left() > 0 && (2..=terms::PART_LEN).contains(&name.chars().count()) {
+                page.extend(holding(store, &name, &scope, page.left()).await?);
+            }
+        }
+    }
+    let more = page.left() == 0;
+    let mut hits = page.hits;
+    hits.truncate(limit);
+    let ids: Vec<String> = hits.iter().map(|h| h.person_id.clone()).collect();
+    let mut categories = open_categories(store, &ids).await?;
+    for h in &mut hits {
+        h.categories = categories.remove(&h.person_id).unwrap_or_default();
+    }
+    Ok(Found { hits, more })
+}
+
+/// Persons whose phone number or ID number ends with `number`, within `scope`, ranked by name,
+/// birth date and ID number, at most `limit`. The last four digits match about one person in
+/// ten thousand, so every match is read and ranked, for any scope.
+async fn tails(store: &Store, number: &str, scope: &Scope<'_>, limit: usize) -> Result<Vec<Hit>, StoreError> {
+    let kinds = tail_kinds(number);
+    if kinds.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (range, mut binds) = prefix_filter(store, "t.reversed", terms::reversed(number), true, 1);
+    let (within, scope_value) = scope_filter(scope, binds.len() + 1);
+    binds.push(scope_value);
+    // The kinds are this crate's constants.
+    let ends = kinds
+        .iter()
+        .map(|kind| format!("SELECT t.id_number FROM person_number_tails t WHERE t.kind = '{kind}' AND {range}"))
+        .collect::<Vec<_>>()
+        .join(" UNION ");
+    let sql = format!(
+        "SELECT {HIT_COLUMNS} FROM persons p WHERE p.id_number IN ({ends}) AND {within} \
+         ORDER BY p.name, p.birth_date, p.id_number LIMIT ${}",
+        binds.len() + 1
+    );
+    fetch_hits(store, sql, &binds, limit).await
+}
+
+/// Persons whose name holds `fragment` from its second character on (and does not start with
+/// it: those rank higher), within `scope`, at most `limit`, ranked by the name from the
+/// fragment on (the least such part, should it occur twice), then name, birth date and ID
+/// number. A street's or a community's persons, or a social worker's, are read and matched
+/// whole; a district's or the city's through the index of parts, in its order, until the page
+/// is full.
+async fn holding(store: &Store, fragment: &str, scope: &Scope<'_>, limit: usize) -> Result<Vec<Hit>, StoreError> {
+    let scan = match scope {
+        Scope::AssignedTo(_) => true,
+        Scope::Units(prefix) => store.code_point_order() && subtree_prefix(prefix).len() >= 9,
+    };
+    if scan {
+        holding_by_scope(store, fragment, scope, limit).await
+    } else {
+        holding_by_parts(store, fragment, scope, limit).await
+    }
+}
+
+/// [`holding`] through the index of parts: each of its rows is a person's name from one
+/// character on, so a person whose name holds the fragment twice comes twice, and the page is
+/// read again, longer, should that leave it short.
+async fn holding_by_parts(
+    store: &Store,
+    fragment: &str,
+    scope: &Scope<'_>,
+    limit: usize,
+) -> Result<Vec<Hit>, StoreError> {
+    let (parts, mut binds) = prefix_filter(store, "t.part", fragment.to_owned(), true, 1);
+    // The same values: a name that starts with the fragment.
+    let (starts, _) = prefix_filter(store, "t.name", fragment.to_owned(), true, 1);
+    let (within, scope_value) = scope_filter(scope, binds.len() + 1);
+    binds.push(scope_value);
+    let sql = format!(
+        "SELECT {HIT_COLUMNS} FROM person_name_parts t JOIN persons p ON p.id_number = t.id_number \
+         WHERE {parts} AND NOT ({starts}) AND {within} \
+         ORDER BY t.part, t.name, t.birth_date, t.id_number LIMIT ${}",
+        binds.len() + 1
+    );
+    let mut read = limit;
+    loop {
+        let rows = fetch_hits(store, sql.clone(), &binds, read).await?;
+        let complete = rows.len() < read;
+        let mut seen = HashSet::new();
+        let hits: Vec<Hit> = rows.into_iter().filter(|h| seen.insert(h.person_id.clone())).take(limit).collect();
+        if complete || hits.len() == limit {
+            return Ok(hits);
+        }
+        read *= 2;
+    }
+}
+
+/// [`holding`] by reading the scope's persons and matching each name: a street's entries of
+/// [`SCOPE_INDEX`] (about 5,000 at 1M), which carries the name, and those whose hukou is there.
+async fn holding_by_scope(
+    store: &Store,
+    fragment: &str,
+    scope: &Scope<'_>,
+    limit: usize,
+) -> Result<Vec<Hit>, StoreError> {
+    // Whether the name holds the fragment from its second character to the last a part starts at.
+    let position = match store.backend() {
+        Backend::Sqlite => "instr",
+        Backend::Postgres => "strpos",
+    };
+    // The characters from the second in which the fragment may start at the latest part's start.
+    let window = terms::LAST_START - 2 + fragment.chars().count();
+    let holds = format!("{position}(substr(p.name, 2, {window}), $1) > 0");
+    let (sql, binds) = match scope {
+        Scope::AssignedTo(_) => {
+            let (within, account) = scope_filter(scope, 2);
+            (format!("SELECT {HIT_COLUMNS} FROM persons p WHERE {within} AND {holds}"), vec![account])
+        }
+        Scope::Units(prefix) => {
+            let prefix = subtree_prefix(prefix);
+            let lives = "p.residence_unit >= $2 AND p.residence_unit < $3";
+            let (by_unit, by_hukou) = match store.backend() {
+                Backend::Sqlite => (format!(" INDEXED BY {SCOPE_INDEX}"), " INDEXED BY persons_hukou_unit"),
+                Backend::Postgres => (String::new(), ""),
+            };
+            (
+                format!(
+                    "SELECT {HIT_COLUMNS} FROM persons p{by_unit} WHERE {lives} AND {holds} UNION ALL \
+                     SELECT {HIT_COLUMNS} FROM persons p{by_hukou} WHERE p.hukou_unit >= $2 AND p.hukou_unit < $3 \
+                     AND NOT ({lives}) AND {holds}"
+                ),
+                vec![prefix.to_owned(), upper_bound(prefix)],
+            )
         }
     };
-    let ids: Vec<String> = rows.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
-    let mut categories = open_categories(store, &ids).await?;
-    rows.iter()
-        .zip(&ids)
-        .map(|(r, id)| {
-            Ok(Hit {
-                person_id: id.clone(),
-                id_number: r.try_get("id_number")?,
-                name: r.try_get("name")?,
-                sex: r.try_get("sex")?,
-                birth_date: r.try_get("birth_date")?,
-                phone: r.try_get("phone")?,
-                residence_unit: r.try_get("residence_unit")?,
-                categories: categories.remove(id).unwrap_or_default(),
-            })
-        })
-        .collect()
+    let mut query = sqlx::query(AssertSqlSafe(sql)).bind(fragment);
+    for b in &binds {
+        query = query.bind(b);
+    }
+    let mut ranked: Vec<(String, Hit)> = Vec::new();
+    for r in query.fetch_all(store.pool()).await? {
+        let h = hit(&r)?;
+        if let Some(part) = least_part_holding(&h.name, fragment) {
+            ranked.push((part, h));
+        }
+    }
+    ranked.sort_by(|(a, x), (b, y)| {
+        (a, &x.name, &x.birth_date, &x.id_number).cmp(&(b, &y.name, &y.birth_date, &y.id_number))
+    });
+    Ok(ranked.into_iter().take(limit).map(|(_, h)| h).collect())
+}
+
+/// The least of the name's parts ([`terms::name_parts`]) that start with `fragment`, if the name
+/// does not itself start with it: where the index of parts ranks the name.
+fn least_part_holding(name: &str, fragment: &str) -> Option<String> {
+    if name.starts_with(fragment) {
+        return None;
+    }
+    terms::name_parts(name).into_iter().find(|p| p.starts_with(fragment))
+}
+
+/// The rows of `sql` (over `binds`, then the limit) as hits.
+async fn fetch_hits(store: &Store, sql: String, binds: &[String], limit: usize) -> Result<Vec<Hit>, StoreError> {
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for b in binds {
+        query = query.bind(b);
+    }
+    let rows = query.bind(limit as i64).fetch_all(store.pool()).await?;
+    Ok(rows.iter().map(hit).collect::<Result<_, _>>()?)
 }
 
 /// The index a scope is read first by (migration 0014), named for SQLite, whose planner without
@@ -222,7 +475,7 @@ impl Read {
             // prefix within the district's own code finds its persons soon from the key's index,
             // but for any other the district's persons are a far stretch of the walk: they came
             // after the whole of 440103's in the walk of 4401 (250-300 ms).
-            Key::IdPrefix(id) if scope.len() >= 9 || (scope.len() >= 6 && !id.starts_with(scope)) => {
+            Key::Number(id) if scope.len() >= 9 || (scope.len() >= 6 && !id.starts_with(scope)) => {
                 Read::ScopeFirst(Column::IdNumber)
             }
             _ => Read::ByKey,
@@ -256,8 +509,8 @@ async fn hits_where(
     binds: &[String],
     read: Read,
     scope: &Scope<'_>,
-    limit: u32,
-) -> Result<Vec<sqlx::any::AnyRow>, StoreError> {
+    limit: usize,
+) -> Result<Vec<Hit>, StoreError> {
     let n = binds.len() + 1;
     let (sql, scope_values) = match (read, scope) {
         // A set the engine can build once from assignments_account: a social worker has a
@@ -271,15 +524,16 @@ async fn hits_where(
             ),
             vec![(*account).to_owned()],
         ),
-        (Read::ByKey, Scope::Units(prefix)) => (
-            format!(
-                "SELECT {HIT_COLUMNS} FROM persons p WHERE {filter} AND \
-                 (p.residence_unit LIKE ${n} ESCAPE '\\' OR p.hukou_unit LIKE ${n} ESCAPE '\\') \
-                 ORDER BY {order} LIMIT ${}",
-                n + 1
-            ),
-            vec![subtree_pattern(prefix)],
-        ),
+        (Read::ByKey, Scope::Units(_)) => {
+            let (within, value) = scope_filter(scope, n);
+            (
+                format!(
+                    "SELECT {HIT_COLUMNS} FROM persons p WHERE {filter} AND {within} ORDER BY {order} LIMIT ${}",
+                    n + 1
+                ),
+                vec![value],
+            )
+        }
         (Read::ScopeFirst(column), Scope::Units(prefix)) => {
             let prefix = subtree_prefix(prefix);
             let carried = column.carried();
@@ -291,16 +545,14 @@ async fn hits_where(
             // chooses its own indexes, behind a fence, and is not shown a name there: it
             // estimates a range of CJK names at one row (黄明 has 3,653) and would read by it.
             let (indexed_by, hukou_indexed_by, key, fence) = match (store.backend(), column) {
-                (crate::Backend::Sqlite, _) => (
+                (Backend::Sqlite, _) => (
                     format!(" INDEXED BY {SCOPE_INDEX}"),
                     " INDEXED BY persons_hukou_unit",
                     format!(" AND {filter}"),
                     "",
                 ),
-                (crate::Backend::Postgres, Column::IdNumber) => {
-                    (String::new(), "", format!(" AND {filter}"), " MATERIALIZED")
-                }
-                (crate::Backend::Postgres, Column::Name) => (String::new(), "", String::new(), " MATERIALIZED"),
+                (Backend::Postgres, Column::IdNumber) => (String::new(), "", format!(" AND {filter}"), " MATERIALIZED"),
+                (Backend::Postgres, Column::Name) => (String::new(), "", String::new(), " MATERIALIZED"),
             };
             // The scope's entries are matched and ranked, and only the page's persons are read
             // in full: a street's 5,000 persons all start with 4401. Behind the fence, the scope
@@ -321,11 +573,8 @@ async fn hits_where(
             (sql, vec![(*prefix).to_owned(), upper_bound(prefix)])
         }
     };
-    let mut query = sqlx::query(AssertSqlSafe(sql));
-    for b in binds.iter().chain(&scope_values) {
-        query = query.bind(b);
-    }
-    Ok(query.bind(i64::from(limit)).fetch_all(store.pool()).await?)
+    let binds: Vec<String> = binds.iter().cloned().chain(scope_values).collect();
+    fetch_hits(store, sql, &binds, limit).await
 }
 
 /// The open recognitions of all hits in one query, each category once, in the order granted.
@@ -516,10 +765,37 @@ mod tests {
         assert_eq!(k("440106750101123"), Some(Key::IdNumber("440106197501011232".into())));
         assert_eq!(k("13800138000"), Some(Key::Phone("13800138000".into())));
         assert_eq!(k("+86 138-0013-8000"), Some(Key::Phone("13800138000".into())));
-        assert_eq!(k("4401061975"), Some(Key::IdPrefix("4401061975".into())));
-        assert_eq!(k("123x"), Some(Key::IdPrefix("123X".into())));
+        assert_eq!(k("4401061975"), Some(Key::Number("4401061975".into())));
+        assert_eq!(k("123x"), Some(Key::Number("123X".into())));
+        assert_eq!(k("5678"), Some(Key::Number("5678".into())));
+        assert_eq!(k(" 0115 "), Some(Key::Number("0115".into())));
+        assert_eq!(k("0013-8000"), Some(Key::Number("00138000".into())));
+        assert_eq!(k("440106 19750101 123x"), Some(Key::IdNumber("44010619750101123X".into())));
         assert_eq!(k("123"), Some(Key::Name("123".into())));
         assert_eq!(k("张三"), Some(Key::Name("张三".into())));
+        assert_eq!(k("测试"), Some(Key::Name("测试".into())));
+    }
+
+    #[test]
+    fn a_phone_ends_in_digits_and_an_id_number_in_digits_or_x() {
+        assert_eq!(tail_kinds("5678"), [terms::PHONE, terms::ID]);
+        assert_eq!(tail_kinds("123X"), [terms::ID]);
+        assert_eq!(tail_kinds("12X4"), Vec::<&str>::new());
+        assert_eq!(tail_kinds("0619750101123"), [terms::ID]);
+        assert_eq!(tail_kinds("4401061975010112"), [terms::ID]);
+        assert_eq!(tail_kinds("440106197501011"), [terms::ID]);
+        assert_eq!(tail_kinds("44010619750101123"), [terms::ID]);
+    }
+
+    #[test]
+    fn a_name_ranks_by_its_least_part_that_starts_with_the_fragment() {
+        assert_eq!(least_part_holding("甲测试", "测试").as_deref(), Some("测试"));
+        assert_eq!(least_part_holding("测试", "测试"), None, "the name itself ranks higher");
+        assert_eq!(least_part_holding("测试甲测试", "测试"), None, "names that start with it rank higher");
+        assert_eq!(least_part_holding("甲测试乙测试", "测试").as_deref(), Some("测试"));
+        assert_eq!(least_part_holding("黄明华", "明").as_deref(), Some("明华"));
+        assert_eq!(least_part_holding("黄明华", "黄明"), None);
+        assert_eq!(least_part_holding("黄明华", "华"), None, "a part keeps two characters");
     }
 
     proptest! {

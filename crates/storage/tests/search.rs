@@ -415,3 +415,493 @@ async fn reach_of_many_persons_at_once_is_the_reach_of_each() {
         }
     }
 }
+
+/// The 18-character number of a legacy 15-digit one: its check character computed.
+fn upgraded(legacy: &str) -> String {
+    yuanzhu_rules::IdNumber::parse_or_upgrade(legacy).unwrap().as_str().to_owned()
+}
+
+/// A legacy number born on 1975-01-01 in `district` whose 18-character number ends in X.
+fn ending_in_x(district: &str) -> String {
+    (100..1000).map(|s| format!("{district}750101{s}")).find(|l| upgraded(l).ends_with('X')).unwrap()
+}
+
+/// Registers `rows` (CSV rows after [`HEADER`]) on a store.
+async fn register(store: &Store, rows: &[String]) -> persons::ImportSummary {
+    let text = std::iter::once(HEADER.to_owned()).chain(rows.iter().cloned()).collect::<Vec<_>>().join("\n");
+    let rows: Vec<_> = read_csv(text.as_bytes(), Date::parse("2026-11-26").unwrap(), Lang::Zh)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.expect("the test rows are valid"))
+        .collect();
+    let units = persons::unit_codes(store).await.unwrap();
+    persons::register_batch(store, &rows, &units, "importer", &PolicySet::embedded(), Lang::Zh).await.unwrap()
+}
+
+/// Persons whose names, phones and ID numbers hold what caseworkers type: 测试 within 甲测试,
+/// the given name 伟芳, the phone tails 5678 and 0115 (a landline), an ID number ending in X.
+/// 乙测试 lives in Haizhu, outside Yuexiu (440104) and its streets.
+#[derive(Debug, Clone, Copy)]
+struct Fragments {
+    jia: &'static str,
+    ceshi: &'static str,
+    ceshiyuan: &'static str,
+    wang: &'static str,
+    yi: &'static str,
+    chen: &'static str,
+    li: &'static str,
+    weifang: &'static str,
+}
+
+async fn fragment_stores() -> Vec<(Store, Option<tempfile::TempDir>, Fragments)> {
+    let jia = ending_in_x("440106");
+    let id = |legacy: &str| -> &'static str { upgraded(legacy).leak() };
+    let f = Fragments {
+        jia: id(&jia),
+        ceshi: id("440106800202101"),
+        ceshiyuan: id("440106800202103"),
+        wang: id("440104850303105"),
+        yi: id("440105850303107"),
+        chen: id("440103900404109"),
+        li: id("440103900404111"),
+        weifang: id("440103900404113"),
+    };
+    let rows: Vec<String> = [
+        format!("a,{jia},甲测试,13812345678,440104011,2020-03-01,true,true,true,true,,"),
+        "b,440106800202101,测试,,440104003,2020-03-01,true,true,true,true,,".to_owned(),
+        "c,440106800202103,测试员,020-83010115,440104011,2020-03-01,true,true,true,true,,".to_owned(),
+        "d,440104850303105,王小测试,,440104011,2020-03-01,true,true,true,true,,".to_owned(),
+        "e,440105850303107,乙测试,13900005678,440105001,2020-03-01,true,true,true,true,,".to_owned(),
+        "f,440103900404109,陈伟芳,13700000115,440104011,2020-03-01,true,true,true,true,,".to_owned(),
+        "g,440103900404111,李伟芳,,440104003,2020-03-01,true,true,true,true,,".to_owned(),
+        "h,440103900404113,伟芳,,440104011,2020-03-01,true,true,true,true,,".to_owned(),
+    ]
+    .into();
+    let mut out = Vec::new();
+    for (store, dir) in common::stores("fragments").await {
+        store.init().await.unwrap();
+        register(&store, &rows).await;
+        out.push((store, dir, f));
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_fragment_of_a_name_finds_the_names_that_hold_it_after_the_name_itself_and_its_prefixes() {
+    for (store, _dir, f) in fragment_stores().await {
+        // The name itself, the names that start with it, then the names that hold it further
+        // in, by what follows it (all 测试 here), then by name.
+        assert_eq!(ids(&store, "测试", CITY).await, [f.ceshi, f.ceshiyuan, f.yi, f.wang, f.jia]);
+        assert_eq!(ids(&store, "测试", Scope::Units("440104")).await, [f.ceshi, f.ceshiyuan, f.wang, f.jia]);
+        // A street reads its own persons and matches each name: the same rule.
+        assert_eq!(ids(&store, "测试", Scope::Units("440104011")).await, [f.ceshiyuan, f.wang, f.jia]);
+        assert_eq!(ids(&store, "测试", Scope::Units("440105001")).await, [f.yi]);
+        // A given name.
+        assert_eq!(ids(&store, "伟芳", CITY).await, [f.weifang, f.li, f.chen]);
+        assert_eq!(ids(&store, "伟芳", Scope::Units("440104011")).await, [f.weifang, f.chen]);
+        // Further in, and ranked by what follows: 小测试 after every 测试….
+        assert_eq!(ids(&store, "小测", CITY).await, [f.wang]);
+        assert_eq!(ids(&store, "小测试", Scope::Units("440104011")).await, [f.wang]);
+        // One character is the start of a name only, as before.
+        assert_eq!(ids(&store, "测", CITY).await, [f.ceshi, f.ceshiyuan]);
+        assert!(ids(&store, "芳", CITY).await.is_empty());
+        assert!(ids(&store, "测%", CITY).await.is_empty(), "wildcards are taken literally");
+        assert!(ids(&store, "试_", Scope::Units("440104011")).await.is_empty(), "wildcards are taken literally");
+    }
+}
+
+#[tokio::test]
+async fn the_last_digits_of_a_phone_or_an_id_number_find_it() {
+    for (store, _dir, f) in fragment_stores().await {
+        // Phone tails: a mobile's and a landline's (020-83010115), ranked by name.
+        assert_eq!(ids(&store, "5678", CITY).await, [f.yi, f.jia]);
+        assert_eq!(ids(&store, "12345678", CITY).await, [f.jia]);
+        assert_eq!(ids(&store, "0115", CITY).await, [f.ceshiyuan, f.chen]);
+        assert_eq!(ids(&store, "83010115", CITY).await, [f.ceshiyuan]);
+        assert_eq!(ids(&store, "0000 0115", CITY).await, [f.chen], "groups are read as one number");
+        // ID tails, the check character X included, typed either case.
+        let tail = &f.jia[14..];
+        assert!(tail.ends_with('X'));
+        assert_eq!(ids(&store, tail, CITY).await, [f.jia]);
+        assert_eq!(ids(&store, &tail.to_lowercase(), CITY).await, [f.jia]);
+        assert_eq!(ids(&store, &f.jia[12..], CITY).await, [f.jia]);
+        let li_tail = &f.li[13..];
+        assert_eq!(ids(&store, li_tail, CITY).await, [f.li]);
+        // Tails before the ID numbers that start with the digits: 4401 is everyone's start.
+        let found = ids(&store, "4401", CITY).await;
+        assert_eq!(found.len(), 8);
+        let by_tail: Vec<&str> = [f.jia, f.ceshi, f.ceshiyuan, f.wang, f.yi, f.chen, f.li, f.weifang]
+            .into_iter()
+            .filter(|id| id.ends_with("4401"))
+            .collect();
+        assert_eq!(found[..by_tail.len()], by_tail);
+        // Within a unit, only its own.
+        assert_eq!(ids(&store, "5678", Scope::Units("440104")).await, [f.jia]);
+        assert!(ids(&store, "5678", Scope::Units("440104003")).await.is_empty());
+        assert!(ids(&store, tail, Scope::Units("440105")).await.is_empty());
+        assert!(ids(&store, "9999", CITY).await.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_match_outside_the_scope_is_neither_shown_nor_counted() {
+    for (store, _dir, f) in fragment_stores().await {
+        let yuexiu = Scope::Units("440104");
+        // Four within Yuexiu and 乙测试 outside: a page of four has nothing more to show.
+        let found = search::find(&store, "测试", yuexiu, 4).await.unwrap();
+        assert_eq!((found.hits.len(), found.more), (4, false));
+        let found = search::find(&store, "测试", yuexiu, 3).await.unwrap();
+        assert_eq!((found.hits.len(), found.more), (3, true));
+        let found = search::find(&store, "5678", yuexiu, 1).await.unwrap();
+        assert_eq!((found.hits.len(), found.more), (1, false));
+        let found = search::find(&store, "5678", CITY, 1).await.unwrap();
+        assert_eq!((found.hits.len(), found.more), (1, true));
+        let found = search::find(&store, "伟芳", Scope::Units("440104011"), 2).await.unwrap();
+        assert_eq!((found.hits.len(), found.more), (2, false));
+        let found = search::find(&store, "伟芳", CITY, 2).await.unwrap();
+        assert_eq!((found.hits.len(), found.more), (2, true));
+        assert_eq!(search::find(&store, "无此人", CITY, 20).await.unwrap(), search::Found::default());
+
+        // A person whose hukou is in the unit is within it, whichever the key.
+        search::set_hukou_unit(&store, f.yi, Some(&unit("440104011")), "clerk").await.unwrap();
+        assert_eq!(ids(&store, "5678", Scope::Units("440104011")).await, [f.yi, f.jia]);
+        assert_eq!(ids(&store, "测试", Scope::Units("440104011")).await, [f.ceshiyuan, f.yi, f.wang, f.jia]);
+        assert_eq!(ids(&store, &f.yi[12..], Scope::Units("440104")).await, [f.yi]);
+
+        // A social worker: only the persons assigned.
+        let sw = social_worker(&store, "sw1").await;
+        let mine = Scope::AssignedTo(&sw.id);
+        assert!(ids(&store, "测试", mine).await.is_empty());
+        sessions::assign(&store, f.wang, "sw1", "officer", Date::parse("2026-03-01").unwrap()).await.unwrap();
+        assert_eq!(ids(&store, "测试", mine).await, [f.wang]);
+        assert!(ids(&store, "5678", mine).await.is_empty());
+        let found = search::find(&store, "测试", mine, 1).await.unwrap();
+        assert_eq!((found.hits.len(), found.more), (1, false));
+    }
+}
+
+#[tokio::test]
+async fn the_index_follows_a_rename_a_new_phone_and_an_import_update() {
+    for (store, _dir, f) in fragment_stores().await {
+        // 甲测试 registers again as 甲试验 with a new phone; 陈伟芳 with a new phone only.
+        let jia = f.jia;
+        let summary = register(
+            &store,
+            &[
+                format!("a,{jia},甲试验,13811112222,440104011,2020-03-01,true,true,true,true,,"),
+                "f,440103900404109,陈伟芳,13700009999,440104011,2020-03-01,true,true,true,true,,".to_owned(),
+            ],
+        )
+        .await;
+        assert_eq!(summary.persons_updated, 2, "{summary:?}");
+        assert_eq!(ids(&store, "测试", CITY).await, [f.ceshi, f.ceshiyuan, f.yi, f.wang]);
+        assert_eq!(ids(&store, "试验", CITY).await, [jia]);
+        assert_eq!(ids(&store, "试验", Scope::Units("440104011")).await, [jia]);
+        assert_eq!(ids(&store, "5678", CITY).await, [f.yi]);
+        assert_eq!(ids(&store, "2222", CITY).await, [jia]);
+        assert_eq!(ids(&store, "0115", CITY).await, [f.ceshiyuan]);
+        assert_eq!(ids(&store, "9999", CITY).await, [f.chen]);
+        assert_eq!(ids(&store, "伟芳", CITY).await, [f.weifang, f.li, f.chen], "the name did not change");
+        // The ID number's tail is still there, once.
+        assert_eq!(ids(&store, &jia[12..], CITY).await, [jia]);
+
+        // Registered again unchanged: nothing is written, and the index is as it was.
+        let summary =
+            register(&store, &[format!("a,{jia},甲试验,13811112222,440104011,2020-03-01,true,true,true,true,,")]).await;
+        assert_eq!(summary.persons_unchanged, 1, "{summary:?}");
+        assert_eq!(ids(&store, "试验", CITY).await, [jia]);
+        assert_eq!(index_rows(&store).await, rebuilt_index_rows(&store).await);
+    }
+}
+
+/// A name that holds the fragment twice is found once, and ranked by the least of its parts that
+/// start with it, whichever way the search reads.
+#[tokio::test]
+async fn a_name_holding_the_fragment_twice_comes_once_ranked_by_its_least_part() {
+    let rows = [
+        "a,440106800202101,丙甲测乙,,440104011,2020-03-01,true,true,true,true,,".to_owned(),
+        "b,440106800202103,乙甲测甲测,,440104011,2020-03-01,true,true,true,true,,".to_owned(),
+        "c,440106800202105,甲测乙,,440104011,2020-03-01,true,true,true,true,,".to_owned(),
+    ];
+    let (a, b, c) = (upgraded("440106800202101"), upgraded("440106800202103"), upgraded("440106800202105"));
+    for (store, _dir) in common::stores("fragment_twice").await {
+        store.init().await.unwrap();
+        register(&store, &rows).await;
+        // 甲测乙 starts with it; then 乙甲测甲测 by 甲测 (not 甲测甲测), before 丙甲测乙 by 甲测乙.
+        for scope in [CITY, Scope::Units("440104"), Scope::Units("440104011")] {
+            assert_eq!(ids(&store, "甲测", scope).await, [&c, &b, &a].map(String::as_str), "{scope:?}");
+            let found = search::find(&store, "甲测", scope, 2).await.unwrap();
+            assert_eq!((found.hits.len(), found.more), (2, true));
+        }
+    }
+}
+
+/// Every row of the search index, in order.
+async fn index_rows(store: &Store) -> Vec<String> {
+    let parts: Vec<(String, String, String, String)> =
+        sqlx::query_as("SELECT part, name, birth_date, id_number FROM person_name_parts ORDER BY 1, 2, 3, 4")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+    let tails: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT kind, reversed, id_number FROM person_number_tails ORDER BY 1, 2, 3")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+    parts.into_iter().map(|p| format!("{p:?}")).chain(tails.into_iter().map(|t| format!("{t:?}"))).collect()
+}
+
+/// The index as migration 0022 builds it from the persons stored: emptied, then filled by the
+/// migration's own statements.
+async fn rebuilt_index_rows(store: &Store) -> Vec<String> {
+    const MIGRATION: &str = include_str!("../migrations/0022_search_by_fragment.sql");
+    let backfill = &MIGRATION[MIGRATION.find("-- The persons registered before this migration").unwrap()..];
+    sqlx::raw_sql("DELETE FROM person_name_parts; DELETE FROM person_number_tails")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(backfill)).execute(store.pool()).await.unwrap();
+    index_rows(store).await
+}
+
+/// The migration's SQL gives the rows the write path gives, for long names, repeated parts,
+/// landlines, no phone and ID numbers ending in X.
+#[tokio::test]
+async fn the_migration_builds_the_index_the_write_path_keeps() {
+    let long: String = (0..120u32).map(|i| char::from_u32(0x4E00 + i * 7).unwrap()).collect();
+    let text = [
+        HEADER.to_owned(),
+        format!("a,{},甲测试,13812345678,440104011,2020-03-01,true,true,true,true,,", ending_in_x("440106")),
+        "b,440106800202101,长名,,440104003,2020-03-01,true,true,true,true,,".to_owned(),
+        "c,440106800202103,哈哈,020-83010115,440104011,2020-03-01,true,true,true,true,,".to_owned(),
+        "d,440104850303105,测试测试测试,,440104011,2020-03-01,true,true,true,true,,".to_owned(),
+        "e,440105850303107,Maria Lopez-García,0203-8301011,440105001,2020-03-01,true,true,true,true,,".to_owned(),
+        "f,440103900404109,李,,440104011,2020-03-01,true,true,true,true,,".to_owned(),
+    ]
+    .join("\n");
+    let mut rows: Vec<_> = read_csv(text.as_bytes(), Date::parse("2026-11-26").unwrap(), Lang::Zh)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.expect("the test rows are valid"))
+        .collect();
+    // Longer than any name the registration form takes, as a record written before limits were.
+    rows[1].name = long.clone();
+    rows[2].name = "哈".repeat(40);
+    for (store, _dir) in common::stores("fragment_migration").await {
+        store.init().await.unwrap();
+        let units = persons::unit_codes(&store).await.unwrap();
+        persons::register_batch(&store, &rows, &units, "importer", &PolicySet::embedded(), Lang::Zh).await.unwrap();
+        let written = index_rows(&store).await;
+        assert!(written.len() > 120, "{}", written.len());
+        assert_eq!(rebuilt_index_rows(&store).await, written);
+        // And what it holds finds them.
+        assert_eq!(ids(&store, "测试测试", CITY).await.len(), 1);
+        assert_eq!(ids(&store, "Lopez", CITY).await.len(), 1);
+        assert_eq!(ids(&store, "哈".repeat(30).as_str(), CITY).await.len(), 1);
+        // A part starts at the 100th character at the latest.
+        assert_eq!(ids(&store, &long.chars().skip(98).take(3).collect::<String>(), CITY).await.len(), 1);
+        assert!(ids(&store, &long.chars().skip(100).take(3).collect::<String>(), CITY).await.is_empty());
+    }
+}
+
+/// A person of a random registry: indexes into [`HOMES`] and [`BIRTHS`].
+#[derive(Debug, Clone)]
+struct RandomPerson {
+    name: String,
+    phone: Option<String>,
+    home: usize,
+    hukou: Option<usize>,
+    born: usize,
+    assigned: bool,
+}
+
+const HOMES: [&str; 5] = ["440104011001", "440104011002", "440104011", "440104003", "440105001"];
+const BIRTHS: [&str; 3] = ["750101", "800202", "750102"];
+
+fn random_person() -> impl proptest::strategy::Strategy<Value = RandomPerson> {
+    use proptest::prelude::*;
+    // Few letters and digits, so that fragments and tails are shared, and names hold one twice.
+    let name = prop::collection::vec(prop::sample::select(vec!['甲', '乙', '测', 'A']), 1..7);
+    let digits = prop::collection::vec(prop::sample::select(vec!['0', '1', '5']), 9);
+    let phone = prop::option::of((digits, any::<bool>()));
+    (name, phone, 0..HOMES.len(), prop::option::of(0..HOMES.len()), 0..BIRTHS.len(), any::<bool>()).prop_map(
+        |(name, phone, home, hukou, born, assigned)| RandomPerson {
+            name: name.into_iter().collect(),
+            phone: phone.map(|(d, mobile)| {
+                let d: String = d.into_iter().collect();
+                if mobile { format!("13{d}") } else { format!("020{}", &d[..8]) }
+            }),
+            home,
+            hukou,
+            born,
+            assigned,
+        },
+    )
+}
+
+/// A person as the rule sees them.
+struct Known {
+    id_number: String,
+    name: String,
+    birth_date: String,
+    phone: Option<String>,
+}
+
+/// What a search of `q` must return among `reached` (the persons within the scope), in order:
+/// the rule as the issue and `search::find` state it, computed over every person.
+fn by_rule<'a>(q: &str, reached: &[&'a Known]) -> Vec<&'a Known> {
+    let sorted = |mut v: Vec<&'a Known>, key: &dyn Fn(&Known) -> (String, String, String)| {
+        v.sort_by_key(|p| key(p));
+        v
+    };
+    let by_name = |p: &Known| (p.name.clone(), p.birth_date.clone(), p.id_number.clone());
+    let compact = q.replace([' ', '-'], "").to_uppercase();
+    if compact.len() >= 4 && compact.bytes().all(|b| b.is_ascii_digit() || b == b'X') {
+        let landline = compact.starts_with('0') && (10..=12).contains(&compact.len());
+        assert!(![11, 15, 18].contains(&compact.len()) && !landline, "{q}: no whole numbers here");
+        let digits = compact.bytes().all(|b| b.is_ascii_digit());
+        let id_tail = compact.len() <= 17 && compact[..compact.len() - 1].bytes().all(|b| b.is_ascii_digit());
+        let ends = |p: &&Known| {
+            (digits && compact.len() <= 11 && p.phone.as_deref().is_some_and(|ph| ph.ends_with(&compact)))
+                || (id_tail && p.id_number.ends_with(&compact))
+        };
+        let mut out = sorted(reached.iter().copied().filter(ends).collect(), &by_name);
+        let starts: Vec<&Known> =
+            reached.iter().copied().filter(|p| !ends(p) && p.id_number.starts_with(&compact)).collect();
+        out.extend(sorted(starts, &|p| (p.id_number.clone(), String::new(), String::new())));
+        return out;
+    }
+    let q = q.trim();
+    let exact = reached.iter().copied().filter(|p| p.name == q).collect();
+    let mut out = sorted(exact, &|p| (p.birth_date.clone(), p.id_number.clone(), String::new()));
+    out.extend(sorted(reached.iter().copied().filter(|p| p.name != q && p.name.starts_with(q)).collect(), &by_name));
+    let len = q.chars().count();
+    if (2..=32).contains(&len) {
+        // The name from the fragment on (at most 32 characters), where the fragment starts at
+        // the second character or later, the 100th at the latest; the least if it is there twice.
+        let part = |p: &Known| -> Option<String> {
+            let chars: Vec<char> = p.name.chars().collect();
+            (1..chars.len().min(100))
+                .filter(|&s| chars[s..].starts_with(&q.chars().collect::<Vec<_>>()))
+                .map(|s| chars[s..chars.len().min(s + 32)].iter().collect())
+                .min()
+        };
+        let mut holding: Vec<(String, &Known)> = reached
+            .iter()
+            .copied()
+            .filter(|p| !p.name.starts_with(q))
+            .filter_map(|p| part(p).map(|part| (part, p)))
+            .collect();
+        holding.sort_by_key(|(part, p)| (part.clone(), by_name(p)));
+        out.extend(holding.into_iter().map(|(_, p)| p));
+    }
+    out
+}
+
+/// What the caseworker types, picked from the registry by `(what, who, at, len)`.
+fn typed(people: &[Known], (what, who, at, len): (u8, usize, usize, usize)) -> String {
+    const LETTERS: [char; 6] = ['甲', '乙', '测', '试', 'A', 'a'];
+    let p = &people[who % people.len()];
+    match what % 8 {
+        0 | 6 | 7 => {
+            let chars: Vec<char> = p.name.chars().collect();
+            let at = at % chars.len();
+            chars[at..chars.len().min(at + 1 + len % 4)].iter().collect()
+        }
+        1 => [LETTERS[at % 6], LETTERS[len % 6]].iter().collect(),
+        2 => match &p.phone {
+            Some(phone) => phone[phone.len() - (4 + len % 5)..].to_owned(),
+            None => "5150".to_owned(),
+        },
+        3 => {
+            let tail = &p.id_number[18 - (4 + len % 3)..];
+            if len % 2 == 0 { tail.to_lowercase() } else { tail.to_owned() }
+        }
+        4 => p.id_number[..4 + len % 7].to_owned(),
+        _ => (0..4).map(|i| ['0', '1', '5'][(at >> (2 * i)) % 3]).collect(),
+    }
+}
+
+/// The index and the scans of a street or a social worker's caseload find, on both engines and
+/// in every scope, exactly the persons a scan of every person by the rule finds, in its order,
+/// and say there are more exactly when there are.
+#[test]
+fn search_finds_what_a_scan_of_every_person_by_the_rule_finds() {
+    use proptest::prelude::*;
+    let config = ProptestConfig { cases: 6, failure_persistence: None, ..ProptestConfig::default() };
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    proptest!(config, |(
+        people in prop::collection::vec(random_person(), 8..40),
+        queries in prop::collection::vec((any::<u8>(), any::<usize>(), any::<usize>(), any::<usize>()), 30),
+    )| {
+        runtime.block_on(check_against_rule(people, queries));
+    });
+}
+
+async fn check_against_rule(people: Vec<RandomPerson>, queries: Vec<(u8, usize, usize, usize)>) {
+    let lines: Vec<String> = people
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let legacy = format!("{}{}{:03}", ["440106", "440104"][i % 2], BIRTHS[p.born], 100 + i);
+            let phone = p.phone.clone().unwrap_or_default();
+            format!("r{i},{legacy},{},{phone},{},2020-03-01,true,true,true,true,,", p.name, HOMES[p.home])
+        })
+        .collect();
+    let known: Vec<Known> = people
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let legacy = format!("{}{}{:03}", ["440106", "440104"][i % 2], BIRTHS[p.born], 100 + i);
+            let id_number = upgraded(&legacy);
+            let birth_date = format!("19{}-{}-{}", &BIRTHS[p.born][..2], &BIRTHS[p.born][2..4], &BIRTHS[p.born][4..]);
+            Known { id_number, name: p.name.clone(), birth_date, phone: p.phone.clone() }
+        })
+        .collect();
+    let queries: Vec<String> = queries.into_iter().map(|q| typed(&known, q)).collect();
+    for (store, _dir) in common::stores("search_rule").await {
+        store.init().await.unwrap();
+        for code in &HOMES[..2] {
+            yuanzhu_storage::units::add_community(&store, code, "测试社区", &code[..9], true).await.unwrap();
+        }
+        register(&store, &lines).await;
+        let sw = social_worker(&store, "sw").await;
+        for (p, k) in people.iter().zip(&known) {
+            if let Some(h) = p.hukou {
+                search::set_hukou_unit(&store, &k.id_number, Some(&unit(HOMES[h])), "clerk").await.unwrap();
+            }
+            if p.assigned {
+                sessions::assign(&store, &k.id_number, "sw", "officer", Date::parse("2026-03-01").unwrap())
+                    .await
+                    .unwrap();
+            }
+        }
+        let mut scopes: Vec<(Scope<'_>, Vec<&Known>)> = Vec::new();
+        for code in ["440100", "440104", "440105", "440104011", "440104011001", "440104003"] {
+            let within = unit(code);
+            let reached = people
+                .iter()
+                .zip(&known)
+                .filter(|(p, _)| {
+                    within.contains(&unit(HOMES[p.home])) || p.hukou.is_some_and(|h| within.contains(&unit(HOMES[h])))
+                })
+                .map(|(_, k)| k)
+                .collect();
+            scopes.push((Scope::Units(code), reached));
+        }
+        let assigned = people.iter().zip(&known).filter(|(p, _)| p.assigned).map(|(_, k)| k).collect();
+        scopes.push((Scope::AssignedTo(&sw.id), assigned));
+        for q in &queries {
+            for (scope, reached) in &scopes {
+                let expected: Vec<&str> = by_rule(q, reached).iter().map(|p| p.id_number.as_str()).collect();
+                for limit in [2usize, 100] {
+                    let found = search::find(&store, q, *scope, limit as u32).await.unwrap();
+                    let ids: Vec<&str> = found.hits.iter().map(|h| h.id_number.as_str()).collect();
+                    let want = &expected[..expected.len().min(limit)];
+                    assert_eq!(ids, want, "{q:?} within {scope:?}, limit {limit}, {:?}", store.backend());
+                    assert_eq!(found.more, expected.len() > limit, "{q:?} within {scope:?}, limit {limit}");
+                }
+            }
+        }
+    }
+}

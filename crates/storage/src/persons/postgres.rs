@@ -9,8 +9,9 @@ use std::sync::Arc;
 
 use super::bulk::{AUDIT_EVENTS, Chained, PERSONS, RECOGNITIONS, REGISTRATIONS};
 use super::native::{shared, stored_person};
-use super::plan::{self, Plan, Prepared, Stored};
+use super::plan::{self, Person, Plan, Prepared, Stored};
 use super::{ImportSummary, PERSON_COLUMNS};
+use crate::search::terms::{self, NAME_PARTS, NUMBER_TAILS, Terms};
 use crate::{StoreError, now};
 
 pub(super) async fn register(
@@ -64,6 +65,7 @@ async fn write(conn: &mut PgConnection, plan: Plan, actor: &str) -> Result<(), S
     let Plan { created, updated, latest_moved, registrations, recognitions, events } = plan;
     let at = now();
     let actor: Arc<str> = actor.into();
+    terms::reindex::<Postgres>(conn, &updated.iter().map(|p| (p.id.as_str(), &p.record)).collect::<Vec<_>>()).await?;
     let chained = shared::begin_writing::<Postgres>(conn, &updated, &latest_moved, events, &actor, &at).await?;
     let mut rows = Rows::default();
     for p in &created {
@@ -74,6 +76,7 @@ async fn write(conn: &mut PgConnection, plan: Plan, actor: &str) -> Result<(), S
         rows.int(p.version).text(&at).text(&at).opt(&p.latest).end();
     }
     rows.copy(conn, PERSONS).await?;
+    index(conn, &created, &mut rows).await?;
     for r in &registrations {
         rows.text(&r.id).text(&r.person_id).text(&r.on).text(&r.unit).text(&at).end();
     }
@@ -92,6 +95,19 @@ async fn write(conn: &mut PgConnection, plan: Plan, actor: &str) -> Result<(), S
     }
     rows.copy(conn, AUDIT_EVENTS).await?;
     shared::set_head_hash::<Postgres>(conn, last).await
+}
+
+/// The search index's rows of new persons (`search::terms`).
+async fn index(conn: &mut PgConnection, created: &[Person], rows: &mut Rows) -> Result<(), StoreError> {
+    let Terms { parts, tails } = Terms::of(created.iter().map(|p| &p.record));
+    for t in &parts {
+        rows.text(&t.part).text(t.name).text(t.birth_date).text(t.id_number).end();
+    }
+    rows.copy(conn, NAME_PARTS).await?;
+    for t in &tails {
+        rows.text(t.kind).text(&t.reversed).text(t.id_number).end();
+    }
+    rows.copy(conn, NUMBER_TAILS).await
 }
 
 /// Rows in `COPY`'s text format: tab between values, `\N` for NULL, a line per row, and a

@@ -8,8 +8,9 @@ use std::sync::Arc;
 use super::bulk::{AUDIT_EVENTS, PERSONS, RECOGNITIONS, REGISTRATIONS};
 use super::bulk::{Chained, chunks};
 use super::native::{shared, stored_person};
-use super::plan::{self, Plan, Prepared, Stored};
+use super::plan::{self, Person, Plan, Prepared, Stored};
 use super::{ImportSummary, PERSON_COLUMNS};
+use crate::search::terms::{self, NAME_PARTS, NUMBER_TAILS, Terms};
 use crate::{Params, StoreError, now};
 
 pub(super) async fn register(
@@ -152,6 +153,7 @@ async fn write(conn: &mut SqliteConnection, plan: Plan, actor: &str) -> Result<(
     let Plan { created, updated, latest_moved, registrations, recognitions, events } = plan;
     let at = now();
     let actor: Arc<str> = actor.into();
+    terms::reindex::<Sqlite>(conn, &updated.iter().map(|p| (p.id.as_str(), &p.record)).collect::<Vec<_>>()).await?;
     let chained = shared::begin_writing::<Sqlite>(conn, &updated, &latest_moved, events, &actor, &at).await?;
     let at: Arc<str> = at.into();
     insert(conn, PERSONS, 18, "", &created, |v, p| {
@@ -164,6 +166,7 @@ async fn write(conn: &mut SqliteConnection, plan: Plan, actor: &str) -> Result<(
         Ok(())
     })
     .await?;
+    index(conn, &created).await?;
     insert(conn, REGISTRATIONS, 5, "", &registrations, |v, r| {
         v.text(&r.id)?.text(&r.person_id)?.text(&r.on)?.text(&r.unit)?.shared(&at)?;
         Ok(())
@@ -187,4 +190,19 @@ async fn write(conn: &mut SqliteConnection, plan: Plan, actor: &str) -> Result<(
     })
     .await?;
     shared::set_head_hash::<Sqlite>(conn, last).await
+}
+
+/// The search index's rows of new persons (`search::terms`).
+async fn index(conn: &mut SqliteConnection, created: &[Person]) -> Result<(), StoreError> {
+    let Terms { parts, tails } = Terms::of(created.iter().map(|p| &p.record));
+    insert(conn, NAME_PARTS, 4, "", &parts, |v, t| {
+        v.text(&t.part)?.text(t.name)?.text(t.birth_date)?.text(t.id_number)?;
+        Ok(())
+    })
+    .await?;
+    insert(conn, NUMBER_TAILS, 3, "", &tails, |v, t| {
+        v.text(t.kind)?.text(&t.reversed)?.text(t.id_number)?;
+        Ok(())
+    })
+    .await
 }

@@ -26,8 +26,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 pub struct SearchQuery {
-    /// An ID number (18 or 15 digits, or its first digits), a phone number, or a name or the
-    /// start of one.
+    /// An ID number (18 or 15 digits), a phone number, four or more digits (how a phone number
+    /// or an ID number ends, X included, or how an ID number starts), or a name or part of one
+    /// (a given name, 测试 in 甲测试).
     pub q: String,
     /// At most this many results (default 20, at most 100).
     pub limit: Option<u32>,
@@ -48,17 +49,32 @@ pub struct PersonHit {
     pub categories: Vec<String>,
 }
 
+/// The response header that says whether more persons match than the page shows.
+pub const MORE_RESULTS: &str = "x-more-results";
+
 /// Search persons within the caller's jurisdiction.
+///
+/// Whole ID and phone numbers first, then a name itself, the names that start with the query
+/// and those that hold it (a given name); for digits, the phone and ID numbers that end with
+/// them, then the ID numbers that start with them. The body is the page of hits, as it always
+/// was; the header `X-More-Results: true` says that more persons within the caller's
+/// jurisdiction match, and the query should be more complete.
 #[utoipa::path(
     get, path = "/persons", tag = "persons",
     params(SearchQuery),
-    responses((status = 200, body = Vec<PersonHit>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody))
+    responses(
+        (status = 200, body = Vec<PersonHit>, headers(
+            ("X-More-Results" = String, description = "`true` when more persons within the caller's jurisdiction match than the page holds, else `false`")
+        )),
+        (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody)
+    )
 )]
 async fn search_persons(
     State(state): State<AppState>,
     user: AuthUser,
     Query(query): Query<SearchQuery>,
-) -> Result<Json<Vec<PersonHit>>, ApiError> {
+) -> Result<([(&'static str, &'static str); 1], Json<Vec<PersonHit>>), ApiError> {
     user.require(Action::View)?;
     if query.q.chars().count() > 64 {
         return Err(ApiError::bad_request(
@@ -81,19 +97,25 @@ async fn search_persons(
         None => Scope::AssignedTo(&user.account.id),
     };
     let limit = query.limit.unwrap_or(20).clamp(1, 100);
-    let hits = search::search(&state.store, &query.q, scope, limit).await?;
-    Ok(Json(
-        hits.into_iter()
-            .map(|h| PersonHit {
-                id_number: mask_id_number(&h.id_number),
-                name: h.name,
-                sex: h.sex,
-                birth_date: h.birth_date,
-                phone: h.phone.as_deref().map(mask_phone),
-                residence_unit: h.residence_unit,
-                categories: h.categories,
-            })
-            .collect(),
+    let found = search::find(&state.store, &query.q, scope, limit).await?;
+    let more = [(MORE_RESULTS, if found.more { "true" } else { "false" })];
+    Ok((
+        more,
+        Json(
+            found
+                .hits
+                .into_iter()
+                .map(|h| PersonHit {
+                    id_number: mask_id_number(&h.id_number),
+                    name: h.name,
+                    sex: h.sex,
+                    birth_date: h.birth_date,
+                    phone: h.phone.as_deref().map(mask_phone),
+                    residence_unit: h.residence_unit,
+                    categories: h.categories,
+                })
+                .collect(),
+        ),
     ))
 }
 

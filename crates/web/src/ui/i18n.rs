@@ -66,6 +66,16 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("search.title", "查询人员", "Find a person"),
     ("search.label", "身份证号、姓名或手机号", "ID number, name or phone"),
     (
+        "search.more",
+        "还有更多结果，请输入更完整的姓名、身份证号或手机号。",
+        "There are more results: type more of the name, ID number or phone number.",
+    ),
+    (
+        "search.ways",
+        "可输入姓名或其中两个以上的字（如名字），手机号或身份证号的后四位以上。",
+        "Type a name or two or more of its characters (a given name), or the last four or more digits of a phone or ID number.",
+    ),
+    (
         "search.hint",
         "证件号和手机号在列表中部分隐藏；打开档案查看详情（将记录查阅）。",
         "ID and phone numbers are partly hidden in lists; open a file for details (the opening is recorded).",

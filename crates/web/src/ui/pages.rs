@@ -38,19 +38,24 @@ struct SearchPage<'a> {
     q: String,
     searched: bool,
     rows: Vec<Row>,
+    /// More persons match than the page shows.
+    more: bool,
 }
 
 pub async fn search(State(state): State<AppState>, Page(ctx, user): Page, Query(q): Query<SearchQuery>) -> Response {
     let text = q.q.unwrap_or_default().trim().chars().take(64).collect::<String>();
     let mut rows = Vec::new();
+    let mut more = false;
     if !text.is_empty() {
         let scope = match user.user.unit_prefix() {
             Some(prefix) => Scope::Units(prefix),
             None => Scope::AssignedTo(&user.account.id),
         };
-        match search::search(&state.store, &text, scope, 50).await {
-            Ok(hits) => {
-                rows = hits
+        match search::find(&state.store, &text, scope, 50).await {
+            Ok(found) => {
+                more = found.more;
+                rows = found
+                    .hits
                     .into_iter()
                     .map(|h| Row {
                         person_id: h.person_id,
@@ -68,7 +73,7 @@ pub async fn search(State(state): State<AppState>, Page(ctx, user): Page, Query(
         }
     }
     let searched = !text.is_empty();
-    render(&SearchPage { ctx: &ctx, q: text, searched, rows }, StatusCode::OK)
+    render(&SearchPage { ctx: &ctx, q: text, searched, rows, more }, StatusCode::OK)
 }
 
 /// One line of the timeline.
