@@ -73,6 +73,8 @@ pub async fn refuse_oversized(State(state): State<AppState>, request: Request, n
         csrf: String::new(),
         path: "/".to_owned(),
         policies: state.policies.clone(),
+        clock: state.clock(),
+        units: std::sync::Arc::default(),
     };
     let mut page = ui::error_page(&ctx, &e);
     // The rest of the body is not read: the browser must not reuse the connection for another
