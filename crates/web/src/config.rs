@@ -34,6 +34,10 @@ pub struct Config {
     /// Without it, `/metrics` answers only requests from the loopback interface that came through
     /// no proxy; everyone else gets 404.
     pub metrics_token: Option<String>,
+    /// The most data rows an import (CSV or xlsx, API or page) may have.
+    pub import_max_rows: usize,
+    /// The most MiB an xlsx import may unpack to: a small workbook can hold a huge sheet.
+    pub import_max_unpacked_mib: u64,
 }
 
 impl Default for Config {
@@ -49,11 +53,21 @@ impl Default for Config {
             dashboard_cache_seconds: 60,
             auth_cache_seconds: 5,
             metrics_token: None,
+            import_max_rows: 200_000,
+            import_max_unpacked_mib: 256,
         }
     }
 }
 
 impl Config {
+    /// What an uploaded xlsx workbook may hold.
+    pub fn xlsx_limits(&self) -> yuanzhu_domain::xlsx::XlsxLimits {
+        yuanzhu_domain::xlsx::XlsxLimits {
+            max_unpacked_bytes: self.import_max_unpacked_mib.saturating_mul(1024 * 1024),
+            max_rows: self.import_max_rows,
+        }
+    }
+
     /// Reads a TOML file over the defaults, naming the file and the problem if it is wrong.
     pub fn from_file(path: &Path) -> Result<Config, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -84,6 +98,8 @@ impl fmt::Debug for Config {
             .field("dashboard_cache_seconds", &self.dashboard_cache_seconds)
             .field("auth_cache_seconds", &self.auth_cache_seconds)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
+            .field("import_max_rows", &self.import_max_rows)
+            .field("import_max_unpacked_mib", &self.import_max_unpacked_mib)
             .finish()
     }
 }

@@ -357,3 +357,106 @@ async fn a_body_over_the_limit_is_413_in_the_callers_language_for_the_api_and_th
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Imports beyond what a server takes
+// ---------------------------------------------------------------------------------------------
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const IMPORT_HEADER: [&str; 8] = [
+    "id_number",
+    "name",
+    "residence_unit",
+    "registered_on",
+    "hukou_local",
+    "registered_unemployed",
+    "able_to_work",
+    "willing_to_be_assisted",
+];
+
+/// A workbook of `rows` registrations at [`COMMUNITY`].
+fn workbook(rows: u32) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, name) in IMPORT_HEADER.iter().enumerate() {
+        sheet.write_string(0, c as u16, *name).unwrap();
+    }
+    for r in 1..=rows {
+        let id = id_number("440106", "1975-01-01", r % 1000);
+        for (c, value) in
+            [id.as_str(), "陈测试", COMMUNITY, "2016-03-01", "true", "true", "true", "true"].iter().enumerate()
+        {
+            sheet.write_string(r, c as u16, *value).unwrap();
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+/// `POST /api/v1/imports` of a file of type `media`, the messages in `lang`.
+async fn import_file(app: &TestApp, client: &Client, bytes: Vec<u8>, media: &str, lang: &str) -> Answer {
+    let Client::Session { cookie, csrf } = client else { panic!("a session") };
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/imports")
+        .header(header::COOKIE, cookie)
+        .header("x-csrf-token", csrf)
+        .header(header::CONTENT_TYPE, media)
+        .header(header::ACCEPT_LANGUAGE, lang)
+        .body(Body::from(bytes))
+        .unwrap();
+    let response = app.router.clone().oneshot(request).await.unwrap();
+    let (status, headers) = (response.status(), response.headers().clone());
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    Answer { status, headers, body: serde_json::from_slice(&bytes).unwrap_or_default(), text }
+}
+
+async fn persons(app: &TestApp) -> i64 {
+    yuanzhu_storage::persons::count(app.store()).await.unwrap()
+}
+
+#[tokio::test]
+async fn an_xlsx_that_unpacks_beyond_the_limit_is_refused_whole_with_413() {
+    let config = Config { log_format: "text".into(), import_max_unpacked_mib: 1, ..Config::default() };
+    for app in apps_configured("security_xlsx_unpacked", config).await {
+        app.community(COMMUNITY).await;
+        let caseworker = app.user("caseworker", Role::CommunityWorker, COMMUNITY).await;
+        let big = workbook(8000);
+        assert!(big.len() < 1024 * 1024, "a small file ({} bytes) that unpacks to more", big.len());
+        let a = import_file(&app, &caseworker, big, XLSX, "en").await;
+        assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", a.text);
+        assert_eq!(
+            (a.body["error"]["code"].as_str(), a.body["error"]["field"].as_str()),
+            (Some("file_too_large"), Some("file"))
+        );
+        assert!(a.body["error"]["message"].as_str().unwrap().contains("more than 1 MiB"), "{}", a.text);
+        assert_eq!(persons(&app).await, 0, "nothing imported");
+        let small = import_file(&app, &caseworker, workbook(3), XLSX, "en").await;
+        assert_eq!(small.status, StatusCode::OK, "{}", small.text);
+    }
+}
+
+#[tokio::test]
+async fn a_file_with_more_rows_than_an_import_takes_is_refused_whole_in_both_formats() {
+    let config = Config { log_format: "text".into(), import_max_rows: 2, ..Config::default() };
+    for app in apps_configured("security_import_rows", config).await {
+        app.community(COMMUNITY).await;
+        let caseworker = app.user("caseworker", Role::CommunityWorker, COMMUNITY).await;
+        let a = import_file(&app, &caseworker, workbook(3), XLSX, "en").await;
+        assert_eq!(
+            (a.status, a.body["error"]["code"].as_str()),
+            (StatusCode::PAYLOAD_TOO_LARGE, Some("too_many_rows"))
+        );
+        let csv: String = std::iter::once(IMPORT_HEADER.join(","))
+            .chain((1..=3).map(|r| {
+                format!("{},陈测试,{COMMUNITY},2016-03-01,true,true,true,true", id_number("440106", "1975-01-01", r))
+            }))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let zh = import_file(&app, &caseworker, csv.into_bytes(), "text/csv", "zh-CN").await;
+        assert_eq!(zh.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", zh.text);
+        assert!(zh.body["error"]["message"].as_str().unwrap().contains("超过 2 行"), "{}", zh.text);
+        assert_eq!(persons(&app).await, 0, "nothing imported");
+        assert_eq!(import_file(&app, &caseworker, workbook(2), XLSX, "en").await.status, StatusCode::OK);
+    }
+}

@@ -249,7 +249,7 @@ async fn import_submit(State(state): State<AppState>, Page(ctx, user): Page, mut
     let Some((media, bytes)) = file else { return refused(ctx.t("import.no_file").to_owned()) };
     let mut headers = HeaderMap::new();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
-    let rows = match read_body(&headers, &bytes, ctx.lang) {
+    let rows = match read_body(&headers, &bytes, ctx.lang, state.config.xlsx_limits()) {
         Ok(rows) => rows,
         Err(e) => {
             return refused(match ctx.lang {
