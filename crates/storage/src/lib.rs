@@ -14,6 +14,7 @@ pub mod households;
 pub mod persons;
 pub mod reassess;
 pub mod revocations;
+pub mod seal;
 pub mod search;
 pub mod sessions;
 pub mod stats;

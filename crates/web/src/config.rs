@@ -38,6 +38,9 @@ pub struct Config {
     pub import_max_rows: usize,
     /// The most MiB an xlsx import may unpack to: a small workbook can hold a huge sheet.
     pub import_max_unpacked_mib: u64,
+    /// Seconds between two writings of the audit chain's head to the log and `/metrics` (0:
+    /// never), so that copies of it live outside the database.
+    pub audit_head_seconds: u64,
 }
 
 impl Default for Config {
@@ -55,6 +58,7 @@ impl Default for Config {
             metrics_token: None,
             import_max_rows: 200_000,
             import_max_unpacked_mib: 256,
+            audit_head_seconds: 60,
         }
     }
 }
@@ -100,6 +104,7 @@ impl fmt::Debug for Config {
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
             .field("import_max_rows", &self.import_max_rows)
             .field("import_max_unpacked_mib", &self.import_max_unpacked_mib)
+            .field("audit_head_seconds", &self.audit_head_seconds)
             .finish()
     }
 }

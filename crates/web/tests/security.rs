@@ -460,3 +460,38 @@ async fn a_file_with_more_rows_than_an_import_takes_is_refused_whole_in_both_for
         assert_eq!(import_file(&app, &caseworker, workbook(2), XLSX, "en").await.status, StatusCode::OK);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The audit head outside the database
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn the_audit_head_is_written_to_metrics_where_a_scraper_keeps_a_copy() {
+    for app in apps("security_audit_head").await {
+        person_with_landline(&app).await;
+        // The server's watch records the head as soon as it starts, then at every interval.
+        let watch = tokio::spawn(yuanzhu_web::audit_head::watch(app.state.clone()));
+        let seen = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+            while !app.state.metrics.render(0, 0, None).contains("yuanzhu_audit_head_seq{") {
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+        })
+        .await;
+        watch.abort();
+        assert!(seen.is_ok(), "the watch recorded the head");
+        let recorded = yuanzhu_web::audit_head::record(&app.state).await.unwrap();
+        let head = yuanzhu_storage::audit::head(app.store()).await.unwrap();
+        assert_eq!(recorded, head);
+        assert!(head.seq > 0);
+        let mut request = Request::builder().uri("/metrics").body(Body::empty()).unwrap();
+        request.extensions_mut().insert(ConnectInfo("127.0.0.1:40000".parse::<SocketAddr>().unwrap()));
+        let response = app.router.clone().oneshot(request).await.unwrap();
+        let text = String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+        let line = format!("yuanzhu_audit_head_seq{{hash=\"{}\"}} {}", head.hash, head.seq);
+        assert!(text.lines().any(|l| l == line), "{line} in:\n{text}");
+        // What a scraper kept is what `audit verify --expect-head` checks.
+        let expected: yuanzhu_storage::audit::Head = format!("{}:{}", head.seq, head.hash).parse().unwrap();
+        let verdict = yuanzhu_storage::audit::verify_against(app.store(), &expected).await.unwrap();
+        assert!(matches!(verdict, yuanzhu_storage::audit::Verdict::Intact { .. }), "{verdict:?}");
+    }
+}
