@@ -11,6 +11,7 @@ pub mod duplicates;
 mod error;
 pub mod export;
 pub mod households;
+pub mod import_jobs;
 pub mod persons;
 pub mod reassess;
 pub mod revocations;
