@@ -312,6 +312,20 @@ async fn signing_in_goes_on_only_to_a_path_on_this_site() {
 // An oversized body
 // ---------------------------------------------------------------------------------------------
 
+/// The case of the issue: 70 MiB against the default limit of 64.
+#[tokio::test]
+async fn a_70_mib_body_is_413_not_400() {
+    for app in apps("security_70_mib").await {
+        app.community(COMMUNITY).await;
+        let caseworker = app.user("caseworker", Role::CommunityWorker, COMMUNITY).await;
+        let mut body = b"{\"name\": \"".to_vec();
+        body.resize(70 * 1024 * 1024, b'a');
+        let a = app.send(Method::POST, "/api/v1/persons", &caseworker, Some(body), &[]).await;
+        assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", a.text);
+        assert!(a.body["error"]["message"].as_str().unwrap().contains("上限"), "{}", a.text);
+    }
+}
+
 #[tokio::test]
 async fn a_body_over_the_limit_is_413_in_the_callers_language_for_the_api_and_the_pages() {
     let config = Config { log_format: "text".into(), max_body_mib: 1, ..Config::default() };
