@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod assess;
+mod audit;
 mod demo;
 mod export;
 mod pipeline;
@@ -168,8 +169,34 @@ enum ExportCommand {
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
-    /// Check the hash chain: exit 0 when intact, 1 and the first broken event otherwise.
-    Verify,
+    /// Check the hash chain and print its head (SEQ:HASH): exit 0 when intact and holding what is
+    /// expected, 1 and the first broken event or the unmet expectation otherwise.
+    Verify {
+        /// Fail unless the chain still holds this event with this hash: a head printed before, or
+        /// logged by the server, or scraped from `/metrics`.
+        #[arg(long, value_name = "SEQ:HASH")]
+        expect_head: Option<String>,
+        /// Fail unless the chain holds the head this signed checkpoint vouches for.
+        #[arg(long, value_name = "FILE", requires = "public_key")]
+        checkpoint: Option<PathBuf>,
+        /// The public key the checkpoint must be signed with (`audit keygen` wrote it).
+        #[arg(long, value_name = "FILE", requires = "checkpoint")]
+        public_key: Option<PathBuf>,
+    },
+    /// Make an ed25519 key for signing checkpoints: FILE (secret, kept off the database server)
+    /// and FILE.pub (checks them). An existing file is never overwritten.
+    Keygen {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Check the chain and sign its head with the key: writes audit-checkpoint-SEQ-TIME.json into
+    /// DIR, to be kept away from the database.
+    Checkpoint {
+        #[arg(long, value_name = "FILE")]
+        key: PathBuf,
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        out: PathBuf,
+    },
 }
 
 /// The language of explanations and messages.
@@ -257,7 +284,14 @@ fn main() -> ExitCode {
         Command::Person { command: PersonCommand::Show { id_number, json } } => {
             registry::runtime().block_on(registry::person_show(&db, &id_number, json))
         }
-        Command::Audit { command: AuditCommand::Verify } => registry::runtime().block_on(registry::audit_verify(&db)),
+        Command::Audit { command: AuditCommand::Verify { expect_head, checkpoint, public_key } } => {
+            let expected = audit::Expected { head: expect_head, checkpoint: checkpoint.zip(public_key) };
+            registry::runtime().block_on(audit::verify(&db, expected))
+        }
+        Command::Audit { command: AuditCommand::Keygen { out } } => audit::keygen(&out),
+        Command::Audit { command: AuditCommand::Checkpoint { key, out } } => {
+            registry::runtime().block_on(audit::checkpoint(&db, &key, &out))
+        }
         Command::Export { command: ExportCommand::Persons { format, out } } => {
             registry::runtime().block_on(export::run(&db, export::Table::Persons, format, &out))
         }

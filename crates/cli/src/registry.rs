@@ -1,4 +1,4 @@
-//! The registry's commands: `db init`, `import`, `person show`, `audit verify`, `demo`.
+//! The registry's commands: `db init`, `import`, `person show`, `demo`.
 //! Wiring only: the domain reads files into registrations, the store records them.
 
 use std::io::Write;
@@ -9,7 +9,6 @@ use yuanzhu_domain::RowError;
 use yuanzhu_domain::spreadsheet;
 use yuanzhu_domain::xlsx::read_xlsx;
 use yuanzhu_rules::{Lang, PolicySet};
-use yuanzhu_storage::audit::{self, Verdict};
 use yuanzhu_storage::persons::{self, ImportSummary};
 use yuanzhu_storage::{Store, StoreError, applications, revocations};
 
@@ -189,27 +188,6 @@ fn write_file(out: &mut impl Write, f: &persons::PersonFile) -> std::io::Result<
         writeln!(out, "{}  {:<24} {}", crate::clock().show(&e.at), e.action, e.actor)?;
     }
     Ok(())
-}
-
-pub async fn audit_verify(url: &str) -> ExitCode {
-    let verdict = async {
-        let store = crate::connect(url).await?;
-        let v = audit::verify(&store).await;
-        store.close().await;
-        v
-    }
-    .await;
-    match verdict {
-        Ok(Verdict::Intact { events }) => {
-            println!("audit chain intact: {events} events");
-            ExitCode::SUCCESS
-        }
-        Ok(Verdict::Broken { seq, reason }) => {
-            println!("audit chain broken at event {seq}: {reason}");
-            ExitCode::from(1)
-        }
-        Err(e) => fail(e),
-    }
 }
 
 /// Adds the demo communities and `persons_wanted` demo persons, showing progress on stderr.

@@ -105,3 +105,142 @@ fn the_report_of_rejected_rows_opens_in_a_spreadsheet_without_running_formulas()
     let refs: Vec<String> = reader.records().map(|r| r.unwrap()[1].to_owned()).collect();
     assert_eq!(refs, ["'=cmd|' /C calc'!A0", "'@SUM(A1)"], "{report}");
 }
+
+/// Registers a person from a one-line CSV file (each registration appends audit events).
+fn import_one(db: &str, dir: &std::path::Path, id: &str, name: &str) {
+    let file = dir.join(format!("{id}.csv"));
+    std::fs::write(
+        &file,
+        format!(
+            "id_number,name,residence_unit,registered_on,hukou_local,registered_unemployed,able_to_work,willing_to_be_assisted\n\
+             {id},{name},440104011,2016-03-01,true,true,true,true\n"
+        ),
+    )
+    .unwrap();
+    let out = yuanzhu(db, &["import", file.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+/// The head `audit verify` prints: `SEQ:HASH`.
+fn printed_head(db: &str) -> String {
+    let out = yuanzhu(db, &["audit", "verify"], "");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let stdout = text(&out.stdout);
+    let head = stdout.lines().find_map(|l| l.strip_prefix("head: ")).expect("the head is printed").to_owned();
+    let (seq, hash) = head.split_once(':').unwrap();
+    assert!(seq.parse::<i64>().is_ok() && hash.len() == 64, "{head}");
+    head
+}
+
+/// What someone who can write to the database does to hide a change: drops the last event, moves
+/// the head back to the one before, and lets the application append a different event in its
+/// place. The chain is whole again, every hash right.
+fn rewrite_the_last_event(db: &str, dir: &std::path::Path) {
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = yuanzhu_storage::Store::connect(db).await.unwrap();
+        let head = yuanzhu_storage::audit::head(&store).await.unwrap();
+        let previous: String = sqlx::query_scalar("SELECT prev_hash FROM audit_events WHERE seq = $1")
+            .bind(head.seq)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        sqlx::query("DELETE FROM audit_events WHERE seq = $1").bind(head.seq).execute(store.pool()).await.unwrap();
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+            .bind(head.seq - 1)
+            .bind(previous)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        store.close().await;
+    });
+    let out = yuanzhu(db, &["audit", "verify"], "");
+    assert_eq!(out.status.code(), Some(0), "without a copy of the head the cut goes unseen: {}", text(&out.stdout));
+    import_one(db, dir, "440106197501011259", "王替换");
+}
+
+#[test]
+fn audit_verify_prints_the_head_and_an_expected_head_that_is_gone_or_changed_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    for db in databases(dir.path(), "expect_head") {
+        import_one(&db, dir.path(), "440106197501011232", "张三");
+        let head = printed_head(&db);
+        let ok = yuanzhu(&db, &["audit", "verify", "--expect-head", &head], "");
+        assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stdout));
+        // The chain grows: the head seen earlier still holds.
+        import_one(&db, dir.path(), "440106197501011240", "李四");
+        assert_eq!(yuanzhu(&db, &["audit", "verify", "--expect-head", &head], "").status.code(), Some(0));
+        let later = printed_head(&db);
+
+        rewrite_the_last_event(&db, dir.path());
+        let changed = yuanzhu(&db, &["audit", "verify", "--expect-head", &later], "");
+        assert_eq!(changed.status.code(), Some(1), "{}", text(&changed.stdout));
+        assert!(text(&changed.stdout).contains("rewritten"), "{}", text(&changed.stdout));
+        let (seq, hash) = later.split_once(':').unwrap();
+        let beyond = format!("{}:{hash}", seq.parse::<i64>().unwrap() + 5);
+        let gone = yuanzhu(&db, &["audit", "verify", "--expect-head", &beyond], "");
+        assert_eq!(gone.status.code(), Some(1), "{}", text(&gone.stdout));
+        assert!(text(&gone.stdout).contains("is gone"), "{}", text(&gone.stdout));
+        let bad = yuanzhu(&db, &["audit", "verify", "--expect-head", "12:not-a-hash"], "");
+        assert_eq!(bad.status.code(), Some(2), "{}", text(&bad.stderr));
+    }
+}
+
+#[test]
+fn a_signed_checkpoint_shows_a_rewritten_chain_and_cannot_be_forged() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("audit.key");
+    let public = dir.path().join("audit.key.pub");
+    let made = yuanzhu("sqlite::memory:", &["audit", "keygen", "--out", key.to_str().unwrap()], "");
+    assert_eq!(made.status.code(), Some(0), "{}", text(&made.stderr));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600, "the owner's only");
+    }
+    let again = yuanzhu("sqlite::memory:", &["audit", "keygen", "--out", key.to_str().unwrap()], "");
+    assert_eq!(again.status.code(), Some(2), "a key is never overwritten");
+    let other = dir.path().join("other.key");
+    yuanzhu("sqlite::memory:", &["audit", "keygen", "--out", other.to_str().unwrap()], "");
+
+    for (n, db) in databases(dir.path(), "checkpoint").into_iter().enumerate() {
+        import_one(&db, dir.path(), "440106197501011232", "张三");
+        import_one(&db, dir.path(), "440106197501011240", "李四");
+        let out_dir = dir.path().join(format!("checkpoints-{n}"));
+        std::fs::create_dir(&out_dir).unwrap();
+        let made = yuanzhu(
+            &db,
+            &["audit", "checkpoint", "--key", key.to_str().unwrap(), "--out", out_dir.to_str().unwrap()],
+            "",
+        );
+        assert_eq!(made.status.code(), Some(0), "{}", text(&made.stderr));
+        let file = std::fs::read_dir(&out_dir).unwrap().next().unwrap().unwrap().path();
+        let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        assert_eq!(format!("{}:{}", saved["seq"], saved["hash"].as_str().unwrap()), printed_head(&db));
+        let verify = |public: &std::path::Path, file: &std::path::Path| {
+            yuanzhu(
+                &db,
+                &["audit", "verify", "--checkpoint", file.to_str().unwrap(), "--public-key", public.to_str().unwrap()],
+                "",
+            )
+        };
+        let ok = verify(&public, &file);
+        assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stdout));
+        assert!(text(&ok.stdout).contains("holds the checkpoint"), "{}", text(&ok.stdout));
+
+        // Opened with another key, or altered, it proves nothing.
+        let wrong_key = verify(&dir.path().join("other.key.pub"), &file);
+        assert_eq!(wrong_key.status.code(), Some(1), "{}", text(&wrong_key.stdout));
+        let forged = dir.path().join(format!("forged-{n}.json"));
+        let mut altered = saved.clone();
+        altered["seq"] = serde_json::json!(saved["seq"].as_i64().unwrap() - 1);
+        std::fs::write(&forged, altered.to_string()).unwrap();
+        let refused = verify(&public, &forged);
+        assert_eq!(refused.status.code(), Some(1), "{}", text(&refused.stdout));
+        assert!(text(&refused.stdout).contains("signature"), "{}", text(&refused.stdout));
+
+        rewrite_the_last_event(&db, dir.path());
+        let caught = verify(&public, &file);
+        assert_eq!(caught.status.code(), Some(1), "{}", text(&caught.stdout));
+        assert!(text(&caught.stdout).contains("does not hold the checkpoint"), "{}", text(&caught.stdout));
+    }
+}

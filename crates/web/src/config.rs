@@ -37,6 +37,13 @@ pub struct Config {
     /// The city's time zone (an IANA name, `Asia/Shanghai` by default): the day that counts as
     /// today, and every time a page, an export or a printed form shows. Stored times stay UTC.
     pub time_zone: yuanzhu_storage::clock::Clock,
+    /// The most data rows an import (CSV or xlsx, API or page) may have.
+    pub import_max_rows: usize,
+    /// The most MiB an xlsx import may unpack to: a small workbook can hold a huge sheet.
+    pub import_max_unpacked_mib: u64,
+    /// Seconds between two writings of the audit chain's head to the log and `/metrics` (0:
+    /// never), so that copies of it live outside the database.
+    pub audit_head_seconds: u64,
 }
 
 impl Default for Config {
@@ -53,11 +60,22 @@ impl Default for Config {
             auth_cache_seconds: 5,
             metrics_token: None,
             time_zone: yuanzhu_storage::clock::Clock::default(),
+            import_max_rows: 200_000,
+            import_max_unpacked_mib: 256,
+            audit_head_seconds: 60,
         }
     }
 }
 
 impl Config {
+    /// What an uploaded xlsx workbook may hold.
+    pub fn xlsx_limits(&self) -> yuanzhu_domain::xlsx::XlsxLimits {
+        yuanzhu_domain::xlsx::XlsxLimits {
+            max_unpacked_bytes: self.import_max_unpacked_mib.saturating_mul(1024 * 1024),
+            max_rows: self.import_max_rows,
+        }
+    }
+
     /// Reads a TOML file over the defaults, naming the file and the problem if it is wrong.
     pub fn from_file(path: &Path) -> Result<Config, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -89,6 +107,9 @@ impl fmt::Debug for Config {
             .field("auth_cache_seconds", &self.auth_cache_seconds)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
             .field("time_zone", &self.time_zone)
+            .field("import_max_rows", &self.import_max_rows)
+            .field("import_max_unpacked_mib", &self.import_max_unpacked_mib)
+            .field("audit_head_seconds", &self.audit_head_seconds)
             .finish()
     }
 }

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod audit_head;
 pub mod auth;
 pub mod config;
 pub mod credentials;
@@ -55,9 +56,12 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let head = tokio::spawn(audit_head::watch(state.clone()));
     // The peer's address lets `/metrics` answer a scraper on this machine.
     let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    head.abort();
+    served
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -312,6 +312,20 @@ async fn signing_in_goes_on_only_to_a_path_on_this_site() {
 // An oversized body
 // ---------------------------------------------------------------------------------------------
 
+/// The case of the issue: 70 MiB against the default limit of 64.
+#[tokio::test]
+async fn a_70_mib_body_is_413_not_400() {
+    for app in apps("security_70_mib").await {
+        app.community(COMMUNITY).await;
+        let caseworker = app.user("caseworker", Role::CommunityWorker, COMMUNITY).await;
+        let mut body = b"{\"name\": \"".to_vec();
+        body.resize(70 * 1024 * 1024, b'a');
+        let a = app.send(Method::POST, "/api/v1/persons", &caseworker, Some(body), &[]).await;
+        assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", a.text);
+        assert!(a.body["error"]["message"].as_str().unwrap().contains("上限"), "{}", a.text);
+    }
+}
+
 #[tokio::test]
 async fn a_body_over_the_limit_is_413_in_the_callers_language_for_the_api_and_the_pages() {
     let config = Config { log_format: "text".into(), max_body_mib: 1, ..Config::default() };
@@ -355,5 +369,143 @@ async fn a_body_over_the_limit_is_413_in_the_callers_language_for_the_api_and_th
             assert!(content_type.starts_with("text/html"), "declared: {declared}: {content_type} {text}");
             assert!(text.contains("limit of 1 MiB"), "{text}");
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Imports beyond what a server takes
+// ---------------------------------------------------------------------------------------------
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const IMPORT_HEADER: [&str; 8] = [
+    "id_number",
+    "name",
+    "residence_unit",
+    "registered_on",
+    "hukou_local",
+    "registered_unemployed",
+    "able_to_work",
+    "willing_to_be_assisted",
+];
+
+/// A workbook of `rows` registrations at [`COMMUNITY`].
+fn workbook(rows: u32) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, name) in IMPORT_HEADER.iter().enumerate() {
+        sheet.write_string(0, c as u16, *name).unwrap();
+    }
+    for r in 1..=rows {
+        let id = id_number("440106", "1975-01-01", r % 1000);
+        for (c, value) in
+            [id.as_str(), "陈测试", COMMUNITY, "2016-03-01", "true", "true", "true", "true"].iter().enumerate()
+        {
+            sheet.write_string(r, c as u16, *value).unwrap();
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+/// `POST /api/v1/imports` of a file of type `media`, the messages in `lang`.
+async fn import_file(app: &TestApp, client: &Client, bytes: Vec<u8>, media: &str, lang: &str) -> Answer {
+    let Client::Session { cookie, csrf } = client else { panic!("a session") };
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/imports")
+        .header(header::COOKIE, cookie)
+        .header("x-csrf-token", csrf)
+        .header(header::CONTENT_TYPE, media)
+        .header(header::ACCEPT_LANGUAGE, lang)
+        .body(Body::from(bytes))
+        .unwrap();
+    let response = app.router.clone().oneshot(request).await.unwrap();
+    let (status, headers) = (response.status(), response.headers().clone());
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    Answer { status, headers, body: serde_json::from_slice(&bytes).unwrap_or_default(), text }
+}
+
+async fn persons(app: &TestApp) -> i64 {
+    yuanzhu_storage::persons::count(app.store()).await.unwrap()
+}
+
+#[tokio::test]
+async fn an_xlsx_that_unpacks_beyond_the_limit_is_refused_whole_with_413() {
+    let config = Config { log_format: "text".into(), import_max_unpacked_mib: 1, ..Config::default() };
+    for app in apps_configured("security_xlsx_unpacked", config).await {
+        app.community(COMMUNITY).await;
+        let caseworker = app.user("caseworker", Role::CommunityWorker, COMMUNITY).await;
+        let big = workbook(8000);
+        assert!(big.len() < 1024 * 1024, "a small file ({} bytes) that unpacks to more", big.len());
+        let a = import_file(&app, &caseworker, big, XLSX, "en").await;
+        assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", a.text);
+        assert_eq!(
+            (a.body["error"]["code"].as_str(), a.body["error"]["field"].as_str()),
+            (Some("file_too_large"), Some("file"))
+        );
+        assert!(a.body["error"]["message"].as_str().unwrap().contains("more than 1 MiB"), "{}", a.text);
+        assert_eq!(persons(&app).await, 0, "nothing imported");
+        let small = import_file(&app, &caseworker, workbook(3), XLSX, "en").await;
+        assert_eq!(small.status, StatusCode::OK, "{}", small.text);
+    }
+}
+
+#[tokio::test]
+async fn a_file_with_more_rows_than_an_import_takes_is_refused_whole_in_both_formats() {
+    let config = Config { log_format: "text".into(), import_max_rows: 2, ..Config::default() };
+    for app in apps_configured("security_import_rows", config).await {
+        app.community(COMMUNITY).await;
+        let caseworker = app.user("caseworker", Role::CommunityWorker, COMMUNITY).await;
+        let a = import_file(&app, &caseworker, workbook(3), XLSX, "en").await;
+        assert_eq!(
+            (a.status, a.body["error"]["code"].as_str()),
+            (StatusCode::PAYLOAD_TOO_LARGE, Some("too_many_rows"))
+        );
+        let csv: String = std::iter::once(IMPORT_HEADER.join(","))
+            .chain((1..=3).map(|r| {
+                format!("{},陈测试,{COMMUNITY},2016-03-01,true,true,true,true", id_number("440106", "1975-01-01", r))
+            }))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let zh = import_file(&app, &caseworker, csv.into_bytes(), "text/csv", "zh-CN").await;
+        assert_eq!(zh.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", zh.text);
+        assert!(zh.body["error"]["message"].as_str().unwrap().contains("超过 2 行"), "{}", zh.text);
+        assert_eq!(persons(&app).await, 0, "nothing imported");
+        assert_eq!(import_file(&app, &caseworker, workbook(2), XLSX, "en").await.status, StatusCode::OK);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The audit head outside the database
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn the_audit_head_is_written_to_metrics_where_a_scraper_keeps_a_copy() {
+    for app in apps("security_audit_head").await {
+        person_with_landline(&app).await;
+        // The server's watch records the head as soon as it starts, then at every interval.
+        let watch = tokio::spawn(yuanzhu_web::audit_head::watch(app.state.clone()));
+        let seen = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+            while !app.state.metrics.render(0, 0, None).contains("yuanzhu_audit_head_seq{") {
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+        })
+        .await;
+        watch.abort();
+        assert!(seen.is_ok(), "the watch recorded the head");
+        let recorded = yuanzhu_web::audit_head::record(&app.state).await.unwrap();
+        let head = yuanzhu_storage::audit::head(app.store()).await.unwrap();
+        assert_eq!(recorded, head);
+        assert!(head.seq > 0);
+        let mut request = Request::builder().uri("/metrics").body(Body::empty()).unwrap();
+        request.extensions_mut().insert(ConnectInfo("127.0.0.1:40000".parse::<SocketAddr>().unwrap()));
+        let response = app.router.clone().oneshot(request).await.unwrap();
+        let text = String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+        let line = format!("yuanzhu_audit_head_seq{{hash=\"{}\"}} {}", head.hash, head.seq);
+        assert!(text.lines().any(|l| l == line), "{line} in:\n{text}");
+        // What a scraper kept is what `audit verify --expect-head` checks.
+        let expected: yuanzhu_storage::audit::Head = format!("{}:{}", head.seq, head.hash).parse().unwrap();
+        let verdict = yuanzhu_storage::audit::verify_against(app.store(), &expected).await.unwrap();
+        assert!(matches!(verdict, yuanzhu_storage::audit::Verdict::Intact { .. }), "{verdict:?}");
     }
 }

@@ -10,7 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use yuanzhu_domain::access::{Action, Target, mask_id_number, mask_phone, role_allows};
 use yuanzhu_domain::registration::{FileError, Registration, RowError, read_csv};
-use yuanzhu_domain::xlsx::{XlsxError, read_xlsx};
+use yuanzhu_domain::xlsx::{XlsxError, XlsxLimits, read_xlsx_within};
 use yuanzhu_rules::Lang;
 use yuanzhu_storage::duplicates;
 use yuanzhu_storage::export::{self, FileFormat, Paged, TableWriter};
@@ -90,12 +90,14 @@ fn file_error(e: &FileError) -> ApiError {
     }
 }
 
-/// The rows of the body, by its content type.
+/// The rows of the body, by its content type, within `limits` (see [`XlsxLimits`]; the row count
+/// applies to CSV too).
 pub(crate) fn read_body(
     headers: &HeaderMap,
     body: &[u8],
     lang: Lang,
     today: yuanzhu_rules::Date,
+    limits: XlsxLimits,
 ) -> Result<Vec<Result<Registration, RowError>>, ApiError> {
     let media = headers
         .get(header::CONTENT_TYPE)
@@ -103,16 +105,14 @@ pub(crate) fn read_body(
         .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
         .unwrap_or_default();
     match media.as_str() {
-        "text/csv" | "application/csv" => read_csv(body, today, lang).map_err(|e| file_error(&e)),
-        XLSX => read_xlsx(body, today, lang).map_err(|e| match e {
-            XlsxError::Workbook(detail) => ApiError::bad_request(
-                "invalid_xlsx",
-                None,
-                format!("文件无法按 xlsx 工作簿读取：{detail}"),
-                format!("the file cannot be read as an xlsx workbook: {detail}"),
-            ),
-            XlsxError::File(e) => file_error(&e),
-        }),
+        "text/csv" | "application/csv" => {
+            let rows = read_csv(body, today, lang).map_err(|e| file_error(&e))?;
+            match rows.len() > limits.max_rows {
+                true => Err(xlsx_error(XlsxError::TooManyRows { limit: limits.max_rows })),
+                false => Ok(rows),
+            }
+        }
+        XLSX => read_xlsx_within(body, today, lang, limits).map_err(xlsx_error),
         _ => Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
@@ -121,6 +121,18 @@ pub(crate) fn read_body(
         )
         .field("Content-Type")),
     }
+}
+
+/// A file refused whole: unreadable (400), its header wrong (422), or more than an import takes
+/// (413, naming the limit).
+fn xlsx_error(e: XlsxError) -> ApiError {
+    let (status, code) = match &e {
+        XlsxError::File(e) => return file_error(e),
+        XlsxError::Workbook(_) => (StatusCode::BAD_REQUEST, "invalid_xlsx"),
+        XlsxError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "file_too_large"),
+        XlsxError::TooManyRows { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_many_rows"),
+    };
+    ApiError::new(status, code, e.message(Lang::Zh), e.message(Lang::En)).field("file")
 }
 
 pub(crate) fn outside(reg: &Registration, lang: Lang) -> RowError {
@@ -145,7 +157,8 @@ pub(crate) fn outside(reg: &Registration, lang: Lang) -> RowError {
 /// bad row is listed in `rejected` with its row, field, code and message (in the caller's
 /// language), including rows whose `residence_unit` lies outside the caller's jurisdiction
 /// (`outside_jurisdiction`), which are not imported. A file that cannot be read at all is 400
-/// (not CSV or xlsx), 415 (another content type) or 422 (its header is wrong).
+/// (not CSV or xlsx), 413 (more rows than `import_max_rows`, or an xlsx that unpacks to more than
+/// `import_max_unpacked_mib`), 415 (another content type) or 422 (its header is wrong).
 #[utoipa::path(
     post, path = "/imports", tag = "transfer",
     request_body(content((String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
@@ -153,6 +166,7 @@ pub(crate) fn outside(reg: &Registration, lang: Lang) -> RowError {
         (status = 200, description = "The report: good rows imported, bad rows listed", body = ImportReport),
         (status = 400, description = "The body cannot be read as CSV or xlsx", body = ErrorBody),
         (status = 403, body = ErrorBody),
+        (status = 413, description = "More than an import takes: too many rows, or an xlsx that unpacks too large", body = ErrorBody),
         (status = 415, description = "Neither text/csv nor xlsx", body = ErrorBody),
         (status = 422, description = "The header is wrong: `field` names the column", body = ErrorBody),
     )
@@ -165,7 +179,7 @@ async fn import(
 ) -> Result<Json<ImportReport>, ApiError> {
     user.require(Action::Register)?;
     let lang = lang_of(headers.get(header::ACCEPT_LANGUAGE));
-    let rows = read_body(&headers, &body, lang, state.clock().today())?;
+    let rows = read_body(&headers, &body, lang, state.clock().today(), state.config.xlsx_limits())?;
     let mut summary = ImportSummary::default();
     let mut good = Vec::with_capacity(rows.len());
     for row in rows {

@@ -1,10 +1,8 @@
 //! Files in and out from a browser: a bulk import (CSV or xlsx, the columns of `yuanzhu import`)
-//! that runs in the background with a progress page and a per-row report, and the export of the
+//! that runs in the background with a progress page and a per-row report, both kept in the
+//! database (`yuanzhu_storage::import_jobs`) so that they outlive the server, and the export of the
 //! persons of the user's jurisdiction and of their ledgers. The reading, the jurisdiction check and the export are the
 //! API's own (`api::transfer`).
-
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
 
 use askama::Template;
 use axum::Router;
@@ -13,10 +11,11 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use yuanzhu_domain::access::Action;
-use yuanzhu_domain::registration::{Registration, RowError};
+use yuanzhu_domain::registration::Registration;
 use yuanzhu_domain::spreadsheet;
 use yuanzhu_rules::Lang;
 use yuanzhu_storage::duplicates;
+use yuanzhu_storage::import_jobs::{self, ImportJob, JobCounts, JobState};
 use yuanzhu_storage::persons::{self, ImportSummary};
 
 use super::{Ctx, Page, error_page, form_token_ok, render};
@@ -44,6 +43,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("import.rows_done", "已处理行数", "Rows done"),
     ("import.finished", "导入完成。", "The import has finished."),
     ("import.failed", "导入中断：", "The import stopped: "),
+    (
+        "import.interrupted",
+        "导入因服务器停止而中断，未能完成。上面是中断时已处理的行数；其余的行没有导入，可再次导入同一文件完成（已导入的人员不会重复）。",
+        "The import was interrupted: the server stopped before it finished. Above are the rows done when it stopped; the rest were not imported. Import the same file again to finish (persons already imported are not duplicated).",
+    ),
     (
         "import.committed",
         "已处理的行按批次提交，已导入的数据不会丢失。",
@@ -93,104 +97,69 @@ pub fn router() -> Router<AppState> {
 // Import jobs
 // ---------------------------------------------------------------------------------------------
 
-/// An import running or done. Jobs live in this server process only and are lost on restart
-/// (with their progress and report); the imported rows themselves are committed batch by batch,
-/// so a restart loses the report, never an imported row.
-#[derive(Debug, Clone, Default)]
-struct Job {
-    /// The account that started it: nobody else sees it.
-    account_id: String,
-    total: usize,
-    done: usize,
-    finished: bool,
-    failed: Option<String>,
-    summary: Counts,
-    rejected: Vec<RowError>,
-    started: u64,
-}
+/// Seconds between two heartbeats of a running job (see [`import_jobs::STALE_AFTER_SECONDS`]).
+const HEARTBEAT_SECONDS: u64 = 5;
 
-#[derive(Debug, Clone, Copy, Default)]
-struct Counts {
-    created: u64,
-    updated: u64,
-    unchanged: u64,
-    registrations: u64,
-    recognitions: u64,
-    duplicates: u64,
-}
-
-/// Jobs kept at most; the oldest finished ones go first.
-const KEPT_JOBS: usize = 200;
-
-fn jobs() -> &'static Mutex<HashMap<String, Job>> {
-    static JOBS: OnceLock<Mutex<HashMap<String, Job>>> = OnceLock::new();
-    JOBS.get_or_init(|| Mutex::new(HashMap::new()))
-}
-
-fn with_job<T>(id: &str, f: impl FnOnce(&mut Job) -> T) -> Option<T> {
-    jobs().lock().unwrap_or_else(std::sync::PoisonError::into_inner).get_mut(id).map(f)
-}
-
-fn add_job(job: Job) -> String {
+fn new_job_id() -> String {
     use rand_core::RngCore;
     let mut bytes = [0u8; 16];
     rand_core::OsRng.fill_bytes(&mut bytes);
-    let id: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    let mut all = jobs().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    while all.len() >= KEPT_JOBS {
-        let oldest = all.iter().filter(|(_, j)| j.finished).min_by_key(|(_, j)| j.started).map(|(k, _)| k.clone());
-        match oldest {
-            Some(k) => all.remove(&k),
-            None => break,
-        };
-    }
-    all.insert(id.clone(), job);
-    id
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The job if it is this user's (anyone else's is not found).
-fn job_of(id: &str, account_id: &str) -> Option<Job> {
+async fn job_of(state: &AppState, id: &str, account_id: &str) -> Result<ImportJob, ApiError> {
     if id.len() > 64 {
-        return None;
+        return Err(ApiError::not_found());
     }
-    with_job(id, |j| j.clone()).filter(|j| j.account_id == account_id)
+    import_jobs::get(&state.store, id, account_id).await?.ok_or_else(ApiError::not_found)
 }
 
-/// Imports the good rows batch by batch, each batch its own transaction, updating the job.
+/// Imports the good rows batch by batch, each batch its own transaction, recording each batch in
+/// the job as it commits, with a heartbeat meanwhile that tells a live job from an interrupted one.
 async fn run(state: AppState, job: String, good: Vec<Registration>, actor: String, lang: Lang) {
-    let outcome: Result<(), ApiError> = async {
+    let beat = {
+        let (store, job) = (state.store.clone(), job.clone());
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(HEARTBEAT_SECONDS));
+            loop {
+                tick.tick().await;
+                if let Err(e) = import_jobs::heartbeat(&store, &job).await {
+                    tracing::warn!(error = %e, "import job heartbeat");
+                }
+            }
+        })
+    };
+    let outcome: Result<u64, ApiError> = async {
         let units = persons::unit_codes(&state.store).await?;
         for batch in good.chunks(BATCH) {
             let s = persons::register_batch(&state.store, batch, &units, &actor, &state.policies, lang).await?;
-            with_job(&job, |j| {
-                j.done += batch.len();
-                absorb(j, s);
-            });
+            import_jobs::batch_done(&state.store, &job, batch.len() as i64, counts(&s), &s.rejected).await?;
         }
-        let flagged = duplicates::flag_new(&state.store, &actor).await?;
-        with_job(&job, |j| j.summary.duplicates = flagged);
-        Ok(())
+        Ok(duplicates::flag_new(&state.store, &actor).await?)
     }
     .await;
-    with_job(&job, |j| {
-        if let Err(e) = outcome {
-            j.failed = Some(match lang {
-                Lang::Zh => e.zh,
-                Lang::En => e.en,
-            });
-        }
-        j.rejected.sort_by_key(|e| e.row);
-        j.finished = true;
-    });
+    beat.abort();
+    let (flagged, failure) = match outcome {
+        Ok(flagged) => (flagged, None),
+        Err(e) => (0, Some(if lang == Lang::Zh { e.zh } else { e.en })),
+    };
+    if let Err(e) = import_jobs::finish(&state.store, &job, flagged as i64, failure.as_deref()).await {
+        // The heartbeat has stopped: the page will show the job as interrupted.
+        tracing::error!(error = %e, job, "an import job's end could not be recorded");
+    }
 }
 
-fn absorb(j: &mut Job, s: ImportSummary) {
-    j.summary.created += s.persons_created;
-    j.summary.updated += s.persons_updated;
-    j.summary.unchanged += s.persons_unchanged;
-    j.summary.registrations += s.registrations_recorded;
-    j.summary.recognitions += s.recognitions_granted;
-    j.rejected.extend(s.rejected);
+fn counts(s: &ImportSummary) -> JobCounts {
+    let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    JobCounts {
+        created: n(s.persons_created),
+        updated: n(s.persons_updated),
+        unchanged: n(s.persons_unchanged),
+        registrations: n(s.registrations_recorded),
+        recognitions: n(s.recognitions_granted),
+        duplicates: 0,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -249,7 +218,7 @@ async fn import_submit(State(state): State<AppState>, Page(ctx, user): Page, mut
     let Some((media, bytes)) = file else { return refused(ctx.t("import.no_file").to_owned()) };
     let mut headers = HeaderMap::new();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
-    let rows = match read_body(&headers, &bytes, ctx.lang, state.clock().today()) {
+    let rows = match read_body(&headers, &bytes, ctx.lang, state.clock().today(), state.config.xlsx_limits()) {
         Ok(rows) => rows,
         Err(e) => {
             return refused(match ctx.lang {
@@ -258,22 +227,20 @@ async fn import_submit(State(state): State<AppState>, Page(ctx, user): Page, mut
             });
         }
     };
-    let mut job = Job {
-        account_id: user.account.id.clone(),
-        total: rows.len(),
-        started: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()),
-        ..Job::default()
-    };
+    let total = rows.len() as i64;
     let mut good = Vec::with_capacity(rows.len());
+    let mut rejected = Vec::new();
     for row in rows {
         match row {
             Ok(reg) if in_jurisdiction(&user, &reg) => good.push(reg),
-            Ok(reg) => job.rejected.push(outside(&reg, ctx.lang)),
-            Err(e) => job.rejected.push(e),
+            Ok(reg) => rejected.push(outside(&reg, ctx.lang)),
+            Err(e) => rejected.push(e),
         }
     }
-    job.done = job.rejected.len();
-    let id = add_job(job);
+    let id = new_job_id();
+    if let Err(e) = import_jobs::create(&state.store, &id, &user.account.id, total, &rejected).await {
+        return error_page(&ctx, &e.into());
+    }
     tokio::spawn(run(state, id.clone(), good, user.account.username.clone(), ctx.lang));
     Redirect::to(&format!("/import/{id}")).into_response()
 }
@@ -287,34 +254,63 @@ fn form_error(e: &axum::extract::multipart::MultipartError, limit_mib: usize) ->
     }
 }
 
+/// A job as its page shows it.
+struct JobView {
+    finished: bool,
+    /// Its server stopped while it ran: what it did is kept, the rest was not imported.
+    interrupted: bool,
+    failed: Option<String>,
+    total: i64,
+    done: i64,
+    summary: JobCounts,
+    rejected: i64,
+}
+
+impl From<ImportJob> for JobView {
+    fn from(job: ImportJob) -> JobView {
+        JobView {
+            finished: job.finished(),
+            interrupted: job.state == JobState::Interrupted,
+            failed: job.failure,
+            total: job.total,
+            done: job.done,
+            summary: job.counts,
+            rejected: job.rejected,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "import_progress.html")]
 struct ProgressPage<'a> {
     ctx: &'a Ctx,
     id: String,
-    job: Job,
+    job: JobView,
 }
 
 impl ProgressPage<'_> {
     fn done(&self) -> String {
-        self.ctx.num(&i64::try_from(self.job.done).unwrap_or(i64::MAX))
+        self.ctx.num(&self.job.done)
     }
 
     fn total(&self) -> String {
-        self.ctx.num(&i64::try_from(self.job.total).unwrap_or(i64::MAX))
+        self.ctx.num(&self.job.total)
     }
 
     fn rejected(&self) -> String {
-        self.ctx.num(&i64::try_from(self.job.rejected.len()).unwrap_or(i64::MAX))
+        self.ctx.num(&self.job.rejected)
     }
 
-    fn count(&self, n: &u64) -> String {
-        self.ctx.num(&i64::try_from(*n).unwrap_or(i64::MAX))
+    fn count(&self, n: &i64) -> String {
+        self.ctx.num(n)
     }
 }
 
-async fn progress_page(Page(ctx, user): Page, Path(id): Path<String>) -> Response {
-    let Some(job) = job_of(&id, &user.account.id) else { return error_page(&ctx, &ApiError::not_found()) };
+async fn progress_page(State(state): State<AppState>, Page(ctx, user): Page, Path(id): Path<String>) -> Response {
+    let job: JobView = match job_of(&state, &id, &user.account.id).await {
+        Ok(job) => job.into(),
+        Err(e) => return error_page(&ctx, &e),
+    };
     let running = !job.finished;
     let mut r = render(&ProgressPage { ctx: &ctx, id, job }, StatusCode::OK);
     if running {
@@ -325,14 +321,20 @@ async fn progress_page(Page(ctx, user): Page, Path(id): Path<String>) -> Respons
     r
 }
 
-async fn report_csv(Page(ctx, user): Page, Path(id): Path<String>) -> Response {
-    let Some(job) = job_of(&id, &user.account.id).filter(|j| j.finished) else {
-        return error_page(&ctx, &ApiError::not_found());
+async fn report_csv(State(state): State<AppState>, Page(ctx, user): Page, Path(id): Path<String>) -> Response {
+    let rejected = match job_of(&state, &id, &user.account.id).await {
+        Ok(job) if job.finished() => import_jobs::rejections(&state.store, &id).await.map_err(ApiError::from),
+        Ok(_) => Err(ApiError::not_found()),
+        Err(e) => Err(e),
+    };
+    let rejected = match rejected {
+        Ok(rejected) => rejected,
+        Err(e) => return error_page(&ctx, &e),
     };
     let mut out = csv::Writer::from_writer(Vec::new());
     let header = ["row", "ref", "field", "code", "message"].map(|k| ctx.t(&format!("import.report.{k}")));
     let mut written = out.write_record(header);
-    for e in &job.rejected {
+    for e in &rejected {
         let row = e.row.to_string();
         let record =
             [row.as_str(), e.reference.as_deref().unwrap_or(""), e.field.as_deref().unwrap_or(""), &e.code, &e.message];
