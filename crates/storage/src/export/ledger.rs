@@ -129,6 +129,11 @@ const ACTIONS: &[(&str, &str, &str)] = &[
     ("duplicate.decided", "重复核定", "Possible duplicate decided"),
 ];
 
+/// An audit action's name in words (`recognition.granted` → 认定, Recognised), if it has one.
+pub fn action_name(action: &str, lang: Lang) -> Option<&'static str> {
+    ACTIONS.iter().find(|(a, ..)| *a == action).map(|(_, zh, en)| if lang == Lang::Zh { *zh } else { *en })
+}
+
 /// Keys of an event's JSON that say nothing to a reader (the optimistic-concurrency version).
 const QUIET: [&str; 1] = ["version"];
 
@@ -136,10 +141,7 @@ const QUIET: [&str; 1] = ["version"];
 /// `key: before → after`; otherwise each key with a value. An action not in [`ACTIONS`] keeps
 /// its code, so a new kind of event is summarised too.
 pub fn summary(action: &str, before: Option<&str>, after: Option<&str>, lang: Lang) -> String {
-    let label = ACTIONS
-        .iter()
-        .find(|(a, ..)| *a == action)
-        .map_or(action, |(_, zh, en)| if lang == Lang::Zh { zh } else { en });
+    let label = action_name(action, lang).unwrap_or(action);
     let (colon, separator) = if lang == Lang::Zh { ("：", "；") } else { (": ", "; ") };
     let parse = |text: Option<&str>| text.map(|t| serde_json::from_str::<Value>(t).unwrap_or_else(|_| t.into()));
     let mut parts = Vec::new();

@@ -149,7 +149,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
 ];
 
 /// Every table of strings.
-pub fn tables() -> [&'static [(&'static str, &'static str, &'static str)]; 9] {
+pub fn tables() -> [&'static [(&'static str, &'static str, &'static str)]; 10] {
     [
         STRINGS,
         super::home::STRINGS,
@@ -160,6 +160,7 @@ pub fn tables() -> [&'static [(&'static str, &'static str, &'static str)]; 9] {
         super::admin::STRINGS,
         super::employment::STRINGS,
         super::queue::STRINGS,
+        super::timeline::STRINGS,
     ]
 }
 
