@@ -38,6 +38,13 @@ impl Table for LedgerRow {
         &COLUMNS
     }
 
+    fn header(lang: Lang) -> Vec<&'static str> {
+        match lang {
+            Lang::En => COLUMNS.to_vec(),
+            Lang::Zh => vec!["身份证号", "姓名", "序号", "时间", "经办人", "事项", "对象", "政策", "摘要"],
+        }
+    }
+
     fn text_columns() -> &'static [&'static str] {
         &["id_number"]
     }
