@@ -5,6 +5,7 @@
 
 mod admin;
 mod applications;
+mod chart;
 mod employment;
 mod home;
 pub mod i18n;
