@@ -93,7 +93,7 @@ pub const EXPORT_ONLY: [&str; 1] = ["categories"];
 /// The Chinese names of the registration's own columns; the contract's fields have theirs
 /// ([`Field::name_zh`]). A Chinese export writes them as its header, and an import reads them as
 /// the field names they stand for, so a Chinese export imports back.
-const COLUMN_NAMES_ZH: [(&str, &str); 9] = [
+const COLUMN_NAMES_ZH: [(&str, &str); 10] = [
     ("name", "姓名"),
     ("phone", "联系电话"),
     ("address", "住址"),
@@ -103,6 +103,7 @@ const COLUMN_NAMES_ZH: [(&str, &str); 9] = [
     ("relation", "与户主关系"),
     ("hukou_unit", "户籍地单位"),
     ("categories", "认定类别"),
+    ("facts", "情况"),
 ];
 
 /// A column (or field) as a header or a message in `lang` names it: 姓名 for `name` in Chinese,
