@@ -152,6 +152,10 @@ enum ExportCommand {
         /// The file to write (replaced if it exists).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// The header's language: the columns' Chinese names, or in English their field names
+        /// (`import` reads either).
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: LangArg,
     },
     /// Every person's ledger (第十九条 一人一档): one row per event of the file, by person then
     /// time: id_number, name, seq, at, actor, action, entity, policy, summary.
@@ -161,7 +165,7 @@ enum ExportCommand {
         /// The file to write (replaced if it exists).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
-        /// The language of the summaries.
+        /// The language of the header and the summaries.
         #[arg(long, value_enum, default_value = "zh")]
         lang: LangArg,
     },
@@ -292,8 +296,8 @@ fn main() -> ExitCode {
         Command::Audit { command: AuditCommand::Checkpoint { key, out } } => {
             registry::runtime().block_on(audit::checkpoint(&db, &key, &out))
         }
-        Command::Export { command: ExportCommand::Persons { format, out } } => {
-            registry::runtime().block_on(export::run(&db, export::Table::Persons, format, &out))
+        Command::Export { command: ExportCommand::Persons { format, out, lang } } => {
+            registry::runtime().block_on(export::run(&db, export::Table::Persons(lang.into()), format, &out))
         }
         Command::Export { command: ExportCommand::Ledgers { format, out, lang } } => {
             registry::runtime().block_on(export::run(&db, export::Table::Ledgers(lang.into()), format, &out))

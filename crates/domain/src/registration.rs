@@ -90,6 +90,42 @@ const EXTRAS: [(&str, Extra); 7] = [
 /// Columns of an export that an import reads past: what the registry decided, not facts.
 pub const EXPORT_ONLY: [&str; 1] = ["categories"];
 
+/// The Chinese names of the registration's own columns; the contract's fields have theirs
+/// ([`Field::name_zh`]). A Chinese export writes them as its header, and an import reads them as
+/// the field names they stand for, so a Chinese export imports back.
+const COLUMN_NAMES_ZH: [(&str, &str); 10] = [
+    ("name", "姓名"),
+    ("phone", "联系电话"),
+    ("address", "住址"),
+    ("residence_unit", "居住地单位"),
+    ("registered_on", "登记日期"),
+    ("household_ref", "家庭编号"),
+    ("relation", "与户主关系"),
+    ("hukou_unit", "户籍地单位"),
+    ("categories", "认定类别"),
+    ("facts", "情况"),
+];
+
+/// A column (or field) as a header or a message in `lang` names it: 姓名 for `name` in Chinese,
+/// `name` in English; a name that is no column stays as it is.
+pub fn column_name(name: &str, lang: Lang) -> &str {
+    if lang == Lang::En {
+        return name;
+    }
+    match COLUMN_NAMES_ZH.iter().find(|(n, _)| *n == name) {
+        Some((_, zh)) => zh,
+        None => yuanzhu_rules::contract::field_label(name, lang),
+    }
+}
+
+/// The field a header names: a field name as it is, a Chinese name as its field's.
+pub fn column_of(header: &str) -> &str {
+    if let Some((name, _)) = COLUMN_NAMES_ZH.iter().find(|(_, zh)| *zh == header) {
+        return name;
+    }
+    Field::ALL.iter().find(|f| f.name_zh() == header).map_or(header, |f| f.name())
+}
+
 #[derive(Debug, Clone, Copy)]
 enum Column {
     Contract(Field),
@@ -112,7 +148,7 @@ impl Header {
         let mut columns = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for (i, name) in names.into_iter().enumerate() {
-            let name = if i == 0 { name.trim_start_matches('\u{feff}') } else { name }.trim();
+            let name = column_of(if i == 0 { name.trim_start_matches('\u{feff}') } else { name }.trim());
             if !seen.insert(name.to_owned()) {
                 return Err(FileError::DuplicateColumn(name.to_owned()));
             }
@@ -188,7 +224,7 @@ impl Header {
                 fail(
                     Some(name),
                     "missing_field",
-                    format!("缺少必填字段 {name}"),
+                    format!("缺少必填字段：{}", column_name(name, Lang::Zh)),
                     format!("required field {name} is missing"),
                 )
             })
@@ -198,7 +234,7 @@ impl Header {
             return Err(fail(
                 Some("id_number"),
                 "missing_field",
-                "缺少必填字段 id_number".to_owned(),
+                "缺少必填字段：身份证号".to_owned(),
                 "required field id_number is missing".to_owned(),
             ));
         }
@@ -209,7 +245,7 @@ impl Header {
             fail(
                 Some("residence_unit"),
                 "invalid_field",
-                format!("residence_unit 须为6、9或12位的区划代码，实际为“{}”", e.0),
+                format!("居住地单位须为6、9或12位的区划代码，实际为“{}”", e.0),
                 e.to_string(),
             )
         })?;
@@ -218,7 +254,7 @@ impl Header {
             fail(
                 Some("registered_on"),
                 "invalid_field",
-                "registered_on 须为 YYYY-MM-DD 格式的有效日期".to_owned(),
+                "登记日期须为 YYYY-MM-DD 格式的有效日期".to_owned(),
                 "registered_on must be a real date YYYY-MM-DD".to_owned(),
             )
         })?;
@@ -226,7 +262,7 @@ impl Header {
             return Err(fail(
                 Some("registered_on"),
                 "invalid_field",
-                format!("registered_on 晚于今天（{today}）"),
+                format!("登记日期晚于今天（{today}）"),
                 format!("registered_on is after today ({today})"),
             ));
         }
@@ -236,7 +272,7 @@ impl Header {
                 fail(
                     Some("phone"),
                     "invalid_field",
-                    "phone 须为11位手机号码或带区号的固定电话".to_owned(),
+                    "联系电话须为11位手机号码或带区号的固定电话".to_owned(),
                     "phone must be an 11-digit mobile number or a landline with its area code".to_owned(),
                 )
             })?),
@@ -399,6 +435,39 @@ mod tests {
         // Only the named columns: another column of the export's kind is still unknown.
         let e = read_csv(file.replace("categories", "latest_registration").as_bytes(), today(), Lang::En).unwrap_err();
         assert_eq!(e, FileError::UnknownColumn("latest_registration".into()));
+    }
+
+    #[test]
+    fn a_chinese_header_reads_as_the_fields_it_names_and_messages_name_fields_in_chinese() {
+        let english = "id_number,name,residence_unit,registered_on,hukou_local,registered_unemployed,able_to_work,willing_to_be_assisted,categories";
+        let chinese: Vec<&str> = english.split(',').map(|c| column_name(c, Lang::Zh)).collect();
+        assert_eq!(chinese[..4], ["身份证号", "姓名", "居住地单位", "登记日期"]);
+        assert!(chinese.iter().all(|c| !c.is_ascii()), "{chinese:?}");
+        let row = "440106197501011232,张三,440106001,2016-03-01,true,true,true,true,older_unemployed";
+        let from_zh = read_csv(format!("{}\n{row}\n", chinese.join(",")).as_bytes(), today(), Lang::Zh).unwrap();
+        let from_en = read_csv(format!("{english}\n{row}\n").as_bytes(), today(), Lang::Zh).unwrap();
+        assert_eq!(from_zh, from_en);
+        // Both names of one column are the same column.
+        let twice = read_csv("id_number,身份证号,name,residence_unit,registered_on\n".as_bytes(), today(), Lang::Zh);
+        assert!(matches!(twice, Err(FileError::DuplicateColumn(_))), "{twice:?}");
+        // Every field has a Chinese name that reads back as it.
+        for f in Field::ALL {
+            assert_eq!(column_of(column_name(f.name(), Lang::Zh)), f.name());
+        }
+        for (name, _) in COLUMN_NAMES_ZH {
+            assert_eq!(column_of(column_name(name, Lang::Zh)), name);
+        }
+
+        let e = read_csv(
+            format!("{}\n440106197501011232,,440106001,2016-03-01,true,true,true,true,\n", chinese.join(","))
+                .as_bytes(),
+            today(),
+            Lang::Zh,
+        )
+        .unwrap()
+        .remove(0)
+        .unwrap_err();
+        assert_eq!(e.message, "缺少必填字段：姓名");
     }
 
     #[test]

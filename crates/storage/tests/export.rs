@@ -252,7 +252,9 @@ async fn the_ledgers_are_each_persons_file_event_by_event() {
         let mut expected = Vec::new();
         for p in &persons {
             let file = persons::file(&store, &p.id_number).await.unwrap().unwrap();
-            expected.extend(file.timeline.iter().map(|e| (p.id_number.clone(), e.seq, e.action.clone(), e.at.clone())));
+            // Times as the configured zone's clock reads them (stored in UTC).
+            let local = |at: &str| store.clock().stamp_local(at);
+            expected.extend(file.timeline.iter().map(|e| (p.id_number.clone(), e.seq, e.action.clone(), local(&e.at))));
         }
         let got: Vec<_> = ledger.iter().map(|r| (r.id_number.clone(), r.seq, r.action.clone(), r.at.clone())).collect();
         assert_eq!(got, expected, "every event of every file, by person then time");

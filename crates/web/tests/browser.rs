@@ -350,6 +350,57 @@ async fn an_import_shows_its_progress_and_then_its_report() {
     .await;
 }
 
+/// Whether every label and count of the dashboard's chart lies inside the drawing, as the
+/// browser measures the text.
+const CHART_FITS: &str = "const svg = document.querySelector('svg.home-chart'); if (!svg) return 'no chart'; \
+    const w = svg.viewBox.baseVal.width; const bad = []; \
+    for (const t of svg.querySelectorAll('text')) { const b = t.getBBox(); \
+      if (b.x < 0 || b.x + b.width > w + 0.5) bad.push(t.textContent + ' at ' + b.x.toFixed(1) + '..' + (b.x + b.width).toFixed(1) + ' of ' + w); } \
+    return bad.join('; ');";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_role_finds_its_work_and_the_dashboards_labels_fit_in_both_languages() {
+    run("roles", |b| async move {
+        // A hardship status approved, so that the dashboard draws 特困's long label too; then the
+        // street officer's queue of applications.
+        let person = b.person_id(HARDSHIP_ID);
+        hardship_recognised(&b, &person).await;
+        b.sign_out().await;
+        b.sign_in("caseworker").await;
+        b.open("/").await;
+        b.snap("home-caseworker").await;
+        b.sign_out().await;
+        b.sign_in("officer").await;
+        b.open("/applications?state=all").await;
+        assert!(b.exists("#application-queue").await, "the officer's queue lists the application");
+        b.snap("applications").await;
+        b.open("/").await;
+        b.snap("home-officer").await;
+        b.open("/no-such-page").await;
+        assert!(b.text("h1").await.contains("页面不存在"));
+        b.snap("not-found").await;
+        b.sign_out().await;
+
+        // The district supervisor's dashboard: no label clipped, in Chinese or in English.
+        b.sign_in("district").await;
+        b.open("/").await;
+        b.wait_for("svg.home-chart").await;
+        let clipped = b.client.execute(CHART_FITS, vec![]).await.expect("the script runs");
+        assert_eq!(clipped, json!(""), "labels outside the chart (zh)");
+        b.snap("dashboard").await;
+        b.client.execute("document.querySelector('svg.home-chart').scrollIntoView()", vec![]).await.unwrap();
+        b.snap("dashboard-chart").await;
+        b.click("#lang-switch").await;
+        b.wait_until(|b| async move { b.html_lang().await == "en" }).await;
+        b.wait_for("svg.home-chart").await;
+        let clipped = b.client.execute(CHART_FITS, vec![]).await.expect("the script runs");
+        assert_eq!(clipped, json!(""), "labels outside the chart (en)");
+        b.client.execute("document.querySelector('svg.home-chart').scrollIntoView()", vec![]).await.unwrap();
+        b.snap("dashboard-chart-en").await;
+    })
+    .await;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The office: accounts and persons every test starts with
 
@@ -378,9 +429,11 @@ async fn office(store: &Store) -> Vec<(u32, String)> {
         units::add_community(store, code, &format!("测试社区{}", &code[9..]), &code[..9], true).await.unwrap();
     }
     let hash = yuanzhu_web::password::hash_now(PASSWORD);
-    for (name, role, unit) in
-        [("caseworker", Role::CommunityWorker, COMMUNITY), ("officer", Role::StreetOfficer, STREET)]
-    {
+    for (name, role, unit) in [
+        ("caseworker", Role::CommunityWorker, COMMUNITY),
+        ("officer", Role::StreetOfficer, STREET),
+        ("district", Role::DistrictSupervisor, "440104"),
+    ] {
         accounts::create(store, name, role, &UnitCode::parse(unit).unwrap(), &hash, "test").await.unwrap();
     }
     let header = "ref,id_number,name,phone,residence_unit,registered_on,hukou_local,registered_unemployed,able_to_work,willing_to_be_assisted,minimum_living_allowance,disabled";

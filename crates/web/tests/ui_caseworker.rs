@@ -241,3 +241,169 @@ async fn the_applications_queue_holds_what_each_role_prepares_or_decides_in_thei
         assert!(!home.text.contains("href=\"/applications\"") && home.text.contains("id=\"queue-unreachable\""));
     }
 }
+
+async fn api(app: &TestApp, client: &Client, uri: &str, body: serde_json::Value) -> serde_json::Value {
+    let a = app.call(Method::POST, uri, client, Some(body)).await;
+    assert!(a.status.is_success(), "{uri}: {}", a.text);
+    a.body
+}
+
+/// What a person sees of a page: its text without tags, scripts and styles.
+fn visible_text(html: &str) -> String {
+    let mut rest = html.to_owned();
+    for (open, close) in [("<script", "</script>"), ("<style", "</style>")] {
+        while let Some(start) = rest.find(open) {
+            let end = rest[start..].find(close).map_or(rest.len(), |e| start + e + close.len());
+            rest.replace_range(start..end, " ");
+        }
+    }
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in rest.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.replace("&quot;", "\"").replace("&#34;", "\"").replace("&amp;", "&")
+}
+
+/// The Latin words of a Chinese page that are codes, not words for people: snake_case, dotted
+/// event names, known codes, and JSON.
+fn raw_codes(text: &str, allowed: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    if text.contains("{\"") || text.contains("\":") {
+        found.push("JSON".to_owned());
+    }
+    for word in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')) {
+        let word = word.trim_matches(|c| c == '.' || c == '-');
+        let letters = word.chars().filter(char::is_ascii_alphabetic).count();
+        if letters < 2 || allowed.contains(&word) || word.starts_with("SQ-") {
+            continue;
+        }
+        found.push(word.to_owned());
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
+#[tokio::test]
+async fn no_page_in_chinese_shows_a_raw_code_or_json_and_the_timeline_reads_as_sentences() {
+    for app in apps("raw_codes").await {
+        app.community(COMMUNITY).await;
+        let caseworker = app.user("wangfang", Role::CommunityWorker, COMMUNITY).await;
+        let officer = app.user("lijun", Role::StreetOfficer, STREET).await;
+        let admin = app.user("zhaoyun", Role::CityAdmin, "440100").await;
+        let district = app.user("sunli", Role::DistrictSupervisor, "440104").await;
+
+        // A file with something of everything: automatic recognition, an application approved,
+        // contacts, a refusal, work found, a revocation proposed and confirmed.
+        let id = named_person(&app, COMMUNITY, "陈大文", 7).await;
+        let approved = submitted(&app, &caseworker, &id).await;
+        let approved = api(
+            &app,
+            &officer,
+            &format!("/api/v1/applications/{}/approve", approved["id"].as_str().unwrap()),
+            json!({"version": approved["version"], "on": "2026-12-02"}),
+        )
+        .await;
+        let contacts = format!("/api/v1/persons/{id}/contacts");
+        api(&app, &caseworker, &contacts, json!({"channel": "home_visit", "reached": false, "on": "2026-12-03"})).await;
+        api(&app, &caseworker, &contacts, json!({"channel": "phone", "reached": true, "on": "2026-12-04"})).await;
+        let refusals = format!("/api/v1/persons/{id}/refusals");
+        api(&app, &caseworker, &refusals, json!({"service": "job_referral", "on": "2026-12-04"})).await;
+        let proposal = format!("/api/v1/persons/{id}/revocation-proposals");
+        let made = api(&app, &caseworker, &proposal, json!({"reason": "employed", "note": "已签劳动合同"})).await;
+        let decision = format!("/api/v1/revocation-proposals/{}/decision", made[0]["id"].as_str().unwrap());
+        api(&app, &officer, &decision, json!({"confirm": true, "version": made[0]["version"]})).await;
+        // A second person, refused, and a third, deficient.
+        let refused_id = named_person(&app, COMMUNITY, "陈小文", 8).await;
+        let refused = submitted(&app, &caseworker, &refused_id).await;
+        let refused = api(
+            &app,
+            &officer,
+            &format!("/api/v1/applications/{}/reject", refused["id"].as_str().unwrap()),
+            json!({"version": refused["version"], "reason": "家庭人均收入高于低收入标准"}),
+        )
+        .await;
+        let deficient_id = named_person(&app, COMMUNITY, "陈中文", 9).await;
+        let draft = open(&app, &caseworker, &deficient_id, "hardship_low_income", "2026-12-01").await;
+        let deficient = api(
+            &app,
+            &caseworker,
+            &format!("/api/v1/applications/{}/submit", draft["id"].as_str().unwrap()),
+            json!({"version": draft["version"]}),
+        )
+        .await;
+        assert_eq!(deficient["state"], "deficient");
+
+        let key = person_key(&app, &id).await;
+        let (a, r, d) =
+            (approved["id"].as_str().unwrap(), refused["id"].as_str().unwrap(), deficient["id"].as_str().unwrap());
+        let pages: Vec<(&Client, String)> = vec![
+            (&caseworker, "/".into()),
+            (&officer, "/".into()),
+            (&district, "/".into()),
+            (&admin, "/".into()),
+            (&caseworker, "/search?q=陈".into()),
+            (&caseworker, format!("/p/{key}")),
+            (&officer, format!("/p/{key}")),
+            (&caseworker, format!("/p/{key}/contact")),
+            (&caseworker, format!("/p/{key}/apply")),
+            (&caseworker, format!("/p/{key}/revoke")),
+            (&officer, "/applications?state=all".into()),
+            (&officer, format!("/applications/{a}")),
+            (&officer, format!("/applications/{a}/print")),
+            (&officer, format!("/applications/{r}")),
+            (&officer, format!("/applications/{r}/refusal")),
+            (&caseworker, format!("/applications/{d}")),
+            (&caseworker, format!("/applications/{d}/notice")),
+            (&officer, "/revocations".into()),
+            (&officer, format!("/revocations/{}", made[0]["id"].as_str().unwrap())),
+            (&caseworker, "/register".into()),
+        ];
+        let allowed = ["English", "wangfang", "lijun", "zhaoyun", "sunli", "test"];
+        let mut problems = Vec::new();
+        for (client, uri) in &pages {
+            let got = page(&app, client, uri, false).await;
+            assert_eq!(got.status, StatusCode::OK, "{uri}: {}", got.text);
+            let codes = raw_codes(&visible_text(&got.text), &allowed);
+            if !codes.is_empty() {
+                problems.push(format!("{uri}: {codes:?}"));
+            }
+        }
+        assert!(problems.is_empty(), "raw codes on Chinese pages:\n{}", problems.join("\n"));
+
+        // The timeline tells what happened in sentences, with names for every code.
+        let file = page(&app, &caseworker, &format!("/p/{key}"), false).await;
+        let timeline = section(&file, "timeline");
+        for sentence in [
+            "登记了失业（测试社区001，2016年5月1日）",
+            "认定为就业困难人员·大龄失业人员（第三条第（一）项，自动认定",
+            "批准认定申请：特困失业人员（低保或低收入家庭）",
+            "联系了本人（方式：入户家访，未联系上",
+            "登记了拒绝就业服务：职业介绍",
+            "提议注销（已实现就业",
+            "注销了认定：特困失业人员（低保或低收入家庭）（已实现就业，第六条第（一）项",
+        ] {
+            assert!(timeline.contains(sentence), "{sentence} not in {timeline}");
+        }
+        let file = page(&app, &caseworker, &format!("/p/{key}"), true).await;
+        let timeline = section(&file, "timeline");
+        for sentence in [
+            "opened the file",
+            "recognised the person as a person with employment difficulties",
+            "Article 3(1)",
+            "Automatic",
+        ] {
+            assert!(timeline.contains(sentence), "{sentence} not in {timeline}");
+        }
+        assert!(!visible_text(&file.text).contains('第'), "citations are in English: {}", visible_text(&file.text));
+    }
+}

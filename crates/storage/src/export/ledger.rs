@@ -38,6 +38,13 @@ impl Table for LedgerRow {
         &COLUMNS
     }
 
+    fn header(lang: Lang) -> Vec<&'static str> {
+        match lang {
+            Lang::En => COLUMNS.to_vec(),
+            Lang::Zh => vec!["身份证号", "姓名", "序号", "时间", "经办人", "事项", "对象", "政策", "摘要"],
+        }
+    }
+
     fn text_columns() -> &'static [&'static str] {
         &["id_number"]
     }
@@ -129,6 +136,11 @@ const ACTIONS: &[(&str, &str, &str)] = &[
     ("duplicate.decided", "重复核定", "Possible duplicate decided"),
 ];
 
+/// An audit action's name in words (`recognition.granted` → 认定, Recognised), if it has one.
+pub fn action_name(action: &str, lang: Lang) -> Option<&'static str> {
+    ACTIONS.iter().find(|(a, ..)| *a == action).map(|(_, zh, en)| if lang == Lang::Zh { *zh } else { *en })
+}
+
 /// Keys of an event's JSON that say nothing to a reader (the optimistic-concurrency version).
 const QUIET: [&str; 1] = ["version"];
 
@@ -136,10 +148,7 @@ const QUIET: [&str; 1] = ["version"];
 /// `key: before → after`; otherwise each key with a value. An action not in [`ACTIONS`] keeps
 /// its code, so a new kind of event is summarised too.
 pub fn summary(action: &str, before: Option<&str>, after: Option<&str>, lang: Lang) -> String {
-    let label = ACTIONS
-        .iter()
-        .find(|(a, ..)| *a == action)
-        .map_or(action, |(_, zh, en)| if lang == Lang::Zh { zh } else { en });
+    let label = action_name(action, lang).unwrap_or(action);
     let (colon, separator) = if lang == Lang::Zh { ("：", "；") } else { (": ", "; ") };
     let parse = |text: Option<&str>| text.map(|t| serde_json::from_str::<Value>(t).unwrap_or_else(|_| t.into()));
     let mut parts = Vec::new();
@@ -148,17 +157,18 @@ pub fn summary(action: &str, before: Option<&str>, after: Option<&str>, lang: La
             for (key, new) in after.iter().filter(|(k, _)| !QUIET.contains(&k.as_str())) {
                 let old = before.get(key).unwrap_or(&Value::Null);
                 if old != new {
-                    parts.push(format!("{key}: {} → {}", show(old, lang), show(new, lang)));
+                    parts.push(format!("{}{colon}{} → {}", name(key, lang), show(old, lang), show(new, lang)));
                 }
             }
             for (key, old) in before.iter().filter(|(k, _)| !after.contains_key(*k) && !QUIET.contains(&k.as_str())) {
-                parts.push(format!("{key}: {} → {}", show(old, lang), show(&Value::Null, lang)));
+                let gone = show(&Value::Null, lang);
+                parts.push(format!("{}{colon}{} → {gone}", name(key, lang), show(old, lang)));
             }
         }
         (_, Some(Value::Object(after))) => {
             for (key, value) in after.iter().filter(|(k, _)| !QUIET.contains(&k.as_str())) {
                 if !is_empty(value) {
-                    parts.push(format!("{key}: {}", show(value, lang)));
+                    parts.push(format!("{}{colon}{}", name(key, lang), show(value, lang)));
                 }
             }
         }
@@ -167,6 +177,12 @@ pub fn summary(action: &str, before: Option<&str>, after: Option<&str>, lang: La
         (None, None) => {}
     }
     if parts.is_empty() { label.to_owned() } else { format!("{label}{colon}{}", parts.join(separator)) }
+}
+
+/// A key of an event's JSON as the summary's language names it: a field of the record (or a fact
+/// in a list of facts) by its Chinese name in Chinese, anything else as it is.
+fn name(key: &str, lang: Lang) -> &str {
+    yuanzhu_domain::registration::column_name(key, lang)
 }
 
 fn is_empty(value: &Value) -> bool {
@@ -191,7 +207,7 @@ fn show(value: &Value, lang: Lang) -> String {
             (false, false) => "no",
         }
         .to_owned(),
-        Value::String(s) => s.clone(),
+        Value::String(s) => name(s, lang).to_owned(),
         Value::Number(n) => n.to_string(),
         Value::Array(items) if items.iter().all(|v| !v.is_array() && !v.is_object()) => {
             if items.is_empty() {
@@ -213,7 +229,7 @@ mod tests {
         let after = r#"{"name":"张三","phone":"13900139000","facts":["hukou_local","disabled"],"version":2}"#;
         assert_eq!(
             summary("person.updated", Some(before), Some(after), Lang::Zh),
-            "信息变更：facts: hukou_local → hukou_local、disabled；phone: 13800138000 → 13900139000"
+            "信息变更：情况：本市户籍 → 本市户籍、持残疾证；联系电话：13800138000 → 13900139000"
         );
         assert_eq!(
             summary("person.updated", Some(before), Some(after), Lang::En),
@@ -226,7 +242,7 @@ mod tests {
         let after = r#"{"registered_on":"2016-03-01","unit":"440104011","note":"","reached":false,"x":null}"#;
         assert_eq!(
             summary("registration.recorded", None, Some(after), Lang::Zh),
-            "失业登记：reached: 否；registered_on: 2016-03-01；unit: 440104011"
+            "失业登记：reached：否；登记日期：2016-03-01；unit：440104011"
         );
     }
 

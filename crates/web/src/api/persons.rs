@@ -207,10 +207,13 @@ pub struct NewRegistration(pub Map<String, Value>);
 
 fn file_error(e: &FileError) -> ApiError {
     let (code, field, zh, en): (&'static str, Option<String>, String, String) = match e {
-        FileError::UnknownColumn(c) => ("unknown_field", Some(c.clone()), format!("未知字段 {c}"), e.to_string()),
-        FileError::MissingColumn(c) => {
-            ("missing_field", Some((*c).to_owned()), format!("缺少必填字段 {c}"), e.to_string())
-        }
+        FileError::UnknownColumn(c) => ("unknown_field", Some(c.clone()), format!("未知字段：{c}"), e.to_string()),
+        FileError::MissingColumn(c) => (
+            "missing_field",
+            Some((*c).to_owned()),
+            format!("缺少必填字段：{}", yuanzhu_domain::registration::column_name(c, Lang::Zh)),
+            e.to_string(),
+        ),
         FileError::AsOf => (
             "as_of_not_allowed",
             Some("as_of".to_owned()),

@@ -73,7 +73,11 @@ fn file_error(e: &FileError) -> ApiError {
             ("unknown_column", Some(c.clone()), format!("未知列“{c}”：既不是评估字段也不是登记列"))
         }
         FileError::DuplicateColumn(c) => ("duplicate_column", Some(c.clone()), format!("列“{c}”出现了两次")),
-        FileError::MissingColumn(c) => ("missing_column", Some((*c).to_owned()), format!("缺少必需的列“{c}”")),
+        FileError::MissingColumn(c) => (
+            "missing_column",
+            Some((*c).to_owned()),
+            format!("缺少必需的列：{}（{c}）", yuanzhu_domain::registration::column_name(c, Lang::Zh)),
+        ),
         FileError::AsOf => (
             "as_of_not_allowed",
             Some("as_of".to_owned()),
@@ -253,21 +257,34 @@ pub struct ExportQuery {
 pub(crate) async fn export_persons(
     State(state): State<AppState>,
     user: AuthUser,
+    headers: axum::http::HeaderMap,
     Query(query): Query<ExportQuery>,
 ) -> Result<Response, ApiError> {
+    let lang = crate::error::lang_of(headers.get(axum::http::header::ACCEPT_LANGUAGE));
+    persons_file(&state, &user, &query, lang).await
+}
+
+/// The persons of the caller's jurisdiction as [`export_persons`] gives them, the header in
+/// `lang` (Chinese names in Chinese, the field names in English; an import reads either).
+pub(crate) async fn persons_file(
+    state: &AppState,
+    user: &AuthUser,
+    query: &ExportQuery,
+    lang: Lang,
+) -> Result<Response, ApiError> {
     user.require(Action::Export)?;
-    let format = export_format(&query)?;
+    let format = export_format(query)?;
     let Some(prefix) = user.user.unit_prefix() else { return Err(ApiError::forbidden()) };
     let masked = !role_allows(user.user.role, Action::ViewIdentity);
     let pages = export::persons(&state.store, Some(prefix)).await?;
-    let (bytes, rows) = export_table(pages, format, |r| {
+    let (bytes, rows) = export_table(pages, format, lang, |r| {
         if masked {
             r.id_number = mask_id_number(&r.id_number);
             r.phone = r.phone.as_deref().map(mask_phone);
         }
     })
     .await?;
-    attachment(&state, &user, prefix, "persons", format, rows, bytes).await
+    attachment(state, user, prefix, "persons", format, rows, bytes).await
 }
 
 /// Export the ledgers of the caller's jurisdiction (第十九条 一人一档、一帮扶一台帐): one row per
@@ -308,7 +325,7 @@ pub(crate) async fn export_ledgers(
     let Some(prefix) = user.user.unit_prefix() else { return Err(ApiError::forbidden()) };
     let masked = !role_allows(user.user.role, Action::ViewIdentity);
     let pages = export::ledgers(&state.store, Some(prefix), lang).await?;
-    let (bytes, rows) = export_table(pages, format, |r| {
+    let (bytes, rows) = export_table(pages, format, lang, |r| {
         if masked {
             r.id_number = mask_id_number(&r.id_number);
             r.summary = super::persons::masked_text(&r.summary).unwrap_or_else(|| r.summary.clone());
@@ -335,9 +352,10 @@ fn export_format(query: &ExportQuery) -> Result<FileFormat, ApiError> {
 async fn export_table<P: Paged>(
     mut pages: P,
     format: FileFormat,
+    lang: Lang,
     mask: impl Fn(&mut P::Row),
 ) -> Result<(Vec<u8>, usize), ApiError> {
-    let mut out = TableWriter::<_, P::Row>::new(format, Vec::new())?;
+    let mut out = TableWriter::<_, P::Row>::new(format, Vec::new(), lang)?;
     while let Some(mut page) = pages.next_page().await? {
         if !out.fits(page.len()) {
             let most = export::XLSX_MAX_ROWS - 1;

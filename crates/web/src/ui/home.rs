@@ -172,11 +172,14 @@ struct Oversight {
     overdue: Bounded<ApplicationRow>,
 }
 
-/// One bar of the chart: a category, its count and the bar's geometry.
+/// One bar of the chart: a category (its label in lines, see [`super::chart`]), its count and
+/// the bar's geometry.
 struct Bar {
-    category: String,
+    lines: Vec<String>,
     persons: i64,
     y: usize,
+    /// The row's height: one bar, or as many lines as the label has.
+    height: usize,
     width: usize,
 }
 
@@ -192,13 +195,16 @@ struct Stats {
     categories: Vec<String>,
     bars: Vec<Bar>,
     chart_height: usize,
+    /// The label column, as wide as the widest label line.
+    label_width: usize,
     units: Vec<UnitRow>,
 }
 
-/// The chart's geometry, in SVG user units.
-const CHART_LABEL: usize = 200;
+/// The chart's geometry, in SVG user units: the bars' longest length, a row's least height, and
+/// a label line's height.
 const CHART_BARS: usize = 300;
 const BAR_STEP: usize = 28;
+const LINE_STEP: usize = 16;
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -499,33 +505,56 @@ async fn supervisor(state: &AppState, ctx: &Ctx, user: &AuthUser) -> Result<Stat
     }
     let totals: Vec<i64> = (0..categories.len()).map(|i| units.iter().map(|u| u.counts[i]).sum()).collect();
     let most = totals.iter().copied().max().unwrap_or(0).max(1);
-    let bars = categories
-        .iter()
-        .zip(&totals)
-        .enumerate()
-        .map(|(i, (code, &n))| Bar {
-            category: ctx.category(code),
+    let labels: Vec<Vec<String>> = categories.iter().map(|code| super::chart::wrap(&ctx.category(code))).collect();
+    let label_width = super::chart::label_column(&labels) as usize;
+    let mut y = 0;
+    let mut bars = Vec::new();
+    for (lines, &n) in labels.into_iter().zip(&totals) {
+        let height = BAR_STEP.max(lines.len() * LINE_STEP + 10);
+        bars.push(Bar {
+            lines,
             persons: n,
-            y: i * BAR_STEP,
+            y,
+            height,
             // At least a sliver, so that a small count is still seen to be there.
             width: ((n as f64 / most as f64) * CHART_BARS as f64).round().max(2.0) as usize,
-        })
-        .collect::<Vec<_>>();
-    Ok(Stats { chart_height: bars.len() * BAR_STEP, categories, bars, units })
+        });
+        y += height;
+    }
+    Ok(Stats { chart_height: y, label_width, categories, bars, units })
 }
 
 impl Stats {
+    /// Room for the labels, the longest bar and its count (up to seven digits with separators).
     fn chart_width(&self) -> usize {
-        CHART_LABEL + CHART_BARS + 80
+        self.label_width + CHART_BARS + 80
     }
 
     fn label_width(&self) -> usize {
-        CHART_LABEL
+        self.label_width
     }
 
     /// Where a bar's count is written: just past its end.
     fn count_x(&self, bar: &Bar) -> usize {
-        CHART_LABEL + bar.width + 6
+        self.label_width + bar.width + 6
+    }
+}
+
+impl Bar {
+    /// The bar's top, centred in its row.
+    fn bar_y(&self) -> usize {
+        self.y + (self.height - 20) / 2
+    }
+
+    /// The baseline of the count, and of a one-line label: the bar's middle.
+    fn text_y(&self) -> usize {
+        self.bar_y() + 14
+    }
+
+    /// The baseline of the label's first line, its lines centred on the bar.
+    fn first_line_y(&self) -> usize {
+        let block = self.lines.len() * LINE_STEP;
+        self.y + (self.height - block) / 2 + 12
     }
 }
 

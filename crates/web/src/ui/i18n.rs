@@ -159,7 +159,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
 ];
 
 /// Every table of strings.
-pub fn tables() -> [&'static [(&'static str, &'static str, &'static str)]; 9] {
+pub fn tables() -> [&'static [(&'static str, &'static str, &'static str)]; 10] {
     [
         STRINGS,
         super::home::STRINGS,
@@ -170,6 +170,7 @@ pub fn tables() -> [&'static [(&'static str, &'static str, &'static str)]; 9] {
         super::admin::STRINGS,
         super::employment::STRINGS,
         super::queue::STRINGS,
+        super::timeline::STRINGS,
     ]
 }
 

@@ -5,6 +5,7 @@
 
 mod admin;
 mod applications;
+mod chart;
 mod employment;
 mod home;
 pub mod i18n;
@@ -13,6 +14,7 @@ mod queue;
 mod register;
 mod revocations;
 mod sign_in;
+mod timeline;
 mod transfer;
 
 use askama::Template;
@@ -74,6 +76,30 @@ impl Ctx {
             (Some(c), Lang::Zh) => c.name.clone(),
             (Some(c), Lang::En) => c.name_en.clone(),
             (None, _) => code.to_owned(),
+        }
+    }
+
+    /// A citation as the language writes it: 第三条第（一）项, or Article 3(1) in English.
+    pub fn citation(&self, text: &str) -> String {
+        match self.lang {
+            Lang::Zh => text.to_owned(),
+            Lang::En => yuanzhu_rules::citation::in_english(text),
+        }
+    }
+
+    /// A policy by its document (穗人社发〔2014〕4号) rather than its code (gz-2014-4).
+    pub fn policy_name(&self, id: &str) -> String {
+        self.policies.by_id(id).map_or_else(|| id.to_owned(), |p| p.document.clone())
+    }
+
+    /// A reason for revocation (第六条) by its name in the policy that lists it; `policy` first.
+    pub fn revocation_reason(&self, policy: &str, code: &str) -> String {
+        let listed = self.policies.by_id(policy).into_iter().chain(self.policies.policies().iter());
+        let found = listed.flat_map(|p| p.revocation_reasons.iter()).find(|r| r.code == code);
+        match (found, self.lang) {
+            (Some(r), Lang::Zh) => r.name.clone(),
+            (Some(r), Lang::En) => r.name_en.clone(),
+            (None, _) => self.label("reason", code),
         }
     }
 

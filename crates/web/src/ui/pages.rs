@@ -76,15 +76,6 @@ pub async fn search(State(state): State<AppState>, Page(ctx, user): Page, Query(
     render(&SearchPage { ctx: &ctx, q: text, searched, rows, more }, StatusCode::OK)
 }
 
-/// One line of the timeline.
-struct TimelineEntry {
-    at: String,
-    actor: String,
-    action: String,
-    policy: String,
-    detail: String,
-}
-
 struct RecognitionRow {
     category: String,
     policy: String,
@@ -139,7 +130,7 @@ struct PersonPage<'a> {
     registrations: Vec<String>,
     household: Option<(String, bool)>,
     members: Vec<MemberRow>,
-    timeline: Vec<TimelineEntry>,
+    timeline: Vec<super::timeline::Line>,
     contacts: Vec<ContactRow>,
     applications: Vec<ApplicationRow>,
     proposals: Vec<ProposalRow>,
@@ -219,7 +210,7 @@ async fn file_page(
         .into_iter()
         .map(|c| ContactRow {
             on: c.on,
-            channel: revocations::channel_code(c.channel).to_owned(),
+            channel: ctx.label("contact.channel", revocations::channel_code(c.channel)),
             reached: c.reached,
             note: mask(&c.note, masked),
             actor: c.actor,
@@ -230,9 +221,12 @@ async fn file_page(
         .into_iter()
         .map(|p| ProposalRow {
             id: p.id,
-            reason: p.reason.code().to_owned(),
-            citation: p.citation,
-            state: serde_json::to_value(p.state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+            reason: ctx.revocation_reason(&p.policy, p.reason.code()),
+            citation: ctx.citation(&p.citation),
+            state: ctx.label(
+                "revoke.state",
+                serde_json::to_value(p.state).ok().and_then(|v| v.as_str().map(str::to_owned)).as_deref().unwrap_or(""),
+            ),
             proposed_on: p.proposed_on,
         })
         .collect();
@@ -252,32 +246,22 @@ async fn file_page(
         ),
         None => (None, Vec::new()),
     };
-    let timeline = file
-        .timeline
-        .iter()
-        .rev()
-        .map(|e| TimelineEntry {
-            at: e.at.clone(),
-            actor: e.actor.clone(),
-            action: e.action.clone(),
-            policy: e.policy.clone().unwrap_or_default(),
-            detail: mask(e.after.as_deref().unwrap_or(""), masked),
-        })
-        .collect();
+    let hide = |text: &str| mask(text, masked);
+    let timeline = file.timeline.iter().rev().map(|e| super::timeline::line(ctx, e, &hide)).collect();
     let recognitions = file
         .recognitions
         .iter()
         .map(|r| RecognitionRow {
             category: r.category.clone(),
-            policy: r.policy.clone(),
-            citation: r.citation.clone(),
+            policy: ctx.policy_name(&r.policy),
+            citation: ctx.citation(&r.citation),
             route: r.route.clone(),
             recognized_on: r.recognized_on.clone(),
-            decided_by: r.decided_by.clone(),
-            ended: r
-                .ended_on
-                .as_ref()
-                .map_or_else(String::new, |on| format!("{on} {}", r.end_reason.clone().unwrap_or_default())),
+            decided_by: super::timeline::actor_name(ctx, &r.decided_by),
+            ended: r.ended_on.as_ref().map_or_else(String::new, |on| {
+                let reason = r.end_reason.as_deref().map(|c| ctx.revocation_reason(&r.policy, c)).unwrap_or_default();
+                format!("{} {reason}", ctx.date(on))
+            }),
         })
         .collect();
     viewed.committed().await?;

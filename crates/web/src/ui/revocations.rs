@@ -202,7 +202,7 @@ fn reasons_for(ctx: &Ctx, state: &AppState, file: &persons::PersonFile) -> Vec<R
     let mut out: Vec<ReasonOption> = Vec::new();
     for policy in policies {
         for r in &policy.revocation_reasons {
-            let citation = format!("{} {}", policy.id, r.citation);
+            let citation = format!("{} {}", policy.document, r.citation);
             match out.iter_mut().find(|o| o.code == r.code) {
                 Some(o) if !o.citation.contains(&citation) => o.citation = format!("{}；{citation}", o.citation),
                 Some(_) => {}

@@ -19,9 +19,8 @@ use yuanzhu_storage::import_jobs::{self, ImportJob, JobCounts, JobState};
 use yuanzhu_storage::persons::{self, ImportSummary};
 
 use super::{Ctx, Page, error_page, form_token_ok, render};
-use crate::api::Query;
 use crate::api::transfer::{
-    BATCH, ExportQuery, XLSX, export_ledgers, export_persons, in_jurisdiction, outside, read_body,
+    BATCH, ExportQuery, XLSX, export_ledgers, in_jurisdiction, outside, persons_file, read_body,
 };
 use crate::auth::csrf_error;
 use crate::error::ApiError;
@@ -386,7 +385,7 @@ async fn export_download(
     Page(ctx, user): Page,
     axum::extract::Query(q): axum::extract::Query<FormatQuery>,
 ) -> Response {
-    match export_persons(State(state), user, Query(ExportQuery { format: q.format })).await {
+    match persons_file(&state, &user, &ExportQuery { format: q.format }, ctx.lang).await {
         Ok(r) => r,
         Err(e) => error_page(&ctx, &e),
     }
