@@ -128,7 +128,7 @@ fn the_ledgers_export_is_every_event_of_every_file_by_person_then_time() {
     let zh = dir.path().join("ledgers-zh.csv");
     ok(&db, &["export", "ledgers", "--format", "csv", "--out", zh.to_str().unwrap()]);
     let zh_text = std::fs::read_to_string(&zh).unwrap();
-    assert!(zh_text.starts_with("身份证号,姓名,序号,时间,经办人,事项,对象,政策,摘要"), "{}", &zh_text[..80]);
+    assert!(zh_text.starts_with("\u{feff}身份证号,姓名,序号,时间,经办人,事项,对象,政策,摘要"), "{}", &zh_text[..80]);
 
     let xlsx = dir.path().join("ledgers.xlsx");
     let out = ok(&db, &["export", "ledgers", "--format", "xlsx", "--out", xlsx.to_str().unwrap()]);
