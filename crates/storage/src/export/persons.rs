@@ -294,7 +294,7 @@ mod tests {
         )
         .unwrap();
         let text = String::from_utf8(out).unwrap();
-        let mut lines = text.lines();
+        let mut lines = text.strip_prefix('\u{feff}').expect("a byte-order mark for Excel").lines();
         assert_eq!(lines.next().unwrap(), columns().join(","));
         let row = lines.next().unwrap();
         assert!(
