@@ -23,8 +23,8 @@ const TOUCH_EVERY_SECONDS: i64 = 60;
 /// How stale the written last-seen time may grow before a request writes it again: a tenth of the
 /// idle limit, and at most [`TOUCH_EVERY_SECONDS`]. Every request thereby extends the idle
 /// window, and an idle session ends between nine tenths of the limit and the limit after its last
-/// request (with `session_idle_minutes = 1`, a request every few seconds is written, one every 20
-/// seconds keeps the session; with 30 minutes, one write a minute).
+/// request. With `session_idle_minutes = 1` the time is written at most every 6 seconds, so a
+/// request every 20 seconds keeps the session; with 30 minutes, at most once a minute.
 fn touch_every(idle: Duration) -> Duration {
     (idle / 10).min(Duration::seconds(TOUCH_EVERY_SECONDS))
 }
