@@ -275,7 +275,7 @@ async fn the_ledgers_are_each_persons_file_event_by_event() {
         assert!(man[2].summary.contains("older_unemployed"), "{}", man[2].summary);
         // The graduate's older row changed her phone: the change and nothing else.
         let update = ledger.iter().find(|r| r.action == "person.updated").unwrap();
-        assert_eq!(update.summary, "信息变更：phone: 13900139000 → 13700137000");
+        assert_eq!(update.summary, "信息变更：联系电话：13900139000 → 13700137000");
 
         let verdict = audit::verify(&store).await.unwrap();
         assert!(matches!(verdict, audit::Verdict::Intact { .. }), "reading the ledgers writes nothing");
