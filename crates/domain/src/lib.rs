@@ -6,6 +6,7 @@ pub mod access;
 pub mod application;
 pub mod registration;
 pub mod revocation;
+pub mod text;
 pub mod unit;
 pub mod xlsx;
 

@@ -858,3 +858,106 @@ async fn social_worker_reaches_only_assigned_persons() {
 async fn city_admin_reaches_the_whole_city() {
     matrix(Role::CityAdmin).await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Takeover: registering a known ID number, by every role from every cell
+// ---------------------------------------------------------------------------------------------
+
+/// For every role and cell: a person on file there, whose ID number the user registers into
+/// their own unit, through the API and through an import. Outside the user's reach the API answers
+/// exactly as the person's file does (404), the import refuses the row in the words of a unit out
+/// of reach, nothing of the person shows and nothing changes. Within reach the registration may not
+/// move the person either (a transfer does) and, without the file's version, changes nothing.
+async fn takeover(role: Role) {
+    for app in apps(&format!("takeover_{}", role.code())).await {
+        for c in ["440104011001", "440104011002", "440105001001"] {
+            app.community(c).await;
+        }
+        let (unit, cells) = layout(role);
+        app.account("me", role, unit).await;
+        let client = app.sign_in("me").await;
+        let mut factory = Factory { next: 500 };
+        let persons: Vec<Person> = cells
+            .iter()
+            .map(|c| {
+                let (id_number, name) = factory.person();
+                Person { id_number, name, cell: c.clone(), hardship: false }
+            })
+            .collect();
+        let lines: Vec<String> = persons.iter().map(csv_line).collect();
+        app.register(&lines.iter().map(String::as_str).collect::<Vec<_>>()).await;
+        let today = Date::parse("2026-11-26").unwrap();
+        for p in &persons {
+            if let Some(h) = p.cell.hukou {
+                search::set_hukou_unit(app.store(), &p.id_number, Some(&UnitCode::parse(h).unwrap()), "test")
+                    .await
+                    .unwrap();
+            }
+            if p.cell.assigned {
+                sessions::assign(app.store(), &p.id_number, "me", "test", today).await.unwrap();
+            }
+        }
+        let mut failures = Vec::new();
+        let registers = role_allows(role, Action::Register);
+        for p in &persons {
+            let what = format!("{role} at {unit}, {:?}", p.cell.place);
+            let inside = reaches(role, unit, &p.cell);
+            let before = snapshot(&app, &p.id_number, "me").await;
+            let a = app
+                .call(Method::POST, "/api/v1/persons", &client, Some(registration(&p.id_number, "夺取者", unit)))
+                .await;
+            let expected = match (registers, inside) {
+                (false, _) => a.status == StatusCode::FORBIDDEN,
+                (true, false) => {
+                    let file = app.call(Method::GET, &format!("/api/v1/persons/{}", p.id_number), &client, None).await;
+                    a.status == StatusCode::NOT_FOUND && a.text == file.text
+                }
+                (true, true) => a.status == StatusCode::CONFLICT,
+            };
+            if !expected {
+                failures.push(format!("{what}: POST /api/v1/persons answered {} {}", a.status, a.text));
+            }
+            if !inside && (a.text.contains(&p.name) || a.text.contains(p.cell.residence)) {
+                failures.push(format!("{what}: the answer shows the person: {}", a.text));
+            }
+            let csv = format!("{}\n{}", common::REGISTRATION_HEADER, csv_line_of(&p.id_number, "夺取者", unit));
+            let fx = Fixture {
+                content_type: "text/csv",
+                ..f("POST", "/api/v1/imports", Action::Register, About::Unit, true, Prep::None, no_query, none)
+            };
+            let i = request(&app, &fx, "/api/v1/imports", &client, Some(Value::String(csv))).await;
+            match (registers, inside) {
+                (false, _) if i.status != StatusCode::FORBIDDEN => {
+                    failures.push(format!("{what}: import {}", i.status))
+                }
+                (true, false) => {
+                    let ghost =
+                        format!("{}\n{}", common::REGISTRATION_HEADER, csv_line_of(GHOST_ID, "夺取者", "440103001"));
+                    let g = request(&app, &fx, "/api/v1/imports", &client, Some(Value::String(ghost))).await;
+                    let said =
+                        |a: &Answer| (a.body["rejected"][0]["code"].clone(), a.body["rejected"][0]["message"].clone());
+                    if said(&i) != said(&g) || i.body["rejected"][0]["code"] != "outside_jurisdiction" {
+                        failures
+                            .push(format!("{what}: import said {} where a unit out of reach says {}", i.text, g.text));
+                    }
+                    if i.text.contains(&p.name) {
+                        failures.push(format!("{what}: the import report shows the person: {}", i.text));
+                    }
+                }
+                _ => {}
+            }
+            if !(inside && registers && p.cell.residence == unit) && snapshot(&app, &p.id_number, "me").await != before
+            {
+                failures.push(format!("{what}: the person's file changed"));
+            }
+        }
+        assert!(failures.is_empty(), "{} failures on {}:\n{}", failures.len(), store_kind(&app), failures.join("\n"));
+    }
+}
+
+#[tokio::test]
+async fn no_role_takes_over_a_person_by_registering_their_id_number() {
+    for role in Role::ALL {
+        takeover(role).await;
+    }
+}

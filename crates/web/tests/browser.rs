@@ -157,7 +157,6 @@ async fn registering_a_person_recognises_them_automatically() {
         for fact in ["hukou_local", "registered_unemployed", "able_to_work", "willing_to_be_assisted"] {
             b.set(&format!("#f-{fact}"), "true").await;
         }
-        b.set("#f-without_work", "true").await;
         b.snap("register-filled").await;
         b.click("#register-submit").await;
         b.wait_for("#recognition-result").await;

@@ -14,7 +14,7 @@ use yuanzhu_domain::xlsx::{XlsxError, read_xlsx};
 use yuanzhu_rules::Lang;
 use yuanzhu_storage::duplicates;
 use yuanzhu_storage::export::{self, FileFormat, Paged, TableWriter};
-use yuanzhu_storage::persons::{self, ImportSummary};
+use yuanzhu_storage::persons::{self, ImportSummary, Writer};
 
 use super::{Json, Query};
 use crate::auth::AuthUser;
@@ -123,18 +123,10 @@ pub(crate) fn read_body(
     }
 }
 
+/// A row outside the caller's jurisdiction: its unit, or a person on file elsewhere (the same
+/// words for both, so that a row does not tell whether an ID number is registered elsewhere).
 pub(crate) fn outside(reg: &Registration, lang: Lang) -> RowError {
-    let unit = &reg.residence_unit;
-    RowError {
-        row: reg.row,
-        reference: reg.reference.clone(),
-        field: Some("residence_unit".to_owned()),
-        code: "outside_jurisdiction".to_owned(),
-        message: match lang {
-            Lang::Zh => format!("居住单位 {unit} 不在您的管辖范围内，本行未导入"),
-            Lang::En => format!("unit {unit} is outside your jurisdiction: the row was not imported"),
-        },
-    }
+    RowError::outside_jurisdiction(reg, lang)
 }
 
 /// Import registrations: the raw file as the body, `Content-Type: text/csv` or the xlsx type.
@@ -143,9 +135,12 @@ pub(crate) fn outside(reg: &Registration, lang: Lang) -> RowError {
 ///
 /// A readable file always answers **200** with the report: every good row is imported, and every
 /// bad row is listed in `rejected` with its row, field, code and message (in the caller's
-/// language), including rows whose `residence_unit` lies outside the caller's jurisdiction
-/// (`outside_jurisdiction`), which are not imported. A file that cannot be read at all is 400
-/// (not CSV or xlsx), 415 (another content type) or 422 (its header is wrong).
+/// language), including rows whose `residence_unit` lies outside the caller's jurisdiction, or
+/// whose ID number belongs to a person on file outside it (`outside_jurisdiction`, in the same
+/// words for both), which are not imported. A column the file lacks leaves that part of a known
+/// person's record as it is, and an empty cell clears it; a row that would move a person to another
+/// unit is refused (`transfer_required`). A file that cannot be read at all is 400 (not CSV or
+/// xlsx), 415 (another content type) or 422 (its header is wrong).
 #[utoipa::path(
     post, path = "/imports", tag = "transfer",
     request_body(content((String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
@@ -179,8 +174,11 @@ async fn import(
     let mut duplicates_flagged = 0;
     if !good.is_empty() {
         let units = persons::unit_codes(&state.store).await?;
+        let writer = Writer { user: Some(&user.user), versioned: false };
         for batch in good.chunks(BATCH) {
-            summary.absorb(persons::register_batch(&state.store, batch, &units, actor, &state.policies, lang).await?);
+            let policies = &state.policies;
+            summary
+                .absorb(persons::register_batch_as(&state.store, batch, &units, writer, actor, policies, lang).await?);
         }
         duplicates_flagged = duplicates::flag_new(&state.store, actor).await?;
     }

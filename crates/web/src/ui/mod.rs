@@ -10,6 +10,7 @@ mod home;
 pub mod i18n;
 mod pages;
 mod register;
+mod register_form;
 mod revocations;
 mod sign_in;
 mod transfer;

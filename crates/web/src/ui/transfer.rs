@@ -12,11 +12,11 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use yuanzhu_domain::access::Action;
+use yuanzhu_domain::access::{Action, User};
 use yuanzhu_domain::registration::{Registration, RowError};
 use yuanzhu_rules::Lang;
 use yuanzhu_storage::duplicates;
-use yuanzhu_storage::persons::{self, ImportSummary};
+use yuanzhu_storage::persons::{self, ImportSummary, Writer};
 
 use super::{Ctx, Page, error_page, form_token_ok, render};
 use crate::api::Query;
@@ -156,11 +156,14 @@ fn job_of(id: &str, account_id: &str) -> Option<Job> {
 }
 
 /// Imports the good rows batch by batch, each batch its own transaction, updating the job.
-async fn run(state: AppState, job: String, good: Vec<Registration>, actor: String, lang: Lang) {
+async fn run(state: AppState, job: String, good: Vec<Registration>, user: User, lang: Lang) {
+    let actor = user.username.clone();
     let outcome: Result<(), ApiError> = async {
         let units = persons::unit_codes(&state.store).await?;
+        let writer = Writer { user: Some(&user), versioned: false };
         for batch in good.chunks(BATCH) {
-            let s = persons::register_batch(&state.store, batch, &units, &actor, &state.policies, lang).await?;
+            let s =
+                persons::register_batch_as(&state.store, batch, &units, writer, &actor, &state.policies, lang).await?;
             with_job(&job, |j| {
                 j.done += batch.len();
                 absorb(j, s);
@@ -278,7 +281,7 @@ async fn import_submit(State(state): State<AppState>, Page(ctx, user): Page, mut
     }
     job.done = job.rejected.len();
     let id = add_job(job);
-    tokio::spawn(run(state, id.clone(), good, user.account.username.clone(), ctx.lang));
+    tokio::spawn(run(state, id.clone(), good, user.user.clone(), ctx.lang));
     Redirect::to(&format!("/import/{id}")).into_response()
 }
 

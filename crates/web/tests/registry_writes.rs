@@ -1,0 +1,449 @@
+//! How a person's record is written through the server (issue #11), on both databases: the API
+//! and the registration page never take over a person of another unit, never overwrite a value
+//! the request leaves out, never overwrite a file changed meanwhile, name every wrong field at
+//! once, and ask before they replace what a file holds.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::{Answer, Client, TestApp, apps, id_number};
+use serde_json::{Value, json};
+use yuanzhu_domain::access::Role;
+use yuanzhu_storage::{audit, persons, search};
+
+const COMMUNITY: &str = "440104011001"; // 东山街道
+const OTHER_STREET: &str = "440104012"; // 农林街道
+
+/// A caseworker of [`COMMUNITY`], and a person of [`OTHER_STREET`], out of the caseworker's reach.
+async fn office(app: &TestApp) -> (Client, String) {
+    app.community(COMMUNITY).await;
+    let caseworker = app.user("caseworker", Role::CommunityWorker, COMMUNITY).await;
+    let elsewhere = id_number("440104", "1975-03-01", 11);
+    app.register(&[&format!(
+        "e,{elsewhere},林外,13800138011,{OTHER_STREET},2016-05-01,true,true,true,true,true,false"
+    )])
+    .await;
+    (caseworker, elsewhere)
+}
+
+fn registration(id: &str, name: &str, unit: &str) -> Value {
+    json!({
+        "id_number": id, "name": name, "phone": "13900139000", "address": "东山路1号", "residence_unit": unit,
+        "registered_on": "2016-05-01", "household_ref": "H-7", "relation": "户主", "unemployed_since": "2015-10-01",
+        "hukou_local": true, "registered_unemployed": true, "able_to_work": true, "willing_to_be_assisted": true,
+        "disabled": false,
+    })
+}
+
+/// A CSV import through the API.
+async fn import_csv(app: &TestApp, client: &Client, csv: String) -> Answer {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let Client::Session { cookie, csrf } = client else { panic!("signed in") };
+    let r = axum::http::Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/imports")
+        .header("cookie", cookie)
+        .header("x-csrf-token", csrf)
+        .header("content-type", "text/csv")
+        .body(axum::body::Body::from(csv))
+        .unwrap();
+    let response = app.router.clone().oneshot(r).await.unwrap();
+    let (status, headers) = (response.status(), response.headers().clone());
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    Answer { status, headers, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null), text }
+}
+
+fn code(a: &Answer) -> &str {
+    a.body["error"]["code"].as_str().unwrap_or("")
+}
+
+/// What the store holds of a person: the whole file (history included) and its audit trail.
+async fn snapshot(app: &TestApp, id: &str) -> String {
+    let file = persons::file(app.store(), id).await.unwrap();
+    let reach = search::reach(app.store(), id, "").await.unwrap().unwrap();
+    let events = audit::of_person(app.store(), &reach.person_id).await.unwrap().len();
+    format!("{file:?}\n{events}")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Item 1: a registration never takes a person over
+
+#[tokio::test]
+async fn registering_the_id_number_of_a_person_out_of_reach_answers_as_for_anyone_out_of_reach() {
+    for app in apps("writes_takeover").await {
+        let (caseworker, elsewhere) = office(&app).await;
+        let before = snapshot(&app, &elsewhere).await;
+        let a = app
+            .call(Method::POST, "/api/v1/persons", &caseworker, Some(registration(&elsewhere, "夺取", COMMUNITY)))
+            .await;
+        let file = app.call(Method::GET, &format!("/api/v1/persons/{elsewhere}"), &caseworker, None).await;
+        assert_eq!((a.status, code(&a)), (StatusCode::NOT_FOUND, "not_found"), "{}", a.text);
+        assert_eq!((a.status, a.text.as_str()), (file.status, file.text.as_str()), "the answer to a file out of reach");
+        assert!(!a.text.contains("林外") && !a.text.contains(OTHER_STREET), "{}", a.text);
+        assert_eq!(snapshot(&app, &elsewhere).await, before, "nothing read into the answer, nothing written");
+        // The same with the unit outside too: refused for the unit, before any look-up, exactly as
+        // for an ID number nobody has.
+        let ghost = id_number("440104", "1950-01-01", 1);
+        let theirs = app
+            .call(Method::POST, "/api/v1/persons", &caseworker, Some(registration(&elsewhere, "夺取", OTHER_STREET)))
+            .await;
+        let nobody = app
+            .call(Method::POST, "/api/v1/persons", &caseworker, Some(registration(&ghost, "夺取", OTHER_STREET)))
+            .await;
+        assert_eq!((theirs.status, theirs.text.clone()), (nobody.status, nobody.text.clone()));
+        assert_eq!(theirs.status, StatusCode::FORBIDDEN);
+        assert_eq!(snapshot(&app, &elsewhere).await, before);
+    }
+}
+
+#[tokio::test]
+async fn an_import_row_for_a_person_out_of_reach_is_refused_in_the_words_of_a_unit_out_of_reach() {
+    for app in apps("writes_takeover_import").await {
+        let (caseworker, elsewhere) = office(&app).await;
+        let before = snapshot(&app, &elsewhere).await;
+        let ghost = id_number("440104", "1950-01-01", 1);
+        let csv = format!(
+            "{}\nmine,{elsewhere},夺取,,{COMMUNITY},2016-06-01,true,true,true,true,,\nthere,{ghost},某人,,{OTHER_STREET},2016-06-01,true,true,true,true,,",
+            common::REGISTRATION_HEADER
+        );
+        let a = import_csv(&app, &caseworker, csv).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+        let rejected = a.body["rejected"].as_array().unwrap();
+        assert_eq!(rejected.len(), 2, "{}", a.text);
+        let strip = |r: &Value| json!({"code": r["code"], "field": r["field"], "message": r["message"]});
+        assert_eq!(strip(&rejected[0]), strip(&rejected[1]), "the same words for both rows: {}", a.text);
+        assert_eq!(rejected[0]["code"], "outside_jurisdiction");
+        assert_eq!((a.body["created"].as_u64(), a.body["updated"].as_u64()), (Some(0), Some(0)));
+        assert_eq!(a.body["duplicates_flagged"], 0);
+        assert!(!a.text.contains("林外"));
+        assert_eq!(snapshot(&app, &elsewhere).await, before);
+    }
+}
+
+#[tokio::test]
+async fn a_registration_that_would_move_a_person_is_refused_as_a_transfer() {
+    for app in apps("writes_move").await {
+        app.community(COMMUNITY).await;
+        let officer = app.user("officer", Role::StreetOfficer, "440104011").await;
+        let id = id_number("440104", "1975-03-01", 21);
+        let a = app.call(Method::POST, "/api/v1/persons", &officer, Some(registration(&id, "周迁", "440104011"))).await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+        let mut moved = registration(&id, "周迁", COMMUNITY);
+        moved["version"] = a.body["version"].clone();
+        let a = app.call(Method::POST, "/api/v1/persons", &officer, Some(moved)).await;
+        assert_eq!(
+            (a.status, code(&a), a.body["error"]["field"].as_str()),
+            (StatusCode::CONFLICT, "transfer_required", Some("residence_unit")),
+            "{}",
+            a.text
+        );
+        let file = persons::file(app.store(), &id).await.unwrap().unwrap();
+        assert_eq!(file.person.residence_unit, "440104011");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Items 2 and 4: absent means unchanged; versions
+
+#[tokio::test]
+async fn a_key_left_out_keeps_the_value_and_null_clears_it() {
+    for app in apps("writes_absent").await {
+        let (caseworker, _) = office(&app).await;
+        let id = id_number("440104", "1975-03-01", 31);
+        let a =
+            app.call(Method::POST, "/api/v1/persons", &caseworker, Some(registration(&id, "吴全", COMMUNITY))).await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+        let version = a.body["version"].as_i64().unwrap();
+        // A new name and nothing else.
+        let body = json!({"id_number": id, "name": "吴泉", "residence_unit": COMMUNITY, "registered_on": "2016-05-01", "version": version});
+        let a = app.call(Method::POST, "/api/v1/persons", &caseworker, Some(body)).await;
+        assert_eq!(a.status, StatusCode::OK, "a known person's change: {}", a.text);
+        let p = &a.body["person"];
+        assert_eq!(p["name"], "吴泉");
+        for (key, value) in [
+            ("phone", "13900139000"),
+            ("address", "东山路1号"),
+            ("household_ref", "H-7"),
+            ("relation", "户主"),
+            ("unemployed_since", "2015-10-01"),
+        ] {
+            assert_eq!(p[key], value, "{key} left out, kept: {}", a.text);
+        }
+        assert_eq!(a.body["categories"], json!(["older_unemployed"]));
+        // null clears; a yes/no fact given null has no answer any more.
+        let body = json!({"id_number": id, "name": "吴泉", "residence_unit": COMMUNITY, "registered_on": "2016-05-01",
+            "phone": null, "disabled": null, "version": a.body["version"]});
+        let a = app.call(Method::POST, "/api/v1/persons", &caseworker, Some(body)).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+        assert_eq!(a.body["person"]["phone"], Value::Null);
+        assert_eq!(a.body["person"]["address"], "东山路1号");
+        assert!(a.body["person"]["unanswered"].as_array().unwrap().contains(&json!("disabled")), "{}", a.text);
+        let updates: Vec<&Value> =
+            a.body["timeline"].as_array().unwrap().iter().filter(|e| e["action"] == "person.updated").collect();
+        assert_eq!(updates.len(), 2, "each change is an audit event with before and after");
+        assert!(
+            updates[0]["before"].as_str().unwrap().contains("吴全")
+                && updates[0]["after"].as_str().unwrap().contains("吴泉")
+        );
+        assert_eq!(a.body["version"].as_i64(), Some(version + 2));
+    }
+}
+
+#[tokio::test]
+async fn a_change_without_its_version_or_on_a_stale_one_is_409_and_says_to_reload() {
+    for app in apps("writes_versions").await {
+        let (caseworker, _) = office(&app).await;
+        let id = id_number("440104", "1975-03-01", 41);
+        let a =
+            app.call(Method::POST, "/api/v1/persons", &caseworker, Some(registration(&id, "郑版", COMMUNITY))).await;
+        let version = a.body["version"].as_i64().unwrap();
+        let mut change = registration(&id, "郑版", COMMUNITY);
+        change["phone"] = json!("13700137000");
+        let a = app.call(Method::POST, "/api/v1/persons", &caseworker, Some(change.clone())).await;
+        assert_eq!((a.status, code(&a)), (StatusCode::CONFLICT, "version_required"), "{}", a.text);
+        change["version"] = json!(version + 5);
+        for (lang, word) in [("zh-CN", "刷新"), ("en", "reload")] {
+            let body = serde_json::to_vec(&change).unwrap();
+            let a =
+                app.send(Method::POST, "/api/v1/persons", &caseworker, Some(body), &[("accept-language", lang)]).await;
+            assert_eq!((a.status, code(&a)), (StatusCode::CONFLICT, "conflict"), "{}", a.text);
+            assert!(a.body["error"]["message"].as_str().unwrap().contains(word), "{lang}: {}", a.text);
+        }
+        let file = persons::file(app.store(), &id).await.unwrap().unwrap();
+        assert_eq!((file.version, file.person.phone.as_deref()), (version, Some("13900139000")), "nothing written");
+    }
+}
+
+#[tokio::test]
+async fn ten_parallel_changes_on_one_version_give_one_success_and_nine_conflicts() {
+    for app in apps("writes_parallel").await {
+        let (caseworker, _) = office(&app).await;
+        let id = id_number("440104", "1975-03-01", 51);
+        let a =
+            app.call(Method::POST, "/api/v1/persons", &caseworker, Some(registration(&id, "钱并", COMMUNITY))).await;
+        let version = a.body["version"].as_i64().unwrap();
+        let app = std::sync::Arc::new(app);
+        let mut tasks = Vec::new();
+        for i in 0..10 {
+            let (app, caseworker) = (app.clone(), caseworker.clone());
+            let mut change = registration(&id, "钱并", COMMUNITY);
+            change["phone"] = json!(format!("1370013700{i}"));
+            change["version"] = json!(version);
+            tasks.push(tokio::spawn(async move {
+                app.call(Method::POST, "/api/v1/persons", &caseworker, Some(change)).await
+            }));
+        }
+        let mut statuses = Vec::new();
+        for t in tasks {
+            statuses.push(t.await.unwrap().status);
+        }
+        let ok = statuses.iter().filter(|s| s.is_success()).count();
+        let conflicts = statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count();
+        assert_eq!((ok, conflicts), (1, 9), "{statuses:?}");
+        assert_eq!(persons::file(app.store(), &id).await.unwrap().unwrap().version, version + 1);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Item 5: bad input, every problem at once
+
+#[tokio::test]
+async fn every_wrong_field_of_a_registration_is_named_at_once() {
+    for app in apps("writes_bad").await {
+        let (caseworker, _) = office(&app).await;
+        let id = id_number("440104", "1975-03-01", 61);
+        let mut body = registration(&id, "x", COMMUNITY);
+        body["name"] = json!(123);
+        body["phone"] = json!(13800138000_u64);
+        body["address"] = json!("路".repeat(201));
+        body["hukou_local"] = json!("");
+        let a = app.call(Method::POST, "/api/v1/persons", &caseworker, Some(body)).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.text);
+        let error = &a.body["error"];
+        assert_eq!(
+            (error["code"].as_str(), error["field"].as_str()),
+            (Some("invalid_field"), Some("name")),
+            "the first, as before"
+        );
+        let all: Vec<(String, String)> = error["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["field"].as_str().unwrap().to_owned(), e["code"].as_str().unwrap().to_owned()))
+            .collect();
+        let want = [("name", "invalid_field"), ("phone", "invalid_field"), ("address", "too_long")];
+        for (field, code) in want {
+            assert!(all.contains(&(field.to_owned(), code.to_owned())), "{field}: {all:?}");
+        }
+        assert!(all.contains(&("hukou_local".to_owned(), "missing_field".to_owned())), "{all:?}");
+        assert_eq!(persons::count(app.store()).await.unwrap(), 1, "nobody new");
+
+        for bad in ["张\u{202E}三", "张\u{200B}三", "张\u{0}三"] {
+            let a =
+                app.call(Method::POST, "/api/v1/persons", &caseworker, Some(registration(&id, bad, COMMUNITY))).await;
+            assert_eq!(
+                (a.status, code(&a), a.body["error"]["field"].as_str()),
+                (StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", Some("name")),
+                "{bad:?}: {}",
+                a.text
+            );
+        }
+        // A new person under a policy that needs answers left out: each is named.
+        let body = json!({"id_number": id, "name": "孙缺", "residence_unit": COMMUNITY, "registered_on": "2016-05-01"});
+        let a = app.call(Method::POST, "/api/v1/persons", &caseworker, Some(body)).await;
+        let fields: Vec<&str> =
+            a.body["error"]["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        assert_eq!(
+            fields,
+            ["hukou_local", "registered_unemployed", "able_to_work", "willing_to_be_assisted"],
+            "{}",
+            a.text
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The registration page
+
+fn form_of(id: &str, name: &str, phone: &str, token: &str) -> Vec<(String, String)> {
+    [
+        ("csrf_token", token),
+        ("id_number", id),
+        ("name", name),
+        ("phone", phone),
+        ("address", "东山路1号"),
+        ("residence_unit", COMMUNITY),
+        ("hukou_unit", ""),
+        ("registered_on", "2016-05-01"),
+        ("household_ref", ""),
+        ("relation", ""),
+        ("policy", "gz-2014-4"),
+        ("hukou_local", "true"),
+        ("registered_unemployed", "true"),
+        ("able_to_work", "true"),
+        ("willing_to_be_assisted", "true"),
+        ("disabled", "false"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}
+
+fn token(c: &Client) -> String {
+    match c {
+        Client::Session { csrf, .. } => csrf.clone(),
+        _ => String::new(),
+    }
+}
+
+async fn post_form(app: &TestApp, client: &Client, fields: &[(String, String)]) -> Answer {
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    app.form(client, "/register", &pairs).await
+}
+
+/// The hidden inputs of the confirmation page, to send it as a browser would.
+fn hidden_fields(html: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for part in html.split("<input type=\"hidden\" name=\"").skip(1) {
+        let name = part.split('"').next().unwrap().to_owned();
+        let value = part.split("value=\"").nth(1).unwrap().split('"').next().unwrap();
+        let value = value
+            .replace("&#34;", "\"")
+            .replace("&amp;", "&")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">");
+        out.push((name, value));
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_page_shows_what_a_change_overwrites_and_asks_before_writing_it() {
+    for app in apps("writes_page_confirm").await {
+        let (caseworker, _) = office(&app).await;
+        let id = id_number("440104", "1975-03-01", 71);
+        let a = post_form(&app, &caseworker, &form_of(&id, "冯页", "13900139000", &token(&caseworker))).await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text);
+        let before = snapshot(&app, &id).await;
+        // The same person again, another phone and the address emptied: nothing is written yet.
+        let mut again = form_of(&id, "冯页", "13700137000", &token(&caseworker));
+        again.iter_mut().find(|(k, _)| k == "address").unwrap().1.clear();
+        let a = post_form(&app, &caseworker, &again).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+        assert!(a.text.contains("id=\"register-changes\""), "the changes are listed: {}", a.text);
+        for shown in ["13900139000", "13700137000", "东山路1号", "register-overwrite"] {
+            assert!(a.text.contains(shown), "{shown}: {}", a.text);
+        }
+        assert_eq!(snapshot(&app, &id).await, before, "asked first, nothing written");
+        // Confirmed: written, with the version the page read.
+        let mut confirmed = hidden_fields(&a.text);
+        assert!(confirmed.iter().any(|(k, v)| k == "confirm" && v == "1"));
+        confirmed.retain(|(k, _)| k != "back");
+        let a = post_form(&app, &caseworker, &confirmed).await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text);
+        let file = persons::file(app.store(), &id).await.unwrap().unwrap();
+        assert_eq!((file.person.phone.as_deref(), file.person.address.as_deref()), (Some("13700137000"), None));
+        // Sending the same confirmation again is a change on a stale version: refused, with what
+        // was typed kept and the latest file a click away.
+        let a = post_form(&app, &caseworker, &confirmed).await;
+        assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.text);
+        assert!(a.text.contains("id=\"register-reload\"") && a.text.contains("value=\"13700137000\""), "{}", a.text);
+    }
+}
+
+#[tokio::test]
+async fn the_page_opens_a_known_person_with_their_answers_and_their_version() {
+    for app in apps("writes_page_prefill").await {
+        let (caseworker, elsewhere) = office(&app).await;
+        let id = id_number("440104", "1975-03-01", 81);
+        post_form(&app, &caseworker, &form_of(&id, "褚填", "13900139000", &token(&caseworker))).await;
+        let person_id = search::reach(app.store(), &id, "").await.unwrap().unwrap().person_id;
+        let a = app.call(Method::GET, &format!("/register?person={person_id}"), &caseworker, None).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+        assert!(a.text.contains("name=\"version\" value=\"1\""), "{}", a.text);
+        assert!(a.text.contains("value=\"褚填\"") && a.text.contains("id=\"register-editing\""));
+        // Unchanged, submitted as it opened: nothing to confirm, nothing changed.
+        let fields = hidden_fields(&a.text);
+        assert!(fields.iter().any(|(k, _)| k == "version"));
+        // Out of reach: not found, as everywhere.
+        let theirs = search::reach(app.store(), &elsewhere, "").await.unwrap().unwrap().person_id;
+        let a = app.call(Method::GET, &format!("/register?person={theirs}"), &caseworker, None).await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND);
+        assert!(!a.text.contains("林外"));
+    }
+}
+
+#[tokio::test]
+async fn the_page_says_so_when_the_id_number_is_out_of_reach_and_keeps_what_was_typed() {
+    for app in apps("writes_page_elsewhere").await {
+        let (caseworker, elsewhere) = office(&app).await;
+        let before = snapshot(&app, &elsewhere).await;
+        let a = post_form(&app, &caseworker, &form_of(&elsewhere, "夺取", "13700137000", &token(&caseworker))).await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND, "{}", a.text);
+        assert!(a.text.contains("id=\"register-notice\"") && a.text.contains("value=\"夺取\""), "{}", a.text);
+        assert!(!a.text.contains("林外") && !a.text.contains(OTHER_STREET), "{}", a.text);
+        assert_eq!(snapshot(&app, &elsewhere).await, before);
+    }
+}
+
+#[tokio::test]
+async fn the_page_marks_every_wrong_field_and_limits_lengths_before_submitting() {
+    for app in apps("writes_page_errors").await {
+        let (caseworker, _) = office(&app).await;
+        let form = app.call(Method::GET, "/register", &caseworker, None).await;
+        for limit in ["id=\"f-name\"", "maxlength=\"50\"", "maxlength=\"200\""] {
+            assert!(form.text.contains(limit), "{limit}");
+        }
+        let mut fields = form_of("440104197503010001", "张\u{202E}三", "123", &token(&caseworker));
+        fields.iter_mut().find(|(k, _)| k == "hukou_local").unwrap().1.clear();
+        let a = post_form(&app, &caseworker, &fields).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.text);
+        for field in ["name", "id_number", "phone", "hukou_local"] {
+            assert!(a.text.contains(&format!("id=\"{field}-error\"")), "{field}: {}", a.text);
+        }
+        assert!(a.text.contains("value=\"123\""), "what was typed stays");
+    }
+}
