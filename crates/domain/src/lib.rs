@@ -5,6 +5,7 @@
 pub mod access;
 pub mod application;
 pub mod registration;
+pub mod residence_transfer;
 pub mod revocation;
 pub mod text;
 pub mod unit;

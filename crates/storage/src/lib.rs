@@ -13,6 +13,7 @@ pub mod export;
 pub mod households;
 pub mod persons;
 pub mod reassess;
+pub mod residence_transfers;
 pub mod revocations;
 pub mod search;
 pub mod sessions;

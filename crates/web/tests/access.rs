@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use yuanzhu_domain::UnitCode;
 use yuanzhu_domain::access::{Action, Role, mask_id_number, role_allows};
 use yuanzhu_rules::Date;
-use yuanzhu_storage::{accounts, audit, duplicates, search, sessions};
+use yuanzhu_storage::{accounts, audit, duplicates, residence_transfers, search, sessions};
 
 // ---------------------------------------------------------------------------------------------
 // The fixture table: one line per endpoint
@@ -65,7 +65,17 @@ enum Prep {
     Household,
     /// The target has open work (from 2026-11-01) to end.
     Employed,
+    /// An open move of the target's residence that the user's side decides, where the user
+    /// reaches the target; elsewhere one between two units outside the user's jurisdiction.
+    TransferToDecide,
+    /// The same, proposed by the user's side (which withdraws it).
+    TransferToWithdraw,
+    /// The target lives in a unit outside every cell ([`ELSEWHERE`]), to be asked for.
+    LivesElsewhere,
 }
+
+/// A street outside every jurisdiction of the matrix but the city's: 荔湾区沙面街道.
+const ELSEWHERE: &str = "440103001";
 
 /// What a fixture's body and query are made of.
 struct Target<'a> {
@@ -80,6 +90,13 @@ struct Target<'a> {
     version: i64,
     /// A document of the prepared application's checklist that a written commitment may stand for.
     commitment: &'a str,
+    /// The user's own unit.
+    home: &'a str,
+}
+
+/// Where a move asked of the matrix goes: the user's unit, unless the target lives there.
+fn move_to<'a>(t: &Target<'a>) -> &'a str {
+    if t.unit != t.home { t.home } else { ELSEWHERE }
 }
 
 struct Fixture {
@@ -224,6 +241,12 @@ fn fixtures() -> Vec<Fixture> {
         f("POST", "/api/v1/persons/{id_number}/employment", Register, Person, W, Prep::None, no_query, |_| Some(json!({"started_on": "2026-11-01", "employer": "测试公司"}))),
         f("POST", "/api/v1/persons/{id_number}/employment/end", Register, Person, W, Prep::Employed, no_query, |_| Some(json!({"ended_on": "2026-11-20"}))),
         Fixture { content_type: "text/csv", ..f("POST", "/api/v1/imports", Register, Unit, W, Prep::None, no_query, |t| Some(Value::String(format!("{}\n{}", common::REGISTRATION_HEADER, csv_line_of(t.id_number, t.name, t.unit))))) },
+        f("POST", "/api/v1/persons/{id_number}/transfers", TransferResidence, Person, W, Prep::None, no_query, |t| Some(json!({"to_unit": move_to(t), "note": "测试"}))),
+        f("POST", "/api/v1/transfers", TransferResidence, Unit, W, Prep::LivesElsewhere, no_query, |t| Some(json!({"id_number": t.id_number, "name": t.name, "to_unit": t.unit}))),
+        f("GET", "/api/v1/transfers", TransferResidence, Global, R, Prep::None, no_query, none),
+        f("POST", "/api/v1/transfers/{id}/accept", TransferResidence, Person, W, Prep::TransferToDecide, no_query, |_| Some(json!({"note": "测试"}))),
+        f("POST", "/api/v1/transfers/{id}/refuse", TransferResidence, Person, W, Prep::TransferToDecide, no_query, |_| Some(json!({"note": "测试"}))),
+        f("POST", "/api/v1/transfers/{id}/withdraw", TransferResidence, Person, W, Prep::TransferToWithdraw, no_query, |_| Some(json!({}))),
         f("GET", "/api/v1/export/persons", Export, Global, R, Prep::None, |_| "format=csv".into(), none),
         f("GET", "/api/v1/export/ledgers", Export, Global, R, Prep::None, |_| "format=csv".into(), none),
     ]
@@ -612,6 +635,7 @@ async fn run(app: &TestApp, role: Role) {
                     social_worker: "sw.pool",
                     version: 0,
                     commitment: "",
+                    home: unit,
                 };
                 // A search or queue is asked about every cell's person, and must never answer
                 // one outside.
@@ -725,6 +749,25 @@ async fn run(app: &TestApp, role: Role) {
                     let body = json!({"started_on": "2026-11-01"});
                     prepared("employment", app.call(Method::POST, &uri, &admin, Some(body)).await);
                 }
+                Prep::LivesElsewhere => {
+                    app.register(&[&csv_line_of(&p.id_number, &p.name, ELSEWHERE)]).await;
+                }
+                Prep::TransferToDecide | Prep::TransferToWithdraw => {
+                    use yuanzhu_domain::residence_transfer::Side;
+                    let decide = fx.prep == Prep::TransferToDecide;
+                    let (to, side) = if !reaches(role, unit, c) {
+                        (ELSEWHERE, Side::From)
+                    } else if holds_unit(role, unit, c.residence) || c.residence == unit {
+                        // The user's side is the unit the person lives in.
+                        (ELSEWHERE, if decide { Side::To } else { Side::From })
+                    } else {
+                        // Reached otherwise (hukou, assignment): the user's unit is the one moved to.
+                        (unit, if decide { Side::From } else { Side::To })
+                    };
+                    let prep = residence_transfers::Actor { username: "prep", account_id: "prep-account" };
+                    let to = UnitCode::parse(to).unwrap();
+                    id = residence_transfers::start(store, &p.id_number, &to, Some(side), None, prep).await.unwrap().id;
+                }
                 Prep::Household => {
                     id = format!("hh-{account_no}");
                     let (member, name) = factory.person();
@@ -748,6 +791,7 @@ async fn run(app: &TestApp, role: Role) {
                 social_worker: "sw.pool",
                 version,
                 commitment: &commitment,
+                home: unit,
             };
             let uri = fill(fx.path, &p.id_number, &path_username, &id);
             let q = (fx.query)(&t);

@@ -9,7 +9,7 @@ use axum::http::{Method, StatusCode};
 use common::{Answer, Client, TestApp, apps, id_number};
 use serde_json::{Value, json};
 use yuanzhu_domain::access::Role;
-use yuanzhu_storage::{audit, persons, search};
+use yuanzhu_storage::{audit, persons, residence_transfers, search};
 
 const COMMUNITY: &str = "440104011001"; // 东山街道
 const OTHER_STREET: &str = "440104012"; // 农林街道
@@ -445,5 +445,207 @@ async fn the_page_marks_every_wrong_field_and_limits_lengths_before_submitting()
             assert!(a.text.contains(&format!("id=\"{field}-error\"")), "{field}: {}", a.text);
         }
         assert!(a.text.contains("value=\"123\""), "what was typed stays");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Item 1: a move of residence is a transfer
+
+const OTHER_COMMUNITY: &str = "440104012001"; // 农林街道
+
+/// Caseworkers of [`COMMUNITY`] and [`OTHER_COMMUNITY`], and a person of each serial at [`COMMUNITY`].
+async fn two_units(app: &TestApp, serials: &[u32]) -> (Client, Client, Vec<String>) {
+    app.community(COMMUNITY).await;
+    app.community(OTHER_COMMUNITY).await;
+    let here = app.user("here", Role::CommunityWorker, COMMUNITY).await;
+    let there = app.user("there", Role::CommunityWorker, OTHER_COMMUNITY).await;
+    let ids: Vec<String> = serials.iter().map(|s| id_number("440104", "1975-03-01", *s)).collect();
+    let lines: Vec<String> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| format!("t{i},{id},迁{i},,{COMMUNITY},2016-05-01,true,true,true,true,true,false"))
+        .collect();
+    app.register(&lines.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    (here, there, ids)
+}
+
+async fn queue(app: &TestApp, client: &Client) -> Vec<Value> {
+    let a = app.call(Method::GET, "/api/v1/transfers", client, None).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    a.body.as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn a_move_proposed_by_one_unit_takes_effect_when_the_other_accepts_it() {
+    for app in apps("writes_transfer").await {
+        let (here, there, ids) = two_units(&app, &[91]).await;
+        let p = &ids[0];
+        let a = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/persons/{p}/transfers"),
+                &here,
+                Some(json!({"to_unit": OTHER_COMMUNITY, "note": "搬家"})),
+            )
+            .await;
+        assert_eq!((a.status, a.body["state"].as_str()), (StatusCode::CREATED, Some("proposed")), "{}", a.text);
+        let id = a.body["id"].as_str().unwrap().to_owned();
+        let theirs = queue(&app, &there).await;
+        assert_eq!(theirs.len(), 1, "in the receiving unit's queue");
+        assert_eq!(
+            (theirs[0]["name"].as_str(), theirs[0]["from_unit"].as_str(), theirs[0]["may_decide"].as_bool()),
+            (Some("迁0"), Some(COMMUNITY), Some(true))
+        );
+        let mine = queue(&app, &here).await;
+        assert_eq!(
+            (mine[0]["may_decide"].as_bool(), mine[0]["may_withdraw"].as_bool()),
+            (Some(false), Some(true)),
+            "and in the proposing unit's"
+        );
+        let own = app.call(Method::POST, &format!("/api/v1/transfers/{id}/accept"), &here, Some(json!({}))).await;
+        assert_eq!((own.status, code(&own)), (StatusCode::FORBIDDEN, "not_your_side"), "{}", own.text);
+        let file = format!("/api/v1/persons/{p}");
+        assert_eq!(app.call(Method::GET, &file, &there, None).await.status, StatusCode::NOT_FOUND, "not theirs yet");
+        let a = app
+            .call(Method::POST, &format!("/api/v1/transfers/{id}/accept"), &there, Some(json!({"note": "已核实"})))
+            .await;
+        assert_eq!((a.status, a.body["state"].as_str()), (StatusCode::OK, Some("accepted")), "{}", a.text);
+        let f = app.call(Method::GET, &file, &there, None).await;
+        assert_eq!(
+            (f.status, f.body["person"]["residence_unit"].as_str()),
+            (StatusCode::OK, Some(OTHER_COMMUNITY)),
+            "{}",
+            f.text
+        );
+        assert_eq!(app.call(Method::GET, &file, &here, None).await.status, StatusCode::NOT_FOUND, "no longer theirs");
+        let steps: Vec<&str> = f.body["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["action"].as_str())
+            .filter(|a| a.starts_with("transfer.") || *a == "person.moved")
+            .collect();
+        assert_eq!(steps, ["transfer.proposed", "transfer.accepted", "person.moved"]);
+        let again = app.call(Method::POST, &format!("/api/v1/transfers/{id}/refuse"), &there, Some(json!({}))).await;
+        assert_eq!((again.status, code(&again)), (StatusCode::CONFLICT, "transfer_closed"), "{}", again.text);
+    }
+}
+
+#[tokio::test]
+async fn a_unit_asks_for_a_person_by_id_number_and_name_and_their_unit_decides() {
+    for app in apps("writes_transfer_ask").await {
+        let (here, there, ids) = two_units(&app, &[92]).await;
+        let q = &ids[0];
+        let ghost = id_number("440104", "1950-01-01", 1);
+        let ask = |id: &str, name: &str| json!({"id_number": id, "name": name, "to_unit": OTHER_COMMUNITY});
+        let wrong = app.call(Method::POST, "/api/v1/transfers", &there, Some(ask(q, "别人"))).await;
+        let nobody = app.call(Method::POST, "/api/v1/transfers", &there, Some(ask(&ghost, "别人"))).await;
+        assert_eq!(
+            (wrong.status, wrong.text.as_str()),
+            (StatusCode::NOT_FOUND, nobody.text.as_str()),
+            "a wrong name names nobody"
+        );
+        let a = app.call(Method::POST, "/api/v1/transfers", &there, Some(ask(q, "迁0"))).await;
+        assert_eq!((a.status, a.body["proposed_by_side"].as_str()), (StatusCode::CREATED, Some("to")), "{}", a.text);
+        assert_eq!(a.body["from_unit"], Value::Null, "where the person lives is not told before their unit accepts");
+        assert!(!a.text.contains(COMMUNITY), "{}", a.text);
+        let id = a.body["id"].as_str().unwrap().to_owned();
+        let mine = queue(&app, &here).await;
+        assert_eq!(mine[0]["may_decide"], true, "the unit they live in decides");
+        let refused = app
+            .call(Method::POST, &format!("/api/v1/transfers/{id}/refuse"), &here, Some(json!({"note": "未迁出"})))
+            .await;
+        assert_eq!(
+            (refused.status, refused.body["state"].as_str()),
+            (StatusCode::OK, Some("refused")),
+            "{}",
+            refused.text
+        );
+        assert_eq!(
+            app.call(Method::GET, &format!("/api/v1/persons/{q}"), &there, None).await.status,
+            StatusCode::NOT_FOUND
+        );
+        let file = persons::file(app.store(), q).await.unwrap().unwrap();
+        assert_eq!(file.person.residence_unit, COMMUNITY);
+    }
+}
+
+#[tokio::test]
+async fn a_supervisor_over_both_units_moves_a_person_at_once() {
+    for app in apps("writes_transfer_now").await {
+        let (_, _, ids) = two_units(&app, &[93]).await;
+        let district = app.user("district", Role::DistrictSupervisor, "440104").await;
+        let a = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/persons/{}/transfers", ids[0]),
+                &district,
+                Some(json!({"to_unit": OTHER_COMMUNITY})),
+            )
+            .await;
+        assert_eq!((a.status, a.body["state"].as_str()), (StatusCode::CREATED, Some("done")), "{}", a.text);
+        assert_eq!(persons::file(app.store(), &ids[0]).await.unwrap().unwrap().person.residence_unit, OTHER_COMMUNITY);
+        let same = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/persons/{}/transfers", ids[0]),
+                &district,
+                Some(json!({"to_unit": OTHER_COMMUNITY})),
+            )
+            .await;
+        assert_eq!((same.status, code(&same)), (StatusCode::UNPROCESSABLE_ENTITY, "same_unit"), "{}", same.text);
+    }
+}
+
+#[tokio::test]
+async fn the_file_offers_a_transfer_and_the_receiving_home_page_accepts_it() {
+    for app in apps("writes_transfer_pages").await {
+        let (here, there, ids) = two_units(&app, &[94]).await;
+        let person_id = search::reach(app.store(), &ids[0], "").await.unwrap().unwrap().person_id;
+        let file = app.call(Method::GET, &format!("/p/{person_id}"), &here, None).await;
+        assert!(file.text.contains("id=\"transfer-residence\""), "the file offers the action");
+        let form = app.call(Method::GET, &format!("/p/{person_id}/transfer"), &here, None).await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.text);
+        let a = app
+            .form(
+                &here,
+                &format!("/p/{person_id}/transfer"),
+                &[("csrf_token", &token(&here)), ("to_unit", "4401"), ("note", "搬家")],
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.text);
+        assert!(
+            a.text.contains("id=\"transfer-error\"") && a.text.contains("搬家"),
+            "what was typed stays: {}",
+            a.text
+        );
+        let a = app
+            .form(
+                &here,
+                &format!("/p/{person_id}/transfer"),
+                &[("csrf_token", &token(&here)), ("to_unit", OTHER_COMMUNITY), ("note", "搬家")],
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text);
+        let home = app.call(Method::GET, "/", &there, None).await;
+        assert!(home.text.contains("id=\"queue-transfers\"") && home.text.contains("迁0"), "{}", home.text);
+        let id = residence_transfers::open_under(app.store(), OTHER_COMMUNITY, 10).await.unwrap()[0].id.clone();
+        assert!(home.text.contains(&format!("/transfers/{id}/accept")));
+        let a = app.form(&there, &format!("/transfers/{id}/accept"), &[("csrf_token", &token(&there))]).await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text);
+        assert_eq!(persons::file(app.store(), &ids[0]).await.unwrap().unwrap().person.residence_unit, OTHER_COMMUNITY);
+        // From the registration page: an ID number out of reach offers to ask for the person.
+        let more = id_number("440104", "1975-03-01", 95);
+        app.register(&[&format!("t9,{more},迁九,,{COMMUNITY},2016-05-01,true,true,true,true,true,false")]).await;
+        let mut fields = form_of(&more, "迁九", "", &token(&there));
+        fields.iter_mut().find(|(k, _)| k == "residence_unit").unwrap().1 = OTHER_COMMUNITY.to_owned();
+        let a = post_form(&app, &there, &fields).await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND);
+        assert!(a.text.contains("id=\"ask-transfer\""), "{}", a.text);
+        let asked = hidden_fields(a.text.split("id=\"ask-transfer\"").nth(1).unwrap().split("</form>").next().unwrap());
+        let pairs: Vec<(&str, &str)> = asked.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let a = app.form(&there, "/transfers/request", &pairs).await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text);
+        assert_eq!(residence_transfers::open_under(app.store(), COMMUNITY, 10).await.unwrap().len(), 1);
     }
 }

@@ -5,16 +5,17 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use yuanzhu_domain::access::Role;
+use yuanzhu_domain::access::{Action, Role, role_allows};
 use yuanzhu_rules::Lang;
 use yuanzhu_storage::{applications, revocations, stats};
 
 use super::{Ctx, Page, error_page, render};
 use crate::api::applications::{application_error, reaches};
+use crate::api::residence_transfers::TransferView;
 use crate::api::revocations::revocation_error;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
@@ -160,10 +161,32 @@ struct HomePage<'a> {
     queue: Option<Queue>,
     stats: Option<Stats>,
     assigned: Option<Bounded<stats::Assigned>>,
+    /// The open moves of residence the user sees: to accept or refuse, or to withdraw.
+    transfers: Option<Vec<TransferView>>,
+    /// What the page that led here just did, confirmed at the top.
+    done: Option<&'static str>,
 }
 
-async fn home(State(state): State<AppState>, Page(ctx, user): Page) -> Response {
-    let mut page = HomePage { ctx: &ctx, queue: None, stats: None, assigned: None };
+impl HomePage<'_> {
+    fn transfer_state(&self, state: &str) -> String {
+        self.ctx.label("transfer.state", state)
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct HomeQuery {
+    done: Option<String>,
+}
+
+async fn home(State(state): State<AppState>, Page(ctx, user): Page, Query(q): Query<HomeQuery>) -> Response {
+    let done = q.done.as_deref().and_then(super::residence_transfers::done_key);
+    let mut page = HomePage { ctx: &ctx, queue: None, stats: None, assigned: None, transfers: None, done };
+    if role_allows(user.user.role, Action::TransferResidence) {
+        match super::residence_transfers::queue(&state, &user, SHOWN as u32).await {
+            Ok(t) => page.transfers = Some(t),
+            Err(e) => return error_page(&ctx, &e),
+        }
+    }
     let made = match user.user.role {
         Role::CommunityWorker | Role::StreetOfficer => queue(&state, &ctx, &user).await.map(|q| page.queue = Some(q)),
         Role::DistrictSupervisor | Role::CityAdmin | Role::Auditor => {

@@ -11,6 +11,7 @@ pub mod i18n;
 mod pages;
 mod register;
 mod register_form;
+mod residence_transfers;
 mod revocations;
 mod sign_in;
 mod transfer;
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .merge(transfer::router())
         .merge(admin::router())
         .merge(employment::router())
+        .merge(residence_transfers::router())
         .route("/login", get(sign_in::form).post(sign_in::submit))
         .route("/logout", axum::routing::post(sign_in::sign_out))
         .route("/lang/{code}", get(switch_language))
@@ -171,6 +173,7 @@ fn action_of(name: &str) -> Option<Action> {
         "export" => Action::Export,
         "verify_audit" => Action::VerifyAudit,
         "manage_users" => Action::ManageUsers,
+        "transfer_residence" => Action::TransferResidence,
         _ => return None,
     })
 }

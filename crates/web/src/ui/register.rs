@@ -208,6 +208,15 @@ struct RegisterPage<'a> {
     editing: bool,
     /// Where the latest file of the person opens in this form, after a stale change.
     reload: Option<String>,
+    /// An ID number found out of reach: the person, to ask their unit for them.
+    ask: Option<Ask>,
+}
+
+/// A person to ask for (see `residence_transfers`), as the form named them.
+struct Ask {
+    id_number: String,
+    name: String,
+    to_unit: String,
 }
 
 #[derive(Template)]
@@ -286,7 +295,7 @@ impl Drawn {
             title: if ctx.lang == Lang::Zh { p.title.clone() } else { p.title_en.clone() },
         });
         let Drawn { units, version, editing } = self;
-        RegisterPage { ctx, person, facts, units, notice, version, policy, windows, editing, reload }
+        RegisterPage { ctx, person, facts, units, notice, version, policy, windows, editing, reload, ask: None }
     }
 }
 
@@ -437,7 +446,16 @@ async fn refused(
     // without saying where.
     if status == StatusCode::NOT_FOUND {
         let notice = Some(ctx.t("register.elsewhere").to_owned());
-        return render(&drawn.page(ctx, (person, facts), policy, notice, None), status);
+        let value = |name: &str| person.iter().find(|i| i.name == name).map(|i| i.value.trim().to_owned());
+        let ask = match (value("id_number"), value("name"), value("residence_unit")) {
+            (Some(id_number), Some(name), Some(to_unit)) if role_allows(user.user.role, Action::TransferResidence) => {
+                Some(Ask { id_number, name, to_unit })
+            }
+            _ => None,
+        };
+        let mut page = drawn.page(ctx, (person, facts), policy, notice, None);
+        page.ask = ask;
+        return render(&page, status);
     }
     if ![StatusCode::UNPROCESSABLE_ENTITY, StatusCode::FORBIDDEN, StatusCode::CONFLICT].contains(&status) {
         return error_page(ctx, &e);
