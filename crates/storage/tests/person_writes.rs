@@ -295,3 +295,41 @@ async fn ten_parallel_changes_on_one_version_let_exactly_one_through() {
         assert!(matches!(audit::verify(&store).await.unwrap(), Verdict::Intact { .. }));
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Items 3 and 6: possible duplicates
+
+#[tokio::test]
+async fn a_second_file_of_the_same_name_and_birth_date_is_flagged_at_once_and_in_neither_history() {
+    use yuanzhu_storage::duplicates;
+    for (store, _dir) in stores().await {
+        import(&store, FULL, &[ZHANG_FULL]).await;
+        assert!(duplicates::flag_person(&store, ZHANG, "counter").await.unwrap().is_empty(), "alone");
+        // 张三 born 1975-01-01 again, under a 110105… number, in another district.
+        let twin = "t,11010519750101123X,张三,,,440105001,2016-03-01,,,,true,true,true,true,false,";
+        import(&store, FULL, &[twin]).await;
+        let flagged = duplicates::flag_person(&store, "11010519750101123X", "counter").await.unwrap();
+        assert_eq!(flagged.len(), 1);
+        let places = [&flagged[0].a.residence_unit, &flagged[0].b.residence_unit];
+        assert!(places.contains(&&"440104011".to_owned()) && places.contains(&&"440105001".to_owned()), "{flagged:?}");
+        assert!(duplicates::flag_person(&store, ZHANG, "counter").await.unwrap().is_empty(), "flagged once");
+        assert!(duplicates::flag_new(&store, "importer").await.unwrap().is_empty(), "and not again by an import");
+        let open = duplicates::open(&store).await.unwrap();
+        duplicates::decide(&store, &open[0].id, false, "reviewer", yuanzhu_rules::Date::parse("2026-11-26").unwrap())
+            .await
+            .unwrap();
+        // Whoever reads one file may not reach the other: neither history tells of the flag.
+        for id in [ZHANG, "11010519750101123X"] {
+            let f = file(&store, id).await;
+            assert!(f.timeline.iter().all(|e| !e.action.starts_with("duplicate.")), "{:?}", f.timeline);
+        }
+        let events: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_events WHERE action LIKE 'duplicate.%' AND person_id IS NULL",
+        )
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert_eq!(events, 2, "the flag and its decision are in the audit trail");
+        assert!(matches!(audit::verify(&store).await.unwrap(), Verdict::Intact { .. }));
+    }
+}

@@ -405,8 +405,8 @@ async fn same_name_and_birth_date_under_two_id_numbers_is_flagged_once_for_a_dec
         store.init().await.unwrap();
         // 张三 born 1975-01-01 twice: 440106… and a 110105… number (a typo, or a namesake).
         import(&store, &[MAN, "x,11010519750101123X,张三,,440104011,2016-03-01,true,true,true,true,,"]).await;
-        assert_eq!(duplicates::flag_new(&store, "importer").await.unwrap(), 1);
-        assert_eq!(duplicates::flag_new(&store, "importer").await.unwrap(), 0, "flagged once");
+        assert_eq!(duplicates::flag_new(&store, "importer").await.unwrap().len(), 1);
+        assert_eq!(duplicates::flag_new(&store, "importer").await.unwrap().len(), 0, "flagged once");
         let open = duplicates::open(&store).await.unwrap();
         assert_eq!(open.len(), 1);
         assert_eq!((open[0].name.as_str(), open[0].birth_date.as_str()), ("张三", "1975-01-01"));

@@ -914,33 +914,7 @@ async fn city_admin_reaches_the_whole_city() {
 /// move the person either (a transfer does) and, without the file's version, changes nothing.
 async fn takeover(role: Role) {
     for app in apps(&format!("takeover_{}", role.code())).await {
-        for c in ["440104011001", "440104011002", "440105001001"] {
-            app.community(c).await;
-        }
-        let (unit, cells) = layout(role);
-        app.account("me", role, unit).await;
-        let client = app.sign_in("me").await;
-        let mut factory = Factory { next: 500 };
-        let persons: Vec<Person> = cells
-            .iter()
-            .map(|c| {
-                let (id_number, name) = factory.person();
-                Person { id_number, name, cell: c.clone(), hardship: false }
-            })
-            .collect();
-        let lines: Vec<String> = persons.iter().map(csv_line).collect();
-        app.register(&lines.iter().map(String::as_str).collect::<Vec<_>>()).await;
-        let today = Date::parse("2026-11-26").unwrap();
-        for p in &persons {
-            if let Some(h) = p.cell.hukou {
-                search::set_hukou_unit(app.store(), &p.id_number, Some(&UnitCode::parse(h).unwrap()), "test")
-                    .await
-                    .unwrap();
-            }
-            if p.cell.assigned {
-                sessions::assign(app.store(), &p.id_number, "me", "test", today).await.unwrap();
-            }
-        }
+        let (unit, client, persons) = person_per_cell(&app, role, 500).await;
         let mut failures = Vec::new();
         let registers = role_allows(role, Action::Register);
         for p in &persons {
@@ -996,6 +970,97 @@ async fn takeover(role: Role) {
             }
         }
         assert!(failures.is_empty(), "{} failures on {}:\n{}", failures.len(), store_kind(&app), failures.join("\n"));
+    }
+}
+
+/// A user of `role` (`me`, signed in) and a person on file in each cell around their unit, from
+/// the factory's serial `first` on.
+async fn person_per_cell(app: &TestApp, role: Role, first: u32) -> (&'static str, Client, Vec<Person>) {
+    for c in ["440104011001", "440104011002", "440105001001"] {
+        app.community(c).await;
+    }
+    let (unit, cells) = layout(role);
+    app.account("me", role, unit).await;
+    let client = app.sign_in("me").await;
+    let mut factory = Factory { next: first };
+    let persons: Vec<Person> = cells
+        .iter()
+        .map(|c| {
+            let (id_number, name) = factory.person();
+            Person { id_number, name, cell: c.clone(), hardship: false }
+        })
+        .collect();
+    let lines: Vec<String> = persons.iter().map(csv_line).collect();
+    app.register(&lines.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    let today = Date::parse("2026-11-26").unwrap();
+    for p in &persons {
+        if let Some(h) = p.cell.hukou {
+            search::set_hukou_unit(app.store(), &p.id_number, Some(&UnitCode::parse(h).unwrap()), "test")
+                .await
+                .unwrap();
+        }
+        if p.cell.assigned {
+            sessions::assign(app.store(), &p.id_number, "me", "test", today).await.unwrap();
+        }
+    }
+    (unit, client, persons)
+}
+
+/// For every role that registers and every cell: a second file of the same name and birth date
+/// as the cell's person, registered in the user's unit (through the API and an import), is
+/// counted as a possible duplicate to the user, and listed to them, only when they reach the
+/// cell's person too. Otherwise no count, list, file or history tells that such a person exists.
+async fn oracle(role: Role) {
+    for app in apps(&format!("oracle_{}", role.code())).await {
+        let (unit, client, persons) = person_per_cell(&app, role, 600).await;
+        let mut failures = Vec::new();
+        for (i, p) in persons.iter().enumerate() {
+            let what = format!("{role} at {unit}, {:?}", p.cell.place);
+            let inside = reaches(role, unit, &p.cell);
+            // Twins by import, and by registration at the counter.
+            let (by_import, _) = factory_twin(&p.id_number);
+            let by_api = common::id_number(
+                "440106",
+                &format!("{}-{}-{}", &p.id_number[6..10], &p.id_number[10..12], &p.id_number[12..14]),
+                900 + i as u32,
+            );
+            let csv = format!("{}\n{}", common::REGISTRATION_HEADER, csv_line_of(&by_import, &p.name, unit));
+            let fx = Fixture {
+                content_type: "text/csv",
+                ..f("POST", "/api/v1/imports", Action::Register, About::Unit, true, Prep::None, no_query, none)
+            };
+            let a = request(&app, &fx, "/api/v1/imports", &client, Some(Value::String(csv))).await;
+            if a.status.is_success() && a.body["duplicates_flagged"] != json!(u64::from(inside)) {
+                failures.push(format!(
+                    "{what}: the import counted {} duplicates: {}",
+                    a.body["duplicates_flagged"], a.text
+                ));
+            }
+            let r =
+                app.call(Method::POST, "/api/v1/persons", &client, Some(registration(&by_api, &p.name, unit))).await;
+            for (answer, what_answered) in [(&a, "import"), (&r, "registration")] {
+                let shows_other =
+                    answer.text.contains(&p.id_number) || answer.text.contains(&mask_id_number(&p.id_number));
+                if !inside && (shows_other || answer.text.contains("duplicate.flagged")) {
+                    failures.push(format!("{what}: the {what_answered} tells of the person: {}", answer.text));
+                }
+            }
+            if role_allows(role, Action::DecideDuplicate) {
+                let q = app.call(Method::GET, "/api/v1/duplicates", &client, None).await;
+                let listed = q.text.contains(&p.id_number) || q.text.contains(&mask_id_number(&p.id_number));
+                if listed != inside {
+                    failures.push(format!("{what}: the duplicates queue lists the pair={listed}: {}", q.text));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{} failures on {}:\n{}", failures.len(), store_kind(&app), failures.join("\n"));
+    }
+}
+
+#[tokio::test]
+async fn no_count_or_queue_tells_a_user_of_a_namesake_out_of_their_reach() {
+    for role in [Role::CityAdmin, Role::StreetOfficer, Role::CommunityWorker] {
+        oracle(role).await;
     }
 }
 

@@ -649,3 +649,74 @@ async fn the_file_offers_a_transfer_and_the_receiving_home_page_accepts_it() {
         assert_eq!(residence_transfers::open_under(app.store(), COMMUNITY, 10).await.unwrap().len(), 1);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Items 3 and 6: possible duplicates at the counter, within reach only
+
+#[tokio::test]
+async fn a_namesake_registered_at_the_counter_is_flagged_at_once_and_decided_on_its_page() {
+    for app in apps("writes_duplicates").await {
+        let (caseworker, _) = office(&app).await;
+        let officer = app.user("officer", Role::StreetOfficer, "440104011").await;
+        let (first, second) = (id_number("440104", "1975-03-01", 71), id_number("440104", "1975-03-01", 72));
+        for id in [&first, &second] {
+            let a =
+                app.call(Method::POST, "/api/v1/persons", &caseworker, Some(registration(id, "同名", COMMUNITY))).await;
+            assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+        }
+        let q = app.call(Method::GET, "/api/v1/duplicates", &officer, None).await;
+        assert_eq!(q.body.as_array().map(Vec::len), Some(1), "flagged at the counter, no import needed: {}", q.text);
+        // The registration's result tells the caseworker, who reaches both files.
+        let person_id = search::reach(app.store(), &second, "").await.unwrap().unwrap().person_id;
+        let result = app.call(Method::GET, &format!("/register/result/{person_id}"), &caseworker, None).await;
+        assert!(result.text.contains("id=\"possible-duplicate\""), "{}", result.text);
+        // The officer's page shows the pair and records the decision.
+        let page = app.call(Method::GET, "/duplicates", &officer, None).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+        assert!(page.text.contains(&first) && page.text.contains(&second), "{}", page.text);
+        let flag = q.body[0]["id"].as_str().unwrap().to_owned();
+        let a = app
+            .form(
+                &officer,
+                &format!("/duplicates/{flag}/decision"),
+                &[("csrf_token", &token(&officer)), ("same_person", "false")],
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text);
+        let page = app.call(Method::GET, "/duplicates", &officer, None).await;
+        assert!(page.text.contains("id=\"duplicates-empty\""), "{}", page.text);
+        // A caseworker does not decide.
+        assert_eq!(app.call(Method::GET, "/duplicates", &caseworker, None).await.status, StatusCode::FORBIDDEN);
+    }
+}
+
+#[tokio::test]
+async fn a_namesake_out_of_reach_is_neither_counted_nor_shown() {
+    for app in apps("writes_oracle").await {
+        let (caseworker, elsewhere) = office(&app).await;
+        // 林外 of 农林街道, born 1975-03-01: a namesake in the caseworker's community.
+        let twin = id_number("440104", "1975-03-01", 12);
+        let csv =
+            format!("{}\nt,{twin},林外,,{COMMUNITY},2016-06-01,true,true,true,true,,", common::REGISTRATION_HEADER);
+        let a = import_csv(&app, &caseworker, csv).await;
+        assert_eq!(
+            (a.status, a.body["created"].as_u64(), a.body["duplicates_flagged"].as_u64()),
+            (StatusCode::OK, Some(1), Some(0)),
+            "{}",
+            a.text
+        );
+        // The flag exists, for someone who reaches both.
+        let city = app.user("city", Role::CityAdmin, "440100").await;
+        let q = app.call(Method::GET, "/api/v1/duplicates", &city, None).await;
+        assert!(q.text.contains(&elsewhere), "{}", q.text);
+        // Nothing the caseworker reads tells of it: their person's file and its result.
+        let file = app.call(Method::GET, &format!("/api/v1/persons/{twin}"), &caseworker, None).await;
+        assert!(!file.text.contains("duplicate") && !file.text.contains(&elsewhere), "{}", file.text);
+        let person_id = search::reach(app.store(), &twin, "").await.unwrap().unwrap().person_id;
+        let result = app.call(Method::GET, &format!("/register/result/{person_id}"), &caseworker, None).await;
+        assert!(!result.text.contains("possible-duplicate"), "{}", result.text);
+        let home = app.call(Method::GET, "/", &caseworker, None).await;
+        assert!(home.text.contains("<h3 id=\"h-duplicates\">"), "{}", home.text);
+        assert!(!home.text.contains(&elsewhere));
+    }
+}

@@ -16,7 +16,7 @@ use yuanzhu_rules::{IdNumber, Lang};
 use yuanzhu_storage::persons::Writer;
 use yuanzhu_storage::search::{self, Scope};
 use yuanzhu_storage::views::View;
-use yuanzhu_storage::{applications, persons, revocations};
+use yuanzhu_storage::{applications, duplicates, persons, revocations};
 
 use super::{Json, Query};
 use crate::auth::AuthUser;
@@ -441,6 +441,11 @@ pub(crate) async fn register_one(
     }
     if let Some(h) = hukou_unit {
         search::set_hukou_unit(&state.store, id, h.as_ref(), actor).await?;
+    }
+    // A second file of the same name and birth date is flagged at once, for someone who reaches
+    // both to decide (the registration stands whatever happens here: a later import flags it).
+    if let Err(e) = duplicates::flag_person(&state.store, id, actor).await {
+        tracing::error!(error = %e, "flagging possible duplicates after a registration");
     }
     Ok(Registered { registration, created: summary.persons_created > 0 })
 }

@@ -60,7 +60,8 @@ pub struct ImportReport {
     pub registrations_recorded: u64,
     /// Categories recognised automatically (第四条).
     pub recognitions_granted: u64,
-    /// New possible duplicates (same name and birth date) waiting for a decision.
+    /// New possible duplicates (same name and birth date) waiting for a decision, both of whose
+    /// persons are within the caller's jurisdiction.
     pub duplicates_flagged: u64,
     /// By row number.
     pub rejected: Vec<RejectedRow>,
@@ -180,7 +181,8 @@ async fn import(
             summary
                 .absorb(persons::register_batch_as(&state.store, batch, &units, writer, actor, policies, lang).await?);
         }
-        duplicates_flagged = duplicates::flag_new(&state.store, actor).await?;
+        // Counted as the caller may see them: a pair with a person out of reach is not told.
+        duplicates_flagged = super::admin::flags_seen(&user.user, &duplicates::flag_new(&state.store, actor).await?);
     }
     summary.rejected.sort_by_key(|e| e.row);
     Ok(Json(ImportReport {

@@ -142,7 +142,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
 ];
 
 /// Every table of strings.
-pub fn tables() -> [&'static [(&'static str, &'static str, &'static str)]; 9] {
+pub fn tables() -> [&'static [(&'static str, &'static str, &'static str)]; 10] {
     [
         STRINGS,
         super::home::STRINGS,
@@ -153,6 +153,7 @@ pub fn tables() -> [&'static [(&'static str, &'static str, &'static str)]; 9] {
         super::admin::STRINGS,
         super::employment::STRINGS,
         super::residence_transfers::STRINGS,
+        super::duplicates::STRINGS,
     ]
 }
 

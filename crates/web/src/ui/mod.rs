@@ -5,6 +5,7 @@
 
 mod admin;
 mod applications;
+mod duplicates;
 mod employment;
 mod home;
 pub mod i18n;
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(admin::router())
         .merge(employment::router())
         .merge(residence_transfers::router())
+        .merge(duplicates::router())
         .route("/login", get(sign_in::form).post(sign_in::submit))
         .route("/logout", axum::routing::post(sign_in::sign_out))
         .route("/lang/{code}", get(switch_language))
@@ -169,6 +171,7 @@ fn action_of(name: &str) -> Option<Action> {
         "decide_application" => Action::DecideApplication,
         "propose_revocation" => Action::ProposeRevocation,
         "decide_revocation" => Action::DecideRevocation,
+        "decide_duplicate" => Action::DecideDuplicate,
         "reassess" => Action::Reassess,
         "export" => Action::Export,
         "verify_audit" => Action::VerifyAudit,

@@ -76,6 +76,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("register.reload", "打开最新内容重新修改", "Open the latest file and change it again"),
     ("register.update", "修改登记信息", "Change the registration"),
+    (
+        "register.duplicate",
+        "已登记有同名且出生日期相同、身份证号不同的人员，已列入疑似重复，待街道审核员核实。",
+        "Someone of the same name and birth date is registered under another ID number: the pair is flagged as a possible duplicate for the street officer to decide.",
+    ),
     ("register.confirm.title", "确认修改档案", "Confirm the changes to the file"),
     (
         "register.confirm.intro",
@@ -247,6 +252,8 @@ struct ResultPage<'a> {
     policy: Option<String>,
     lines: Vec<ResultLine>,
     recognised: bool,
+    /// Open possible duplicates of the person (both files in the user's reach).
+    duplicates: usize,
 }
 
 /// A select offers units when a jurisdiction holds few enough of them; a city types a code.
@@ -517,10 +524,16 @@ async fn refused(
 
 /// The result of a registration, from the person as registered (the GET after the form's POST).
 async fn result(State(state): State<AppState>, Page(ctx, user): Page, Path(person_id): Path<String>) -> Response {
-    match registered(&state, &user, &person_id).await {
-        Ok((name, facts)) => result_page(&state, &ctx, person_id, name, facts),
-        Err(e) => error_page(&ctx, &e),
-    }
+    let found = match registered(&state, &user, &person_id).await {
+        Ok(found) => found,
+        Err(e) => return error_page(&ctx, &e),
+    };
+    // Possible duplicates of the person that the user reaches both files of (no other is told).
+    let duplicates = match crate::api::admin::flags_in_reach(&state, &user, 1000).await {
+        Ok(flags) => flags.iter().filter(|f| f.person_a == person_id || f.person_b == person_id).count(),
+        Err(e) => return error_page(&ctx, &e),
+    };
+    result_page(&state, &ctx, (person_id, duplicates), found.0, found.1)
 }
 
 /// The person's name and the facts 第四条 assessed at their latest registration.
@@ -569,7 +582,13 @@ fn facts_of(p: &PersonRecord, on: Date) -> Option<Facts> {
 /// The result of 第四条 for a registration, in the page's language: each category the policy in
 /// force finds, with its reason and article, and whether it was recognised on the spot or needs
 /// an application; or, when none, the conditions unmet.
-fn result_page(state: &AppState, ctx: &Ctx, person_id: String, name: String, facts: Option<Facts>) -> Response {
+fn result_page(
+    state: &AppState,
+    ctx: &Ctx,
+    (person_id, duplicates): (String, usize),
+    name: String,
+    facts: Option<Facts>,
+) -> Response {
     let mut lines = Vec::new();
     let mut recognised = false;
     let on = facts.and_then(|f| f.unemployment_registered_on);
@@ -594,5 +613,5 @@ fn result_page(state: &AppState, ctx: &Ctx, person_id: String, name: String, fac
         }
     }
     let policy = policy.map(|p| if ctx.lang == Lang::Zh { p.title.clone() } else { p.title_en.clone() });
-    render(&ResultPage { ctx, person_id, name, policy, lines, recognised }, StatusCode::OK)
+    render(&ResultPage { ctx, person_id, name, policy, lines, recognised, duplicates }, StatusCode::OK)
 }

@@ -169,7 +169,7 @@ async fn run(state: AppState, job: String, good: Vec<Registration>, user: User, 
                 absorb(j, s);
             });
         }
-        let flagged = duplicates::flag_new(&state.store, &actor).await?;
+        let flagged = crate::api::admin::flags_seen(&user, &duplicates::flag_new(&state.store, &actor).await?);
         with_job(&job, |j| j.summary.duplicates = flagged);
         Ok(())
     }
