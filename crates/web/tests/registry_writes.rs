@@ -720,3 +720,100 @@ async fn a_namesake_out_of_reach_is_neither_counted_nor_shown() {
         assert!(!home.text.contains(&elsewhere));
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Item 7: the page asks what the policy in force needs, three ways, and nothing silently
+
+/// The part of a page that draws the question `name`.
+fn question<'a>(html: &'a str, name: &str) -> &'a str {
+    let start = html.find(&format!("id=\"q-{name}\"")).unwrap_or_else(|| panic!("no question {name}"));
+    let start = html[..start].rfind('<').unwrap();
+    let end = html[start..].find("</div>").unwrap() + start;
+    &html[start..end]
+}
+
+#[tokio::test]
+async fn the_page_asks_the_questions_of_the_policy_in_force_on_the_registration_date() {
+    for app in apps("writes_page_policy").await {
+        let (caseworker, _) = office(&app).await;
+        // Today: 粤人社规〔2023〕11号, which asks whether the person is without work and not
+        // whether they registered as unemployed (the registration is that).
+        let form = app.call(Method::GET, "/register", &caseworker, None).await;
+        assert!(form.text.contains("name=\"policy\" id=\"register-policy\" value=\"gd-2023-11\""), "{}", form.text);
+        let without_work = question(&form.text, "without_work");
+        assert!(
+            !without_work.contains(" hidden") && !without_work.contains("disabled") && without_work.contains(" *"),
+            "{without_work}"
+        );
+        let registered = question(&form.text, "registered_unemployed");
+        assert!(registered.contains(" hidden") && registered.contains("disabled"), "{registered}");
+        // Every yes/no question has three answers: unanswered, yes, no; none is chosen for the user.
+        assert!(
+            without_work.contains("<option value=\"\">未回答</option>") && !without_work.contains("selected"),
+            "{without_work}"
+        );
+
+        // A 2016 date on a form drawn for today's policy: the questions follow the date, and
+        // nothing is registered until they are answered.
+        let id = id_number("440104", "1975-03-01", 81);
+        let mut fields = form_of(&id, "时改", "", &token(&caseworker));
+        fields.iter_mut().find(|(k, _)| k == "policy").unwrap().1 = "gd-2023-11".to_owned();
+        let a = post_form(&app, &caseworker, &fields).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+        assert!(a.text.contains("id=\"register-notice\"") && a.text.contains("value=\"gz-2014-4\""), "{}", a.text);
+        assert!(!question(&a.text, "registered_unemployed").contains(" hidden"));
+        assert_eq!(persons::count(app.store()).await.unwrap(), 1, "nobody registered yet");
+    }
+}
+
+#[tokio::test]
+async fn an_unanswered_question_is_kept_unanswered_and_a_required_one_is_named() {
+    for app in apps("writes_page_unanswered").await {
+        let (caseworker, _) = office(&app).await;
+        let id = id_number("440104", "1975-03-01", 82);
+        let mut fields = form_of(&id, "未答", "", &token(&caseworker));
+        fields.iter_mut().find(|(k, _)| k == "able_to_work").unwrap().1.clear();
+        for (cookie, said) in [("yz_lang=zh", "须回答"), ("yz_lang=en", "An answer is needed")] {
+            let a = post_form_with_cookie(&app, &caseworker, &fields, cookie).await;
+            assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.text);
+            let error = a.text.split("id=\"able_to_work-error\">").nth(1).unwrap_or_else(|| panic!("{}", a.text));
+            assert!(error.split('<').next().unwrap().contains(said), "{error}");
+        }
+        // Left unanswered where the policy does not require it: recorded as unanswered, not as no.
+        fields.iter_mut().find(|(k, _)| k == "able_to_work").unwrap().1 = "true".to_owned();
+        fields.iter_mut().find(|(k, _)| k == "disabled").unwrap().1.clear();
+        let a = post_form(&app, &caseworker, &fields).await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text);
+        let p = persons::file(app.store(), &id).await.unwrap().unwrap().person;
+        assert!(p.unanswered.contains(&"disabled") && !p.unanswered.contains(&"able_to_work"), "{:?}", p.unanswered);
+        // Opened again, the question shows unanswered, not "no".
+        let person_id = search::reach(app.store(), &id, "").await.unwrap().unwrap().person_id;
+        let form = app.call(Method::GET, &format!("/register?person={person_id}"), &caseworker, None).await;
+        let disabled = question(&form.text, "disabled");
+        assert!(!disabled.contains("selected"), "{disabled}");
+        assert!(question(&form.text, "able_to_work").contains("value=\"true\" selected"));
+    }
+}
+
+/// [`post_form`] with another cookie beside the session's (the language).
+async fn post_form_with_cookie(app: &TestApp, client: &Client, fields: &[(String, String)], cookie: &str) -> Answer {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let Client::Session { cookie: session, .. } = client else { panic!("signed in") };
+    let body = fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", common::url_encode(k), common::url_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let r = axum::http::Request::builder()
+        .method(Method::POST)
+        .uri("/register")
+        .header("cookie", format!("{session}; {cookie}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let response = app.router.clone().oneshot(r).await.unwrap();
+    let (status, headers) = (response.status(), response.headers().clone());
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    Answer { status, headers, body: Value::Null, text: String::from_utf8_lossy(&bytes).into_owned() }
+}
