@@ -817,3 +817,29 @@ async fn post_form_with_cookie(app: &TestApp, client: &Client, fields: &[(String
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
     Answer { status, headers, body: Value::Null, text: String::from_utf8_lossy(&bytes).into_owned() }
 }
+
+#[tokio::test]
+async fn ten_parallel_registrations_of_one_new_person_make_one_file() {
+    for app in apps("writes_parallel_new").await {
+        let (caseworker, _) = office(&app).await;
+        let id = id_number("440104", "1975-03-01", 52);
+        let app = std::sync::Arc::new(app);
+        let mut tasks = Vec::new();
+        for _ in 0..10 {
+            let (app, caseworker) = (app.clone(), caseworker.clone());
+            let body = registration(&id, "孙新", COMMUNITY);
+            tasks.push(tokio::spawn(async move {
+                app.call(Method::POST, "/api/v1/persons", &caseworker, Some(body)).await
+            }));
+        }
+        let mut statuses = Vec::new();
+        for t in tasks {
+            statuses.push(t.await.unwrap().status);
+        }
+        let created = statuses.iter().filter(|s| **s == StatusCode::CREATED).count();
+        let conflicts = statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count();
+        assert_eq!((created, conflicts), (1, 9), "{statuses:?}");
+        let file = persons::file(app.store(), &id).await.unwrap().unwrap();
+        assert_eq!(file.timeline.iter().filter(|e| e.action == "person.created").count(), 1);
+    }
+}

@@ -81,10 +81,19 @@ pub(super) async fn register(
     summary: &mut ImportSummary,
 ) -> Result<(), StoreError> {
     let planning = Planning { writer, policies, lang };
-    match &store.native {
+    let written = match &store.native {
         super::native::Native::Sqlite(pool) => super::sqlite::register(pool, rows, &planning, actor, summary).await,
         super::native::Native::Postgres(pool) => super::postgres::register(pool, rows, &planning, actor, summary).await,
-    }
+    };
+    // A person the batch found unregistered was registered by another writer meanwhile (on
+    // PostgreSQL, whose batch reads without locking): the same as a file changed since it was
+    // read. On SQLite the batch holds the write lock from its first read, and this cannot happen.
+    written.map_err(|e| match e {
+        StoreError::Database(sqlx::Error::Database(d)) if d.is_unique_violation() => {
+            StoreError::Conflict { expected: 0, found: 1 }
+        }
+        e => e,
+    })
 }
 
 /// A batch's events with their links in the audit chain, and the chain's new head hash.
