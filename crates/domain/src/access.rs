@@ -105,6 +105,9 @@ pub enum Action {
     DecideRevocation,
     /// Decide whether two records are the same person.
     DecideDuplicate,
+    /// Propose, accept, refuse or withdraw a transfer of a person's residence to another unit, or
+    /// (a supervisor over both units) make one.
+    TransferResidence,
     /// Assign a social worker to a person.
     AssignSocialWorker,
     /// Reassess everyone in the subtree as of a date.
@@ -118,7 +121,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 15] = [
         Action::View,
         Action::ViewIdentity,
         Action::Register,
@@ -128,6 +131,7 @@ impl Action {
         Action::ProposeRevocation,
         Action::DecideRevocation,
         Action::DecideDuplicate,
+        Action::TransferResidence,
         Action::AssignSocialWorker,
         Action::Reassess,
         Action::Export,
@@ -150,6 +154,7 @@ pub fn role_allows(role: Role, action: Action) -> bool {
             matches!(role, CityAdmin | StreetOfficer)
         }
         Reassess => matches!(role, CityAdmin | DistrictSupervisor),
+        TransferResidence => matches!(role, CityAdmin | DistrictSupervisor | StreetOfficer | CommunityWorker),
         Export => matches!(role, CityAdmin | DistrictSupervisor | StreetOfficer | Auditor),
         VerifyAudit => matches!(role, CityAdmin | Auditor),
         ManageUsers => role == CityAdmin,

@@ -15,6 +15,7 @@ pub mod households;
 pub mod import_jobs;
 pub mod persons;
 pub mod reassess;
+pub mod residence_transfers;
 pub mod revocations;
 pub mod seal;
 pub mod search;

@@ -17,12 +17,11 @@ async fn stores() -> Vec<(Store, Option<tempfile::TempDir>)> {
 const HEADER: &str = "ref,id_number,name,phone,residence_unit,registered_on,hukou_local,registered_unemployed,able_to_work,willing_to_be_assisted,minimum_living_allowance,disabled";
 
 fn rows(lines: &[&str]) -> Vec<Registration> {
-    let text = std::iter::once(HEADER).chain(lines.iter().copied()).collect::<Vec<_>>().join("\n");
-    read_csv(text.as_bytes(), Date::parse("2026-11-26").unwrap(), Lang::Zh)
-        .unwrap()
-        .into_iter()
-        .map(|r| r.expect("the test rows are valid"))
-        .collect()
+    rows_under(HEADER, lines)
+}
+
+fn rows_under(header: &str, lines: &[&str]) -> Vec<Registration> {
+    common::rows(header, lines)
 }
 
 async fn import(store: &Store, lines: &[&str]) -> ImportSummary {
@@ -84,8 +83,14 @@ async fn no_automatic_recognition_where_the_policy_needs_an_application() {
     for (store, _dir) in stores().await {
         store.init().await.unwrap();
         // Registered in 2024: gd-2023-11 is in force and every category goes by application.
-        let s = import(&store, &["b,440106197501011232,张三,,440104011,2024-03-01,true,true,true,true,,true"]).await;
-        assert_eq!(s.recognitions_granted, 0);
+        let units = persons::unit_codes(&store).await.unwrap();
+        let row = rows_under(
+            &format!("{HEADER},without_work"),
+            &["b,440106197501011232,张三,,440104011,2024-03-01,true,true,true,true,,true,true"],
+        );
+        let s =
+            persons::register_batch(&store, &row, &units, "importer", &PolicySet::embedded(), Lang::Zh).await.unwrap();
+        assert_eq!((s.persons_created, s.recognitions_granted), (1, 0), "{:?}", s.rejected);
         // Registered between the policies: nothing is recognised, the registration still counts.
         let s = import(&store, &["c,11010519491231002X,李四,,440104011,2020-03-01,true,true,true,true,,true"]).await;
         assert_eq!((s.persons_created, s.registrations_recorded, s.recognitions_granted), (1, 1, 0));
@@ -400,8 +405,8 @@ async fn same_name_and_birth_date_under_two_id_numbers_is_flagged_once_for_a_dec
         store.init().await.unwrap();
         // 张三 born 1975-01-01 twice: 440106… and a 110105… number (a typo, or a namesake).
         import(&store, &[MAN, "x,11010519750101123X,张三,,440104011,2016-03-01,true,true,true,true,,"]).await;
-        assert_eq!(duplicates::flag_new(&store, "importer").await.unwrap(), 1);
-        assert_eq!(duplicates::flag_new(&store, "importer").await.unwrap(), 0, "flagged once");
+        assert_eq!(duplicates::flag_new(&store, "importer").await.unwrap().len(), 1);
+        assert_eq!(duplicates::flag_new(&store, "importer").await.unwrap().len(), 0, "flagged once");
         let open = duplicates::open(&store).await.unwrap();
         assert_eq!(open.len(), 1);
         assert_eq!((open[0].name.as_str(), open[0].birth_date.as_str()), ("张三", "1975-01-01"));

@@ -6,6 +6,7 @@ pub mod applications;
 pub mod assess;
 pub mod households;
 pub mod persons;
+pub mod residence_transfers;
 pub mod revocations;
 pub mod session;
 pub mod transfer;
@@ -47,6 +48,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(revocations::router())
             .merge(households::router())
             .merge(transfer::router())
+            .merge(residence_transfers::router())
             .merge(admin::router()),
     )
 }

@@ -158,7 +158,8 @@ pub async fn person_file(
         Some("refusal") => Some("file.done.refusal"),
         Some("work_started") => Some("file.done.work_started"),
         Some("work_ended") => Some("file.done.work_ended"),
-        _ => None,
+        Some(other) => super::residence_transfers::done_key(other),
+        None => None,
     };
     match file_page(&state, &ctx, &user, &person_id, done).await {
         Ok(r) => r,
