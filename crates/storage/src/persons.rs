@@ -60,7 +60,7 @@ const FACT_NAMES: [(yuanzhu_rules::Fact, &str); 21] = {
     ]
 };
 
-fn fact_names(facts: FactSet) -> Vec<&'static str> {
+pub(crate) fn fact_names(facts: FactSet) -> Vec<&'static str> {
     FACT_NAMES.iter().filter(|(fact, _)| facts.has(*fact)).map(|(_, n)| *n).collect()
 }
 
@@ -226,7 +226,7 @@ mod plan;
 mod postgres;
 mod sqlite;
 
-const PERSON_COLUMNS: &str = "id_number, name, sex, birth_date, phone, address, residence_unit, household_ref, relation, \
+pub(crate) const PERSON_COLUMNS: &str = "id_number, name, sex, birth_date, phone, address, residence_unit, household_ref, relation, \
      female_retirement_track, facts, parent_certificates, unemployed_since";
 
 /// A recognition as the person's file shows it.

@@ -335,7 +335,7 @@ mod reassessment {
 
 mod households {
     use super::*;
-    use yuanzhu_storage::{households, reassess};
+    use yuanzhu_storage::{employment, households, reassess};
 
     const HEADER_H: &str = "ref,id_number,name,residence_unit,registered_on,household_ref,relation,hukou_local,registered_unemployed,able_to_work,willing_to_be_assisted,zero_employment_family";
 
@@ -367,7 +367,9 @@ mod households {
             let h = households::household(&store, "H1", d("2016-06-01")).await.unwrap().unwrap();
             assert_eq!(h.members.len(), 2);
             assert!(h.zero_employment, "nobody of working age works");
-            households::record_employment(&store, "110105198001010024", d("2016-07-01"), Some("某公司"), "caseworker")
+            let policies = PolicySet::embedded();
+            let wife = "110105198001010024";
+            employment::record(&store, &policies, wife, d("2016-07-01"), Some("某公司"), "caseworker", d("2016-07-01"))
                 .await
                 .unwrap();
             assert!(households::household(&store, "H1", d("2016-06-30")).await.unwrap().unwrap().zero_employment);
@@ -382,9 +384,18 @@ mod households {
             store.init().await.unwrap();
             import_h(&store, &[HUSBAND, WIFE]).await;
             reassess::run(&store, &gz, d("2016-06-01"), "test", reassess::PAGE, |_, _| true).await.unwrap();
-            households::record_employment(&store, "110105198001010024", d("2016-07-01"), None, "caseworker")
-                .await
-                .unwrap();
+            let policies = PolicySet::embedded();
+            employment::record(
+                &store,
+                &policies,
+                "110105198001010024",
+                d("2016-07-01"),
+                None,
+                "caseworker",
+                d("2016-07-01"),
+            )
+            .await
+            .unwrap();
             let after = reassess::run(&store, &gz, d("2016-07-01"), "test", reassess::PAGE, |_, _| true).await.unwrap();
             assert_eq!(after.left.get("hardship_zero_employment_family"), Some(&2), "{after:?}");
             let file = persons::file(&store, "440106197501011232").await.unwrap().unwrap();
@@ -418,7 +429,7 @@ async fn same_name_and_birth_date_under_two_id_numbers_is_flagged_once_for_a_dec
 
 #[tokio::test]
 async fn under_gd_a_member_finding_work_proposes_the_end_of_the_family_basis_for_the_others() {
-    use yuanzhu_storage::households;
+    use yuanzhu_storage::{employment, households};
     let on = Date::parse("2024-06-01").unwrap();
     for (store, _dir) in stores().await {
         store.init().await.unwrap();
@@ -445,15 +456,8 @@ async fn under_gd_a_member_finding_work_proposes_the_end_of_the_family_basis_for
         }
         let policies = PolicySet::embedded();
         assert!(households::propose_family_cascade(&store, &policies, "H9", on, "system").await.unwrap().is_empty());
-        households::record_employment(
-            &store,
-            "110105198001010024",
-            Date::parse("2024-05-20").unwrap(),
-            None,
-            "caseworker",
-        )
-        .await
-        .unwrap();
+        let started = Date::parse("2024-05-20").unwrap();
+        employment::record(&store, &policies, "110105198001010024", started, None, "caseworker", on).await.unwrap();
         let proposals = households::propose_family_cascade(&store, &policies, "H9", on, "system").await.unwrap();
         assert_eq!(proposals.len(), 1, "{proposals:?}");
         let text = format!("{proposals:?}");

@@ -80,6 +80,8 @@ struct Target<'a> {
     version: i64,
     /// A document of the prepared application's checklist that a written commitment may stand for.
     commitment: &'a str,
+    /// The id of what was prepared (an application, a proposal, an employment record…).
+    id: &'a str,
 }
 
 struct Fixture {
@@ -222,7 +224,8 @@ fn fixtures() -> Vec<Fixture> {
         f("GET", "/api/v1/revocation-proposals/unreachable-soon", View, Global, R, Prep::None, |_| "within_days=366".into(), none),
         f("GET", "/api/v1/households/{household_ref}", View, Person, R, Prep::Household, no_query, none),
         f("POST", "/api/v1/persons/{id_number}/employment", Register, Person, W, Prep::None, no_query, |_| Some(json!({"started_on": "2026-11-01", "employer": "测试公司"}))),
-        f("POST", "/api/v1/persons/{id_number}/employment/end", Register, Person, W, Prep::Employed, no_query, |_| Some(json!({"ended_on": "2026-11-20"}))),
+        f("POST", "/api/v1/persons/{id_number}/employment/end", Register, Person, W, Prep::Employed, no_query, |t| Some(json!({"employment_id": t.id, "ended_on": "2026-11-20"}))),
+        f("GET", "/api/v1/persons/{id_number}/employment", View, Person, R, Prep::None, no_query, none),
         Fixture { content_type: "text/csv", ..f("POST", "/api/v1/imports", Register, Unit, W, Prep::None, no_query, |t| Some(Value::String(format!("{}\n{}", common::REGISTRATION_HEADER, csv_line_of(t.id_number, t.name, t.unit))))) },
         f("GET", "/api/v1/export/persons", Export, Global, R, Prep::None, |_| "format=csv".into(), none),
         f("GET", "/api/v1/export/ledgers", Export, Global, R, Prep::None, |_| "format=csv".into(), none),
@@ -612,6 +615,7 @@ async fn run(app: &TestApp, role: Role) {
                     social_worker: "sw.pool",
                     version: 0,
                     commitment: "",
+                    id: "",
                 };
                 // A search or queue is asked about every cell's person, and must never answer
                 // one outside.
@@ -723,7 +727,8 @@ async fn run(app: &TestApp, role: Role) {
                 Prep::Employed => {
                     let uri = format!("/api/v1/persons/{}/employment", p.id_number);
                     let body = json!({"started_on": "2026-11-01"});
-                    prepared("employment", app.call(Method::POST, &uri, &admin, Some(body)).await);
+                    let a = prepared("employment", app.call(Method::POST, &uri, &admin, Some(body)).await);
+                    id = a["employment_id"].as_str().unwrap().to_owned();
                 }
                 Prep::Household => {
                     id = format!("hh-{account_no}");
@@ -748,6 +753,7 @@ async fn run(app: &TestApp, role: Role) {
                 social_worker: "sw.pool",
                 version,
                 commitment: &commitment,
+                id: &id,
             };
             let uri = fill(fx.path, &p.id_number, &path_username, &id);
             let q = (fx.query)(&t);

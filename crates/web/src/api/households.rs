@@ -11,6 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use yuanzhu_domain::access::{Action, Target, mask_id_number, role_allows};
 use yuanzhu_rules::{Date, IdNumber};
+use yuanzhu_storage::employment::{self, Employment, EmploymentError};
 use yuanzhu_storage::households::{self, Household};
 use yuanzhu_storage::revocations::RevocationError;
 use yuanzhu_storage::{persons, search};
@@ -21,7 +22,10 @@ use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(household)).routes(routes!(record_employment)).routes(routes!(end_employment))
+    OpenApiRouter::new()
+        .routes(routes!(household))
+        .routes(routes!(list_employment, record_employment))
+        .routes(routes!(end_employment))
 }
 
 /// A member as the household view shows them.
@@ -136,9 +140,56 @@ async fn household(
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 #[schema(example = json!({"started_on": "2026-11-01", "employer": "某物流公司"}))]
 pub struct NewEmployment {
-    /// `YYYY-MM-DD`, not after today.
+    /// `YYYY-MM-DD`, not after today, and not before the person's 16th birthday.
     pub started_on: String,
     pub employer: Option<String>,
+}
+
+/// A category the person held the day a job began.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct HeldCategoryView {
+    pub category: String,
+    pub policy: String,
+    pub citation: String,
+    /// `automatic` or `application`.
+    pub route: String,
+    pub recognized_on: String,
+}
+
+/// An employment record (就业登记).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct EmploymentView {
+    /// Name it to record the end of this work.
+    pub id: String,
+    pub started_on: String,
+    /// The last day worked; absent while the work goes on.
+    pub ended_on: Option<String>,
+    pub employer: Option<String>,
+    /// The categories the person held the day the job began (第二十条's subsidies after placement
+    /// rely on them); absent for records made before they were kept.
+    pub categories_at_start: Option<Vec<HeldCategoryView>>,
+}
+
+impl From<Employment> for EmploymentView {
+    fn from(e: Employment) -> EmploymentView {
+        EmploymentView {
+            id: e.id,
+            started_on: e.started_on,
+            ended_on: e.ended_on,
+            employer: e.employer,
+            categories_at_start: e.categories_at_start.map(|held| {
+                held.into_iter()
+                    .map(|h| HeldCategoryView {
+                        category: h.category,
+                        policy: h.policy,
+                        citation: h.citation,
+                        route: h.route,
+                        recognized_on: h.recognized_on,
+                    })
+                    .collect()
+            }),
+        }
+    }
 }
 
 /// A revocation proposal made because a household member found work.
@@ -150,14 +201,42 @@ pub struct FamilyProposal {
     pub citation: String,
 }
 
+/// A recognition that ended with the unemployment registration.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct EndedCategory {
+    pub category: String,
+    pub policy: String,
+}
+
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct EmploymentRecorded {
     pub employment_id: String,
+    pub employment: EmploymentView,
+    /// False when the same job (start date and employer) was recorded before: that record is
+    /// returned and nothing new is written (answered 200 instead of 201).
+    pub created: bool,
+    /// The unemployment registrations (by date) that ended because the person found work.
+    pub registrations_ended: Vec<String>,
+    /// The categories recognised automatically at registration (第四条) that ended with it:
+    /// 第三条 recognises registered unemployed persons only.
+    pub recognitions_ended: Vec<EndedCategory>,
+    /// 第六条第（一）项 "已实现就业的": proposals to revoke the person's remaining status, for a
+    /// reviewer to decide. Empty when the person holds nothing that finding work ends.
+    pub revocation_proposals: Vec<String>,
     /// The person's household today, after the change, if they belong to one.
     pub household: Option<HouseholdView>,
-    /// gd-2023-11 第三章第五条第（六）项: proposals to end the family basis of the other members;
-    /// a reviewer decides each. Empty under a policy without that reason.
+    /// gd-2023-11 第三章第五条第（六）项: proposals to end the family basis of the other members
+    /// within your jurisdiction; a reviewer decides each. Members outside it are told through
+    /// their own unit.
     pub family_revocation_proposals: Vec<FamilyProposal>,
+}
+
+pub(crate) fn employment_error(e: EmploymentError) -> ApiError {
+    match e {
+        EmploymentError::UnknownPerson(_) => ApiError::not_found(),
+        EmploymentError::Store(e) => e.into(),
+        e => ApiError::localized(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.field(), |lang| e.message(lang)),
+    }
 }
 
 fn revocation_error(e: RevocationError) -> ApiError {
@@ -167,17 +246,42 @@ fn revocation_error(e: RevocationError) -> ApiError {
     }
 }
 
-/// Record that a person found work. Their household's zero-employment status follows from it,
-/// and under gd-2023-11 the other members' family basis is proposed for revocation.
+/// The person's employment records, latest start first.
+#[utoipa::path(
+    get, path = "/persons/{id_number}/employment", tag = "households",
+    params(("id_number" = String, Path)),
+    responses(
+        (status = 200, body = Vec<EmploymentView>),
+        (status = 404, description = "No such person in your jurisdiction", body = ErrorBody),
+    )
+)]
+async fn list_employment(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id_number): Path<String>,
+) -> Result<Json<Vec<EmploymentView>>, ApiError> {
+    let id = IdNumber::parse_or_upgrade(&id_number).map_err(|_| ApiError::not_found())?;
+    user.person(&state, id.as_str(), Action::View).await?;
+    let records = employment::of_person(&state.store, id.as_str()).await?;
+    Ok(Json(records.into_iter().map(EmploymentView::from).collect()))
+}
+
+/// Record that a person found work. In one step: the record, with the categories the person
+/// held that day; the end of their unemployment registration and of the categories recognised
+/// automatically with it; and a revocation proposal for what 第六条第（一）项 ends. Their
+/// household's zero-employment status follows from it, and under gd-2023-11 the other members'
+/// family basis is proposed for revocation. The same job posted again answers 200 with the
+/// first record.
 #[utoipa::path(
     post, path = "/persons/{id_number}/employment", tag = "households",
     params(("id_number" = String, Path)),
     request_body = NewEmployment,
     responses(
         (status = 201, body = EmploymentRecorded),
+        (status = 200, description = "The same job was recorded before: that record", body = EmploymentRecorded),
         (status = 403, body = ErrorBody),
         (status = 404, description = "No such person in your jurisdiction", body = ErrorBody),
-        (status = 422, description = "`started_on` is not a date or is in the future; `employer` is too long", body = ErrorBody),
+        (status = 422, description = "`started_on` is not a date, is in the future, is before the person turned 16, or overlaps other work; `employer` is too long", body = ErrorBody),
     )
 )]
 async fn record_employment(
@@ -187,7 +291,8 @@ async fn record_employment(
     Json(body): Json<NewEmployment>,
 ) -> Result<Response, ApiError> {
     let out = start_work(&state, &user, &id_number, &body.started_on, body.employer.as_deref()).await?;
-    Ok((StatusCode::CREATED, Json(out)).into_response())
+    let status = if out.created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(out)).into_response())
 }
 
 /// Records that a person found work, for the API and the file's page alike.
@@ -211,23 +316,24 @@ pub(crate) async fn start_work(
         ));
     }
     let employer = employer.map(str::trim).filter(|e| !e.is_empty());
-    if employer.is_some_and(|e| e.chars().count() > 200) {
-        return Err(ApiError::unprocessable(
-            "too_long",
-            Some("employer"),
-            "employer（用人单位）：最多200个字符",
-            "employer: 200 characters at most",
-        ));
+    if let Some(e) = employer {
+        super::applications::free_text(e, "employer", 200)?;
     }
     let actor = &user.account.username;
-    let employment_id = households::record_employment(&state.store, id.as_str(), started_on, employer, actor).await?;
+    let recorded = employment::record(&state.store, &state.policies, id.as_str(), started_on, employer, actor, today)
+        .await
+        .map_err(employment_error)?;
     let household_ref = persons::file(&state.store, id.as_str()).await?.and_then(|f| f.person.household_ref);
     let full = role_allows(user.user.role, Action::ViewIdentity);
     let (household, proposals) = match household_ref {
         Some(h) => {
-            let proposals = households::propose_family_cascade(&state.store, &state.policies, &h, today, actor)
-                .await
-                .map_err(revocation_error)?;
+            let proposals = if recorded.created {
+                households::propose_family_cascade(&state.store, &state.policies, &h, today, actor)
+                    .await
+                    .map_err(revocation_error)?
+            } else {
+                Vec::new()
+            };
             let view = households::household(&state.store, &h, today).await?.map(|h| HouseholdView::of(h, full));
             (view, proposals)
         }
@@ -241,28 +347,42 @@ pub(crate) async fn start_work(
             citation: p.citation,
         })
         .collect();
-    Ok(EmploymentRecorded { employment_id, household, family_revocation_proposals })
+    Ok(EmploymentRecorded {
+        employment_id: recorded.employment.id.clone(),
+        employment: recorded.employment.into(),
+        created: recorded.created,
+        registrations_ended: recorded.registrations_ended,
+        recognitions_ended: recorded
+            .recognitions_ended
+            .into_iter()
+            .map(|(category, policy)| EndedCategory { category, policy })
+            .collect(),
+        revocation_proposals: recorded.proposals,
+        household,
+        family_revocation_proposals,
+    })
 }
 
-/// That a person's work ended (失业): the last day worked.
+/// That a person's work ended (失业): which work, and the last day worked.
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
-#[schema(example = json!({"ended_on": "2026-11-20"}))]
+#[schema(example = json!({"employment_id": "0193a2c4-7c1e-7f00-8000-000000000000", "ended_on": "2026-11-20"}))]
 pub struct EmploymentEnd {
-    /// `YYYY-MM-DD`, the last day worked, not after today.
+    /// The employment record that ended (`id` in the person's employment records).
+    pub employment_id: String,
+    /// `YYYY-MM-DD`, the last day worked, not after today and not before the work began.
     pub ended_on: String,
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct EmploymentEnded {
-    /// The employment records ended.
-    pub ended: Vec<String>,
+    /// The record, now ended.
+    pub employment: EmploymentView,
     /// The person's household today, after the change, if they belong to one.
     pub household: Option<HouseholdView>,
 }
 
-/// Record that a person's work ended. Every employment record of theirs still open and started
-/// by `ended_on` ends on it; from the next day their household's zero-employment status counts
-/// them as without work again.
+/// Record that a person's work ended: the record named, on the last day worked. From the next
+/// day their household's zero-employment status counts them as without work again.
 #[utoipa::path(
     post, path = "/persons/{id_number}/employment/end", tag = "households",
     params(("id_number" = String, Path)),
@@ -271,7 +391,7 @@ pub struct EmploymentEnded {
         (status = 200, body = EmploymentEnded),
         (status = 403, body = ErrorBody),
         (status = 404, description = "No such person in your jurisdiction", body = ErrorBody),
-        (status = 422, description = "`ended_on` is not a date or is in the future, or the person had no work open on it", body = ErrorBody),
+        (status = 422, description = "`ended_on` is not a date, is in the future or is before the work began; `employment_id` names no record of the person, or one already ended", body = ErrorBody),
     )
 )]
 async fn end_employment(
@@ -280,7 +400,7 @@ async fn end_employment(
     Path(id_number): Path<String>,
     Json(body): Json<EmploymentEnd>,
 ) -> Result<Json<EmploymentEnded>, ApiError> {
-    Ok(Json(end_work(&state, &user, &id_number, &body.ended_on).await?))
+    Ok(Json(end_work(&state, &user, &id_number, &body.employment_id, &body.ended_on).await?))
 }
 
 /// Records that a person's work ended, for the API and the file's page alike.
@@ -288,31 +408,38 @@ pub(crate) async fn end_work(
     state: &AppState,
     user: &AuthUser,
     id_number: &str,
+    employment_id: &str,
     ended_on: &str,
 ) -> Result<EmploymentEnded, ApiError> {
     let id = IdNumber::parse_or_upgrade(id_number).map_err(|_| ApiError::not_found())?;
     user.person(state, id.as_str(), Action::Register).await?;
+    let employment_id = employment_id.trim();
+    if employment_id.is_empty() {
+        return Err(ApiError::unprocessable(
+            "required",
+            Some("employment_id"),
+            "employment_id（就业记录）：请选择要结束的就业记录",
+            "employment_id: name the employment record that ended",
+        ));
+    }
     let ended_on = date_field(ended_on, "ended_on")?;
     let today = crate::today();
     if ended_on > today {
         return Err(ApiError::unprocessable(
             "future_date",
             Some("ended_on"),
-            format!("ended_on（离职日期）：{ended_on} 晚于今天，只能登记已结束的就业"),
+            format!("ended_on（最后工作日）：{ended_on} 晚于今天，只能登记已结束的就业"),
             format!("ended_on: {ended_on} is after today; record the end of work once it has ended"),
         ));
     }
-    let ended = households::end_employment(&state.store, id.as_str(), ended_on, &user.account.username).await?;
-    if ended.is_empty() {
-        return Err(ApiError::unprocessable(
-            "no_open_employment",
-            Some("ended_on"),
-            format!("ended_on（离职日期）：该人员在 {ended_on} 没有未结束的就业登记，请先登记就业或核对日期"),
-            format!(
-                "ended_on: the person had no open employment record on {ended_on}; record the work first or check the date"
-            ),
-        ));
+    // Ids are UUIDs; anything else names no record (and a NUL byte never reaches the database).
+    let plausible = employment_id.len() <= 64 && employment_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    let record = if plausible {
+        employment::end(&state.store, id.as_str(), employment_id, ended_on, &user.account.username).await
+    } else {
+        Err(EmploymentError::UnknownRecord(employment_id.chars().take(64).collect()))
     }
+    .map_err(employment_error)?;
     let household_ref = persons::file(&state.store, id.as_str()).await?.and_then(|f| f.person.household_ref);
     let household = match household_ref {
         Some(h) => households::household(&state.store, &h, today)
@@ -320,5 +447,5 @@ pub(crate) async fn end_work(
             .map(|h| HouseholdView::of(h, role_allows(user.user.role, Action::ViewIdentity))),
         None => None,
     };
-    Ok(EmploymentEnded { ended, household })
+    Ok(EmploymentEnded { employment: record.into(), household })
 }

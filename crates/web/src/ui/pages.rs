@@ -137,6 +137,9 @@ struct PersonPage<'a> {
     contacts: Vec<ContactRow>,
     applications: Vec<ApplicationRow>,
     proposals: Vec<ProposalRow>,
+    /// Whether the person holds a status some reason of its policy ends: only then is
+    /// revocation offered.
+    revocable: bool,
     /// What the page that led here just recorded, confirmed at the top.
     done: Option<&'static str>,
 }
@@ -273,6 +276,11 @@ async fn file_page(
                 .map_or_else(String::new, |on| format!("{on} {}", r.end_reason.clone().unwrap_or_default())),
         })
         .collect();
+    let revocable = file
+        .recognitions
+        .iter()
+        .filter(|r| r.ended_on.is_none())
+        .any(|r| state.policies.by_id(&r.policy).is_some_and(|p| revocations::revocable(p, &r.category)));
     viewed.committed().await?;
     let page = PersonPage {
         ctx,
@@ -288,6 +296,7 @@ async fn file_page(
         contacts,
         applications,
         proposals,
+        revocable,
         done,
     };
     Ok(render(&page, StatusCode::OK))
