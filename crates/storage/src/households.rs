@@ -2,7 +2,7 @@
 //! is a zero-employment household (零就业家庭) is derived from its members on a date, never typed
 //! in: every member of working age is without work (notes §1.2, item 4; 第三条第（三）项第2目).
 
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 use yuanzhu_rules::retirement::retirement_date;
 use yuanzhu_rules::{Date, Facts, FemaleRetirementTrack, Sex};
 
@@ -42,6 +42,15 @@ pub fn zero_employment(members: &[Member]) -> bool {
 
 /// The household `household_ref` on `on`, if anyone belongs to it.
 pub async fn household(store: &Store, household_ref: &str, on: Date) -> Result<Option<Household>, StoreError> {
+    household_in(&mut *store.pool().acquire().await?, household_ref, on).await
+}
+
+/// [`household`] on the caller's connection (inside its transaction).
+pub(crate) async fn household_in(
+    conn: &mut AnyConnection,
+    household_ref: &str,
+    on: Date,
+) -> Result<Option<Household>, StoreError> {
     let day = on.to_string();
     let rows = sqlx::query(
         "SELECT p.id_number, p.name, p.relation, p.birth_date, p.sex, p.female_retirement_track, \
@@ -51,7 +60,7 @@ pub async fn household(store: &Store, household_ref: &str, on: Date) -> Result<O
     )
     .bind(household_ref)
     .bind(&day)
-    .fetch_all(store.pool())
+    .fetch_all(&mut *conn)
     .await?;
     if rows.is_empty() {
         return Ok(None);

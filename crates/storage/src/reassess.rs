@@ -246,7 +246,10 @@ fn tally(s: &mut Summary, before: Option<&(i64, String, String)>, eligible: bool
     }
 }
 
-fn facts_of(r: &sqlx::any::AnyRow) -> Result<Facts, StoreError> {
+/// A person's facts from a row of their stored columns (`sex`, `birth_date`,
+/// `female_retirement_track`, `facts`, `parent_certificates`, `unemployed_since`) and the date of
+/// their most recent registration as `registered_on`.
+pub(crate) fn facts_of(r: &sqlx::any::AnyRow) -> Result<Facts, StoreError> {
     let date = |text: String| Date::parse(&text).map_err(|_| StoreError::Corrupt(format!("stored date `{text}`")));
     let sex: String = r.try_get("sex")?;
     let track: String = r.try_get("female_retirement_track")?;

@@ -205,6 +205,8 @@ async fn hardship_recognised(b: &Browser, person: &str) -> String {
     b.click(&format!("a[href='/p/{person}/apply']")).await;
     b.wait_for("form.app-form").await;
     b.click("input[name=category][value$='hardship_low_income']").await;
+    // Received while 穗人社发〔2014〕4号 was in force: approval reads that day's policy and facts.
+    b.set("#on", "2016-05-02").await;
     b.snap("apply").await;
     b.click("form.app-form [type=submit]").await;
     b.wait_until(|b| async move { b.path().await.starts_with("/applications/") }).await;

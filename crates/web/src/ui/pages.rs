@@ -207,7 +207,7 @@ async fn file_page(
             id: a.id,
             category: a.application.category().code().to_owned(),
             state: a.application.state().kind().name(ctx.lang).to_owned(),
-            opened: a.created_at,
+            opened: a.application.received_on().to_string(),
         })
         .collect();
     let contacts = contacts
