@@ -432,7 +432,8 @@ fn csv_line(p: &Person) -> String {
 /// approved today.
 async fn in_hardship(app: &TestApp, admin: &Client, id_number: &str) {
     let open = format!("/api/v1/persons/{id_number}/applications");
-    let body = json!({"category": "hardship_low_income"});
+    // Received while 穗人社发〔2014〕4号 was in force: approval reads that day's policy and facts.
+    let body = json!({"category": "hardship_low_income", "on": "2016-03-02"});
     let draft = prepared("a hardship application", app.call(Method::POST, &open, admin, Some(body)).await);
     let uri = |step: &str| format!("/api/v1/applications/{}/{step}", draft["id"].as_str().unwrap());
     let body = json!({"documents": draft["missing"], "version": draft["version"]});
