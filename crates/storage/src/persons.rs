@@ -191,13 +191,7 @@ fn automatic_categories<'p>(
 /// What an automatic recognition records in its audit event.
 fn recognition_event(policy: &yuanzhu_rules::Policy, i: usize, facts: &Facts, on: Date) -> String {
     let category = &policy.categories[i];
-    let outcome = policy.assess(facts, on);
-    let because = policy
-        .explain(facts, on, outcome, Lang::Zh)
-        .into_iter()
-        .find(|reason| reason.code == category.code)
-        .map(|reason| reason.because)
-        .unwrap_or_default();
+    let because = crate::recognitions::because(policy, i, facts, on);
     // Keys in the order `serde_json::Value` keeps them (sorted), as the audit trail always had them.
     #[derive(serde::Serialize)]
     struct Recognised<'a> {

@@ -5,10 +5,13 @@
 //! `recognition.ended` event in the caller's transaction.
 
 // Column lists and filters are constants of this module, never input: safe to splice into SQL.
-use sqlx::{AnyConnection, AssertSqlSafe, Row};
+use std::collections::HashMap;
 
-use crate::StoreError;
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+use yuanzhu_rules::{Date, Facts, Lang, Policy};
+
 use crate::audit::{self, NewEvent};
+use crate::{Params, StoreError, new_id};
 
 /// A recognition as held on a day.
 #[derive(Debug, Clone)]
@@ -68,6 +71,91 @@ pub(crate) async fn open_of(
     );
     let rows = sqlx::query(AssertSqlSafe(sql)).bind(person_id).fetch_all(&mut *conn).await?;
     Ok(rows.iter().map(open_of_row).collect::<Result<_, _>>()?)
+}
+
+/// The open recognitions of each of `person_ids`, by person.
+pub(crate) async fn open_of_many(
+    conn: &mut AnyConnection,
+    person_ids: &[&str],
+) -> Result<HashMap<String, Vec<Open>>, StoreError> {
+    let mut out: HashMap<String, Vec<Open>> = HashMap::new();
+    for chunk in crate::persons::bulk::chunks(person_ids) {
+        let sql = format!(
+            "SELECT person_id, {COLUMNS} FROM recognitions WHERE ended_on IS NULL AND person_id IN ({}) \
+             ORDER BY recognized_on, category",
+            Params::of(conn).list(chunk.len())
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            out.entry(r.try_get("person_id")?).or_default().push(open_of_row(&r)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Recognises category `i` of `policy` automatically (第四条) for the person, on `on`, decided by
+/// `decided_by`, with its `recognition.granted` event (the facts it rests on, in words).
+#[expect(clippy::too_many_arguments, reason = "what a recognition records, each named")]
+pub(crate) async fn grant(
+    conn: &mut AnyConnection,
+    person_id: &str,
+    policy: &Policy,
+    i: usize,
+    facts: &Facts,
+    on: Date,
+    decided_by: &str,
+    actor: &str,
+) -> Result<(), StoreError> {
+    let category = &policy.categories[i];
+    let (id, day) = (new_id(), on.to_string());
+    sqlx::query(
+        "INSERT INTO recognitions (id, person_id, category, policy, citation, route, recognized_on, decided_by) \
+         VALUES ($1, $2, $3, $4, $5, 'automatic', $6, $7)",
+    )
+    .bind(&id)
+    .bind(person_id)
+    .bind(category.code)
+    .bind(&policy.id)
+    .bind(&category.citation)
+    .bind(&day)
+    .bind(decided_by)
+    .execute(&mut *conn)
+    .await?;
+    let because = because(policy, i, facts, on);
+    audit::append(
+        conn,
+        NewEvent {
+            actor,
+            action: "recognition.granted",
+            entity: "recognition",
+            entity_id: &id,
+            person_id: Some(person_id),
+            policy: Some(&policy.id),
+            before: None,
+            after: Some(serde_json::json!({
+                "authority": "第四条", "because": because, "category": category.code, "citation": category.citation,
+                "recognized_on": day, "route": "automatic", "decided_by": decided_by,
+            })),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// The facts category `i` of `policy` rests on for the person on `on`, in words (Chinese, as the
+/// audit trail keeps them).
+pub(crate) fn because(policy: &Policy, i: usize, facts: &Facts, on: Date) -> String {
+    let code = policy.categories[i].code;
+    let outcome = policy.assess(facts, on);
+    policy
+        .explain(facts, on, outcome, Lang::Zh)
+        .into_iter()
+        .find(|r| r.code == code)
+        .map(|r| r.because)
+        .unwrap_or_default()
 }
 
 /// Ends `r` on `on`, or on the day it was recognised if that is later (a recognition never ends

@@ -307,6 +307,113 @@ mod reassessment {
         }
     }
 
+    /// The recognitions of a person, as (category, route, decided by, recognised, ended, reason).
+    async fn recognitions(
+        store: &Store,
+        id: &str,
+    ) -> Vec<(String, String, String, String, Option<String>, Option<String>)> {
+        let file = persons::file(store, id).await.unwrap().unwrap();
+        file.recognitions
+            .into_iter()
+            .map(|r| (r.category, r.route, r.decided_by, r.recognized_on, r.ended_on, r.end_reason))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_registered_unemployed_man_turning_40_is_recognised_by_the_reassessment() {
+        for (store, _dir) in stores().await {
+            store.init().await.unwrap();
+            import(&store, &[MAN, TURNING_40]).await;
+            let id = "440106197606011239";
+            reassess::run(&store, &gz(), d("2016-05-31"), "cron", reassess::PAGE, |_, _| true).await.unwrap();
+            assert!(persons::file(&store, id).await.unwrap().unwrap().categories.is_empty(), "39: nothing yet");
+            let next =
+                reassess::run(&store, &gz(), d("2016-06-01"), "cron", reassess::PAGE, |_, _| true).await.unwrap();
+            assert_eq!(next.entered.get("older_unemployed"), Some(&1));
+            assert_eq!(next.recognised.get("older_unemployed"), Some(&1), "{next:?}");
+            let file = persons::file(&store, id).await.unwrap().unwrap();
+            assert_eq!(file.categories, ["older_unemployed"], "the file says what the reassessment reported");
+            let r = &file.recognitions[0];
+            assert_eq!(
+                (
+                    r.policy.as_str(),
+                    r.citation.as_str(),
+                    r.route.as_str(),
+                    r.recognized_on.as_str(),
+                    r.decided_by.as_str()
+                ),
+                ("gz-2014-4", "第三条第（一）项", "automatic", "2016-06-01", "reassessment")
+            );
+            let granted = file.timeline.iter().find(|e| e.action == "recognition.granted").expect("an event");
+            assert_eq!(granted.actor, "cron");
+            assert!(granted.after.as_deref().unwrap().contains("第四条"), "{:?}", granted.after);
+            // Recognised once: later runs grant nothing again, and the man of 41 is untouched.
+            let later =
+                reassess::run(&store, &gz(), d("2016-06-02"), "cron", reassess::PAGE, |_, _| true).await.unwrap();
+            assert!(later.recognised.is_empty(), "{later:?}");
+            assert_eq!(recognitions(&store, id).await.len(), 1);
+            assert_eq!(recognitions(&store, "440106197501011232").await.len(), 1, "recognised at registration only");
+            assert!(matches!(audit::verify(&store).await.unwrap(), Verdict::Intact { .. }));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_man_who_found_work_before_turning_40_is_not_recognised() {
+        for (store, _dir) in stores().await {
+            store.init().await.unwrap();
+            import(&store, &[TURNING_40]).await;
+            let id = "440106197606011239";
+            let (on, policies) = (d("2016-05-01"), PolicySet::embedded());
+            yuanzhu_storage::employment::record(&store, &policies, id, on, None, "caseworker", on).await.unwrap();
+            let run = reassess::run(&store, &gz(), d("2016-06-01"), "cron", reassess::PAGE, |_, _| true).await.unwrap();
+            assert!(run.recognised.is_empty(), "no longer registered unemployed: {run:?}");
+            assert!(persons::file(&store, id).await.unwrap().unwrap().categories.is_empty());
+        }
+    }
+
+    // Turns 60, statutory retirement age for a man born before 1965, on 2016-06-15; 低保.
+    const RETIRING: &str = "r,440106195606151232,吴十,,440104011,2016-03-01,true,true,true,true,true,";
+
+    #[tokio::test]
+    async fn reaching_retirement_ends_every_recognition_with_the_reason() {
+        for (store, _dir) in stores().await {
+            store.init().await.unwrap();
+            import(&store, &[RETIRING]).await;
+            let id = "440106195606151232";
+            // 特困 第3目, approved on application, beside 大龄 recognised at registration.
+            sqlx::query(
+                "INSERT INTO recognitions (id, person_id, category, policy, citation, route, recognized_on, decided_by) \
+                 SELECT 'rec-h', id, 'hardship_low_income', 'gz-2014-4', '第三条第（三）项第3目', 'application', '2016-04-01', 'street' \
+                 FROM persons WHERE id_number = $1",
+            )
+            .bind(id)
+            .execute(store.pool())
+            .await
+            .unwrap();
+            let before =
+                reassess::run(&store, &gz(), d("2016-06-14"), "cron", reassess::PAGE, |_, _| true).await.unwrap();
+            assert_eq!(before.recognitions_ended, 0);
+            let after =
+                reassess::run(&store, &gz(), d("2016-06-20"), "cron", reassess::PAGE, |_, _| true).await.unwrap();
+            assert_eq!((after.reached_retirement, after.recognitions_ended), (1, 2), "{after:?}");
+            let ended = recognitions(&store, id).await;
+            assert_eq!(ended.len(), 2);
+            for (category, _, _, _, ended_on, reason) in &ended {
+                assert_eq!(
+                    (ended_on.as_deref(), reason.as_deref()),
+                    (Some("2016-06-15"), Some("reached_retirement_or_pension")),
+                    "{category} ends on the 60th birthday"
+                );
+            }
+            let file = persons::file(&store, id).await.unwrap().unwrap();
+            assert!(file.categories.is_empty());
+            let events: Vec<_> = file.timeline.iter().filter(|e| e.action == "recognition.ended").collect();
+            assert_eq!(events.len(), 2);
+            assert!(events[0].after.as_deref().unwrap().contains("法定退休年龄"), "{:?}", events[0].after);
+            assert!(matches!(audit::verify(&store).await.unwrap(), Verdict::Intact { .. }));
+        }
+    }
+
     #[tokio::test]
     async fn an_interrupted_reassessment_resumes_without_doing_anything_twice() {
         for (store, _dir) in stores().await {

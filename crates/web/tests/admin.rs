@@ -261,6 +261,24 @@ async fn audit_verification_says_intact_for_those_who_may_verify() {
 }
 
 #[tokio::test]
+async fn a_man_turning_40_is_recognised_by_the_reassessment_and_his_file_says_so() {
+    for app in apps("admin_reassess_ageing").await {
+        // Male (odd serial), 39 when he registered, 40 on 2016-06-01.
+        let id = id_number("440104", "1976-06-01", 13);
+        app.register(&[&format!("a,{id},周九,,{STREET},2016-03-01,true,true,true,true,false,false")]).await;
+        let admin = admin(&app).await;
+        let a = app.call(Method::POST, "/api/v1/reassess", &admin, Some(json!({"on": "2016-06-01"}))).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+        assert_eq!(a.body["entered"]["older_unemployed"], 1, "{}", a.text);
+        assert_eq!(a.body["recognised"]["older_unemployed"], 1, "{}", a.text);
+        let file = app.call(Method::GET, &format!("/api/v1/persons/{id}"), &admin, None).await;
+        assert_eq!(file.body["categories"], json!(["older_unemployed"]), "{}", file.text);
+        let r = &file.body["recognitions"][0];
+        assert_eq!((r["route"].as_str(), r["decided_by"].as_str()), (Some("automatic"), Some("reassessment")), "{r}");
+    }
+}
+
+#[tokio::test]
 async fn a_city_admin_reassesses_the_registry_and_a_district_supervisor_is_told_why_not() {
     for app in apps("admin_reassess").await {
         app.register(&[&format!(
