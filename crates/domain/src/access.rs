@@ -207,6 +207,16 @@ impl User {
     }
 }
 
+/// A name as shown of someone outside the user's jurisdiction: the first character, then one
+/// star for each other (`张**`).
+pub fn mask_name(name: &str) -> String {
+    let mut chars = name.trim().chars();
+    match chars.next() {
+        Some(first) => std::iter::once(first).chain(chars.map(|_| '*')).collect(),
+        None => String::new(),
+    }
+}
+
 /// An ID number as lists show it: `440106********123X`.
 pub fn mask_id_number(id: &str) -> String {
     let chars: Vec<char> = id.chars().collect();
@@ -310,5 +320,8 @@ mod tests {
         assert_eq!(mask_id_number("44010619900101123X"), "440106********123X");
         assert_eq!(mask_phone("13812345678"), "138****5678");
         assert_eq!(mask_phone("123"), "***");
+        assert_eq!(mask_name("张三丰"), "张**");
+        assert_eq!(mask_name("欧阳娜娜"), "欧***");
+        assert_eq!(mask_name("李"), "李");
     }
 }

@@ -21,6 +21,7 @@ use yuanzhu_domain::revocation::ExitReason;
 use yuanzhu_rules::{Date, Fact, FactSet, Lang, PolicySet};
 
 use crate::audit::{self, NewEvent};
+use crate::households::changes;
 use crate::recognitions;
 use crate::revocations::{self, RevocationError};
 use crate::{Store, StoreError, new_id, now};
@@ -334,6 +335,10 @@ pub async fn record(
         },
     )
     .await?;
+    if let Some(h) = &person.record.household_ref {
+        let day_before = Date::from_days(started_on.to_days() - 1).unwrap_or(started_on);
+        changes::record_flip(&mut tx, h, &person.id, (day_before, started_on), "employment.recorded", actor).await?;
+    }
     let registrations_ended = end_registrations(&mut tx, &person.id, started_on, actor).await?;
     let recognitions_ended = end_automatic(&mut tx, &person.id, started_on, actor).await?;
     no_longer_unemployed(&mut tx, &person, actor).await?;
@@ -542,6 +547,10 @@ pub async fn end(
         },
     )
     .await?;
+    if let Some(h) = &person.record.household_ref {
+        changes::record_flip(&mut tx, h, &person.id, (last_day, last_day.next_day()), "employment.ended", actor)
+            .await?;
+    }
     tx.commit().await?;
     Ok(Employment { ended_on: Some(day), ..record })
 }

@@ -1,8 +1,16 @@
 //! Households and employment. A household is the persons who share a `household_ref`; whether it
 //! is a zero-employment household (零就业家庭) is derived from its members on a date, never typed
 //! in: every member of working age is without work (notes §1.2, item 4; 第三条第（三）项第2目).
+//!
+//! A household may span units. A person joins one whose members live outside the registering
+//! unit only when their unit accepts ([`joins`]); until then they are not counted in it. What a
+//! member's work does to the household is told to the other members' units ([`changes`]).
 
-use sqlx::{AnyConnection, Row};
+pub mod changes;
+pub mod joins;
+
+// The member filter is a constant of this module, never input: safe to splice into SQL.
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use yuanzhu_rules::retirement::retirement_date;
 use yuanzhu_rules::{Date, Facts, FemaleRetirementTrack, Sex};
 
@@ -11,12 +19,25 @@ use crate::{Store, StoreError};
 /// A member as the household view shows them.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Member {
+    /// The record's key.
+    #[serde(skip)]
+    pub person_id: String,
     pub id_number: String,
     pub name: String,
     pub relation: Option<String>,
     pub of_working_age: bool,
     pub employed: bool,
+    /// Where the member belongs, for deciding who reaches them; never shown.
+    #[serde(skip)]
+    pub residence_unit: String,
+    #[serde(skip)]
+    pub hukou_unit: Option<String>,
 }
+
+/// The persons counted in household `$1` (over `persons p`): those who name it, less those whose
+/// joining it another unit has yet to accept ([`joins`]).
+pub(crate) const MEMBERS: &str = "p.household_ref = $1 AND NOT EXISTS (SELECT 1 FROM household_joins j \
+     WHERE j.id_number = p.id_number AND j.household_ref = p.household_ref AND j.state = 'pending')";
 
 /// A household on a date.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -52,12 +73,13 @@ pub(crate) async fn household_in(
     on: Date,
 ) -> Result<Option<Household>, StoreError> {
     let day = on.to_string();
-    let rows = sqlx::query(
-        "SELECT p.id_number, p.name, p.relation, p.birth_date, p.sex, p.female_retirement_track, \
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT p.id, p.id_number, p.name, p.relation, p.birth_date, p.sex, p.female_retirement_track, \
+         p.residence_unit, p.hukou_unit, \
          (SELECT COUNT(*) FROM employment_records e WHERE e.person_id = p.id AND e.started_on <= $2 \
           AND (e.ended_on IS NULL OR e.ended_on >= $2)) AS jobs \
-         FROM persons p WHERE p.household_ref = $1 ORDER BY p.id_number",
-    )
+         FROM persons p WHERE {MEMBERS} ORDER BY p.id_number"
+    )))
     .bind(household_ref)
     .bind(&day)
     .fetch_all(&mut *conn)
@@ -76,11 +98,14 @@ pub(crate) async fn household_in(
             FemaleRetirementTrack::Worker
         };
         members.push(Member {
+            person_id: r.try_get("id")?,
             id_number: r.try_get("id_number")?,
             name: r.try_get("name")?,
             relation: r.try_get("relation")?,
             of_working_age: of_working_age(birth, sex, track, on),
             employed: r.try_get::<i64, _>("jobs")? > 0,
+            residence_unit: r.try_get("residence_unit")?,
+            hukou_unit: r.try_get("hukou_unit")?,
         });
     }
     let zero_employment = zero_employment(&members);
@@ -100,12 +125,12 @@ pub async fn propose_family_cascade(
     use yuanzhu_domain::revocation::{HouseholdMember, MemberRecognition, cascade};
     let Some(policy) = policies.in_force_on(on) else { return Ok(Vec::new()) };
     let day = on.to_string();
-    let rows = sqlx::query(
+    let rows = sqlx::query(AssertSqlSafe(format!(
         "SELECT p.id, p.id_number, \
          (SELECT MIN(e.started_on) FROM employment_records e WHERE e.person_id = p.id AND e.started_on <= $2 \
           AND (e.ended_on IS NULL OR e.ended_on >= $2)) AS employed_on \
-         FROM persons p WHERE p.household_ref = $1 ORDER BY p.id_number",
-    )
+         FROM persons p WHERE {MEMBERS} ORDER BY p.id_number"
+    )))
     .bind(household_ref)
     .bind(&day)
     .fetch_all(store.pool())

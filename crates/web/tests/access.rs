@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use yuanzhu_domain::UnitCode;
 use yuanzhu_domain::access::{Action, Role, mask_id_number, role_allows};
 use yuanzhu_rules::Date;
-use yuanzhu_storage::{accounts, audit, duplicates, search, sessions};
+use yuanzhu_storage::{accounts, audit, duplicates, employment, households, search, sessions};
 
 // ---------------------------------------------------------------------------------------------
 // The fixture table: one line per endpoint
@@ -65,6 +65,12 @@ enum Prep {
     Household,
     /// The target has open work (from 2026-11-01) to end.
     Employed,
+    /// The target heads a household that a person registered in 白云区 (440111, outside every
+    /// cell) claims to join: `{id}` is the claim, waiting for the target's unit.
+    JoinClaim,
+    /// The target's household stopped being a zero-employment household because another member
+    /// found work: `{id}` is the notice to the target's unit.
+    HouseholdChange,
 }
 
 /// What a fixture's body and query are made of.
@@ -189,8 +195,10 @@ fn fixtures() -> Vec<Fixture> {
         ),
         Fixture {
             refusals: &["whole_registry_only"],
+            // On a day of 2016: the persons here are born in 1970, and by 2026 the women among
+            // them have reached retirement, which a reassessment then would end their status for.
             ..f("POST", "/api/v1/reassess", Reassess, Global, W, Prep::None, no_query, |_| {
-                Some(json!({"on": "2026-11-26"}))
+                Some(json!({"on": "2016-06-01"}))
             })
         },
         f("GET", "/api/v1/audit/verify", VerifyAudit, Global, R, Prep::None, no_query, none),
@@ -226,6 +234,11 @@ fn fixtures() -> Vec<Fixture> {
         f("POST", "/api/v1/persons/{id_number}/employment", Register, Person, W, Prep::None, no_query, |_| Some(json!({"started_on": "2026-11-01", "employer": "测试公司"}))),
         f("POST", "/api/v1/persons/{id_number}/employment/end", Register, Person, W, Prep::Employed, no_query, |t| Some(json!({"employment_id": t.id, "ended_on": "2026-11-20"}))),
         f("GET", "/api/v1/persons/{id_number}/employment", View, Person, R, Prep::None, no_query, none),
+        f("GET", "/api/v1/household-joins", View, Global, R, Prep::None, no_query, none),
+        f("POST", "/api/v1/household-joins/{id}/accept", Register, Person, W, Prep::JoinClaim, no_query, |t| Some(json!({"version": t.version}))),
+        f("POST", "/api/v1/household-joins/{id}/refuse", Register, Person, W, Prep::JoinClaim, no_query, |t| Some(json!({"version": t.version, "reason": "经核实，该户无此成员"}))),
+        f("GET", "/api/v1/household-changes", View, Global, R, Prep::None, no_query, none),
+        f("POST", "/api/v1/household-changes/{id}/seen", Register, Person, W, Prep::HouseholdChange, no_query, none),
         Fixture { content_type: "text/csv", ..f("POST", "/api/v1/imports", Register, Unit, W, Prep::None, no_query, |t| Some(Value::String(format!("{}\n{}", common::REGISTRATION_HEADER, csv_line_of(t.id_number, t.name, t.unit))))) },
         f("GET", "/api/v1/export/persons", Export, Global, R, Prep::None, |_| "format=csv".into(), none),
         f("GET", "/api/v1/export/ledgers", Export, Global, R, Prep::None, |_| "format=csv".into(), none),
@@ -731,6 +744,40 @@ async fn run(app: &TestApp, role: Role) {
                     let a = prepared("employment", app.call(Method::POST, &uri, &admin, Some(body)).await);
                     id = a["employment_id"].as_str().unwrap().to_owned();
                 }
+                Prep::JoinClaim | Prep::HouseholdChange => {
+                    id = format!("hh-{account_no}");
+                    // The target heads household `id`.
+                    let header = "ref,id_number,name,residence_unit,registered_on,household_ref,relation,hukou_local,registered_unemployed,able_to_work,willing_to_be_assisted,minimum_living_allowance";
+                    let line = |id_number: &str, name: &str, unit: &str, relation: &str| {
+                        format!("r,{id_number},{name},{unit},2016-03-01,{id},{relation},true,true,true,true,true")
+                    };
+                    app.register_csv(&format!("{header}\n{}", line(&p.id_number, &p.name, c.residence, "户主"))).await;
+                    // Of working age in 2026 (the factory's persons are born in 1970: its women
+                    // have reached retirement), so that their work turns the household around.
+                    let (other, name) =
+                        (common::id_number("440107", "1985-06-15", account_no % 1000), format!("欧成员{account_no}"));
+                    if fx.prep == Prep::JoinClaim {
+                        // Registered in 白云区, outside every cell: held for the target's unit.
+                        let far = UnitCode::parse("440111").unwrap();
+                        let claim =
+                            households::joins::Claim {
+                                id_number: &other, household_ref: &id, relation: Some("配偶")
+                            };
+                        let held = households::joins::hold(store, &[claim], &far, "far.worker", today).await.unwrap();
+                        app.register_csv(&format!("{header}\n{}", line(&other, &name, FAR_STREET, "配偶"))).await;
+                        id = held[0].id.clone();
+                        version = held[0].version;
+                    } else {
+                        // A second member finds work: the household is no longer zero-employment.
+                        app.register_csv(&format!("{header}\n{}", line(&other, &name, c.residence, "配偶"))).await;
+                        let policies = yuanzhu_rules::PolicySet::embedded();
+                        let started = Date::parse("2026-11-01").unwrap();
+                        employment::record(store, &policies, &other, started, None, "test", started).await.unwrap();
+                        let notices = households::changes::unseen(store).await.unwrap();
+                        let notice = notices.iter().find(|n| n.id_number == p.id_number);
+                        id = notice.unwrap_or_else(|| panic!("no notice for {}: {notices:?}", p.id_number)).id.clone();
+                    }
+                }
                 Prep::Household => {
                     id = format!("hh-{account_no}");
                     let (member, name) = factory.person();
@@ -816,6 +863,9 @@ async fn run(app: &TestApp, role: Role) {
     let _ = me;
     assert!(failures.is_empty(), "{} cells failed on {}:\n{}", failures.len(), store_kind(app), failures.join("\n"));
 }
+
+/// A street of 白云区, outside every cell of the matrix.
+const FAR_STREET: &str = "440111002";
 
 /// A valid ID number nobody in these tests has.
 const GHOST_ID: &str = "440106195001010015";

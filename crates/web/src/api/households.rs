@@ -7,11 +7,14 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use yuanzhu_domain::access::{Action, Target, mask_id_number, role_allows};
+use yuanzhu_domain::Registration;
+use yuanzhu_domain::access::{Action, Target, mask_id_number, mask_name, role_allows};
 use yuanzhu_rules::{Date, IdNumber};
 use yuanzhu_storage::employment::{self, Employment, EmploymentError};
+use yuanzhu_storage::households::joins::{self, Claim};
 use yuanzhu_storage::households::{self, Household};
 use yuanzhu_storage::revocations::RevocationError;
 use yuanzhu_storage::{persons, search};
@@ -28,15 +31,22 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(end_employment))
 }
 
-/// A member as the household view shows them.
+/// A member as the household view shows them. A member outside the caller's jurisdiction is
+/// shown masked, whatever the role: masked ID number and name, nothing else.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct MemberView {
-    /// Masked (`440106********123X`) for roles that do not see identities.
+    /// Masked (`440106********123X`) for roles that do not see identities, and for members
+    /// outside your jurisdiction.
     pub id_number: String,
+    /// Masked (`张**`) for members outside your jurisdiction.
     pub name: String,
+    /// False for a member outside your jurisdiction, of whom only the masked identity is shown.
+    pub within_reach: bool,
     pub relation: Option<String>,
-    pub of_working_age: bool,
-    pub employed: bool,
+    /// Absent for a member outside your jurisdiction.
+    pub of_working_age: Option<bool>,
+    /// Absent for a member outside your jurisdiction.
+    pub employed: Option<bool>,
 }
 
 /// A household on a date.
@@ -51,22 +61,50 @@ pub struct HouseholdView {
 }
 
 impl HouseholdView {
-    fn of(h: Household, full_identity: bool) -> HouseholdView {
-        HouseholdView {
-            household_ref: h.household_ref,
-            on: h.on,
-            zero_employment: h.zero_employment,
-            members: h
-                .members
-                .into_iter()
-                .map(|m| MemberView {
-                    id_number: if full_identity { m.id_number } else { mask_id_number(&m.id_number) },
-                    name: m.name,
-                    relation: m.relation,
-                    of_working_age: m.of_working_age,
-                    employed: m.employed,
-                })
-                .collect(),
+    /// The household as `user` may see it: members they reach in full (ID numbers masked for
+    /// roles that do not see identities), the others masked.
+    pub(crate) async fn seen_by(state: &AppState, user: &AuthUser, h: Household) -> Result<HouseholdView, ApiError> {
+        let ids: Vec<String> = h.members.iter().map(|m| m.id_number.clone()).collect();
+        let reach = search::reach_all(&state.store, &ids, &user.account.id).await?;
+        let full_identity = role_allows(user.user.role, Action::ViewIdentity);
+        let members = h
+            .members
+            .into_iter()
+            .map(|m| {
+                let within = reach.get(&m.id_number).is_some_and(|r| user.user.reaches(Target::Person(r.person())));
+                if within {
+                    MemberView {
+                        id_number: if full_identity { m.id_number } else { mask_id_number(&m.id_number) },
+                        name: m.name,
+                        within_reach: true,
+                        relation: m.relation,
+                        of_working_age: Some(m.of_working_age),
+                        employed: Some(m.employed),
+                    }
+                } else {
+                    MemberView {
+                        id_number: mask_id_number(&m.id_number),
+                        name: mask_name(&m.name),
+                        within_reach: false,
+                        relation: None,
+                        of_working_age: None,
+                        employed: None,
+                    }
+                }
+            })
+            .collect();
+        Ok(HouseholdView { household_ref: h.household_ref, on: h.on, zero_employment: h.zero_employment, members })
+    }
+
+    /// The household `household_ref` today as `user` may see it, if anyone is counted in it.
+    pub(crate) async fn today(
+        state: &AppState,
+        user: &AuthUser,
+        household_ref: &str,
+    ) -> Result<Option<HouseholdView>, ApiError> {
+        match households::household(&state.store, household_ref, crate::today()).await? {
+            Some(h) => Ok(Some(HouseholdView::seen_by(state, user, h).await?)),
+            None => Ok(None),
         }
     }
 }
@@ -101,17 +139,16 @@ async fn household_in_reach(
         return Ok(None);
     }
     let Some(h) = households::household(&state.store, household_ref, on).await? else { return Ok(None) };
-    for m in &h.members {
-        let reach = search::reach(&state.store, &m.id_number, &user.account.id).await?;
-        if reach.is_some_and(|r| user.user.reaches(Target::Person(r.person()))) {
-            return Ok(Some(h));
-        }
-    }
-    Ok(None)
+    let ids: Vec<String> = h.members.iter().map(|m| m.id_number.clone()).collect();
+    let reach = search::reach_all(&state.store, &ids, &user.account.id).await?;
+    let reached = reach.values().any(|r| user.user.reaches(Target::Person(r.person())));
+    Ok(reached.then_some(h))
 }
 
 /// A household: its members and whether it is a zero-employment household on `on`. Shown when
-/// at least one member is within the caller's jurisdiction; otherwise 404.
+/// at least one member is within the caller's jurisdiction; otherwise 404. Members outside it
+/// are shown masked (ID number and name, nothing else), whatever the role. A person whose
+/// joining another unit has yet to accept is not a member yet.
 #[utoipa::path(
     get, path = "/households/{household_ref}", tag = "households",
     params(("household_ref" = String, Path), OnQuery),
@@ -133,7 +170,7 @@ async fn household(
         None => crate::today(),
     };
     let h = household_in_reach(&state, &user, &household_ref, on).await?.ok_or_else(ApiError::not_found)?;
-    Ok(Json(HouseholdView::of(h, role_allows(user.user.role, Action::ViewIdentity))))
+    Ok(Json(HouseholdView::seen_by(&state, &user, h).await?))
 }
 
 /// That a person started work (就业登记).
@@ -324,7 +361,6 @@ pub(crate) async fn start_work(
         .await
         .map_err(employment_error)?;
     let household_ref = persons::file(&state.store, id.as_str()).await?.and_then(|f| f.person.household_ref);
-    let full = role_allows(user.user.role, Action::ViewIdentity);
     let (household, proposals) = match household_ref {
         Some(h) => {
             let proposals = if recorded.created {
@@ -334,12 +370,15 @@ pub(crate) async fn start_work(
             } else {
                 Vec::new()
             };
-            let view = households::household(&state.store, &h, today).await?.map(|h| HouseholdView::of(h, full));
-            (view, proposals)
+            (HouseholdView::today(state, user, &h).await?, proposals)
         }
         None => (None, Vec::new()),
     };
-    let family_revocation_proposals = proposals
+    // Proposals for members outside the caller's jurisdiction go to their own unit's review
+    // queue; the answer names only those the caller reaches.
+    let full = role_allows(user.user.role, Action::ViewIdentity);
+    let family_revocation_proposals = super::applications::within_reach(state, user, proposals, |p| &p.id_number)
+        .await?
         .into_iter()
         .map(|p| FamilyProposal {
             id: p.id,
@@ -442,10 +481,67 @@ pub(crate) async fn end_work(
     .map_err(employment_error)?;
     let household_ref = persons::file(&state.store, id.as_str()).await?.and_then(|f| f.person.household_ref);
     let household = match household_ref {
-        Some(h) => households::household(&state.store, &h, today)
-            .await?
-            .map(|h| HouseholdView::of(h, role_allows(user.user.role, Action::ViewIdentity))),
+        Some(h) => HouseholdView::today(state, user, &h).await?,
         None => None,
     };
     Ok(EmploymentEnded { employment: record.into(), household })
+}
+
+/// Holds, before registrations are written, the claims of rows that put a person into a
+/// household with members outside the user's jurisdiction: a unit that reaches those members
+/// accepts or refuses (`/household-joins`), and until then the person is not counted in the
+/// household. The API, the registration page and both imports call this.
+pub(crate) async fn hold_joins(state: &AppState, user: &AuthUser, rows: &[Registration]) -> Result<(), ApiError> {
+    let claims: Vec<Claim<'_>> = rows
+        .iter()
+        .filter_map(|r| {
+            Some(Claim {
+                id_number: r.id_number.as_str(),
+                household_ref: r.household_ref.as_deref()?,
+                relation: r.relation.as_deref(),
+            })
+        })
+        .collect();
+    if !claims.is_empty() {
+        joins::hold(&state.store, &claims, &user.user.unit, &user.account.username, crate::today()).await?;
+    }
+    Ok(())
+}
+
+/// A claim to join a household, as the person's own file shows it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct JoinOfPerson {
+    pub household_ref: String,
+    pub relation: Option<String>,
+    /// `pending` (the other unit has yet to decide), `accepted` or `refused`.
+    pub state: String,
+    pub requested_on: String,
+    pub decided_on: Option<String>,
+    pub decision_note: Option<String>,
+}
+
+/// The file's household as `user` may see it (members outside the jurisdiction masked) and the
+/// person's claims to join households, for the file's JSON.
+pub(crate) async fn file_household(state: &AppState, user: &AuthUser, file: &mut Value) -> Result<(), ApiError> {
+    let household_ref = file["person"]["household_ref"].as_str().map(str::to_owned);
+    let id_number = file["person"]["id_number"].as_str().unwrap_or_default().to_owned();
+    let view = match household_ref {
+        Some(h) => HouseholdView::today(state, user, &h).await?,
+        None => None,
+    };
+    let claims: Vec<JoinOfPerson> = joins::of_person(&state.store, &id_number)
+        .await?
+        .into_iter()
+        .map(|j| JoinOfPerson {
+            household_ref: j.household_ref,
+            relation: j.relation,
+            state: j.state.code().to_owned(),
+            requested_on: j.requested_on,
+            decided_on: j.decided_on,
+            decision_note: j.decision_note,
+        })
+        .collect();
+    file["household"] = serde_json::to_value(view).map_err(ApiError::internal)?;
+    file["household_joins"] = serde_json::to_value(claims).map_err(ApiError::internal)?;
+    Ok(())
 }

@@ -179,6 +179,7 @@ async fn import(
     let mut duplicates_flagged = 0;
     if !good.is_empty() {
         let units = persons::unit_codes(&state.store).await?;
+        super::households::hold_joins(&state, &user, &good).await?;
         for batch in good.chunks(BATCH) {
             summary.absorb(persons::register_batch(&state.store, batch, &units, actor, &state.policies, lang).await?);
         }

@@ -51,6 +51,12 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Once work is recorded, the person's unemployment registration ends, and with it the categories recognised automatically at it; hardship status is proposed for revocation under article 6(1), for a reviewer to decide.",
     ),
     ("file.work", "就业与失业登记", "Employment"),
+    ("file.member_outside", "（不在本单位管辖范围）", "(outside your jurisdiction)"),
+    (
+        "file.household_pending",
+        "加入以下家庭的申请待家庭成员所在单位确认，确认前不计入该家庭：",
+        "Joining this household waits for the acceptance of the members' unit; until then the person is not counted in it:",
+    ),
     ("file.done.work_started", "已登记就业。", "The work is recorded."),
     ("file.done.work_ended", "已登记就业结束。", "The end of the work is recorded."),
 ];

@@ -142,7 +142,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
 ];
 
 /// Every table of strings.
-pub fn tables() -> [&'static [(&'static str, &'static str, &'static str)]; 8] {
+pub fn tables() -> [&'static [(&'static str, &'static str, &'static str)]; 9] {
     [
         STRINGS,
         super::home::STRINGS,
@@ -152,6 +152,7 @@ pub fn tables() -> [&'static [(&'static str, &'static str, &'static str)]; 8] {
         super::transfer::STRINGS,
         super::admin::STRINGS,
         super::employment::STRINGS,
+        super::households::STRINGS,
     ]
 }
 

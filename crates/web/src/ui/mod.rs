@@ -7,6 +7,7 @@ mod admin;
 mod applications;
 mod employment;
 mod home;
+mod households;
 pub mod i18n;
 mod pages;
 mod register;
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .merge(transfer::router())
         .merge(admin::router())
         .merge(employment::router())
+        .merge(households::router())
         .route("/login", get(sign_in::form).post(sign_in::submit))
         .route("/logout", axum::routing::post(sign_in::sign_out))
         .route("/lang/{code}", get(switch_language))

@@ -94,8 +94,9 @@ struct MemberRow {
     id_number: String,
     name: String,
     relation: String,
-    of_working_age: bool,
-    employed: bool,
+    /// Unknown (not shown) for a member outside the user's jurisdiction.
+    of_working_age: Option<bool>,
+    employed: Option<bool>,
 }
 
 struct ContactRow {
@@ -133,6 +134,8 @@ struct PersonPage<'a> {
     registrations: Vec<String>,
     household: Option<(String, bool)>,
     members: Vec<MemberRow>,
+    /// A household the person claims to join, waiting for another unit's acceptance.
+    joining: Option<String>,
     timeline: Vec<TimelineEntry>,
     contacts: Vec<ContactRow>,
     applications: Vec<ApplicationRow>,
@@ -232,15 +235,20 @@ async fn file_page(
             proposed_on: p.proposed_on,
         })
         .collect();
-    let (household, members) = match &file.household {
-        Some(h) => (
-            Some((h.household_ref.clone(), h.zero_employment)),
-            h.members
-                .iter()
+    // The household as the user may see it: members outside the jurisdiction masked.
+    let view = match &file.person.household_ref {
+        Some(h) => crate::api::households::HouseholdView::today(state, user, h).await?,
+        None => None,
+    };
+    let (household, members) = match view {
+        Some(v) => (
+            Some((v.household_ref, v.zero_employment)),
+            v.members
+                .into_iter()
                 .map(|m| MemberRow {
-                    id_number: if masked { mask_id_number(&m.id_number) } else { m.id_number.clone() },
-                    name: m.name.clone(),
-                    relation: m.relation.clone().unwrap_or_default(),
+                    id_number: m.id_number,
+                    name: m.name,
+                    relation: m.relation.unwrap_or_default(),
                     of_working_age: m.of_working_age,
                     employed: m.employed,
                 })
@@ -248,6 +256,11 @@ async fn file_page(
         ),
         None => (None, Vec::new()),
     };
+    let joining = yuanzhu_storage::households::joins::of_person(&state.store, &id_number)
+        .await?
+        .into_iter()
+        .find(|j| j.state == yuanzhu_storage::households::joins::JoinState::Pending)
+        .map(|j| j.household_ref);
     let timeline = file
         .timeline
         .iter()
@@ -292,6 +305,7 @@ async fn file_page(
         registrations: file.registrations.clone(),
         household,
         members,
+        joining,
         timeline,
         contacts,
         applications,

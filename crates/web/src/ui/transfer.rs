@@ -277,6 +277,10 @@ async fn import_submit(State(state): State<AppState>, Page(ctx, user): Page, mut
         }
     }
     job.done = job.rejected.len();
+    // Claims to join households across units are held before any row is written.
+    if let Err(e) = crate::api::households::hold_joins(&state, &user, &good).await {
+        return error_page(&ctx, &e);
+    }
     let id = add_job(job);
     tokio::spawn(run(state, id.clone(), good, user.account.username.clone(), ctx.lang));
     Redirect::to(&format!("/import/{id}")).into_response()
