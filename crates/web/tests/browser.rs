@@ -301,6 +301,47 @@ async fn a_revocation_is_proposed_and_confirmed() {
     .await;
 }
 
+/// Finding work from the file (就业登记): the record keeps the categories held that day, the
+/// unemployment registration and the automatic categories end with it, and ending the work
+/// names the record, chosen on the page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn work_is_found_and_ended_from_the_file() {
+    run("work", |b| async move {
+        if !b.route_exists("/p/x/work").await {
+            return;
+        }
+        let person = b.person_id(COMMUNITY_ID);
+        b.sign_in("caseworker").await;
+        b.open(&format!("/p/{person}")).await;
+        let before = b.text("#categories").await;
+        assert!(before.contains("大龄"), "recognised at registration: {before}");
+        b.click(&format!("a[href='/p/{person}/work']")).await;
+        b.wait_for("#work-start").await;
+        assert!(b.exists("#work-none-open").await, "no work to end yet");
+        b.set("#start-date", "2026-11-02").await;
+        b.fill("#start-employer", "某物流公司").await;
+        b.snap("work").await;
+        b.click("#work-start [type=submit]").await;
+        b.wait_until(|b| async move { b.exists("#done").await }).await;
+        let after = b.text("#categories").await;
+        assert!(!after.contains("大龄"), "the automatic category ended with the registration: {after}");
+        b.snap("file-after-work").await;
+
+        b.open(&format!("/p/{person}/work")).await;
+        let records = b.text("#work-records").await;
+        assert!(records.contains("某物流公司") && records.contains("大龄"), "what was held that day: {records}");
+        assert!(b.exists("#work-end input[name=employment_id]:checked").await, "the only open work is chosen");
+        b.set("#end-date", "2026-11-20").await;
+        b.snap("work-end").await;
+        b.click("#work-end [type=submit]").await;
+        b.wait_until(|b| async move { b.exists("#done").await }).await;
+        b.open(&format!("/p/{person}/work")).await;
+        assert!(b.exists("#work-none-open").await, "nothing left to end");
+        b.snap("work-ended").await;
+    })
+    .await;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The office: accounts and persons every test starts with
 
