@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-pub use crate::masking::{mask_id_number, mask_phone, masked_text};
+pub use crate::masking::{mask_id_number, mask_name, mask_phone, masked_text};
 use crate::unit::{Level, UnitCode};
 
 /// A user's role.

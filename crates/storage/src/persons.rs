@@ -64,7 +64,7 @@ const FACT_NAMES: [(yuanzhu_rules::Fact, &str); 21] = {
     ]
 };
 
-fn fact_names(facts: FactSet) -> Vec<&'static str> {
+pub(crate) fn fact_names(facts: FactSet) -> Vec<&'static str> {
     FACT_NAMES.iter().filter(|(fact, _)| facts.has(*fact)).map(|(_, n)| *n).collect()
 }
 
@@ -311,13 +311,7 @@ fn automatic_categories<'p>(
 /// What an automatic recognition records in its audit event.
 fn recognition_event(policy: &yuanzhu_rules::Policy, i: usize, facts: &Facts, on: Date) -> String {
     let category = &policy.categories[i];
-    let outcome = policy.assess(facts, on);
-    let because = policy
-        .explain(facts, on, outcome, Lang::Zh)
-        .into_iter()
-        .find(|reason| reason.code == category.code)
-        .map(|reason| reason.because)
-        .unwrap_or_default();
+    let because = crate::recognitions::because(policy, i, facts, on);
     // Keys in the order `serde_json::Value` keeps them (sorted), as the audit trail always had them.
     #[derive(serde::Serialize)]
     struct Recognised<'a> {
@@ -346,7 +340,7 @@ mod plan;
 mod postgres;
 mod sqlite;
 
-const PERSON_COLUMNS: &str = "id_number, name, sex, birth_date, phone, address, residence_unit, household_ref, relation, \
+pub(crate) const PERSON_COLUMNS: &str = "id_number, name, sex, birth_date, phone, address, residence_unit, household_ref, relation, \
      female_retirement_track, facts, parent_certificates, unemployed_since, facts_known";
 
 /// A recognition as the person's file shows it.

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use yuanzhu_domain::UnitCode;
 use yuanzhu_domain::access::{Action, Role, mask_id_number, role_allows};
 use yuanzhu_rules::Date;
-use yuanzhu_storage::{accounts, audit, duplicates, residence_transfers, search, sessions};
+use yuanzhu_storage::{accounts, audit, duplicates, employment, households, residence_transfers, search, sessions};
 
 // ---------------------------------------------------------------------------------------------
 // The fixture table: one line per endpoint
@@ -72,6 +72,12 @@ enum Prep {
     TransferToWithdraw,
     /// The target lives in a unit outside every cell ([`ELSEWHERE`]), to be asked for.
     LivesElsewhere,
+    /// The target heads a household that a person registered in 白云区 (440111, outside every
+    /// cell) claims to join: `{id}` is the claim, waiting for the target's unit.
+    JoinClaim,
+    /// The target's household stopped being a zero-employment household because another member
+    /// found work: `{id}` is the notice to the target's unit.
+    HouseholdChange,
 }
 
 /// A street outside every jurisdiction of the matrix but the city's: 荔湾区沙面街道.
@@ -90,6 +96,8 @@ struct Target<'a> {
     version: i64,
     /// A document of the prepared application's checklist that a written commitment may stand for.
     commitment: &'a str,
+    /// The id of what was prepared (an application, a proposal, an employment record…).
+    id: &'a str,
     /// The user's own unit.
     home: &'a str,
 }
@@ -204,8 +212,10 @@ fn fixtures() -> Vec<Fixture> {
         ),
         Fixture {
             refusals: &["whole_registry_only"],
+            // On a day of 2016: the persons here are born in 1970, and by 2026 the women among
+            // them have reached retirement, which a reassessment then would end their status for.
             ..f("POST", "/api/v1/reassess", Reassess, Global, W, Prep::None, no_query, |_| {
-                Some(json!({"on": "2026-11-26"}))
+                Some(json!({"on": "2016-06-01"}))
             })
         },
         f("GET", "/api/v1/audit/verify", VerifyAudit, Global, R, Prep::None, no_query, none),
@@ -239,7 +249,13 @@ fn fixtures() -> Vec<Fixture> {
         f("GET", "/api/v1/revocation-proposals/unreachable-soon", View, Global, R, Prep::None, |_| "within_days=366".into(), none),
         f("GET", "/api/v1/households/{household_ref}", View, Person, R, Prep::Household, no_query, none),
         f("POST", "/api/v1/persons/{id_number}/employment", Register, Person, W, Prep::None, no_query, |_| Some(json!({"started_on": "2026-11-01", "employer": "测试公司"}))),
-        f("POST", "/api/v1/persons/{id_number}/employment/end", Register, Person, W, Prep::Employed, no_query, |_| Some(json!({"ended_on": "2026-11-20"}))),
+        f("POST", "/api/v1/persons/{id_number}/employment/end", Register, Person, W, Prep::Employed, no_query, |t| Some(json!({"employment_id": t.id, "ended_on": "2026-11-20"}))),
+        f("GET", "/api/v1/persons/{id_number}/employment", View, Person, R, Prep::None, no_query, none),
+        f("GET", "/api/v1/household-joins", View, Global, R, Prep::None, no_query, none),
+        f("POST", "/api/v1/household-joins/{id}/accept", Register, Person, W, Prep::JoinClaim, no_query, |t| Some(json!({"version": t.version}))),
+        f("POST", "/api/v1/household-joins/{id}/refuse", Register, Person, W, Prep::JoinClaim, no_query, |t| Some(json!({"version": t.version, "reason": "经核实，该户无此成员"}))),
+        f("GET", "/api/v1/household-changes", View, Global, R, Prep::None, no_query, none),
+        f("POST", "/api/v1/household-changes/{id}/seen", Register, Person, W, Prep::HouseholdChange, no_query, none),
         Fixture { content_type: "text/csv", ..f("POST", "/api/v1/imports", Register, Unit, W, Prep::None, no_query, |t| Some(Value::String(format!("{}\n{}", common::REGISTRATION_HEADER, csv_line_of(t.id_number, t.name, t.unit))))) },
         f("POST", "/api/v1/persons/{id_number}/transfers", TransferResidence, Person, W, Prep::None, no_query, |t| Some(json!({"to_unit": move_to(t), "note": "测试"}))),
         f("POST", "/api/v1/transfers", TransferResidence, Unit, W, Prep::LivesElsewhere, no_query, |t| Some(json!({"id_number": t.id_number, "name": t.name, "to_unit": t.unit}))),
@@ -452,7 +468,8 @@ fn csv_line(p: &Person) -> String {
 /// approved today.
 async fn in_hardship(app: &TestApp, admin: &Client, id_number: &str) {
     let open = format!("/api/v1/persons/{id_number}/applications");
-    let body = json!({"category": "hardship_low_income"});
+    // Received while 穗人社发〔2014〕4号 was in force: approval reads that day's policy and facts.
+    let body = json!({"category": "hardship_low_income", "on": "2016-03-02"});
     let draft = prepared("a hardship application", app.call(Method::POST, &open, admin, Some(body)).await);
     let uri = |step: &str| format!("/api/v1/applications/{}/{step}", draft["id"].as_str().unwrap());
     let body = json!({"documents": draft["missing"], "version": draft["version"]});
@@ -635,6 +652,7 @@ async fn run(app: &TestApp, role: Role) {
                     social_worker: "sw.pool",
                     version: 0,
                     commitment: "",
+                    id: "",
                     home: unit,
                 };
                 // A search or queue is asked about every cell's person, and must never answer
@@ -747,7 +765,42 @@ async fn run(app: &TestApp, role: Role) {
                 Prep::Employed => {
                     let uri = format!("/api/v1/persons/{}/employment", p.id_number);
                     let body = json!({"started_on": "2026-11-01"});
-                    prepared("employment", app.call(Method::POST, &uri, &admin, Some(body)).await);
+                    let a = prepared("employment", app.call(Method::POST, &uri, &admin, Some(body)).await);
+                    id = a["employment_id"].as_str().unwrap().to_owned();
+                }
+                Prep::JoinClaim | Prep::HouseholdChange => {
+                    id = format!("hh-{account_no}");
+                    // The target heads household `id`.
+                    let header = "ref,id_number,name,residence_unit,registered_on,household_ref,relation,hukou_local,registered_unemployed,able_to_work,willing_to_be_assisted,minimum_living_allowance";
+                    let line = |id_number: &str, name: &str, unit: &str, relation: &str| {
+                        format!("r,{id_number},{name},{unit},2016-03-01,{id},{relation},true,true,true,true,true")
+                    };
+                    app.register_csv(&format!("{header}\n{}", line(&p.id_number, &p.name, c.residence, "户主"))).await;
+                    // Of working age in 2026 (the factory's persons are born in 1970: its women
+                    // have reached retirement), so that their work turns the household around.
+                    let (other, name) =
+                        (common::id_number("440107", "1985-06-15", account_no % 1000), format!("欧成员{account_no}"));
+                    if fx.prep == Prep::JoinClaim {
+                        // Registered in 白云区, outside every cell: held for the target's unit.
+                        let far = UnitCode::parse("440111").unwrap();
+                        let claim =
+                            households::joins::Claim {
+                                id_number: &other, household_ref: &id, relation: Some("配偶")
+                            };
+                        let held = households::joins::hold(store, &[claim], &far, "far.worker", today).await.unwrap();
+                        app.register_csv(&format!("{header}\n{}", line(&other, &name, FAR_STREET, "配偶"))).await;
+                        id = held[0].id.clone();
+                        version = held[0].version;
+                    } else {
+                        // A second member finds work: the household is no longer zero-employment.
+                        app.register_csv(&format!("{header}\n{}", line(&other, &name, c.residence, "配偶"))).await;
+                        let policies = yuanzhu_rules::PolicySet::embedded();
+                        let started = Date::parse("2026-11-01").unwrap();
+                        employment::record(store, &policies, &other, started, None, "test", started).await.unwrap();
+                        let notices = households::changes::unseen(store).await.unwrap();
+                        let notice = notices.iter().find(|n| n.id_number == p.id_number);
+                        id = notice.unwrap_or_else(|| panic!("no notice for {}: {notices:?}", p.id_number)).id.clone();
+                    }
                 }
                 Prep::LivesElsewhere => {
                     app.register(&[&csv_line_of(&p.id_number, &p.name, ELSEWHERE)]).await;
@@ -791,6 +844,7 @@ async fn run(app: &TestApp, role: Role) {
                 social_worker: "sw.pool",
                 version,
                 commitment: &commitment,
+                id: &id,
                 home: unit,
             };
             let uri = fill(fx.path, &p.id_number, &path_username, &id);
@@ -853,6 +907,9 @@ async fn run(app: &TestApp, role: Role) {
     let _ = me;
     assert!(failures.is_empty(), "{} cells failed on {}:\n{}", failures.len(), store_kind(app), failures.join("\n"));
 }
+
+/// A street of 白云区, outside every cell of the matrix.
+const FAR_STREET: &str = "440111002";
 
 /// A valid ID number nobody in these tests has.
 const GHOST_ID: &str = "440106195001010015";

@@ -269,6 +269,8 @@ async fn hardship_recognised(b: &Browser, person: &str) -> String {
     b.click(&format!("a[href='/p/{person}/apply']")).await;
     b.wait_for("form.app-form").await;
     b.click("input[name=category][value$='hardship_low_income']").await;
+    // Received while 穗人社发〔2014〕4号 was in force: approval reads that day's policy and facts.
+    b.set("#on", "2016-05-02").await;
     b.snap("apply").await;
     b.click("form.app-form [type=submit]").await;
     b.wait_until(|b| async move { b.path().await.starts_with("/applications/") }).await;
@@ -449,6 +451,47 @@ async fn each_role_finds_its_work_and_the_dashboards_labels_fit_in_both_language
         assert_eq!(clipped, json!(""), "labels outside the chart (en)");
         b.client.execute("document.querySelector('svg.home-chart').scrollIntoView()", vec![]).await.unwrap();
         b.snap("dashboard-chart-en").await;
+    })
+    .await;
+}
+
+/// Finding work from the file (就业登记): the record keeps the categories held that day, the
+/// unemployment registration and the automatic categories end with it, and ending the work
+/// names the record, chosen on the page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn work_is_found_and_ended_from_the_file() {
+    run("work", |b| async move {
+        if !b.route_exists("/p/x/work").await {
+            return;
+        }
+        let person = b.person_id(COMMUNITY_ID);
+        b.sign_in("caseworker").await;
+        b.open(&format!("/p/{person}")).await;
+        let before = b.text("#categories").await;
+        assert!(before.contains("大龄"), "recognised at registration: {before}");
+        b.click(&format!("a[href='/p/{person}/work']")).await;
+        b.wait_for("#work-start").await;
+        assert!(b.exists("#work-none-open").await, "no work to end yet");
+        b.set("#start-date", "2026-11-02").await;
+        b.fill("#start-employer", "某物流公司").await;
+        b.snap("work").await;
+        b.click("#work-start [type=submit]").await;
+        b.wait_until(|b| async move { b.exists("#done").await }).await;
+        let after = b.text("#categories").await;
+        assert!(!after.contains("大龄"), "the automatic category ended with the registration: {after}");
+        b.snap("file-after-work").await;
+
+        b.open(&format!("/p/{person}/work")).await;
+        let records = b.text("#work-records").await;
+        assert!(records.contains("某物流公司") && records.contains("大龄"), "what was held that day: {records}");
+        assert!(b.exists("#work-end input[name=employment_id]:checked").await, "the only open work is chosen");
+        b.set("#end-date", "2026-11-20").await;
+        b.snap("work-end").await;
+        b.click("#work-end [type=submit]").await;
+        b.wait_until(|b| async move { b.exists("#done").await }).await;
+        b.open(&format!("/p/{person}/work")).await;
+        assert!(b.exists("#work-none-open").await, "nothing left to end");
+        b.snap("work-ended").await;
     })
     .await;
 }

@@ -96,8 +96,12 @@ async fn in_hardship(app: &TestApp, o: &Office, serial: u32) -> (String, String)
         async move { app.call(Method::POST, &uri, &client, Some(body)).await }
     };
     let draft = status(
-        post(&o.caseworker, format!("/api/v1/persons/{id}/applications"), json!({"category": "hardship_low_income"}))
-            .await,
+        post(
+            &o.caseworker,
+            format!("/api/v1/persons/{id}/applications"),
+            json!({"category": "hardship_low_income", "on": "2016-05-02"}),
+        )
+        .await,
         StatusCode::CREATED,
     );
     let uri = |step: &str| format!("/api/v1/applications/{}/{step}", draft["id"].as_str().unwrap());

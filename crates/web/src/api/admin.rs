@@ -381,6 +381,12 @@ pub struct ReassessSummary {
     /// Persons leaving each category.
     pub left: std::collections::HashMap<String, u64>,
     pub reached_retirement: u64,
+    /// Recognitions made, by category: persons who came to meet a category that 第四条
+    /// recognises automatically while registered unemployed (route `automatic`, decided by
+    /// `reassessment`).
+    pub recognised: std::collections::HashMap<String, u64>,
+    /// Recognitions ended because their holder reached statutory retirement age.
+    pub recognitions_ended: u64,
     pub revocation_proposals: LostContactSweep,
 }
 
@@ -458,6 +464,8 @@ async fn run_reassessment(
         entered: s.entered,
         left: s.left,
         reached_retirement: s.reached_retirement,
+        recognised: s.recognised,
+        recognitions_ended: s.recognitions_ended,
         revocation_proposals: LostContactSweep { lost_contact: sweep.proposed.len(), already_open: sweep.already_open },
     }))
 }

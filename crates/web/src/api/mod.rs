@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod applications;
 pub mod assess;
+pub mod household_joins;
 pub mod households;
 pub mod persons;
 pub mod residence_transfers;
@@ -47,6 +48,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(applications::router())
             .merge(revocations::router())
             .merge(households::router())
+            .merge(household_joins::router())
             .merge(transfer::router())
             .merge(residence_transfers::router())
             .merge(admin::router()),

@@ -344,9 +344,7 @@ pub(crate) async fn close_step(
     note: Option<&str>,
 ) -> Result<TransferView, ApiError> {
     user.require(Action::TransferResidence)?;
-    if id.len() > 64 {
-        return Err(ApiError::not_found());
-    }
+    let id = super::applications::id_of(id)?;
     let t = residence_transfers::get(&state.store, id).await?.ok_or_else(ApiError::not_found)?;
     let (seen, may_decide, may_withdraw) = rights(user, &t);
     if !seen {

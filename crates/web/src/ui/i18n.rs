@@ -159,7 +159,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
 ];
 
 /// Every table of strings.
-pub fn tables() -> [&'static [(&'static str, &'static str, &'static str)]; 12] {
+pub fn tables() -> [&'static [(&'static str, &'static str, &'static str)]; 13] {
     [
         STRINGS,
         super::home::STRINGS,
@@ -173,6 +173,7 @@ pub fn tables() -> [&'static [(&'static str, &'static str, &'static str)]; 12] {
         super::timeline::STRINGS,
         super::residence_transfers::STRINGS,
         super::duplicates::STRINGS,
+        super::households::STRINGS,
     ]
 }
 

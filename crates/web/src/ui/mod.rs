@@ -9,6 +9,7 @@ mod chart;
 mod duplicates;
 mod employment;
 mod home;
+mod households;
 pub mod i18n;
 mod pages;
 mod queue;
@@ -49,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .merge(employment::router())
         .merge(residence_transfers::router())
         .merge(duplicates::router())
+        .merge(households::router())
         .route("/login", get(sign_in::form).post(sign_in::submit))
         .route("/logout", axum::routing::post(sign_in::sign_out))
         .route("/lang/{code}", get(switch_language))

@@ -241,6 +241,10 @@ async fn import_submit(State(state): State<AppState>, Page(ctx, user): Page, mut
             Err(e) => rejected.push(e),
         }
     }
+    // Claims to join households across units are held before any row is written.
+    if let Err(e) = crate::api::households::hold_joins(&state, &user, &good).await {
+        return error_page(&ctx, &e);
+    }
     let id = new_job_id();
     if let Err(e) = import_jobs::create(&state.store, &id, &user.account.id, total, &rejected).await {
         return error_page(&ctx, &e.into());
