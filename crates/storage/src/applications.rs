@@ -67,20 +67,9 @@ pub struct WaitingForDocuments {
     /// What of it is still not supplied, in checklist order.
     pub still_missing: Vec<Document>,
     pub days_since_notice: i64,
-    /// The last day to complete the file, where a policy sets one ([`completion_deadline`]).
+    /// The last day to complete the file, where a policy sets one ([`Application::completion_deadline`]).
     pub deadline: Option<Date>,
     pub days_left: Option<i64>,
-}
-
-/// The last day to complete a file after the one-time deficiency notice.
-///
-/// Neither 穗人社发〔2014〕4号 第五条 nor 粤人社规〔2023〕11号 (as read, notes §1.4) sets one, and an
-/// invented limit would let a caseworker refuse an applicant on a rule that does not exist. So there
-/// is none: [`waiting_for_documents`] shows the days since the notice, longest wait first, and the
-/// caseworker decides when to follow up or refuse ([`reject`] is allowed from `Deficient`). A policy
-/// that sets a limit belongs here, and fills `deadline` and `days_left`.
-pub const fn completion_deadline(_category: &ApplicationCategory, _served_on: Date) -> Option<Date> {
-    None
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -735,7 +724,7 @@ pub async fn of_person(store: &Store, id_number: &str) -> Result<Vec<StoredAppli
 
 /// The deficient applications made at units whose code starts with `unit_prefix` (`"440104"` for
 /// a district and its streets, `""` for everywhere), as of `on`: who, what is still missing, and
-/// how long since the one-time notice, longest wait first. See [`completion_deadline`].
+/// how long since the one-time notice, longest wait first. See [`Application::completion_deadline`].
 pub async fn waiting_for_documents(
     store: &Store,
     unit_prefix: &str,
@@ -747,7 +736,7 @@ pub async fn waiting_for_documents(
     for (stored, name) in read(&mut conn, Scope::DeficientUnder(&pattern)).await? {
         let app = &stored.application;
         let State::Deficient { notice } = app.state() else { continue };
-        let deadline = completion_deadline(app.category(), notice.served_on());
+        let deadline = app.completion_deadline();
         waiting.push(WaitingForDocuments {
             application_id: stored.id.clone(),
             version: stored.version,

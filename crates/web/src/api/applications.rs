@@ -317,7 +317,7 @@ impl ApplicationJson {
             ApplicationState::Deficient { notice } => Some(notice),
             _ => None,
         };
-        let completion = waiting.and_then(|n| applications::completion_deadline(app.category(), n.served_on()));
+        let completion = app.completion_deadline();
         let refusal_notice = match app.state() {
             ApplicationState::Rejected { notice } => Some(RefusalNoticeJson {
                 reason: notice.reason().to_owned(),
