@@ -11,12 +11,10 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use yuanzhu_domain::access::{Action, mask_id_number, mask_phone, role_allows};
-use yuanzhu_domain::revocation::{ExitReason, ProposalError};
+use yuanzhu_domain::revocation::{ContactChannel, ExitReason, ProposalError, Service};
 use yuanzhu_rules::PolicySet;
 use yuanzhu_storage::StoreError;
-use yuanzhu_storage::revocations::{
-    self, CHANNELS, ContactRecord, DueContact, Proposal, RefusalRecord, RevocationError, SERVICES,
-};
+use yuanzhu_storage::revocations::{self, ContactRecord, DueContact, Proposal, RefusalRecord, RevocationError};
 
 use super::applications::{MAX_TEXT, day_of, free_text, id_of, within_reach};
 use super::persons::id_from_path;
@@ -106,7 +104,7 @@ impl From<ContactRecord> for ContactJson {
         ContactJson {
             id: c.id,
             on: c.on,
-            channel: revocations::channel_code(c.channel).to_owned(),
+            channel: c.channel.code().to_owned(),
             reached: c.reached,
             note: c.note,
             actor: c.actor,
@@ -134,8 +132,8 @@ pub(crate) async fn log_contact(
 ) -> Result<Response, ApiError> {
     let id = id_from_path(&id_number)?;
     user.person(&state, id.as_str(), Action::LogContact).await?;
-    let channel = revocations::parse_channel(body.channel.trim())
-        .ok_or_else(|| unknown_code("channel", &body.channel, &CHANNELS.map(revocations::channel_code)))?;
+    let channel = ContactChannel::parse(body.channel.trim())
+        .ok_or_else(|| unknown_code("channel", &body.channel, &ContactChannel::ALL.map(ContactChannel::code)))?;
     let on = day_of(state.clock().today(), body.on.as_deref())?;
     let note = body.note.as_deref().unwrap_or("");
     free_text(note, "note", MAX_TEXT)?;
@@ -171,13 +169,7 @@ pub struct RefusalJson {
 
 impl From<RefusalRecord> for RefusalJson {
     fn from(r: RefusalRecord) -> RefusalJson {
-        RefusalJson {
-            id: r.id,
-            on: r.on,
-            service: revocations::service_code(r.service).to_owned(),
-            note: r.note,
-            actor: r.actor,
-        }
+        RefusalJson { id: r.id, on: r.on, service: r.service.code().to_owned(), note: r.note, actor: r.actor }
     }
 }
 
@@ -201,8 +193,8 @@ pub(crate) async fn log_refusal(
 ) -> Result<Response, ApiError> {
     let id = id_from_path(&id_number)?;
     user.person(&state, id.as_str(), Action::LogContact).await?;
-    let service = revocations::parse_service(body.service.trim())
-        .ok_or_else(|| unknown_code("service", &body.service, &SERVICES.map(revocations::service_code)))?;
+    let service = Service::parse(body.service.trim())
+        .ok_or_else(|| unknown_code("service", &body.service, &Service::ALL.map(Service::code)))?;
     let on = day_of(state.clock().today(), body.on.as_deref())?;
     let note = body.note.as_deref().unwrap_or("");
     free_text(note, "note", MAX_TEXT)?;

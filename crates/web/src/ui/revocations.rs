@@ -11,8 +11,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use yuanzhu_domain::access::{Action, mask_id_number};
+use yuanzhu_domain::revocation::{ContactChannel, Service};
 use yuanzhu_rules::Lang;
-use yuanzhu_storage::revocations::{self as store_revocations, CHANNELS, SERVICES};
+use yuanzhu_storage::revocations::{self as store_revocations};
 use yuanzhu_storage::{persons, search};
 
 use super::{Ctx, Page, error_page, form_token_ok, render};
@@ -564,17 +565,12 @@ async fn contact_view<'a>(
         .await
         .map_err(|e| ApiError::internal(e.to_string()))?
         .into_iter()
-        .map(|c| RecentContact {
-            on: c.on,
-            channel: store_revocations::channel_code(c.channel).to_owned(),
-            reached: c.reached,
-            note: c.note,
-        })
+        .map(|c| RecentContact { on: c.on, channel: c.channel.code().to_owned(), reached: c.reached, note: c.note })
         .collect();
     recent.reverse();
     recent.truncate(RECENT_CONTACTS);
     let mut attempts = Vec::new();
-    for channel in CHANNELS.map(store_revocations::channel_code) {
+    for channel in ContactChannel::ALL.map(ContactChannel::code) {
         attempts.push(Attempt { channel, reached: true });
         // Coming to the office or calling in is being reached.
         if channel != "at_office" {
@@ -586,7 +582,7 @@ async fn contact_view<'a>(
         person_id: person_id.to_owned(),
         name,
         attempts,
-        services: SERVICES.map(store_revocations::service_code).to_vec(),
+        services: Service::ALL.map(Service::code).to_vec(),
         recent,
         error: None,
         service_error: None,
@@ -709,11 +705,11 @@ async fn refusal_submit(
 mod tests {
     #[test]
     fn every_channel_and_service_has_a_label() {
-        use yuanzhu_storage::revocations::{CHANNELS, SERVICES, channel_code, service_code};
-        for c in CHANNELS.map(channel_code) {
+        use yuanzhu_domain::revocation::{ContactChannel, Service};
+        for c in ContactChannel::ALL.map(ContactChannel::code) {
             assert!(super::super::i18n::has(&format!("contact.channel.{c}")), "{c}");
         }
-        for s in SERVICES.map(service_code) {
+        for s in Service::ALL.map(Service::code) {
             assert!(super::super::i18n::has(&format!("contact.service.{s}")), "{s}");
         }
         for s in ["proposed", "confirmed", "dismissed"] {
