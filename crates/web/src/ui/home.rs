@@ -27,7 +27,7 @@ use super::queue::Row as ApplicationRow;
 use super::{Ctx, Page, error_page, render};
 use crate::api::applications::{application_error, reaches, within_reach};
 use crate::api::residence_transfers::TransferView;
-use crate::api::revocations::revocation_error;
+use crate::service::revocations::revocation_error;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::state::AppState;
