@@ -13,11 +13,11 @@ use yuanzhu_storage::audit::{self, Verdict};
 use yuanzhu_storage::{duplicates, reassess, revocations, sessions};
 
 use super::Json;
-use super::households::date_field;
 use super::persons::id_from_path;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::password;
+use crate::service::households::date_field;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {

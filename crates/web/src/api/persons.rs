@@ -186,7 +186,7 @@ async fn person_file(
     let reach = user.person(&state, id.as_str(), Action::View).await?;
     let viewed = state.views.enqueue(View { person_id: reach.person_id, actor: user.account.username.clone() }).await?;
     let mut file = whole_file(&state.store, id.as_str()).await?.ok_or_else(ApiError::not_found)?;
-    super::households::file_household(&state, &user, &mut file).await?;
+    crate::service::households::file_household(&state, &user, &mut file).await?;
     if !yuanzhu_domain::access::role_allows(user.user.role, Action::ViewIdentity) {
         mask_identities(&mut file);
     }
@@ -264,7 +264,7 @@ async fn register(
     let id = registered.registration.id_number.as_str();
     let mut file =
         whole_file(&state.store, id).await?.ok_or_else(|| ApiError::internal("registered person vanished"))?;
-    super::households::file_household(&state, &user, &mut file).await?;
+    crate::service::households::file_household(&state, &user, &mut file).await?;
     let status = if registered.created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(PersonFileJson(file))).into_response())
 }
@@ -407,7 +407,7 @@ pub(crate) async fn register_one(
             format!("hukou_unit: unit {h} is not in the unit tree"),
         ));
     }
-    super::households::hold_joins(state, user, std::slice::from_ref(&registration)).await?;
+    crate::service::households::hold_joins(state, user, std::slice::from_ref(&registration)).await?;
     let writer = Writer { user: Some(&user.user), versioned: true };
     let actor = &user.account.username;
     let rows = std::slice::from_ref(&registration);

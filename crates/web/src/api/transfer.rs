@@ -193,7 +193,7 @@ async fn import(
     let mut duplicates_flagged = 0;
     if !good.is_empty() {
         let units = persons::unit_codes(&state.store).await?;
-        super::households::hold_joins(&state, &user, &good).await?;
+        crate::service::households::hold_joins(&state, &user, &good).await?;
         let writer = Writer { user: Some(&user.user), versioned: false };
         for batch in good.chunks(BATCH) {
             let policies = &state.policies;

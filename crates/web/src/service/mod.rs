@@ -4,4 +4,6 @@
 //! the other, neither calling the other. See docs/ARCHITECTURE.md.
 
 pub(crate) mod common;
+pub mod household_joins;
+pub mod households;
 pub mod revocations;

@@ -15,9 +15,9 @@ use yuanzhu_storage::employment::{self, Employment};
 use yuanzhu_storage::{persons, search};
 
 use super::{Ctx, Page, error_page, form_token_ok, render};
-use crate::api::households::{end_work, start_work};
 use crate::auth::{AuthUser, csrf_error};
 use crate::error::ApiError;
+use crate::service::households::{end_work, start_work};
 use crate::state::AppState;
 
 /// This area's strings: (key, zh-CN, en).

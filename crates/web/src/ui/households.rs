@@ -14,9 +14,11 @@ use yuanzhu_domain::access::Action;
 use yuanzhu_rules::Lang;
 
 use super::{Ctx, Page, error_page, form_token_ok, render};
-use crate::api::household_joins::{ChangeView, JoinDecision, JoinView, changes_to_see, decide, joins_to_decide, see};
 use crate::auth::{AuthUser, csrf_error};
 use crate::error::ApiError;
+use crate::service::household_joins::{
+    ChangeView, JoinDecision, JoinView, changes_to_see, decide, joins_to_decide, see,
+};
 use crate::state::AppState;
 
 /// This area's strings: (key, zh-CN, en).

@@ -239,7 +239,7 @@ async fn file_page(
         .collect();
     // The household as the user may see it: members outside the jurisdiction masked.
     let view = match &file.person.household_ref {
-        Some(h) => crate::api::households::HouseholdView::today(state, user, h).await?,
+        Some(h) => crate::service::households::HouseholdView::today(state, user, h).await?,
         None => None,
     };
     let (household, members) = match view {

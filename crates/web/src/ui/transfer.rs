@@ -242,7 +242,7 @@ async fn import_submit(State(state): State<AppState>, Page(ctx, user): Page, mut
         }
     }
     // Claims to join households across units are held before any row is written.
-    if let Err(e) = crate::api::households::hold_joins(&state, &user, &good).await {
+    if let Err(e) = crate::service::households::hold_joins(&state, &user, &good).await {
         return error_page(&ctx, &e);
     }
     let id = new_job_id();
