@@ -67,15 +67,12 @@ pub async fn refuse_oversized(State(state): State<AppState>, request: Request, n
         return e.into_response();
     }
     let (parts, _) = request.into_parts();
-    let ctx = ui::Ctx {
-        lang: ui::lang_of_request(&parts.headers),
-        user: None,
-        csrf: String::new(),
-        path: "/".to_owned(),
-        policies: state.policies.clone(),
-        clock: state.clock(),
-        units: std::sync::Arc::default(),
-    };
+    let ctx = ui::Ctx::without_user(
+        ui::lang_of_request(&parts.headers),
+        state.policies.clone(),
+        state.clock(),
+        std::sync::Arc::default(),
+    );
     let mut page = ui::error_page(&ctx, &e);
     // The rest of the body is not read: the browser must not reuse the connection for another
     // request.

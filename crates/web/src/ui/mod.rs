@@ -14,7 +14,7 @@ mod queue;
 mod register;
 mod revocations;
 mod sign_in;
-mod timeline;
+pub mod timeline;
 mod transfer;
 
 use askama::Template;
@@ -69,6 +69,17 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// Words without a signed-in user or a page: an error answered before any user is known, an
+    /// export's summaries written by the command line.
+    pub fn without_user(
+        lang: Lang,
+        policies: std::sync::Arc<yuanzhu_rules::PolicySet>,
+        clock: yuanzhu_storage::clock::Clock,
+        units: crate::unit_names::Names,
+    ) -> Ctx {
+        Ctx { lang, user: None, csrf: String::new(), path: "/".to_owned(), policies, clock, units }
+    }
+
     /// A category's name in the page's language, from the policy that defines it.
     pub fn category(&self, code: &str) -> String {
         let found = self.policies.policies().iter().flat_map(|p| p.categories.iter()).find(|c| c.code == code);
