@@ -212,7 +212,7 @@ impl Ctx {
 
     /// Whether the user works with applications (the queue in the menu).
     pub fn sees_applications(&self) -> bool {
-        self.user.as_ref().is_some_and(|u| queue::sees_applications(u.user.role))
+        self.user.as_ref().is_some_and(|u| role_allows(u.user.role, Action::ListApplications))
     }
 
     /// A code shown through the table, e.g. `sex.female`; unknown codes show as themselves.
