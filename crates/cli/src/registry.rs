@@ -95,7 +95,7 @@ pub async fn import(url: &str, file: &PathBuf, report: Option<&PathBuf>, lang: L
         Err(e) => return fail(e),
     };
     let flagged = match yuanzhu_storage::duplicates::flag_new(&store, &actor).await {
-        Ok(n) => n,
+        Ok(flags) => flags.len(),
         Err(e) => return fail(e),
     };
     store.close().await;

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-pub use crate::masking::{mask_id_number, mask_phone, masked_text};
+pub use crate::masking::{mask_id_number, mask_name, mask_phone, masked_text};
 use crate::unit::{Level, UnitCode};
 
 /// A user's role.
@@ -108,6 +108,9 @@ pub enum Action {
     DecideRevocation,
     /// Decide whether two records are the same person.
     DecideDuplicate,
+    /// Propose, accept, refuse or withdraw a transfer of a person's residence to another unit, or
+    /// (a supervisor over both units) make one.
+    TransferResidence,
     /// Assign a social worker to a person.
     AssignSocialWorker,
     /// Reassess everyone in the subtree as of a date.
@@ -121,7 +124,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 16] = [
         Action::View,
         Action::ViewIdentity,
         Action::Register,
@@ -132,6 +135,7 @@ impl Action {
         Action::ProposeRevocation,
         Action::DecideRevocation,
         Action::DecideDuplicate,
+        Action::TransferResidence,
         Action::AssignSocialWorker,
         Action::Reassess,
         Action::Export,
@@ -155,6 +159,7 @@ pub fn role_allows(role: Role, action: Action) -> bool {
         }
         ListApplications => matches!(role, CityAdmin | DistrictSupervisor | StreetOfficer | CommunityWorker | Auditor),
         Reassess => matches!(role, CityAdmin | DistrictSupervisor),
+        TransferResidence => matches!(role, CityAdmin | DistrictSupervisor | StreetOfficer | CommunityWorker),
         Export => matches!(role, CityAdmin | DistrictSupervisor | StreetOfficer | Auditor),
         VerifyAudit => matches!(role, CityAdmin | Auditor),
         ManageUsers => role == CityAdmin,

@@ -18,13 +18,16 @@
 //! Where the texts are silent, the choice is stated at the rule it shapes: [`Application::submit`]
 //! (missing documents serve the one-time notice at once), [`Application::mark_deficient`] (the
 //! notice lists every gap), [`Document::accepts_commitment`] (what 告知承诺制 may replace),
-//! [`Application::appeal_deadline`] (day counting) and [`add_working_days`] (no public holidays).
+//! [`Application::appeal_deadline`] (day counting). Working days and rest days come from the
+//! national schedule ([`WorkCalendar`]).
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use yuanzhu_rules::policy::{Policy, Recognition, Rules};
 use yuanzhu_rules::{Date, Lang};
+
+use crate::workdays::WorkCalendar;
 
 /// Picks the caseworker's language.
 pub(crate) fn pick(lang: Lang, zh: String, en: String) -> String {
@@ -493,75 +496,6 @@ pub enum Provision {
 // Working days and deadlines
 // ---------------------------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Weekday {
-    Monday,
-    Tuesday,
-    Wednesday,
-    Thursday,
-    Friday,
-    Saturday,
-    Sunday,
-}
-
-impl Weekday {
-    const ALL: [Weekday; 7] = [
-        Weekday::Monday,
-        Weekday::Tuesday,
-        Weekday::Wednesday,
-        Weekday::Thursday,
-        Weekday::Friday,
-        Weekday::Saturday,
-        Weekday::Sunday,
-    ];
-
-    pub fn of(date: Date) -> Weekday {
-        Weekday::ALL[monday_index(date.to_days()) as usize]
-    }
-
-    pub const fn is_weekend(self) -> bool {
-        matches!(self, Weekday::Saturday | Weekday::Sunday)
-    }
-}
-
-/// 0 for Monday … 6 for Sunday; day 0 (1970-01-01) was a Thursday.
-const fn monday_index(days: i64) -> i64 {
-    (days + 3).rem_euclid(7)
-}
-
-/// Monday to Friday. Public holidays and the weekend days worked in their place (调休) are not
-/// modelled: the State Council publishes them each year, so they belong in data, not here. Until
-/// then a deadline that spans a holiday comes out too early, never too late.
-pub fn is_working_day(date: Date) -> bool {
-    !Weekday::of(date).is_weekend()
-}
-
-/// The `n`th working day after `date` (the day itself is not counted: 民法典 第二百零一条 "开始的
-/// 当日不计入"); `date` itself for `n == 0`; `None` after 9999-12-31. See [`is_working_day`].
-pub fn add_working_days(date: Date, n: u32) -> Option<Date> {
-    if n == 0 {
-        return Some(date);
-    }
-    let days = date.to_days();
-    // Counting from a Saturday or Sunday is counting from the Friday before: neither day counts.
-    let w = monday_index(days);
-    let (anchor, w) = if w >= 5 { (days - (w - 4), 4) } else { (days, w) };
-    let n = i64::from(n);
-    let (weeks, rest) = (n / 5, n % 5);
-    let weekend = if w + rest > 4 { 2 } else { 0 };
-    Date::from_days(anchor + weeks * 7 + rest + weekend)
-}
-
-/// The last day of a period of `days` days after `from` (开始的当日不计入), moved past a weekend
-/// (民法典 第二百零三条: a last day that is a rest day moves to the day after it). Rest days other
-/// than weekends are not modelled: see [`is_working_day`].
-fn days_period_end(from: Date, days: u32) -> Option<Date> {
-    let end = from.to_days() + i64::from(days);
-    let w = monday_index(end);
-    let past_weekend = if w >= 5 { 7 - w } else { 0 };
-    Date::from_days(end + past_weekend)
-}
-
 /// The time limits of an application procedure, per policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct TimeLimits {
@@ -569,15 +503,25 @@ pub struct TimeLimits {
     pub review_working_days: Option<u32>,
     /// Days to ask for re-review (重核) after receiving a refusal notice, if the policy allows it.
     pub appeal_days: Option<u32>,
+    /// Days to complete a file after the one-time deficiency notice, if the policy sets a limit.
+    ///
+    /// Neither 穗人社发〔2014〕4号 第五条 nor 粤人社规〔2023〕11号 (as read, notes §1.4) sets one, and an
+    /// invented limit would let a caseworker refuse an applicant on a rule that does not exist. So
+    /// there is none: the queue of files waiting for documents shows the days since the notice,
+    /// longest wait first, and the caseworker decides when to follow up or refuse (refusal is
+    /// allowed from `Deficient`).
+    pub completion_days: Option<u32>,
 }
 
 impl TimeLimits {
     /// 穗人社发〔2014〕4号 sets neither limit.
-    pub const GZ_2014_4: TimeLimits = TimeLimits { review_working_days: None, appeal_days: None };
+    pub const GZ_2014_4: TimeLimits =
+        TimeLimits { review_working_days: None, appeal_days: None, completion_days: None };
     /// 粤人社规〔2023〕11号 chapter 2 (notes §1.4, provisional): "the county (district) PES completes
     /// review within 10 working days of receiving the file"; re-review "within 30 days of receiving
     /// the notice".
-    pub const GD_2023_11: TimeLimits = TimeLimits { review_working_days: Some(10), appeal_days: Some(30) };
+    pub const GD_2023_11: TimeLimits =
+        TimeLimits { review_working_days: Some(10), appeal_days: Some(30), completion_days: None };
 
     /// The limits of the category's rulebook. The policy files do not carry these yet.
     pub const fn of(category: &ApplicationCategory) -> TimeLimits {
@@ -1032,6 +976,12 @@ impl Application {
         &self.history
     }
 
+    /// The day the application was received (its creation's day, which a back-dated application
+    /// gives): the day its facts are read on and its policy chosen by (第五条).
+    pub fn received_on(&self) -> Date {
+        self.history.first().map(|e| e.on).expect("an application always has its creation event")
+    }
+
     pub fn checklist(&self) -> Vec<Document> {
         checklist(&self.category)
     }
@@ -1203,7 +1153,17 @@ impl Application {
     /// the policy sets no limit.
     pub fn review_deadline(&self) -> Option<Date> {
         match (&self.state, self.limits.review_working_days) {
-            (State::Submitted { on }, Some(n)) => add_working_days(*on, n),
+            (State::Submitted { on }, Some(n)) => WorkCalendar::national().add_working_days(*on, n),
+            _ => None,
+        }
+    }
+
+    /// The last day to complete a deficient file: [`TimeLimits::completion_days`] after the one-time
+    /// notice, a last day on a rest day moved to the next working day. `None` unless deficient
+    /// under a policy that sets a limit (none does: see [`TimeLimits::completion_days`]).
+    pub fn completion_deadline(&self) -> Option<Date> {
+        match (&self.state, self.limits.completion_days) {
+            (State::Deficient { notice }, Some(days)) => WorkCalendar::national().period_end(notice.served_on, days),
             _ => None,
         }
     }
@@ -1215,11 +1175,12 @@ impl Application {
 
     /// The last day to ask for re-review (重核) of a refusal: "within 30 days of receiving the notice"
     /// (notes §1.4). Counted from the day the notice was served (received in person at the office),
-    /// that day not counted (民法典 第二百零一条); a last day on a weekend moves to the Monday (第二百零三条).
+    /// that day not counted (民法典 第二百零一条); a last day on a rest day (a weekend or a public holiday)
+    /// moves to the next working day (第二百零三条).
     /// `None` unless refused under a policy that provides re-review (gz-2014-4's text does not).
     pub fn appeal_deadline(&self) -> Option<Date> {
         match (&self.state, self.limits.appeal_days) {
-            (State::Rejected { notice }, Some(days)) => days_period_end(notice.served_on, days),
+            (State::Rejected { notice }, Some(days)) => WorkCalendar::national().period_end(notice.served_on, days),
             _ => None,
         }
     }
@@ -1556,41 +1517,6 @@ mod tests {
     // ---- deadlines ----
 
     #[test]
-    fn weekdays_count_from_thursday_1_january_1970() {
-        let cases = [
-            ("1970-01-01", Weekday::Thursday),
-            ("2024-01-01", Weekday::Monday),
-            ("2023-08-01", Weekday::Tuesday),
-            ("2024-03-31", Weekday::Sunday),
-            ("2000-02-29", Weekday::Tuesday),
-            ("1969-12-31", Weekday::Wednesday),
-        ];
-        for (day, want) in cases {
-            assert_eq!(Weekday::of(d(day)), want, "{day}");
-        }
-    }
-
-    #[test]
-    fn working_days_skip_weekends_and_not_the_starting_day() {
-        let cases = [
-            ("2024-03-04", 0, "2024-03-04"), // Monday, nothing to add
-            ("2024-03-04", 1, "2024-03-05"),
-            ("2024-03-08", 1, "2024-03-11"), // Friday → Monday
-            ("2024-03-09", 1, "2024-03-11"), // Saturday → Monday
-            ("2024-03-10", 1, "2024-03-11"), // Sunday → Monday
-            ("2024-03-04", 5, "2024-03-11"),
-            ("2024-03-06", 10, "2024-03-20"),
-            ("2023-08-01", 10, "2023-08-15"),
-            ("2024-02-28", 2, "2024-03-01"), // across a leap day
-            ("2024-12-31", 3, "2025-01-03"),
-        ];
-        for (from, n, want) in cases {
-            assert_eq!(add_working_days(d(from), n), Some(d(want)), "{from} + {n}");
-        }
-        assert_eq!(add_working_days(d("9999-12-31"), 1), None);
-    }
-
-    #[test]
     fn provincial_review_deadline_is_ten_working_days_after_submission() {
         let on = d("2023-08-01");
         let gd = draft(ApplicationCategory::provincial(ProvincialCategory::Disabled));
@@ -1601,6 +1527,18 @@ mod tests {
         assert!(app.review_overdue(d("2023-08-16")));
         assert_eq!(app.approve("district", on).unwrap().review_deadline(), None);
         assert_eq!(in_state(StateKind::Submitted).review_deadline(), None, "gz-2014-4 sets no limit");
+    }
+
+    #[test]
+    fn the_national_day_holidays_move_the_review_deadline() {
+        // Submitted on Wednesday 2026-09-30: 10-01..07 are off and Saturday 10-10 is worked, so the
+        // tenth working day is Tuesday 10-20, not Wednesday 10-14 as weekends alone would give.
+        let on = d("2026-09-30");
+        let gd = Application::new("p", ApplicationCategory::provincial(ProvincialCategory::Disabled), "c", on).unwrap();
+        let app = with_all(&gd, on).submit("c", on).unwrap();
+        assert_eq!(app.review_deadline(), Some(d("2026-10-20")));
+        // A refusal served on 2026-09-01: day 30 is National Day, so re-review may be asked until 10-08.
+        assert_eq!(gd_refused("2026-09-01").appeal_deadline(), Some(d("2026-10-08")));
     }
 
     fn gd_refused(served: &str) -> Application {
@@ -1628,6 +1566,18 @@ mod tests {
         let app =
             gd_refused("2024-03-04").with_time_limits(TimeLimits { appeal_days: Some(15), ..TimeLimits::GD_2023_11 });
         assert_eq!(app.appeal_deadline(), Some(d("2024-03-19")));
+    }
+
+    #[test]
+    fn no_policy_sets_a_completion_limit_and_one_that_did_would_count_from_the_notice() {
+        let deficient = in_state(StateKind::Deficient);
+        assert_eq!(deficient.completion_deadline(), None, "gz-2014-4 sets none");
+        let gd = deficient.clone().with_time_limits(TimeLimits::GD_2023_11);
+        assert_eq!(gd.completion_deadline(), None, "nor does gd-2023-11 as read");
+        // Served Monday 2024-03-04: 26 days later is Saturday 03-30, moved to Monday 04-01.
+        let limited = deficient.with_time_limits(TimeLimits { completion_days: Some(26), ..TimeLimits::GZ_2014_4 });
+        assert_eq!(limited.completion_deadline(), Some(d("2024-04-01")));
+        assert_eq!(in_state(StateKind::Submitted).completion_deadline(), None);
     }
 
     #[test]
@@ -1781,29 +1731,6 @@ mod tests {
             }
             let again = Application::replay(app.applicant(), app.category().clone(), app.history()).unwrap();
             prop_assert_eq!(again, app);
-        }
-
-        #[test]
-        fn working_days_equal_counting_one_day_at_a_time(start in 0i64..40_000, n in 0u32..60) {
-            let from = Date::from_days(start).unwrap();
-            let mut day = from;
-            for _ in 0..n {
-                day = day.next_day();
-                while !is_working_day(day) {
-                    day = day.next_day();
-                }
-            }
-            prop_assert_eq!(add_working_days(from, n), Some(day));
-        }
-
-        #[test]
-        fn working_days_add_up(start in 0i64..40_000, a in 0u32..400, b in 0u32..400) {
-            let from = Date::from_days(start).unwrap();
-            let stepwise = add_working_days(add_working_days(from, a).unwrap(), b);
-            prop_assert_eq!(stepwise, add_working_days(from, a + b));
-            if a > 0 {
-                prop_assert!(is_working_day(add_working_days(from, a).unwrap()));
-            }
         }
     }
 }

@@ -7,6 +7,16 @@
 //! of the timeline's events), where nothing says which digits are a number: it looks for their
 //! shapes and leaves alone what merely contains digits (dates, unit codes, record IDs).
 
+/// A name as shown of someone outside the user's jurisdiction: the first character, then one
+/// star for each other (`张**`).
+pub fn mask_name(name: &str) -> String {
+    let mut chars = name.trim().chars();
+    match chars.next() {
+        Some(first) => std::iter::once(first).chain(chars.map(|_| '*')).collect(),
+        None => String::new(),
+    }
+}
+
 /// An ID number as lists show it: `440106********123X`.
 pub fn mask_id_number(id: &str) -> String {
     let chars: Vec<char> = id.chars().collect();
@@ -194,6 +204,14 @@ fn uuid_at(bytes: &[u8], i: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_keeps_its_first_character() {
+        assert_eq!(mask_name("张三丰"), "张**");
+        assert_eq!(mask_name("欧阳娜娜"), "欧***");
+        assert_eq!(mask_name("李"), "李");
+        assert_eq!(mask_name("  "), "");
+    }
 
     #[test]
     fn phones_keep_what_places_them_and_the_last_four_digits() {

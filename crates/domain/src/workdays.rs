@@ -143,6 +143,39 @@ mod tests {
     }
 
     #[test]
+    fn working_days_skip_rest_days_and_not_the_starting_day() {
+        let cal = WorkCalendar::national();
+        let cases = [
+            ("2024-03-04", 0, "2024-03-04"), // Monday, nothing to add
+            ("2024-03-04", 1, "2024-03-05"),
+            ("2024-03-08", 1, "2024-03-11"), // Friday → Monday
+            ("2024-03-09", 1, "2024-03-11"), // Saturday → Monday
+            ("2024-03-10", 1, "2024-03-11"), // Sunday → Monday
+            ("2024-03-04", 5, "2024-03-11"),
+            ("2023-08-01", 10, "2023-08-15"),
+            ("2024-02-28", 2, "2024-03-01"), // across a leap day
+            ("2024-12-31", 3, "2025-01-06"), // New Year's Day is off
+        ];
+        for (from, n, want) in cases {
+            assert_eq!(cal.add_working_days(d(from), n), Some(d(want)), "{from} + {n}");
+        }
+        assert_eq!(cal.add_working_days(d("9999-12-31"), 1), None);
+    }
+
+    #[test]
+    fn weekends_count_from_thursday_1_january_1970() {
+        for (day, weekend) in [
+            ("1970-01-01", false),
+            ("2024-03-30", true),
+            ("2024-03-31", true),
+            ("2000-02-29", false),
+            ("1969-12-28", true),
+        ] {
+            assert_eq!(is_weekend(d(day)), weekend, "{day}");
+        }
+    }
+
+    #[test]
     fn spring_festival_2026_and_its_worked_weekend() {
         let cal = WorkCalendar::national();
         let feb: Vec<bool> = (14..=28).map(|day| cal.is_working_day(d(&format!("2026-02-{day:02}")))).collect();
@@ -205,6 +238,20 @@ mod tests {
                 prop_assert!(cal.is_working_day(first));
                 prop_assert!(first > from);
             }
+        }
+
+        #[test]
+        fn working_days_equal_counting_one_day_at_a_time(start in 16_000i64..21_000, n in 0u32..60) {
+            let cal = WorkCalendar::national();
+            let from = Date::from_days(start).unwrap();
+            let mut day = from;
+            for _ in 0..n {
+                day = day.next_day();
+                while !cal.is_working_day(day) {
+                    day = day.next_day();
+                }
+            }
+            prop_assert_eq!(cal.add_working_days(from, n), Some(day));
         }
 
         #[test]

@@ -22,7 +22,7 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use yuanzhu_domain::application::{
     Action, Application, ApplicationCategory, CategoryRule, Document, Event, State, StateKind, TransitionError,
 };
-use yuanzhu_rules::{Date, Lang};
+use yuanzhu_rules::{Date, Fact, Lang, PolicySet};
 
 use crate::audit::{self, NewEvent};
 use crate::{Store, StoreError, new_id, now};
@@ -67,25 +67,23 @@ pub struct WaitingForDocuments {
     /// What of it is still not supplied, in checklist order.
     pub still_missing: Vec<Document>,
     pub days_since_notice: i64,
-    /// The last day to complete the file, where a policy sets one ([`completion_deadline`]).
+    /// The last day to complete the file, where a policy sets one ([`Application::completion_deadline`]).
     pub deadline: Option<Date>,
     pub days_left: Option<i64>,
-}
-
-/// The last day to complete a file after the one-time deficiency notice.
-///
-/// Neither 穗人社发〔2014〕4号 第五条 nor 粤人社规〔2023〕11号 (as read, notes §1.4) sets one, and an
-/// invented limit would let a caseworker refuse an applicant on a rule that does not exist. So there
-/// is none: [`waiting_for_documents`] shows the days since the notice, longest wait first, and the
-/// caseworker decides when to follow up or refuse ([`reject`] is allowed from `Deficient`). A policy
-/// that sets a limit belongs here, and fills `deadline` and `days_left`.
-pub const fn completion_deadline(_category: &ApplicationCategory, _served_on: Date) -> Option<Date> {
-    None
 }
 
 // ---------------------------------------------------------------------------------------------
 // Errors
 // ---------------------------------------------------------------------------------------------
+
+/// A condition the rules found unmet, with its article, in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Unmet {
+    pub code: &'static str,
+    pub citation: String,
+    pub zh: String,
+    pub en: String,
+}
 
 /// Why an application could not be opened, changed or listed.
 #[derive(Debug)]
@@ -111,6 +109,25 @@ pub enum ApplicationError {
     UnitPrefix {
         prefix: String,
     },
+    /// The application's policy was not in force on the day it was received: the policy in force
+    /// that day decides (`in_force`, if any).
+    PolicyNotInForce {
+        policy: String,
+        received_on: Date,
+        in_force: Option<String>,
+    },
+    /// The rules, run on the person's facts as of the day the application was received, do not
+    /// grant the category: each unmet condition with its article, in both languages.
+    RulesNotMet {
+        policy: String,
+        /// The policy's document number (穗人社发〔2014〕4号).
+        document: String,
+        category: String,
+        /// The category's name in Chinese and in English (boxed to keep the error small).
+        name: Box<(String, String)>,
+        received_on: Date,
+        unmet: Vec<Unmet>,
+    },
     /// A store failure, or [`StoreError::Conflict`] when the version passed in is stale.
     Store(StoreError),
 }
@@ -122,7 +139,10 @@ impl ApplicationError {
             ApplicationError::Transition(e) => e.field(),
             ApplicationError::PersonNotFound { .. } => "id_number",
             ApplicationError::NotFound { .. } => "application_id",
-            ApplicationError::AlreadyRecognised { .. } | ApplicationError::AlreadyOpen { .. } => "category",
+            ApplicationError::AlreadyRecognised { .. }
+            | ApplicationError::AlreadyOpen { .. }
+            | ApplicationError::PolicyNotInForce { .. }
+            | ApplicationError::RulesNotMet { .. } => "category",
             ApplicationError::UnitPrefix { .. } => "unit",
             ApplicationError::Store(StoreError::Conflict { .. }) => "version",
             ApplicationError::Store(_) => return None,
@@ -138,6 +158,8 @@ impl ApplicationError {
             ApplicationError::AlreadyRecognised { .. } => "already_recognised",
             ApplicationError::AlreadyOpen { .. } => "application_already_open",
             ApplicationError::UnitPrefix { .. } => "invalid_unit",
+            ApplicationError::PolicyNotInForce { .. } => "policy_not_in_force",
+            ApplicationError::RulesNotMet { .. } => "rules_not_met",
             ApplicationError::Store(StoreError::Conflict { .. }) => "version_conflict",
             ApplicationError::Store(_) => "store_error",
         }
@@ -167,6 +189,43 @@ impl ApplicationError {
                 format!("unit（单位）：“{prefix}”不是单位代码或其前缀（至多12位数字）"),
                 format!("unit: `{prefix}` is not a unit code or the start of one (up to 12 digits)"),
             ),
+            ApplicationError::PolicyNotInForce { policy, received_on, in_force } => match in_force {
+                Some(current) => pick(
+                    format!(
+                        "category（申请类别）：申请受理日{received_on}施行的政策是“{current}”，不是“{policy}”；请按{current}的类别重新申请"
+                    ),
+                    format!(
+                        "category: on {received_on}, the day the application was received, `{current}` was in force, \
+                         not `{policy}`; apply again under `{current}`"
+                    ),
+                ),
+                None => pick(
+                    format!("category（申请类别）：申请受理日{received_on}没有施行中的政策，“{policy}”不能认定"),
+                    format!(
+                        "category: no policy was in force on {received_on}, the day the application was received; \
+                         `{policy}` cannot recognise"
+                    ),
+                ),
+            },
+            ApplicationError::RulesNotMet { policy, document, name, received_on, unmet, .. } => {
+                let (zh, en): (Vec<String>, Vec<String>) = unmet
+                    .iter()
+                    .map(|u| (format!("{}（{}）", u.zh, u.citation), format!("{} ({})", u.en, u.citation)))
+                    .unzip();
+                pick(
+                    format!(
+                        "category（申请类别）：按{document}（{policy}），以申请受理日{received_on}的情况，不符合“{}”的认定条件：{}",
+                        name.0,
+                        zh.join("；")
+                    ),
+                    format!(
+                        "category: under {document} ({policy}), as of {received_on} (the day the application was \
+                         received), the person does not meet `{}`: {}",
+                        name.1,
+                        en.join("; ")
+                    ),
+                )
+            }
             ApplicationError::Store(StoreError::Conflict { expected, found }) => pick(
                 format!(
                     "version（版本）：申请已被他人办理（读取时为第{expected}版，现为第{found}版），请重新打开后再办理"
@@ -362,15 +421,19 @@ pub async fn mark_deficient(
 }
 
 /// Recognises the applicant: the application becomes approved and, in the same transaction, the
-/// category is recognised (route `application`, decided by `actor`, on `on`).
+/// category is recognised (route `application`, decided by `actor`, on `on`). Only what the rules
+/// grant: the policy in force on the day the application was received, run on the person's
+/// facts as of that day ([`ApplicationError::PolicyNotInForce`], [`ApplicationError::RulesNotMet`]).
 pub async fn approve(
     store: &Store,
+    policies: &PolicySet,
     app_id: &str,
     actor: &str,
     on: Date,
     expected_version: i64,
 ) -> Result<StoredApplication, ApplicationError> {
-    change(store, app_id, expected_version, Event { action: Action::Approve, by: actor.to_owned(), on }).await
+    let event = Event { action: Action::Approve, by: actor.to_owned(), on };
+    change_checked(store, app_id, expected_version, event, Some(policies)).await
 }
 
 /// Refuses recognition, serving the refusal notice with `reason`.
@@ -404,6 +467,17 @@ async fn change(
     expected_version: i64,
     event: Event,
 ) -> Result<StoredApplication, ApplicationError> {
+    change_checked(store, app_id, expected_version, event, None).await
+}
+
+/// [`change`], an approval checked against the rules of `policies` first.
+async fn change_checked(
+    store: &Store,
+    app_id: &str,
+    expected_version: i64,
+    event: Event,
+    policies: Option<&PolicySet>,
+) -> Result<StoredApplication, ApplicationError> {
     let mut tx = store.begin_write().await?;
     let at = now();
     // Claiming the row first takes SQLite's write lock or PostgreSQL's row lock before anything is
@@ -430,6 +504,10 @@ async fn change(
         .map(|(stored, _)| stored)
         .ok_or_else(|| StoreError::Corrupt(format!("application {app_id} has a row but no events")))?;
     let next = before.application.apply(&event)?;
+    if event.action == Action::Approve {
+        let policies = policies.ok_or_else(|| StoreError::Corrupt("an approval without the rules".into()))?;
+        granted_by_rules(&mut tx, policies, &before).await?;
+    }
     let version = before.version + 1;
     sqlx::query("UPDATE applications SET state = $1, version = $2 WHERE id = $3")
         .bind(next.state().kind().code())
@@ -445,6 +523,61 @@ async fn change(
     }
     tx.commit().await?;
     Ok(after)
+}
+
+/// 第五条 recognition is the rules' to grant: the policy in force on the day the application was
+/// received must be the application's, and its rules, run on the person's facts as of that day,
+/// must grant the category. The stored facts are the person's latest; the registration that
+/// counts is the latest on or before that day, and a household's zero-employment status is
+/// derived from its members on that day, never taken as typed.
+async fn granted_by_rules(
+    conn: &mut AnyConnection,
+    policies: &PolicySet,
+    stored: &StoredApplication,
+) -> Result<(), ApplicationError> {
+    let app = &stored.application;
+    let (category, received_on) = (app.category(), app.received_on());
+    let in_force = policies.in_force_on(received_on);
+    let Some(policy) = in_force.filter(|p| p.id == category.policy()) else {
+        return Err(ApplicationError::PolicyNotInForce {
+            policy: category.policy().to_owned(),
+            received_on,
+            in_force: in_force.map(|p| p.id.clone()),
+        });
+    };
+    let row = sqlx::query(
+        "SELECT p.household_ref, p.sex, p.birth_date, p.female_retirement_track, p.facts, p.parent_certificates, \
+         p.unemployed_since, (SELECT MAX(r.registered_on) FROM unemployment_registrations r \
+         WHERE r.person_id = p.id AND r.registered_on <= $2) AS registered_on FROM persons p WHERE p.id = $1",
+    )
+    .bind(&stored.person_id)
+    .bind(received_on.to_string())
+    .fetch_one(&mut *conn)
+    .await?;
+    let mut facts = crate::reassess::facts_of(&row)?;
+    if let Some(h) = row.try_get::<Option<String>, _>("household_ref")? {
+        let zero = crate::households::household_in(conn, &h, received_on).await?.is_some_and(|h| h.zero_employment);
+        facts.facts.set(Fact::ZeroEmploymentFamily, zero);
+    }
+    let zh = policy.unmet_for(category.code(), &facts, received_on, Lang::Zh);
+    if zh.is_empty() {
+        return Ok(());
+    }
+    let en = policy.unmet_for(category.code(), &facts, received_on, Lang::En);
+    let unmet = zh
+        .into_iter()
+        .zip(en)
+        .map(|(z, e)| Unmet { code: z.code, citation: z.citation, zh: z.because, en: e.because })
+        .collect();
+    let listed = policy.categories.iter().find(|c| c.code == category.code());
+    Err(ApplicationError::RulesNotMet {
+        policy: policy.id.clone(),
+        document: policy.document.clone(),
+        category: category.code().to_owned(),
+        name: Box::new(listed.map_or_else(Default::default, |c| (c.name.clone(), c.name_en.clone()))),
+        received_on,
+        unmet,
+    })
 }
 
 /// Appends the application's latest event as event number `history().len()`.
@@ -591,7 +724,7 @@ pub async fn of_person(store: &Store, id_number: &str) -> Result<Vec<StoredAppli
 
 /// The deficient applications made at units whose code starts with `unit_prefix` (`"440104"` for
 /// a district and its streets, `""` for everywhere), as of `on`: who, what is still missing, and
-/// how long since the one-time notice, longest wait first. See [`completion_deadline`].
+/// how long since the one-time notice, longest wait first. See [`Application::completion_deadline`].
 pub async fn waiting_for_documents(
     store: &Store,
     unit_prefix: &str,
@@ -603,7 +736,7 @@ pub async fn waiting_for_documents(
     for (stored, name) in read(&mut conn, Scope::DeficientUnder(&pattern)).await? {
         let app = &stored.application;
         let State::Deficient { notice } = app.state() else { continue };
-        let deadline = completion_deadline(app.category(), notice.served_on());
+        let deadline = app.completion_deadline();
         waiting.push(WaitingForDocuments {
             application_id: stored.id.clone(),
             version: stored.version,

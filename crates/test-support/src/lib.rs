@@ -50,8 +50,8 @@ enum Server {
 /// The server shared by all tests of this process, started on first use.
 ///
 /// Returns `None`, after printing one loud line, where PostgreSQL is not installed and
-/// [`URL_ENV`] is not set. Panics if PostgreSQL is installed but does not start: a broken
-/// installation must fail the tests, not skip them.
+/// [`URL_ENV`] is not set. Panics if PostgreSQL is installed but does not start (a broken
+/// installation must fail the tests, not skip them), and where it is missing under `CI=true`.
 ///
 /// Statics are never dropped, so the server cannot be stopped by `Drop`. A watchdog shell,
 /// started with the server in its own process group, polls the test process once a second; when
@@ -84,6 +84,7 @@ impl TempPg {
             return Some(pg);
         }
         let Some(bin) = cluster::highest_bin_dir_with(cluster::DEBIAN_ROOT.as_ref(), "initdb") else {
+            assert!(!required(std::env::var("CI").ok().as_deref()), "{}", missing_in_ci());
             announce_skip();
             return None;
         };
@@ -181,6 +182,19 @@ fn find_psql() -> PathBuf {
         .map_or_else(|| PathBuf::from("psql"), |bin| bin.join("psql"))
 }
 
+/// Whether PostgreSQL must be there: on CI (`CI=true`, as GitHub Actions, GitLab and our own
+/// `.ci/run` set it), where a skipped half of the suite would pass unnoticed.
+fn required(ci: Option<&str>) -> bool {
+    ci.is_some_and(|v| !v.is_empty() && !v.eq_ignore_ascii_case("false") && v != "0")
+}
+
+fn missing_in_ci() -> String {
+    format!(
+        "PostgreSQL is not installed and {URL_ENV} is not set, but CI is set: on CI the PostgreSQL tests \
+         must run (install the postgresql package, or set {URL_ENV})"
+    )
+}
+
 /// Written straight to the process's stderr: libtest captures `eprintln!` of passing tests, and
 /// a skip nobody sees is worse than no test.
 fn announce_skip() {
@@ -192,4 +206,19 @@ fn announce_skip() {
              (install the postgresql package, or set {URL_ENV}) ==="
         );
     });
+}
+
+#[cfg(test)]
+mod ci_tests {
+    use super::required;
+
+    #[test]
+    fn on_ci_postgresql_is_required_and_elsewhere_it_may_be_skipped() {
+        for ci in ["true", "1", "yes", "TRUE"] {
+            assert!(required(Some(ci)), "{ci}");
+        }
+        for ci in [None, Some(""), Some("false"), Some("0"), Some("False")] {
+            assert!(!required(ci), "{ci:?}");
+        }
+    }
 }

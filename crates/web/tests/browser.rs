@@ -161,7 +161,6 @@ async fn registering_a_person_recognises_them_automatically() {
         for fact in ["hukou_local", "registered_unemployed", "able_to_work", "willing_to_be_assisted"] {
             b.set(&format!("#f-{fact}"), "true").await;
         }
-        b.set("#f-without_work", "true").await;
         b.snap("register-filled").await;
         b.click("#register-submit").await;
         b.wait_for("#recognition-result").await;
@@ -176,6 +175,59 @@ async fn registering_a_person_recognises_them_automatically() {
         assert!(b.text("h1").await.contains("周三十一"));
         assert!(!b.text("#categories").await.trim().is_empty());
         b.snap("registered-file").await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_that_overwrites_the_file_is_confirmed_first_and_a_transfer_is_accepted_by_the_other_unit() {
+    run("registry_writes", |b| async move {
+        if !b.route_exists("/register").await || !b.route_exists("/p/x/transfer").await {
+            return;
+        }
+        b.sign_in("caseworker").await;
+        let person = b.person_id(COMMUNITY_ID);
+        // The file opens its registration in the form, answers and version included.
+        b.open(&format!("/p/{person}")).await;
+        b.click("#change-registration").await;
+        b.wait_for("#register-editing").await;
+        b.snap("register-edit").await;
+        b.fill("#f-phone", "13700137001").await;
+        b.click("#register-submit").await;
+        // The phone on file would be replaced: the page says so, before and after, and asks.
+        b.wait_for("#register-changes").await;
+        let changes = b.text("#register-changes").await;
+        assert!(changes.contains("13800138001") && changes.contains("13700137001"), "{changes}");
+        assert!(b.exists("tr.register-overwrite").await);
+        b.snap("register-confirm-overwrite").await;
+        b.click("#register-confirm").await;
+        b.wait_for("#recognition-result").await;
+
+        // A move to the neighbouring street's community, proposed from the file.
+        b.open(&format!("/p/{person}")).await;
+        b.click("#transfer-residence").await;
+        b.wait_for("#to_unit").await;
+        b.fill("#to_unit", OTHER_COMMUNITY).await;
+        b.fill("#note", "已搬至农林街道").await;
+        b.snap("transfer-form").await;
+        b.click("#transfer-submit").await;
+        b.wait_for("#done").await;
+        b.snap("transfer-proposed").await;
+
+        // The receiving unit's caseworker accepts it from the home page, after a confirmation.
+        b.sign_out().await;
+        b.sign_in("neighbour").await;
+        b.open("/").await;
+        b.wait_for("#queue-transfers button.transfer-accept").await;
+        assert!(b.text("#queue-transfers").await.contains("陈一"));
+        b.snap("home-incoming-transfer").await;
+        b.click("#queue-transfers button.transfer-accept").await;
+        b.accept_dialog().await;
+        b.wait_for("#done").await;
+        b.snap("transfer-accepted").await;
+        b.open(&format!("/p/{person}")).await;
+        b.wait_for("#categories").await;
+        assert!(b.text("h1").await.contains("陈一"), "the file is theirs now");
     })
     .await;
 }
@@ -217,6 +269,8 @@ async fn hardship_recognised(b: &Browser, person: &str) -> String {
     b.click(&format!("a[href='/p/{person}/apply']")).await;
     b.wait_for("form.app-form").await;
     b.click("input[name=category][value$='hardship_low_income']").await;
+    // Received while 穗人社发〔2014〕4号 was in force: approval reads that day's policy and facts.
+    b.set("#on", "2016-05-02").await;
     b.snap("apply").await;
     b.click("form.app-form [type=submit]").await;
     b.wait_until(|b| async move { b.path().await.starts_with("/applications/") }).await;
@@ -401,6 +455,47 @@ async fn each_role_finds_its_work_and_the_dashboards_labels_fit_in_both_language
     .await;
 }
 
+/// Finding work from the file (就业登记): the record keeps the categories held that day, the
+/// unemployment registration and the automatic categories end with it, and ending the work
+/// names the record, chosen on the page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn work_is_found_and_ended_from_the_file() {
+    run("work", |b| async move {
+        if !b.route_exists("/p/x/work").await {
+            return;
+        }
+        let person = b.person_id(COMMUNITY_ID);
+        b.sign_in("caseworker").await;
+        b.open(&format!("/p/{person}")).await;
+        let before = b.text("#categories").await;
+        assert!(before.contains("大龄"), "recognised at registration: {before}");
+        b.click(&format!("a[href='/p/{person}/work']")).await;
+        b.wait_for("#work-start").await;
+        assert!(b.exists("#work-none-open").await, "no work to end yet");
+        b.set("#start-date", "2026-11-02").await;
+        b.fill("#start-employer", "某物流公司").await;
+        b.snap("work").await;
+        b.click("#work-start [type=submit]").await;
+        b.wait_until(|b| async move { b.exists("#done").await }).await;
+        let after = b.text("#categories").await;
+        assert!(!after.contains("大龄"), "the automatic category ended with the registration: {after}");
+        b.snap("file-after-work").await;
+
+        b.open(&format!("/p/{person}/work")).await;
+        let records = b.text("#work-records").await;
+        assert!(records.contains("某物流公司") && records.contains("大龄"), "what was held that day: {records}");
+        assert!(b.exists("#work-end input[name=employment_id]:checked").await, "the only open work is chosen");
+        b.set("#end-date", "2026-11-20").await;
+        b.snap("work-end").await;
+        b.click("#work-end [type=submit]").await;
+        b.wait_until(|b| async move { b.exists("#done").await }).await;
+        b.open(&format!("/p/{person}/work")).await;
+        assert!(b.exists("#work-none-open").await, "nothing left to end");
+        b.snap("work-ended").await;
+    })
+    .await;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The office: accounts and persons every test starts with
 
@@ -433,6 +528,7 @@ async fn office(store: &Store) -> Vec<(u32, String)> {
         ("caseworker", Role::CommunityWorker, COMMUNITY),
         ("officer", Role::StreetOfficer, STREET),
         ("district", Role::DistrictSupervisor, "440104"),
+        ("neighbour", Role::CommunityWorker, OTHER_COMMUNITY),
     ] {
         accounts::create(store, name, role, &UnitCode::parse(unit).unwrap(), &hash, "test").await.unwrap();
     }
@@ -697,7 +793,11 @@ impl Browser {
             e.select_by_value(value).await.unwrap_or_else(|err| panic!("{css} has no option {value}: {err}"));
         } else {
             let arg = serde_json::to_value(&e).expect("an element as a script argument");
-            self.client.execute("arguments[0].value = arguments[1];", vec![arg, json!(value)]).await.expect("set");
+            // As typing would: the page's script hears of the change.
+            let script = "arguments[0].value = arguments[1]; \
+                          arguments[0].dispatchEvent(new Event('input', {bubbles: true})); \
+                          arguments[0].dispatchEvent(new Event('change', {bubbles: true}));";
+            self.client.execute(script, vec![arg, json!(value)]).await.expect("set");
         }
     }
 
@@ -733,6 +833,15 @@ impl Browser {
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
         false
+    }
+
+    /// Accepts the browser's own confirmation dialog (a form marked `data-confirm`).
+    async fn accept_dialog(&self) {
+        let started = Instant::now();
+        while self.client.accept_alert().await.is_err() {
+            assert!(started.elapsed() < Duration::from_secs(10), "{}: no confirmation dialog", self.test);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     async fn sign_in(&self, username: &str) {

@@ -72,7 +72,7 @@ async fn in_hardship(app: &TestApp, o: &Office, serial: u32) -> String {
         app,
         &o.caseworker,
         &format!("/api/v1/persons/{id}/applications"),
-        json!({"category": "hardship_low_income"}),
+        json!({"category": "hardship_low_income", "on": "2016-05-02"}),
     )
     .await;
     let draft = status(a, StatusCode::CREATED);

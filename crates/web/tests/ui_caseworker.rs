@@ -157,14 +157,15 @@ async fn named_person(app: &TestApp, community: &str, name: &str, serial: u32) -
     id
 }
 
-/// Opens an application for the person, provides every document and submits it.
+/// Opens an application for the person, provides every document and submits it, received on
+/// 2016-05-02 while 穗人社发〔2014〕4号 was in force (approval reads the policy of that day).
 async fn submitted(app: &TestApp, caseworker: &Client, id: &str) -> serde_json::Value {
-    let draft = open(app, caseworker, id, "hardship_low_income", "2026-12-01").await;
+    let draft = open(app, caseworker, id, "hardship_low_income", "2016-05-02").await;
     let app_id = draft["id"].as_str().unwrap().to_owned();
-    let body = json!({"documents": LOW_INCOME_CHECKLIST, "version": draft["version"], "on": "2026-12-01"});
+    let body = json!({"documents": LOW_INCOME_CHECKLIST, "version": draft["version"], "on": "2016-05-02"});
     let a = app.call(Method::POST, &format!("/api/v1/applications/{app_id}/documents"), caseworker, Some(body)).await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text);
-    let body = json!({"version": a.body["version"], "on": "2026-12-01"});
+    let body = json!({"version": a.body["version"], "on": "2016-05-02"});
     let a = app.call(Method::POST, &format!("/api/v1/applications/{app_id}/submit"), caseworker, Some(body)).await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text);
     a.body
@@ -310,7 +311,7 @@ async fn no_page_in_chinese_shows_a_raw_code_or_json_and_the_timeline_reads_as_s
             &app,
             &officer,
             &format!("/api/v1/applications/{}/approve", approved["id"].as_str().unwrap()),
-            json!({"version": approved["version"], "on": "2026-12-02"}),
+            json!({"version": approved["version"], "on": "2016-05-03"}),
         )
         .await;
         let contacts = format!("/api/v1/persons/{id}/contacts");

@@ -61,6 +61,9 @@ pub(crate) fn application_error(e: ApplicationError) -> ApiError {
         | ApplicationError::AlreadyOpen { .. } => StatusCode::CONFLICT,
         ApplicationError::Store(other) => return ApiError::internal(other),
         ApplicationError::UnitPrefix { .. } => StatusCode::BAD_REQUEST,
+        ApplicationError::PolicyNotInForce { .. } | ApplicationError::RulesNotMet { .. } => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         ApplicationError::Transition(t) => match t {
             T::NotAllowed { .. }
             | T::Incomplete { .. }
@@ -266,6 +269,9 @@ pub struct ApplicationJson {
     pub unit_code: String,
     pub policy: String,
     pub category: String,
+    /// The day the application was received (a back-dated one keeps its own): the day its facts
+    /// are read on and its policy chosen by.
+    pub received_on: String,
     /// `draft`, `submitted`, `deficient`, `approved`, `rejected` or `withdrawn`.
     pub state: String,
     pub state_name: String,
@@ -312,7 +318,7 @@ impl ApplicationJson {
             ApplicationState::Deficient { notice } => Some(notice),
             _ => None,
         };
-        let completion = waiting.and_then(|n| applications::completion_deadline(app.category(), n.served_on()));
+        let completion = app.completion_deadline();
         let refusal_notice = match app.state() {
             ApplicationState::Rejected { notice } => Some(RefusalNoticeJson {
                 reason: notice.reason().to_owned(),
@@ -329,6 +335,7 @@ impl ApplicationJson {
             unit_code: stored.unit_code.clone(),
             policy: app.category().policy().to_owned(),
             category: app.category().code().to_owned(),
+            received_on: app.received_on().to_string(),
             state: kind.code().to_owned(),
             state_name: kind.name(Lang::Zh).to_owned(),
             state_name_en: kind.name(Lang::En).to_owned(),
@@ -628,7 +635,7 @@ pub(crate) async fn step(
     let (store, actor, version) = (&state.store, user.account.username.as_str(), body.version);
     let stored = match step {
         Step::Submit => applications::submit(store, id, actor, on, version).await,
-        Step::Approve => applications::approve(store, id, actor, on, version).await,
+        Step::Approve => applications::approve(store, &state.policies, id, actor, on, version).await,
         Step::Withdraw => applications::withdraw(store, id, actor, on, version).await,
     }
     .map_err(application_error)?;
@@ -705,7 +712,9 @@ pub(crate) async fn serve_deficiency_notice(
 }
 
 /// Recognise the applicant: a submitted, complete file becomes approved and the category is
-/// recognised from that day.
+/// recognised from that day. Only what the rules grant: the policy in force on the day the
+/// application was received, run on the person's facts as of that day; otherwise 422 with the
+/// unmet conditions and their articles.
 #[utoipa::path(
     post, path = "/applications/{id}/approve", tag = "applications",
     params(("id" = String, Path, description = "The application's id")),
@@ -715,6 +724,7 @@ pub(crate) async fn serve_deficiency_notice(
         (status = 403, description = "Your role does not decide applications", body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 409, description = "Not submitted, incomplete, or a stale version", body = ErrorBody),
+        (status = 422, description = "The rules do not grant the category as of the day the application was received (`rules_not_met`), or its policy was not in force that day (`policy_not_in_force`)", body = ErrorBody),
     )
 )]
 async fn approve(

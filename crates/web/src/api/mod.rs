@@ -4,8 +4,10 @@
 pub mod admin;
 pub mod applications;
 pub mod assess;
+pub mod household_joins;
 pub mod households;
 pub mod persons;
+pub mod residence_transfers;
 pub mod revocations;
 pub mod session;
 pub mod transfer;
@@ -46,7 +48,9 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(applications::router())
             .merge(revocations::router())
             .merge(households::router())
+            .merge(household_joins::router())
             .merge(transfer::router())
+            .merge(residence_transfers::router())
             .merge(admin::router()),
     )
 }

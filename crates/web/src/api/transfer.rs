@@ -14,7 +14,7 @@ use yuanzhu_domain::xlsx::{XlsxError, XlsxLimits, read_xlsx_within};
 use yuanzhu_rules::Lang;
 use yuanzhu_storage::duplicates;
 use yuanzhu_storage::export::{self, FileFormat, Paged, TableWriter};
-use yuanzhu_storage::persons::{self, ImportSummary};
+use yuanzhu_storage::persons::{self, ImportSummary, Writer};
 
 use super::{Json, Query};
 use crate::auth::AuthUser;
@@ -60,7 +60,8 @@ pub struct ImportReport {
     pub registrations_recorded: u64,
     /// Categories recognised automatically (第四条).
     pub recognitions_granted: u64,
-    /// New possible duplicates (same name and birth date) waiting for a decision.
+    /// New possible duplicates (same name and birth date) waiting for a decision, both of whose
+    /// persons are within the caller's jurisdiction.
     pub duplicates_flagged: u64,
     /// By row number.
     pub rejected: Vec<RejectedRow>,
@@ -139,18 +140,10 @@ fn xlsx_error(e: XlsxError) -> ApiError {
     ApiError::new(status, code, e.message(Lang::Zh), e.message(Lang::En)).field("file")
 }
 
+/// A row outside the caller's jurisdiction: its unit, or a person on file elsewhere (the same
+/// words for both, so that a row does not tell whether an ID number is registered elsewhere).
 pub(crate) fn outside(reg: &Registration, lang: Lang) -> RowError {
-    let unit = &reg.residence_unit;
-    RowError {
-        row: reg.row,
-        reference: reg.reference.clone(),
-        field: Some("residence_unit".to_owned()),
-        code: "outside_jurisdiction".to_owned(),
-        message: match lang {
-            Lang::Zh => format!("居住单位 {unit} 不在您的管辖范围内，本行未导入"),
-            Lang::En => format!("unit {unit} is outside your jurisdiction: the row was not imported"),
-        },
-    }
+    RowError::outside_jurisdiction(reg, lang)
 }
 
 /// Import registrations: the raw file as the body, `Content-Type: text/csv` or the xlsx type.
@@ -159,9 +152,12 @@ pub(crate) fn outside(reg: &Registration, lang: Lang) -> RowError {
 ///
 /// A readable file always answers **200** with the report: every good row is imported, and every
 /// bad row is listed in `rejected` with its row, field, code and message (in the caller's
-/// language), including rows whose `residence_unit` lies outside the caller's jurisdiction
-/// (`outside_jurisdiction`), which are not imported. A file that cannot be read at all is 400
-/// (not CSV or xlsx), 413 (more rows than `import_max_rows`, or an xlsx that unpacks to more than
+/// language), including rows whose `residence_unit` lies outside the caller's jurisdiction, or
+/// whose ID number belongs to a person on file outside it (`outside_jurisdiction`, in the same
+/// words for both), which are not imported. A column the file lacks leaves that part of a known
+/// person's record as it is, and an empty cell clears it; a row that would move a person to another
+/// unit is refused (`transfer_required`). A file that cannot be read at all is 400 (not CSV or
+/// xlsx), 413 (more rows than `import_max_rows`, or an xlsx that unpacks to more than
 /// `import_max_unpacked_mib`), 415 (another content type) or 422 (its header is wrong).
 #[utoipa::path(
     post, path = "/imports", tag = "transfer",
@@ -197,10 +193,15 @@ async fn import(
     let mut duplicates_flagged = 0;
     if !good.is_empty() {
         let units = persons::unit_codes(&state.store).await?;
+        super::households::hold_joins(&state, &user, &good).await?;
+        let writer = Writer { user: Some(&user.user), versioned: false };
         for batch in good.chunks(BATCH) {
-            summary.absorb(persons::register_batch(&state.store, batch, &units, actor, &state.policies, lang).await?);
+            let policies = &state.policies;
+            summary
+                .absorb(persons::register_batch_as(&state.store, batch, &units, writer, actor, policies, lang).await?);
         }
-        duplicates_flagged = duplicates::flag_new(&state.store, actor).await?;
+        // Counted as the caller may see them: a pair with a person out of reach is not told.
+        duplicates_flagged = super::admin::flags_seen(&user.user, &duplicates::flag_new(&state.store, actor).await?);
     }
     summary.rejected.sort_by_key(|e| e.row);
     Ok(Json(ImportReport {

@@ -13,7 +13,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -26,6 +26,7 @@ use yuanzhu_storage::{applications, revocations, stats};
 use super::queue::Row as ApplicationRow;
 use super::{Ctx, Page, error_page, render};
 use crate::api::applications::{application_error, reaches, within_reach};
+use crate::api::residence_transfers::TransferView;
 use crate::api::revocations::revocation_error;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
@@ -214,10 +215,33 @@ struct HomePage<'a> {
     stats: Option<Stats>,
     oversight: Option<Oversight>,
     assigned: Option<Bounded<stats::Assigned>>,
+    /// The open moves of residence the user sees: to accept or refuse, or to withdraw.
+    transfers: Option<Vec<TransferView>>,
+    /// What the page that led here just did, confirmed at the top.
+    done: Option<&'static str>,
 }
 
-async fn home(State(state): State<AppState>, Page(ctx, user): Page) -> Response {
-    let mut page = HomePage { ctx: &ctx, queue: None, stats: None, oversight: None, assigned: None };
+impl HomePage<'_> {
+    fn transfer_state(&self, state: &str) -> String {
+        self.ctx.label("transfer.state", state)
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct HomeQuery {
+    done: Option<String>,
+}
+
+async fn home(State(state): State<AppState>, Page(ctx, user): Page, Query(q): Query<HomeQuery>) -> Response {
+    let done = q.done.as_deref().and_then(super::residence_transfers::done_key);
+    let mut page =
+        HomePage { ctx: &ctx, queue: None, stats: None, oversight: None, assigned: None, transfers: None, done };
+    if role_allows(user.user.role, Action::TransferResidence) {
+        match super::residence_transfers::queue(&state, &user, SHOWN as u32).await {
+            Ok(t) => page.transfers = Some(t),
+            Err(e) => return error_page(&ctx, &e),
+        }
+    }
     let made = async {
         match user.user.role {
             Role::CommunityWorker | Role::StreetOfficer => page.queue = Some(queue(&state, &ctx, &user).await?),

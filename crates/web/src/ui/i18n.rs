@@ -159,7 +159,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
 ];
 
 /// Every table of strings.
-pub fn tables() -> [&'static [(&'static str, &'static str, &'static str)]; 10] {
+pub fn tables() -> [&'static [(&'static str, &'static str, &'static str)]; 13] {
     [
         STRINGS,
         super::home::STRINGS,
@@ -171,6 +171,9 @@ pub fn tables() -> [&'static [(&'static str, &'static str, &'static str)]; 10] {
         super::employment::STRINGS,
         super::queue::STRINGS,
         super::timeline::STRINGS,
+        super::residence_transfers::STRINGS,
+        super::duplicates::STRINGS,
+        super::households::STRINGS,
     ]
 }
 

@@ -6,12 +6,16 @@
 mod admin;
 mod applications;
 mod chart;
+mod duplicates;
 mod employment;
 mod home;
+mod households;
 pub mod i18n;
 mod pages;
 mod queue;
 mod register;
+mod register_form;
+mod residence_transfers;
 mod revocations;
 mod sign_in;
 pub mod timeline;
@@ -44,6 +48,9 @@ pub fn router() -> Router<AppState> {
         .merge(transfer::router())
         .merge(admin::router())
         .merge(employment::router())
+        .merge(residence_transfers::router())
+        .merge(duplicates::router())
+        .merge(households::router())
         .route("/login", get(sign_in::form).post(sign_in::submit))
         .route("/logout", axum::routing::post(sign_in::sign_out))
         .route("/lang/{code}", get(switch_language))
@@ -232,10 +239,12 @@ fn action_of(name: &str) -> Option<Action> {
         "decide_application" => Action::DecideApplication,
         "propose_revocation" => Action::ProposeRevocation,
         "decide_revocation" => Action::DecideRevocation,
+        "decide_duplicate" => Action::DecideDuplicate,
         "reassess" => Action::Reassess,
         "export" => Action::Export,
         "verify_audit" => Action::VerifyAudit,
         "manage_users" => Action::ManageUsers,
+        "transfer_residence" => Action::TransferResidence,
         _ => return None,
     })
 }

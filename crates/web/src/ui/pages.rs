@@ -90,8 +90,9 @@ struct MemberRow {
     id_number: String,
     name: String,
     relation: String,
-    of_working_age: bool,
-    employed: bool,
+    /// Unknown (not shown) for a member outside the user's jurisdiction.
+    of_working_age: Option<bool>,
+    employed: Option<bool>,
 }
 
 struct ContactRow {
@@ -130,10 +131,15 @@ struct PersonPage<'a> {
     registrations: Vec<String>,
     household: Option<(String, bool)>,
     members: Vec<MemberRow>,
+    /// A household the person claims to join, waiting for another unit's acceptance.
+    joining: Option<String>,
     timeline: Vec<super::timeline::Line>,
     contacts: Vec<ContactRow>,
     applications: Vec<ApplicationRow>,
     proposals: Vec<ProposalRow>,
+    /// Whether the person holds a status some reason of its policy ends: only then is
+    /// revocation offered.
+    revocable: bool,
     /// What the page that led here just recorded, confirmed at the top.
     done: Option<&'static str>,
 }
@@ -158,7 +164,8 @@ pub async fn person_file(
         Some("refusal") => Some("file.done.refusal"),
         Some("work_started") => Some("file.done.work_started"),
         Some("work_ended") => Some("file.done.work_ended"),
-        _ => None,
+        Some(other) => super::residence_transfers::done_key(other),
+        None => None,
     };
     match file_page(&state, &ctx, &user, &person_id, done).await {
         Ok(r) => r,
@@ -202,7 +209,7 @@ async fn file_page(
             id: a.id,
             category: a.application.category().code().to_owned(),
             state: a.application.state().kind().name(ctx.lang).to_owned(),
-            opened: a.created_at,
+            opened: a.application.received_on().to_string(),
         })
         .collect();
     let contacts = contacts
@@ -230,15 +237,20 @@ async fn file_page(
             proposed_on: p.proposed_on,
         })
         .collect();
-    let (household, members) = match &file.household {
-        Some(h) => (
-            Some((h.household_ref.clone(), h.zero_employment)),
-            h.members
-                .iter()
+    // The household as the user may see it: members outside the jurisdiction masked.
+    let view = match &file.person.household_ref {
+        Some(h) => crate::api::households::HouseholdView::today(state, user, h).await?,
+        None => None,
+    };
+    let (household, members) = match view {
+        Some(v) => (
+            Some((v.household_ref, v.zero_employment)),
+            v.members
+                .into_iter()
                 .map(|m| MemberRow {
-                    id_number: if masked { mask_id_number(&m.id_number) } else { m.id_number.clone() },
-                    name: m.name.clone(),
-                    relation: m.relation.clone().unwrap_or_default(),
+                    id_number: m.id_number,
+                    name: m.name,
+                    relation: m.relation.unwrap_or_default(),
                     of_working_age: m.of_working_age,
                     employed: m.employed,
                 })
@@ -246,6 +258,11 @@ async fn file_page(
         ),
         None => (None, Vec::new()),
     };
+    let joining = yuanzhu_storage::households::joins::of_person(&state.store, &id_number)
+        .await?
+        .into_iter()
+        .find(|j| j.state == yuanzhu_storage::households::joins::JoinState::Pending)
+        .map(|j| j.household_ref);
     let hide = |text: &str| mask(text, masked);
     let timeline = file.timeline.iter().rev().map(|e| super::timeline::line(ctx, e, &hide)).collect();
     let recognitions = file
@@ -264,6 +281,11 @@ async fn file_page(
             }),
         })
         .collect();
+    let revocable = file
+        .recognitions
+        .iter()
+        .filter(|r| r.ended_on.is_none())
+        .any(|r| state.policies.by_id(&r.policy).is_some_and(|p| revocations::revocable(p, &r.category)));
     viewed.committed().await?;
     let page = PersonPage {
         ctx,
@@ -275,10 +297,12 @@ async fn file_page(
         registrations: file.registrations.clone(),
         household,
         members,
+        joining,
         timeline,
         contacts,
         applications,
         proposals,
+        revocable,
         done,
     };
     Ok(render(&page, StatusCode::OK))

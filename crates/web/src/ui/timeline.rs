@@ -276,6 +276,12 @@ const ACTIONS: &[(&str, &str, &str)] = &[
     ("employment.recorded", "就业登记", "Employment recorded"),
     ("duplicate.flagged", "疑似重复", "Possible duplicate flagged"),
     ("duplicate.decided", "重复核定", "Possible duplicate decided"),
+    ("transfer.proposed", "提出居住地转移", "Transfer of residence proposed"),
+    ("transfer.accepted", "接收居住地转移", "Transfer of residence accepted"),
+    ("transfer.refused", "拒绝居住地转移", "Transfer of residence refused"),
+    ("transfer.withdrawn", "撤回居住地转移", "Transfer of residence withdrawn"),
+    ("transfer.done", "直接办理居住地转移", "Transfer of residence made at once"),
+    ("person.moved", "居住单位变更", "Unit of residence changed"),
 ];
 
 /// The fields a change touched, by their names.

@@ -10,13 +10,13 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use yuanzhu_domain::access::Action;
+use yuanzhu_domain::access::{Action, User};
 use yuanzhu_domain::registration::Registration;
 use yuanzhu_domain::spreadsheet;
 use yuanzhu_rules::Lang;
 use yuanzhu_storage::duplicates;
 use yuanzhu_storage::import_jobs::{self, ImportJob, JobCounts, JobState};
-use yuanzhu_storage::persons::{self, ImportSummary};
+use yuanzhu_storage::persons::{self, ImportSummary, Writer};
 
 use super::{Ctx, Page, error_page, form_token_ok, render};
 use crate::api::transfer::{
@@ -116,7 +116,8 @@ async fn job_of(state: &AppState, id: &str, account_id: &str) -> Result<ImportJo
 
 /// Imports the good rows batch by batch, each batch its own transaction, recording each batch in
 /// the job as it commits, with a heartbeat meanwhile that tells a live job from an interrupted one.
-async fn run(state: AppState, job: String, good: Vec<Registration>, actor: String, lang: Lang) {
+async fn run(state: AppState, job: String, good: Vec<Registration>, user: User, lang: Lang) {
+    let actor = user.username.clone();
     let beat = {
         let (store, job) = (state.store.clone(), job.clone());
         tokio::spawn(async move {
@@ -131,11 +132,15 @@ async fn run(state: AppState, job: String, good: Vec<Registration>, actor: Strin
     };
     let outcome: Result<u64, ApiError> = async {
         let units = persons::unit_codes(&state.store).await?;
+        let writer = Writer { user: Some(&user), versioned: false };
         for batch in good.chunks(BATCH) {
-            let s = persons::register_batch(&state.store, batch, &units, &actor, &state.policies, lang).await?;
+            let s =
+                persons::register_batch_as(&state.store, batch, &units, writer, &actor, &state.policies, lang).await?;
             import_jobs::batch_done(&state.store, &job, batch.len() as i64, counts(&s), &s.rejected).await?;
         }
-        Ok(duplicates::flag_new(&state.store, &actor).await?)
+        // Only the pairs whose persons the user both reaches are counted: a count must not tell
+        // that a namesake is on file elsewhere.
+        Ok(crate::api::admin::flags_seen(&user, &duplicates::flag_new(&state.store, &actor).await?))
     }
     .await;
     beat.abort();
@@ -236,11 +241,15 @@ async fn import_submit(State(state): State<AppState>, Page(ctx, user): Page, mut
             Err(e) => rejected.push(e),
         }
     }
+    // Claims to join households across units are held before any row is written.
+    if let Err(e) = crate::api::households::hold_joins(&state, &user, &good).await {
+        return error_page(&ctx, &e);
+    }
     let id = new_job_id();
     if let Err(e) = import_jobs::create(&state.store, &id, &user.account.id, total, &rejected).await {
         return error_page(&ctx, &e.into());
     }
-    tokio::spawn(run(state, id.clone(), good, user.account.username.clone(), ctx.lang));
+    tokio::spawn(run(state, id.clone(), good, user.user.clone(), ctx.lang));
     Redirect::to(&format!("/import/{id}")).into_response()
 }
 
