@@ -15,11 +15,10 @@ use std::fmt;
 // Column lists are constants of this module, never input: safe to splice into SQL.
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use yuanzhu_domain::revocation::{
-    ContactAttempt, ContactChannel, ExitReason, FAMILY_BASES, Grounds, HouseholdMember, LostContactRule,
-    MemberRecognition, ProposalError, Proposer, Refusal, RevocationProposal, Service, cascade,
+    ContactAttempt, ContactChannel, ExitReason, LostContactRule, ProposalError, Proposer, REGISTRATION_NOTE, Refusal,
+    RevocationProposal, Service, ends, family_basis_ended, lists,
 };
 use yuanzhu_rules::calendar::latest_start_reaching;
-use yuanzhu_rules::policy::Rules;
 use yuanzhu_rules::{Date, Lang, Policy, PolicySet};
 
 use crate::audit::{self, NewEvent};
@@ -185,118 +184,6 @@ fn blank(text: &str) -> bool {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Codes
-// ---------------------------------------------------------------------------------------------
-
-pub const CHANNELS: [ContactChannel; 6] = [
-    ContactChannel::Phone,
-    ContactChannel::TextMessage,
-    ContactChannel::HomeVisit,
-    ContactChannel::Letter,
-    ContactChannel::Online,
-    ContactChannel::AtOffice,
-];
-
-/// The stored code of a channel: the domain's serde name.
-pub const fn channel_code(c: ContactChannel) -> &'static str {
-    match c {
-        ContactChannel::Phone => "phone",
-        ContactChannel::TextMessage => "text_message",
-        ContactChannel::HomeVisit => "home_visit",
-        ContactChannel::Letter => "letter",
-        ContactChannel::Online => "online",
-        ContactChannel::AtOffice => "at_office",
-    }
-}
-
-pub fn parse_channel(code: &str) -> Option<ContactChannel> {
-    CHANNELS.into_iter().find(|c| channel_code(*c) == code)
-}
-
-pub const SERVICES: [Service; 5] = [
-    Service::JobReferral,
-    Service::CareerGuidance,
-    Service::VocationalTraining,
-    Service::PublicWelfarePost,
-    Service::Other,
-];
-
-/// The stored code of a service: the domain's serde name.
-pub const fn service_code(s: Service) -> &'static str {
-    match s {
-        Service::JobReferral => "job_referral",
-        Service::CareerGuidance => "career_guidance",
-        Service::VocationalTraining => "vocational_training",
-        Service::PublicWelfarePost => "public_welfare_post",
-        Service::Other => "other",
-    }
-}
-
-pub fn parse_service(code: &str) -> Option<Service> {
-    SERVICES.into_iter().find(|s| service_code(*s) == code)
-}
-
-/// The note a caseworker would write, for a note left blank: logging an attempt takes two clicks
-/// (the channel, and whether the person was reached).
-pub const fn default_note(channel: ContactChannel, reached: bool) -> &'static str {
-    match (channel, reached) {
-        (ContactChannel::Phone, false) => "电话未接通",
-        (ContactChannel::Phone, true) => "电话联系到本人",
-        (ContactChannel::TextMessage, false) => "短信未回复",
-        (ContactChannel::TextMessage, true) => "短信已回复",
-        (ContactChannel::HomeVisit, false) => "入户家访未见到本人",
-        (ContactChannel::HomeVisit, true) => "入户家访见到本人",
-        (ContactChannel::Letter, false) => "信函未回复",
-        (ContactChannel::Letter, true) => "信函已回复",
-        (ContactChannel::Online, false) => "网上联系未回复",
-        (ContactChannel::Online, true) => "网上联系已回复",
-        (ContactChannel::AtOffice, _) => "本人到场或来电",
-    }
-}
-
-/// What an unemployment registration counts as: the person came to the office (第七条 实名登记), so
-/// they were reached that day.
-const REGISTRATION_NOTE: &str = "失业登记（本人到场）";
-
-// ---------------------------------------------------------------------------------------------
-// Which recognitions a revocation ends
-// ---------------------------------------------------------------------------------------------
-
-/// Whether `policy` lists `reason` among its revocation reasons.
-pub fn lists(policy: &Policy, reason: ExitReason) -> bool {
-    policy.revocation_reasons.iter().any(|r| r.code == reason.code())
-}
-
-/// Whether a caseworker has anything to propose for revocation in a recognition of `category`
-/// under `policy`: some reason the policy lists ends it. The household reason (gd （六）) is
-/// proposed by the rule from the member who found work, never by hand, so it does not count.
-pub fn revocable(policy: &Policy, category: &str) -> bool {
-    ExitReason::ALL
-        .into_iter()
-        .any(|r| r != ExitReason::FamilyMemberEmployed && lists(policy, r) && ends(policy, r, category))
-}
-
-/// The persons of 第三条第（三）项, 特困失业人员, under gz-2014-4.
-const GZ_HARDSHIP_CITATION: &str = "第三条第（三）项";
-
-/// Whether a confirmed proposal for `reason` under `policy` ends a recognition of `category` under
-/// the same policy.
-///
-/// gz-2014-4 第六条: "特困失业人员有下列情况之一的，公共就业服务机构应注销其‘特困失业人员’资格". The
-/// article revokes the status of 特困失业人员, the persons of 第三条第（三）项, and no other: the
-/// categories 第四条 recognises automatically at unemployment registration are not named, so no
-/// reason of 第六条 ends them. gd: 粤人社规〔2019〕7号 第三章第五条 ends 就业困难人员 status as a whole,
-/// except （六）, which ends only the family basis ([`FAMILY_BASES`]).
-pub fn ends(policy: &Policy, reason: ExitReason, category: &str) -> bool {
-    match policy.rules {
-        Rules::Gz2014(_) => {
-            policy.categories.iter().any(|c| c.code == category && c.citation.starts_with(GZ_HARDSHIP_CITATION))
-        }
-        Rules::Gd2023(_) => reason != ExitReason::FamilyMemberEmployed || FAMILY_BASES.contains(&category),
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Evidence: contact attempts and refusals
 // ---------------------------------------------------------------------------------------------
 
@@ -339,7 +226,7 @@ const CONTACT_RUN: &str = "UPDATE persons SET \
      AND f.reached = 0 AND f.on_date > COALESCE((SELECT MAX(s.on_date) FROM contact_attempts s \
      WHERE s.person_id = persons.id AND s.reached = 1), '')) WHERE id = $1";
 
-/// Logs an attempt to reach the person. A blank note takes the channel's [`default_note`].
+/// Logs an attempt to reach the person. A blank note takes the channel's [`ContactChannel::default_note`].
 pub async fn log_contact(
     store: &Store,
     id_number: &str,
@@ -355,7 +242,7 @@ pub async fn log_contact(
     if channel == ContactChannel::AtOffice && !reached {
         return Err(RevocationError::AtOfficeNotReached);
     }
-    let note = if blank(note) { default_note(channel, reached) } else { note.trim() };
+    let note = if blank(note) { channel.default_note(reached) } else { note.trim() };
     let mut tx = store.begin_write().await?;
     let person = person_id(&mut tx, id_number).await?;
     // The person's row is locked before the attempt is read back into it: under PostgreSQL's read
@@ -379,7 +266,7 @@ pub async fn log_contact(
     .bind(&record.id)
     .bind(&person)
     .bind(&record.on)
-    .bind(channel_code(channel))
+    .bind(channel.code())
     .bind(i64::from(reached))
     .bind(&record.note)
     .bind(actor)
@@ -430,7 +317,7 @@ pub async fn log_refusal(
     .bind(&record.id)
     .bind(&person)
     .bind(&record.on)
-    .bind(service_code(service))
+    .bind(service.code())
     .bind(&record.note)
     .bind(actor)
     .bind(now())
@@ -466,7 +353,7 @@ pub async fn contacts(store: &Store, id_number: &str) -> Result<Vec<ContactRecor
         out.push(ContactRecord {
             id: r.try_get("id")?,
             on: r.try_get("on_date")?,
-            channel: parse_channel(&code).ok_or_else(|| corrupt(format_args!("contact channel `{code}`")))?,
+            channel: ContactChannel::parse(&code).ok_or_else(|| corrupt(format_args!("contact channel `{code}`")))?,
             reached: r.try_get::<i64, _>("reached")? != 0,
             note: r.try_get("note")?,
             actor: r.try_get("actor")?,
@@ -672,7 +559,7 @@ async fn contact_evidence(
         let code: String = r.try_get("channel")?;
         out.entry(r.try_get("person_id")?).or_default().push(ContactAttempt {
             on: date(&r.try_get::<String, _>("on_date")?)?,
-            channel: parse_channel(&code).ok_or_else(|| corrupt(format_args!("contact channel `{code}`")))?,
+            channel: ContactChannel::parse(&code).ok_or_else(|| corrupt(format_args!("contact channel `{code}`")))?,
             reached: r.try_get::<i64, _>("reached")? != 0,
             note: r.try_get("note")?,
         });
@@ -711,7 +598,7 @@ async fn refusal_evidence(
         let code: String = r.try_get("service")?;
         out.entry(r.try_get("person_id")?).or_default().push(Refusal {
             on: date(&r.try_get::<String, _>("on_date")?)?,
-            service: parse_service(&code).ok_or_else(|| corrupt(format_args!("service `{code}`")))?,
+            service: Service::parse(&code).ok_or_else(|| corrupt(format_args!("service `{code}`")))?,
         });
     }
     Ok(out)
@@ -1222,29 +1109,14 @@ pub struct Confirmed {
 
 /// For gd （六）: the household cascade re-applied to the person's categories as they stand now,
 /// with the member and day the proposal cites. Which categories go, and whether status ends.
+/// What a household proposal ends today ([`family_basis_ended`]), from the grounds it recorded.
 fn family_basis(policy: &Policy, p: &Proposal, active: &[String]) -> Result<(Vec<String>, bool), RevocationError> {
     let member = p.grounds.get("member").and_then(serde_json::Value::as_str);
     let employed_on = p.grounds.get("employed_on").and_then(serde_json::Value::as_str);
     let (Some(member), Some(employed_on)) = (member, employed_on) else {
         return Err(corrupt(format_args!("proposal {} has no family grounds", p.id)).into());
     };
-    let members = [
-        HouseholdMember { person: member.to_owned(), recognition: None, employed_on: Some(date(employed_on)?) },
-        HouseholdMember {
-            person: p.id_number.clone(),
-            recognition: Some(MemberRecognition { policy: policy.id.clone(), categories: active.to_vec() }),
-            employed_on: None,
-        },
-    ];
-    let rebuilt = cascade(policy, &members, date(&p.proposed_on)?).into_iter().find(|q| q.person() == p.id_number);
-    Ok(match rebuilt {
-        Some(q) => match q.grounds() {
-            Grounds::FamilyMemberEmployed { removed, .. } => (removed.clone(), q.ends_status()),
-            _ => (Vec::new(), false),
-        },
-        // No family basis stands any more: nothing left to end.
-        None => (Vec::new(), false),
-    })
+    Ok(family_basis_ended(policy, &p.id_number, member, date(employed_on)?, active, date(&p.proposed_on)?))
 }
 
 /// The reviewer agrees. In one transaction: the proposal becomes `confirmed`, and every active

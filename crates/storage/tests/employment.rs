@@ -243,7 +243,7 @@ async fn finding_work_with_nothing_to_revoke_proposes_nothing() {
             .recognitions
             .iter()
             .filter(|r| r.ended_on.is_none())
-            .any(|r| revocations::revocable(policies().by_id(&r.policy).unwrap(), &r.category));
+            .any(|r| yuanzhu_domain::revocation::revocable(policies().by_id(&r.policy).unwrap(), &r.category));
         assert!(!revocable, "nothing left to revoke");
     }
 }

@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod ops;
 pub mod password;
 pub mod security;
+pub mod service;
 pub mod state;
 pub mod ui;
 pub mod unit_names;

@@ -11,8 +11,8 @@ use yuanzhu_domain::UnitCode;
 use yuanzhu_domain::access::Target;
 use yuanzhu_domain::access::{Action, mask_id_number, mask_phone};
 use yuanzhu_domain::registration::{FileError, Header, Registration, RowError};
+use yuanzhu_rules::Lang;
 use yuanzhu_rules::contract::Raw;
-use yuanzhu_rules::{IdNumber, Lang};
 use yuanzhu_storage::persons::Writer;
 use yuanzhu_storage::search::{self, Scope};
 use yuanzhu_storage::views::View;
@@ -168,10 +168,7 @@ pub fn mask_identities(value: &mut Value) {
 
 pub(crate) use yuanzhu_domain::access::masked_text;
 
-/// An ID number from the path: a malformed one cannot name anyone, so it is 404 like a stranger.
-pub(crate) fn id_from_path(text: &str) -> Result<IdNumber, ApiError> {
-    IdNumber::parse_or_upgrade(text).map_err(|_| ApiError::not_found())
-}
+pub(crate) use crate::service::common::id_from_path;
 
 /// The person's file. Full ID and phone numbers only for the roles that need them; every
 /// opening is recorded in the audit trail.

@@ -1,28 +1,21 @@
-//! Revocation of status (注销, 穗人社发〔2014〕4号 第六条): the evidence its rules read (contact
-//! attempts and refusals of services), proposals with a reason from the policy's list, and the
-//! review that confirms or dismisses them. Rules and caseworkers only propose; a second person
-//! decides ([`Action::DecideRevocation`]), and whoever proposed cannot.
+//! Revocation of status (注销, 穗人社发〔2014〕4号 第六条) over HTTP: adapters over
+//! [`crate::service::revocations`], where what each step checks and does is written.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use yuanzhu_domain::access::{Action, mask_id_number, mask_phone, role_allows};
-use yuanzhu_domain::revocation::{ExitReason, ProposalError};
-use yuanzhu_rules::PolicySet;
-use yuanzhu_storage::StoreError;
-use yuanzhu_storage::revocations::{
-    self, CHANNELS, ContactRecord, DueContact, Proposal, RefusalRecord, RevocationError, SERVICES,
-};
 
-use super::applications::{MAX_TEXT, day_of, free_text, id_of, within_reach};
-use super::persons::id_from_path;
 use super::{Json, Query};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
+use crate::service::revocations::{
+    self as service, ContactJson, Decision, DecisionJson, DueContactJson, NewContact, NewProposal, NewRefusal,
+    ProposalJson, RefusalJson,
+};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -36,83 +29,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(decide))
 }
 
-/// A revocation error as the API answers it: 404 for anything not found (alike inside and
-/// outside the jurisdiction), 409 for a proposal already decided or changed meanwhile, or a
-/// person with nothing to revoke, 403 for a reviewer who proposed it, 422 for a wrong field.
-pub(crate) fn revocation_error(e: RevocationError) -> ApiError {
-    let status = match &e {
-        RevocationError::UnknownPerson(_) | RevocationError::UnknownProposal(_) => return ApiError::not_found(),
-        RevocationError::Store(StoreError::Conflict { .. })
-        | RevocationError::AlreadyDecided { .. }
-        | RevocationError::NothingToRevoke { .. }
-        | RevocationError::UnknownPolicy(_) => StatusCode::CONFLICT,
-        RevocationError::Store(other) => return ApiError::internal(other),
-        RevocationError::Rejected(ProposalError::ReviewerIsProposer) => StatusCode::FORBIDDEN,
-        RevocationError::UnitPrefix(_) => StatusCode::BAD_REQUEST,
-        RevocationError::Rejected(_)
-        | RevocationError::HouseholdReason
-        | RevocationError::AtOfficeNotReached
-        | RevocationError::EmptyActor => StatusCode::UNPROCESSABLE_ENTITY,
-    };
-    let field = match &e {
-        RevocationError::Store(StoreError::Conflict { .. }) => Some("version"),
-        other => other.field(),
-    };
-    ApiError::localized(status, e.code(), field, |lang| e.message(lang))
-}
-
-fn unknown_code(field: &'static str, text: &str, codes: &[&str]) -> ApiError {
-    ApiError::unprocessable(
-        "unknown_code",
-        Some(field),
-        format!("{field}：没有“{text}”这一项，可选：{}", codes.join("、")),
-        format!("{field}: `{text}` is not one of: {}", codes.join(", ")),
-    )
-}
-
 // ---------------------------------------------------------------------------------------------
 // Evidence
 // ---------------------------------------------------------------------------------------------
-
-/// An attempt to reach the person.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"channel": "phone", "reached": false}))]
-pub struct NewContact {
-    /// `phone`, `text_message`, `home_visit`, `letter`, `online` or `at_office` (the person came
-    /// to the office or called in, and so was reached).
-    pub channel: String,
-    /// Whether the person was reached.
-    pub reached: bool,
-    /// What happened; left blank, the channel's usual note (电话未接通 …).
-    pub note: Option<String>,
-    /// The day (YYYY-MM-DD); today when omitted.
-    pub on: Option<String>,
-}
-
-/// A contact attempt as recorded.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ContactJson {
-    pub id: String,
-    pub on: String,
-    pub channel: String,
-    pub reached: bool,
-    pub note: String,
-    pub actor: String,
-}
-
-impl From<ContactRecord> for ContactJson {
-    fn from(c: ContactRecord) -> ContactJson {
-        ContactJson {
-            id: c.id,
-            on: c.on,
-            channel: revocations::channel_code(c.channel).to_owned(),
-            reached: c.reached,
-            note: c.note,
-            actor: c.actor,
-        }
-    }
-}
 
 /// Log an attempt to reach the person: the evidence of 第六条第（五）项 ("连续1个月无法与其联络").
 #[utoipa::path(
@@ -126,59 +45,14 @@ impl From<ContactRecord> for ContactJson {
         (status = 422, description = "Unknown channel, a date in the future, or at_office not reached", body = ErrorBody),
     )
 )]
-pub(crate) async fn log_contact(
+async fn log_contact(
     State(state): State<AppState>,
     user: AuthUser,
     Path(id_number): Path<String>,
     Json(body): Json<NewContact>,
 ) -> Result<Response, ApiError> {
-    let id = id_from_path(&id_number)?;
-    user.person(&state, id.as_str(), Action::LogContact).await?;
-    let channel = revocations::parse_channel(body.channel.trim())
-        .ok_or_else(|| unknown_code("channel", &body.channel, &CHANNELS.map(revocations::channel_code)))?;
-    let on = day_of(state.clock().today(), body.on.as_deref())?;
-    let note = body.note.as_deref().unwrap_or("");
-    free_text(note, "note", MAX_TEXT)?;
-    let record =
-        revocations::log_contact(&state.store, id.as_str(), on, channel, body.reached, note, &user.account.username)
-            .await
-            .map_err(revocation_error)?;
-    Ok((StatusCode::CREATED, Json(ContactJson::from(record))).into_response())
-}
-
-/// A refusal of a service offered.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"service": "job_referral", "note": "拒绝到某公司面试"}))]
-pub struct NewRefusal {
-    /// `job_referral`, `career_guidance`, `vocational_training`, `public_welfare_post` or `other`.
-    pub service: String,
-    /// What was offered and refused.
-    pub note: Option<String>,
-    /// The day (YYYY-MM-DD); today when omitted.
-    pub on: Option<String>,
-}
-
-/// A refusal as recorded.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RefusalJson {
-    pub id: String,
-    pub on: String,
-    pub service: String,
-    pub note: String,
-    pub actor: String,
-}
-
-impl From<RefusalRecord> for RefusalJson {
-    fn from(r: RefusalRecord) -> RefusalJson {
-        RefusalJson {
-            id: r.id,
-            on: r.on,
-            service: revocations::service_code(r.service).to_owned(),
-            note: r.note,
-            actor: r.actor,
-        }
-    }
+    let record = service::log_contact(&state, &user, &id_number, body).await?;
+    Ok((StatusCode::CREATED, Json(record)).into_response())
 }
 
 /// Log a refusal of services: the evidence of 第六条第（二）项 ("拒绝…职业介绍、职业指导等就业服务").
@@ -193,101 +67,19 @@ impl From<RefusalRecord> for RefusalJson {
         (status = 422, description = "Unknown service, or a date in the future", body = ErrorBody),
     )
 )]
-pub(crate) async fn log_refusal(
+async fn log_refusal(
     State(state): State<AppState>,
     user: AuthUser,
     Path(id_number): Path<String>,
     Json(body): Json<NewRefusal>,
 ) -> Result<Response, ApiError> {
-    let id = id_from_path(&id_number)?;
-    user.person(&state, id.as_str(), Action::LogContact).await?;
-    let service = revocations::parse_service(body.service.trim())
-        .ok_or_else(|| unknown_code("service", &body.service, &SERVICES.map(revocations::service_code)))?;
-    let on = day_of(state.clock().today(), body.on.as_deref())?;
-    let note = body.note.as_deref().unwrap_or("");
-    free_text(note, "note", MAX_TEXT)?;
-    let record = revocations::log_refusal(&state.store, id.as_str(), on, service, note, &user.account.username)
-        .await
-        .map_err(revocation_error)?;
-    Ok((StatusCode::CREATED, Json(RefusalJson::from(record))).into_response())
+    let record = service::log_refusal(&state, &user, &id_number, body).await?;
+    Ok((StatusCode::CREATED, Json(record)).into_response())
 }
 
 // ---------------------------------------------------------------------------------------------
 // Proposals
 // ---------------------------------------------------------------------------------------------
-
-/// A revocation proposal.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ProposalJson {
-    pub id: String,
-    /// Send it back with the decision: a proposal changed since is a conflict (409).
-    pub version: i64,
-    /// Masked in lists and for the roles that do not see identities.
-    pub id_number: String,
-    pub name: String,
-    pub residence_unit: String,
-    pub policy: String,
-    /// The reason's code from the policy's list (`employed`, `lost_contact` …).
-    pub reason: String,
-    pub reason_name: String,
-    pub reason_name_en: String,
-    /// The article of the policy (第六条第（一）项 …).
-    pub citation: String,
-    /// What it rests on: `{"kind": "reported", "note"}`, `{"kind": "lost_contact", "since", …}` …
-    #[schema(value_type = Object)]
-    pub grounds: serde_json::Value,
-    pub proposed_on: String,
-    pub proposed_by: String,
-    /// Made by a rule (run by `proposed_by`) rather than reported by a caseworker.
-    pub by_rule: bool,
-    /// `proposed`, `confirmed` or `dismissed`.
-    pub state: String,
-    pub decided_by: Option<String>,
-    pub decided_on: Option<String>,
-    pub decision_note: Option<String>,
-}
-
-impl ProposalJson {
-    fn of(p: Proposal, policies: &PolicySet, show_identity: bool) -> ProposalJson {
-        let listed = policies
-            .by_id(&p.policy)
-            .and_then(|policy| policy.revocation_reasons.iter().find(|r| r.code == p.reason.code()));
-        ProposalJson {
-            id: p.id,
-            version: p.version,
-            id_number: if show_identity { p.id_number } else { mask_id_number(&p.id_number) },
-            name: p.name,
-            residence_unit: p.residence_unit,
-            policy: p.policy,
-            reason: p.reason.code().to_owned(),
-            reason_name: listed.map_or_else(String::new, |r| r.name.clone()),
-            reason_name_en: listed.map_or_else(String::new, |r| r.name_en.clone()),
-            citation: p.citation,
-            grounds: p.grounds,
-            proposed_on: p.proposed_on,
-            proposed_by: p.proposed_by,
-            by_rule: p.by_rule,
-            state: p.state.code().to_owned(),
-            decided_by: p.decided_by,
-            decided_on: p.decided_on,
-            decision_note: p.decision_note,
-        }
-    }
-}
-
-/// A caseworker's report of a fact that ends status.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"reason": "employed", "note": "已于某公司签订劳动合同"}))]
-pub struct NewProposal {
-    /// A reason from the policy's list: under gz-2014-4 第六条 `employed`, `refused_services`,
-    /// `written_waiver`, `lost_work_capacity` or `lost_contact`.
-    pub reason: String,
-    /// What is being reported (required).
-    pub note: String,
-    /// The day (YYYY-MM-DD); today when omitted.
-    pub on: Option<String>,
-}
 
 /// Propose revoking the person's status for a reason from the policy's list. One proposal per
 /// policy under which the person holds status that the reason ends; proposing again while one is
@@ -304,32 +96,14 @@ pub struct NewProposal {
         (status = 422, description = "Unknown reason, not in the policy's list, or no note", body = ErrorBody),
     )
 )]
-pub(crate) async fn propose(
+async fn propose(
     State(state): State<AppState>,
     user: AuthUser,
     Path(id_number): Path<String>,
     Json(body): Json<NewProposal>,
 ) -> Result<Response, ApiError> {
-    let id = id_from_path(&id_number)?;
-    user.person(&state, id.as_str(), Action::ProposeRevocation).await?;
-    let reason = ExitReason::from_code(body.reason.trim())
-        .ok_or_else(|| unknown_code("reason", &body.reason, &ExitReason::ALL.map(ExitReason::code)))?;
-    let on = day_of(state.clock().today(), body.on.as_deref())?;
-    free_text(&body.note, "note", MAX_TEXT)?;
-    let made = revocations::propose(
-        &state.store,
-        &state.policies,
-        id.as_str(),
-        reason,
-        &body.note,
-        &user.account.username,
-        on,
-    )
-    .await
-    .map_err(revocation_error)?;
-    let show = role_allows(user.user.role, Action::ViewIdentity);
-    let out: Vec<ProposalJson> = made.into_iter().map(|p| ProposalJson::of(p, &state.policies, show)).collect();
-    Ok((StatusCode::CREATED, Json(out)).into_response())
+    let made = service::propose(&state, &user, &id_number, body).await?;
+    Ok((StatusCode::CREATED, Json(made)).into_response())
 }
 
 /// Open proposals of persons living within your jurisdiction, oldest first. ID numbers are
@@ -338,28 +112,8 @@ pub(crate) async fn propose(
     get, path = "/revocation-proposals", tag = "revocations",
     responses((status = 200, body = Vec<ProposalJson>), (status = 401, body = ErrorBody))
 )]
-pub(crate) async fn queue(State(state): State<AppState>, user: AuthUser) -> Result<Json<Vec<ProposalJson>>, ApiError> {
-    user.require(Action::View)?;
-    let proposals = match user.user.unit_prefix() {
-        Some(prefix) => revocations::open_proposals(&state.store, prefix).await.map_err(revocation_error)?,
-        // A social worker's reach is their assignments, wherever those persons live.
-        None => {
-            let all = revocations::open_proposals(&state.store, "").await.map_err(revocation_error)?;
-            within_reach(&state, &user, all, |p| &p.id_number).await?
-        }
-    };
-    Ok(Json(proposals.into_iter().map(|p| ProposalJson::of(p, &state.policies, false)).collect()))
-}
-
-/// The proposal with this id if the user reaches its person (else 404), then 403 if the role
-/// does not allow `action`.
-async fn reachable(state: &AppState, user: &AuthUser, id: &str, action: Action) -> Result<Proposal, ApiError> {
-    let p = revocations::proposal(&state.store, id_of(id)?)
-        .await
-        .map_err(revocation_error)?
-        .ok_or_else(ApiError::not_found)?;
-    user.person(state, &p.id_number, action).await?;
-    Ok(p)
+async fn queue(State(state): State<AppState>, user: AuthUser) -> Result<Json<Vec<ProposalJson>>, ApiError> {
+    Ok(Json(service::open_proposals(&state, &user).await?))
 }
 
 /// One proposal.
@@ -371,47 +125,12 @@ async fn reachable(state: &AppState, user: &AuthUser, id: &str, action: Action) 
         (status = 404, description = "No such proposal in your jurisdiction", body = ErrorBody),
     )
 )]
-pub(crate) async fn get_proposal(
+async fn get_proposal(
     State(state): State<AppState>,
     user: AuthUser,
     Path(id): Path<String>,
 ) -> Result<Json<ProposalJson>, ApiError> {
-    let p = reachable(&state, &user, &id, Action::View).await?;
-    Ok(Json(ProposalJson::of(p, &state.policies, role_allows(user.user.role, Action::ViewIdentity))))
-}
-
-/// The reviewer's decision.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"confirm": false, "note": "住院治疗期间无法联络，非本人原因", "version": 1}))]
-pub struct Decision {
-    /// `true` ends the status (注销); `false` dismisses the proposal and the status stands.
-    pub confirm: bool,
-    /// Why the proposal is dismissed: required when `confirm` is false. A confirmation may
-    /// carry one too (what the reviewer checked), kept with the decision.
-    pub note: Option<String>,
-    /// The proposal's version, as read.
-    pub version: i64,
-    /// The day (YYYY-MM-DD); today when omitted. A confirmed revocation takes effect that day.
-    pub on: Option<String>,
-}
-
-/// A recognition the revocation ended.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct EndedJson {
-    pub category: String,
-    pub policy: String,
-    pub recognized_on: String,
-}
-
-/// What the decision did.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DecisionJson {
-    pub proposal: ProposalJson,
-    /// The recognitions ended (empty on dismissal).
-    pub ended: Vec<EndedJson>,
-    /// Whether the person's status ended, rather than only one basis of it.
-    pub ends_status: bool,
+    Ok(Json(service::proposal(&state, &user, &id).await?))
 }
 
 /// Confirm (the status ends that day) or dismiss (with a reason; the status stands) a proposal.
@@ -427,51 +146,13 @@ pub struct DecisionJson {
         (status = 422, description = "A dismissal without a note, or a date before the proposal", body = ErrorBody),
     )
 )]
-pub(crate) async fn decide(
+async fn decide(
     State(state): State<AppState>,
     user: AuthUser,
     Path(id): Path<String>,
     Json(body): Json<Decision>,
 ) -> Result<Json<DecisionJson>, ApiError> {
-    reachable(&state, &user, &id, Action::DecideRevocation).await?;
-    let on = day_of(state.clock().today(), body.on.as_deref())?;
-    let reviewer = user.account.username.as_str();
-    let show = role_allows(user.user.role, Action::ViewIdentity);
-    if body.confirm {
-        let note = body.note.as_deref();
-        free_text(note.unwrap_or(""), "note", MAX_TEXT)?;
-        let done = revocations::confirm_noted(&state.store, &state.policies, &id, reviewer, on, note, body.version)
-            .await
-            .map_err(revocation_error)?;
-        return Ok(Json(DecisionJson {
-            proposal: ProposalJson::of(done.proposal, &state.policies, show),
-            ended: done
-                .ended
-                .into_iter()
-                .map(|e| EndedJson { category: e.category, policy: e.policy, recognized_on: e.recognized_on })
-                .collect(),
-            ends_status: done.ends_status,
-        }));
-    }
-    // The domain calls the dismissal's reason `reason`; in this body it is the note.
-    let note = body.note.as_deref().unwrap_or("");
-    free_text(note, "note", MAX_TEXT)?;
-    if note.trim().is_empty() {
-        return Err(ApiError::unprocessable(
-            "required",
-            Some("note"),
-            "note（理由）：不予注销须写明理由",
-            "note: dismissing a proposal needs a reason",
-        ));
-    }
-    let dismissed = revocations::dismiss(&state.store, &state.policies, &id, reviewer, on, note, body.version)
-        .await
-        .map_err(revocation_error)?;
-    Ok(Json(DecisionJson {
-        proposal: ProposalJson::of(dismissed, &state.policies, show),
-        ended: Vec::new(),
-        ends_status: false,
-    }))
+    Ok(Json(service::decide(&state, &user, &id, body).await?))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -482,34 +163,6 @@ pub(crate) async fn decide(
 pub struct UnreachableQuery {
     /// Look this many days ahead (default 14, at most 366).
     pub within_days: Option<u32>,
-}
-
-/// A person one more failed attempt would make unreachable. ID and phone numbers are masked.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DueContactJson {
-    pub id_number: String,
-    pub name: String,
-    pub phone: Option<String>,
-    pub residence_unit: String,
-    pub policy: String,
-    /// From this day a failed attempt completes the rule: reach the person before then.
-    pub due: String,
-    /// `due` is today or past: the next attempt decides.
-    pub overdue: bool,
-}
-
-impl From<DueContact> for DueContactJson {
-    fn from(d: DueContact) -> DueContactJson {
-        DueContactJson {
-            id_number: mask_id_number(&d.id_number),
-            name: d.name,
-            phone: d.phone.as_deref().map(mask_phone),
-            residence_unit: d.residence_unit,
-            policy: d.policy,
-            due: d.due,
-            overdue: d.overdue,
-        }
-    }
 }
 
 /// Persons within your jurisdiction who will become unreachable under the lost-contact rule
@@ -527,18 +180,5 @@ async fn unreachable_soon(
     user: AuthUser,
     Query(query): Query<UnreachableQuery>,
 ) -> Result<Json<Vec<DueContactJson>>, ApiError> {
-    user.require(Action::View)?;
-    let within = query.within_days.unwrap_or(14).min(366);
-    let prefix = user.user.unit_prefix();
-    let due = revocations::about_to_become_unreachable(
-        &state.store,
-        &state.policies,
-        prefix.unwrap_or(""),
-        state.clock().today(),
-        within,
-    )
-    .await
-    .map_err(revocation_error)?;
-    let due = if prefix.is_some() { due } else { within_reach(&state, &user, due, |d| &d.id_number).await? };
-    Ok(Json(due.into_iter().map(DueContactJson::from).collect()))
+    Ok(Json(service::unreachable_soon(&state, &user, query.within_days).await?))
 }

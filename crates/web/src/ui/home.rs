@@ -27,9 +27,9 @@ use super::queue::Row as ApplicationRow;
 use super::{Ctx, Page, error_page, render};
 use crate::api::applications::{application_error, reaches, within_reach};
 use crate::api::residence_transfers::TransferView;
-use crate::api::revocations::revocation_error;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
+use crate::service::revocations::revocation_error;
 use crate::state::AppState;
 
 /// This area's strings: (key, zh-CN, en).

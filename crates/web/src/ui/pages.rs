@@ -217,7 +217,7 @@ async fn file_page(
         .into_iter()
         .map(|c| ContactRow {
             on: c.on,
-            channel: ctx.label("contact.channel", revocations::channel_code(c.channel)),
+            channel: ctx.label("contact.channel", c.channel.code()),
             reached: c.reached,
             note: mask(&c.note, masked),
             actor: c.actor,
@@ -281,11 +281,9 @@ async fn file_page(
             }),
         })
         .collect();
-    let revocable = file
-        .recognitions
-        .iter()
-        .filter(|r| r.ended_on.is_none())
-        .any(|r| state.policies.by_id(&r.policy).is_some_and(|p| revocations::revocable(p, &r.category)));
+    let revocable = file.recognitions.iter().filter(|r| r.ended_on.is_none()).any(|r| {
+        state.policies.by_id(&r.policy).is_some_and(|p| yuanzhu_domain::revocation::revocable(p, &r.category))
+    });
     viewed.committed().await?;
     let page = PersonPage {
         ctx,

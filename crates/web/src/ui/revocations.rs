@@ -11,18 +11,18 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use yuanzhu_domain::access::{Action, mask_id_number};
+use yuanzhu_domain::revocation::{ContactChannel, Service};
 use yuanzhu_rules::Lang;
-use yuanzhu_storage::revocations::{self as store_revocations, CHANNELS, SERVICES};
+use yuanzhu_storage::revocations::{self as store_revocations};
 use yuanzhu_storage::{persons, search};
 
 use super::{Ctx, Page, error_page, form_token_ok, render};
-use crate::api::Json;
-use crate::api::revocations::{
-    Decision, NewContact, NewProposal, NewRefusal, ProposalJson, decide, get_proposal, log_contact, log_refusal,
-    propose, queue,
-};
 use crate::auth::{AuthUser, csrf_error};
 use crate::error::ApiError;
+use crate::service::revocations::{
+    Decision, NewContact, NewProposal, NewRefusal, ProposalJson, decide, log_contact, log_refusal, open_proposals,
+    proposal, propose,
+};
 use crate::state::AppState;
 
 /// This area's strings: (key, zh-CN, en).
@@ -283,10 +283,10 @@ async fn propose_submit(
         return error_page(&ctx, &ApiError::not_found());
     };
     let body = NewProposal { reason: page.reason.clone(), note: page.note.clone(), on: None };
-    let made = propose(State(state.clone()), user, Path(id_number.unwrap_or_default()), Json(body)).await;
+    let made = propose(&state, &user, &id_number.unwrap_or_default(), body).await;
     let e = match made {
-        Ok(response) => {
-            let id = first_proposal_id(response).await;
+        Ok(made) => {
+            let id = made.first().map_or("", |p| p.id.as_str());
             return Redirect::to(&format!("/revocations/{id}?done=proposed")).into_response();
         }
         Err(e) => e,
@@ -299,13 +299,6 @@ async fn propose_submit(
         _ => page.error = Some(said(&ctx, &e)),
     }
     render(&page, e.status)
-}
-
-/// The id of the first proposal the API answered with (one per policy; they share the person).
-async fn first_proposal_id(response: Response) -> String {
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap_or_default();
-    let made: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
-    made[0]["id"].as_str().unwrap_or_default().to_owned()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -335,8 +328,8 @@ fn reason_name<'p>(ctx: &Ctx, p: &'p ProposalJson) -> &'p str {
 }
 
 async fn queue_page(State(state): State<AppState>, Page(ctx, user): Page) -> Response {
-    match queue(State(state), user).await {
-        Ok(Json(mut rows)) => {
+    match open_proposals(&state, &user).await {
+        Ok(mut rows) => {
             let total = rows.len() as i64;
             rows.truncate(QUEUE_ROWS);
             render(&QueuePage { ctx: &ctx, total, rows }, StatusCode::OK)
@@ -380,7 +373,7 @@ async fn proposal_view<'a>(
     user: &AuthUser,
     id: &str,
 ) -> Result<ProposalPage<'a>, ApiError> {
-    let Json(p) = get_proposal(State(state.clone()), user.clone(), Path(id.to_owned())).await?;
+    let p = proposal(state, user, id).await?;
     let person_id = search::reach(&state.store, &full_id_number(state, id).await?, &user.account.id)
         .await?
         .map(|r| r.person_id)
@@ -437,13 +430,13 @@ pub struct DecisionForm {
     sure: Option<String>,
 }
 
-/// The decision through the API's handler; a conflict or a refusal shows the proposal as it now
+/// The decision through its use case; a conflict or a refusal shows the proposal as it now
 /// stands, with the message.
 async fn decided(state: &AppState, ctx: &Ctx, user: AuthUser, id: &str, f: &DecisionForm, confirm: bool) -> Response {
     let version = f.version.trim().parse::<i64>().unwrap_or(-1);
     let note = Some(f.note.trim().to_owned()).filter(|n| !confirm || !n.is_empty());
     let body = Decision { confirm, note: note.clone(), version, on: None };
-    match decide(State(state.clone()), user.clone(), Path(id.to_owned()), Json(body)).await {
+    match decide(state, &user, id, body).await {
         Ok(_) => {
             let done = if confirm { "confirmed" } else { "dismissed" };
             Redirect::to(&format!("/revocations/{id}?done={done}")).into_response()
@@ -564,17 +557,12 @@ async fn contact_view<'a>(
         .await
         .map_err(|e| ApiError::internal(e.to_string()))?
         .into_iter()
-        .map(|c| RecentContact {
-            on: c.on,
-            channel: store_revocations::channel_code(c.channel).to_owned(),
-            reached: c.reached,
-            note: c.note,
-        })
+        .map(|c| RecentContact { on: c.on, channel: c.channel.code().to_owned(), reached: c.reached, note: c.note })
         .collect();
     recent.reverse();
     recent.truncate(RECENT_CONTACTS);
     let mut attempts = Vec::new();
-    for channel in CHANNELS.map(store_revocations::channel_code) {
+    for channel in ContactChannel::ALL.map(ContactChannel::code) {
         attempts.push(Attempt { channel, reached: true });
         // Coming to the office or calling in is being reached.
         if channel != "at_office" {
@@ -586,7 +574,7 @@ async fn contact_view<'a>(
         person_id: person_id.to_owned(),
         name,
         attempts,
-        services: SERVICES.map(store_revocations::service_code).to_vec(),
+        services: Service::ALL.map(Service::code).to_vec(),
         recent,
         error: None,
         service_error: None,
@@ -636,7 +624,7 @@ async fn contact_submit(
     };
     let note = f.note.trim();
     let body = NewContact { channel, reached, note: (!note.is_empty()).then(|| note.to_owned()), on: None };
-    match log_contact(State(state.clone()), user.clone(), Path(id_number), Json(body)).await {
+    match log_contact(&state, &user, &id_number, body).await {
         Ok(_) => Redirect::to(&format!("/p/{person_id}?done=contact#contacts-h")).into_response(),
         Err(e) => {
             let typed = Typed { note: f.note, ..Typed::default() };
@@ -696,7 +684,7 @@ async fn refusal_submit(
     };
     let note = f.note.trim();
     let body = NewRefusal { service: f.service.clone(), note: (!note.is_empty()).then(|| note.to_owned()), on: None };
-    match log_refusal(State(state.clone()), user.clone(), Path(id_number), Json(body)).await {
+    match log_refusal(&state, &user, &id_number, body).await {
         Ok(_) => Redirect::to(&format!("/p/{person_id}?done=refusal#tl-h")).into_response(),
         Err(e) => {
             let typed = Typed { service: f.service, refusal_note: f.note, ..Typed::default() };
@@ -709,11 +697,11 @@ async fn refusal_submit(
 mod tests {
     #[test]
     fn every_channel_and_service_has_a_label() {
-        use yuanzhu_storage::revocations::{CHANNELS, SERVICES, channel_code, service_code};
-        for c in CHANNELS.map(channel_code) {
+        use yuanzhu_domain::revocation::{ContactChannel, Service};
+        for c in ContactChannel::ALL.map(ContactChannel::code) {
             assert!(super::super::i18n::has(&format!("contact.channel.{c}")), "{c}");
         }
-        for s in SERVICES.map(service_code) {
+        for s in Service::ALL.map(Service::code) {
             assert!(super::super::i18n::has(&format!("contact.service.{s}")), "{s}");
         }
         for s in ["proposed", "confirmed", "dismissed"] {

@@ -15,6 +15,12 @@ use yuanzhu_rules::{Date, Lang};
 
 use crate::application::{blank, pick};
 
+mod codes;
+mod scope;
+
+pub use codes::REGISTRATION_NOTE;
+pub use scope::{ends, family_basis_ended, lists, revocable};
+
 /// Why recognised status ends (`ExitReason`, glossary 注销/退出). Codes are those of the policy
 /// files' `[[revocation.reasons]]`; each policy lists which of them it has, and carries the names
 /// and citations.

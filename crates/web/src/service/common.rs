@@ -1,0 +1,91 @@
+//! Checks every use case makes of what a user sends, whatever the way in (API, page, import):
+//! the day of an act, free text, ids from a path, and which rows the user reaches.
+
+use yuanzhu_domain::access::Target;
+use yuanzhu_rules::{Date, IdNumber};
+use yuanzhu_storage::search;
+
+use crate::auth::AuthUser;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The day of an act: `today` when not given. A day after today is refused: the registry records
+/// what happened, not what is planned.
+pub(crate) fn day_of(today: Date, on: Option<&str>) -> Result<Date, ApiError> {
+    let Some(text) = on else { return Ok(today) };
+    let day = Date::parse(text.trim()).map_err(|_| {
+        ApiError::unprocessable(
+            "invalid_date",
+            Some("on"),
+            format!("on（日期）：“{text}”不是有效日期，应为 YYYY-MM-DD"),
+            format!("on: `{text}` is not a date (YYYY-MM-DD)"),
+        )
+    })?;
+    if day > today {
+        return Err(ApiError::unprocessable(
+            "date_in_future",
+            Some("on"),
+            format!("on（日期）：{day}晚于今天（{today}），只能记录已经发生的事"),
+            format!("on: {day} is after today ({today}); only what has happened can be recorded"),
+        ));
+    }
+    Ok(day)
+}
+
+/// An application's or proposal's id from the path. Ids are UUIDs: anything else names nothing,
+/// so it is 404 without a query (a NUL byte, say, which PostgreSQL refuses in text).
+pub(crate) fn id_of(text: &str) -> Result<&str, ApiError> {
+    let plausible =
+        !text.is_empty() && text.len() <= 64 && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if plausible { Ok(text) } else { Err(ApiError::not_found()) }
+}
+
+/// Free text a caseworker writes (a reason, a note): at most `max` characters, and no control
+/// characters other than line breaks and tabs (PostgreSQL refuses a NUL byte in text).
+pub(crate) fn free_text(text: &str, field: &'static str, max: usize) -> Result<(), ApiError> {
+    if text.chars().count() > max {
+        return Err(ApiError::unprocessable(
+            "too_long",
+            Some(field),
+            format!("{field}：内容过长（最多{max}个字符）"),
+            format!("{field}: too long ({max} characters at most)"),
+        ));
+    }
+    if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err(ApiError::unprocessable(
+            "invalid_text",
+            Some(field),
+            format!("{field}：含有不可见的控制字符"),
+            format!("{field}: contains control characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// The longest reason or note the registry keeps.
+pub(crate) const MAX_TEXT: usize = 2000;
+
+/// An ID number from the path: a malformed one cannot name anyone, so it is 404 like a stranger.
+pub(crate) fn id_from_path(text: &str) -> Result<IdNumber, ApiError> {
+    IdNumber::parse_or_upgrade(text).map_err(|_| ApiError::not_found())
+}
+
+/// Whether the user reaches the person with this ID number.
+pub(crate) async fn reaches(state: &AppState, user: &AuthUser, id_number: &str) -> Result<bool, ApiError> {
+    Ok(search::reach(&state.store, id_number, &user.account.id)
+        .await?
+        .is_some_and(|r| user.user.reaches(Target::Person(r.person()))))
+}
+
+/// The rows whose person (`id_number` of each) the user reaches, in their order.
+pub(crate) async fn within_reach<T>(
+    state: &AppState,
+    user: &AuthUser,
+    rows: Vec<T>,
+    id_number: impl Fn(&T) -> &str,
+) -> Result<Vec<T>, ApiError> {
+    let ids: Vec<String> = rows.iter().map(|r| id_number(r).to_owned()).collect();
+    let reach = search::reach_all(&state.store, &ids, &user.account.id).await?;
+    let reached = |r: &T| reach.get(id_number(r)).is_some_and(|r| user.user.reaches(Target::Person(r.person())));
+    Ok(rows.into_iter().filter(|r| reached(r)).collect())
+}
