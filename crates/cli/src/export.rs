@@ -5,9 +5,12 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use yuanzhu_rules::Lang;
-use yuanzhu_storage::StoreError;
+use std::sync::Arc;
+
+use yuanzhu_rules::{Lang, PolicySet};
 use yuanzhu_storage::export::{self, FileFormat, Paged};
+use yuanzhu_storage::{StoreError, units};
+use yuanzhu_web::ui::{Ctx, timeline};
 
 /// The file format of an export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -39,8 +42,8 @@ pub enum Table {
 }
 
 /// Writes the table to `out`; prints how many rows. Exit 2 with a message on any error, leaving
-/// any earlier file at `out` as it was.
-pub async fn run(url: &str, table: Table, format: ExportFormat, out: &Path) -> ExitCode {
+/// any earlier file at `out` as it was. `policies` name the categories in ledger summaries.
+pub async fn run(url: &str, table: Table, format: ExportFormat, out: &Path, policies: &PolicySet) -> ExitCode {
     // Written beside the target and renamed when complete: an error or a kill never leaves a
     // half-written file under the name asked for.
     let partial = partial_path(out);
@@ -51,7 +54,12 @@ pub async fn run(url: &str, table: Table, format: ExportFormat, out: &Path) -> E
         let store = crate::connect(url).await?;
         let written = match table {
             Table::Persons(lang) => write(export::persons(&store, None).await, format, file, lang).await,
-            Table::Ledgers(lang) => write(export::ledgers(&store, None, lang).await, format, file, lang).await,
+            Table::Ledgers(lang) => {
+                // The summaries read as the file's timeline does, units by name.
+                let units = Arc::new(units::names(&store).await?);
+                let words = Ctx::without_user(lang, Arc::new(policies.clone()), store.clock(), units);
+                write(export::ledgers(&store, None, timeline::summariser(words, false)).await, format, file, lang).await
+            }
         };
         let rows = match written {
             Ok(rows) => rows,

@@ -297,10 +297,10 @@ fn main() -> ExitCode {
             registry::runtime().block_on(audit::checkpoint(&db, &key, &out))
         }
         Command::Export { command: ExportCommand::Persons { format, out, lang } } => {
-            registry::runtime().block_on(export::run(&db, export::Table::Persons(lang.into()), format, &out))
+            registry::runtime().block_on(export::run(&db, export::Table::Persons(lang.into()), format, &out, &policies))
         }
         Command::Export { command: ExportCommand::Ledgers { format, out, lang } } => {
-            registry::runtime().block_on(export::run(&db, export::Table::Ledgers(lang.into()), format, &out))
+            registry::runtime().block_on(export::run(&db, export::Table::Ledgers(lang.into()), format, &out, &policies))
         }
         Command::Policies => {
             for p in policies.policies() {

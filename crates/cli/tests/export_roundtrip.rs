@@ -122,7 +122,11 @@ fn the_ledgers_export_is_every_event_of_every_file_by_person_then_time() {
         rows.iter().filter(|r| &r[0] == id).map(|r| (r[2].parse().unwrap(), r[5].to_owned())).collect();
     assert_eq!(mine, timeline);
     let opened = rows.iter().find(|r| &r[5] == "person.created").unwrap();
-    assert!(opened[8].starts_with("File opened: "), "{}", &opened[8]);
+    // Summaries read as the file's timeline: sentences, categories by their names, no codes.
+    assert_eq!(&opened[8], "opened the file");
+    for granted in rows.iter().filter(|r| &r[5] == "recognition.granted") {
+        assert!(granted[8].starts_with("recognised the person as ") && !granted[8].contains('_'), "{}", &granted[8]);
+    }
     // Times on the configured zone's clock (Asia/Shanghai by default), with the offset.
     assert!(opened[3].ends_with("+08:00"), "{}", &opened[3]);
     let zh = dir.path().join("ledgers-zh.csv");

@@ -99,6 +99,9 @@ pub enum Action {
     PrepareApplication,
     /// Mark an application deficient, approve or reject it.
     DecideApplication,
+    /// See the queue of applications made at the unit's offices (第五条): those who prepare or
+    /// decide them, and those who oversee them.
+    ListApplications,
     /// Propose revoking a person's status.
     ProposeRevocation,
     /// Confirm or dismiss a revocation proposal.
@@ -121,13 +124,14 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 16] = [
         Action::View,
         Action::ViewIdentity,
         Action::Register,
         Action::LogContact,
         Action::PrepareApplication,
         Action::DecideApplication,
+        Action::ListApplications,
         Action::ProposeRevocation,
         Action::DecideRevocation,
         Action::DecideDuplicate,
@@ -153,6 +157,7 @@ pub fn role_allows(role: Role, action: Action) -> bool {
         DecideApplication | DecideRevocation | AssignSocialWorker | DecideDuplicate => {
             matches!(role, CityAdmin | StreetOfficer)
         }
+        ListApplications => matches!(role, CityAdmin | DistrictSupervisor | StreetOfficer | CommunityWorker | Auditor),
         Reassess => matches!(role, CityAdmin | DistrictSupervisor),
         TransferResidence => matches!(role, CityAdmin | DistrictSupervisor | StreetOfficer | CommunityWorker),
         Export => matches!(role, CityAdmin | DistrictSupervisor | StreetOfficer | Auditor),
@@ -266,8 +271,9 @@ mod tests {
 
     #[test]
     fn an_auditor_reads_everything_and_changes_nothing() {
-        let changes =
-            Action::ALL.into_iter().filter(|a| !matches!(a, Action::View | Action::Export | Action::VerifyAudit));
+        let changes = Action::ALL
+            .into_iter()
+            .filter(|a| !matches!(a, Action::View | Action::ListApplications | Action::Export | Action::VerifyAudit));
         for a in changes {
             assert!(!role_allows(Role::Auditor, a), "{a:?}");
         }

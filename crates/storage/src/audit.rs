@@ -218,7 +218,7 @@ pub(crate) fn chain(new: &[Draft<'_>], last_seq: i64, mut prev: String) -> (Vec<
 const COLUMNS: &str =
     "seq, id, at, actor, action, entity, entity_id, person_id, policy, before_json, after_json, prev_hash, hash";
 
-fn event(r: &sqlx::any::AnyRow) -> Result<Event, sqlx::Error> {
+pub(crate) fn event(r: &sqlx::any::AnyRow) -> Result<Event, sqlx::Error> {
     Ok(Event {
         seq: r.try_get("seq")?,
         id: r.try_get("id")?,

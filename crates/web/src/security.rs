@@ -8,10 +8,11 @@
 //!   address can name a person.
 //! - **An oversized body** is refused with 413 from its `Content-Length`, before a byte of it is
 //!   read, as JSON for the API and as a page for a browser, in the caller's language. A body
-//!   sent without a length is cut at the same limit by the extractors, which answer 413 too.
+//!   sent without a length is cut at the same limit by the extractors, which answer 413 too: as
+//!   a page again where a page's form was sent.
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -51,7 +52,9 @@ pub async fn headers(request: Request, next: Next) -> Response {
     response
 }
 
-/// Middleware: 413 for a body whose declared length is over `max_body_mib`.
+/// Middleware: 413 for a body whose declared length is over `max_body_mib`. A page's body sent
+/// without a length is cut by its extractor, whose bare 413 becomes the same error page here (the
+/// API's becomes JSON in [`crate::error::localize`]).
 pub async fn refuse_oversized(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let limit = state.config.max_body_mib.saturating_mul(1024 * 1024);
     let declared = request
@@ -59,25 +62,33 @@ pub async fn refuse_oversized(State(state): State<AppState>, request: Request, n
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
+    let page = !is_api(request.uri().path());
+    let lang = ui::lang_of_request(request.headers());
     if declared.is_none_or(|n| n <= limit as u64) {
-        return next.run(request).await;
+        let response = next.run(request).await;
+        let bare = response.extensions().get::<ApiError>().is_none()
+            && !response
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("text/html"));
+        if page && bare && response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return too_large_page(&state, lang);
+        }
+        return response;
     }
+    if !page {
+        return ApiError::too_large(Some(state.config.max_body_mib)).into_response();
+    }
+    too_large_page(&state, lang)
+}
+
+/// The error page for a body over the limit, in the user's language.
+fn too_large_page(state: &AppState, lang: yuanzhu_rules::Lang) -> Response {
     let e = ApiError::too_large(Some(state.config.max_body_mib));
-    if is_api(request.uri().path()) {
-        return e.into_response();
-    }
-    let (parts, _) = request.into_parts();
-    let ctx = ui::Ctx {
-        lang: ui::lang_of_request(&parts.headers),
-        user: None,
-        csrf: String::new(),
-        path: "/".to_owned(),
-        policies: state.policies.clone(),
-        clock: state.clock(),
-        units: std::sync::Arc::default(),
-    };
+    let ctx = ui::Ctx::without_user(lang, state.policies.clone(), state.clock(), std::sync::Arc::default());
     let mut page = ui::error_page(&ctx, &e);
-    // The rest of the body is not read: the browser must not reuse the connection for another
+    // The rest of the body may be unread: the browser must not reuse the connection for another
     // request.
     page.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
     page

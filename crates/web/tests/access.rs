@@ -240,6 +240,7 @@ fn fixtures() -> Vec<Fixture> {
         f("POST", "/api/v1/applications/{id}/reject", DecideApplication, Person, W, Prep::Submitted, no_query, |t| Some(json!({"reason": "测试", "version": t.version, "on": "2016-03-03"}))),
         f("POST", "/api/v1/applications/{id}/withdraw", PrepareApplication, Person, W, Prep::Draft, no_query, |t| Some(json!({"version": t.version, "on": "2016-03-03"}))),
         f("GET", "/api/v1/applications", View, Global, R, Prep::None, |_| "waiting=documents".into(), none),
+        f("GET", "/api/v1/applications", ListApplications, Global, R, Prep::None, |_| "state=all".into(), none),
         f("POST", "/api/v1/persons/{id_number}/contacts", LogContact, Person, W, Prep::None, no_query, |_| Some(json!({"channel": "phone", "reached": false, "on": "2026-11-01"}))),
         f("POST", "/api/v1/persons/{id_number}/refusals", LogContact, Person, W, Prep::None, no_query, |_| Some(json!({"service": "job_referral", "note": "测试", "on": "2026-11-01"}))),
         f("POST", "/api/v1/persons/{id_number}/revocation-proposals", ProposeRevocation, Person, W, Prep::None, no_query, |_| Some(json!({"reason": "written_waiver", "note": "测试"}))),

@@ -242,8 +242,15 @@ async fn an_assignment_lets_a_social_worker_open_exactly_that_persons_file() {
     }
 }
 
+async fn verify(app: &TestApp, client: &Client, query: &str) -> Answer {
+    app.call(Method::GET, &format!("/api/v1/audit/verify{query}"), client, None).await
+}
+
+/// Intact for those who may verify, with the head as `yuanzhu audit verify` prints it (#11 §4):
+/// the last event's number and hash, and `SEQ:HASH`; given back later as `expect_head`, the chain
+/// must still hold that event unchanged.
 #[tokio::test]
-async fn audit_verification_says_intact_for_those_who_may_verify() {
+async fn audit_verification_says_intact_and_reports_the_head_for_those_who_may_verify() {
     for app in apps("admin_audit").await {
         let auditor = app.user("auditor", Role::Auditor, STREET).await;
         app.register(&[&format!(
@@ -251,12 +258,47 @@ async fn audit_verification_says_intact_for_those_who_may_verify() {
             id_number("440104", "1975-03-01", 11)
         )])
         .await;
-        let a = app.call(Method::GET, "/api/v1/audit/verify", &auditor, None).await;
+        let a = verify(&app, &auditor, "").await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.text);
         assert_eq!(a.body["intact"], true);
         assert!(a.body["events"].as_i64().unwrap() > 0 && a.body.get("broken_at").is_none(), "{}", a.text);
+        let recorded = yuanzhu_storage::audit::head(app.store()).await.unwrap();
+        let head = &a.body["head"];
+        assert_eq!((head["seq"].as_i64(), head["hash"].as_str()), (Some(recorded.seq), Some(recorded.hash.as_str())));
+        assert_eq!(a.body["events"].as_i64(), Some(recorded.seq), "{}", a.text);
+        let kept = head["text"].as_str().unwrap().to_owned();
+        assert_eq!(kept, format!("{}:{}", recorded.seq, recorded.hash));
+        assert_eq!(recorded.hash.len(), 64);
+
         let worker = app.user("worker", Role::CommunityWorker, STREET).await;
-        assert_eq!(app.call(Method::GET, "/api/v1/audit/verify", &worker, None).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(verify(&app, &worker, "").await.status, StatusCode::FORBIDDEN);
+
+        // The chain grows; the head kept earlier still holds.
+        app.register(&[&format!(
+            "b,{},陈乙,,{STREET},2016-05-01,true,true,true,true,false,false",
+            id_number("440104", "1975-03-01", 13)
+        )])
+        .await;
+        let a = verify(&app, &auditor, &format!("?expect_head={kept}")).await;
+        assert_eq!(a.body["intact"], true, "{}", a.text);
+        assert!(a.body["head"]["seq"].as_i64().unwrap() > recorded.seq, "{}", a.text);
+
+        // A head the chain does not hold: an event with another hash, or one that is gone.
+        let other = format!("{}:{}", recorded.seq, "0".repeat(64));
+        let a = verify(&app, &auditor, &format!("?expect_head={other}")).await;
+        assert_eq!((a.body["intact"].as_bool(), a.body["broken_at"].as_i64()), (Some(false), Some(recorded.seq)));
+        assert!(a.body.get("head").is_none() && a.body["reason"].as_str().unwrap().contains("hash"), "{}", a.text);
+        let a = verify(&app, &auditor, &format!("?expect_head=100000:{}", recorded.hash)).await;
+        assert_eq!((a.body["intact"].as_bool(), a.body["broken_at"].as_i64()), (Some(false), Some(100000)));
+        assert!(a.body["reason"].as_str().unwrap().contains("gone"), "{}", a.text);
+
+        // Not a head at all: the field, in the caller's language.
+        let a = verify(&app, &auditor, "?expect_head=12").await;
+        assert_eq!(
+            (a.status, code(&a), field(&a)),
+            (StatusCode::UNPROCESSABLE_ENTITY, "invalid_head", Some("expect_head"))
+        );
+        assert!(a.body["error"]["message"].as_str().unwrap().contains("审计链头"), "{}", a.text);
     }
 }
 

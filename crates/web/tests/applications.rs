@@ -431,8 +431,7 @@ async fn bad_bodies_are_answered_in_the_error_shape_naming_the_field() {
             ok(get(&app, &o.caseworker, &format!("/api/v1/applications/{}", draft["id"].as_str().unwrap())).await);
         assert_eq!(now["version"], 1);
 
-        let a = get(&app, &o.officer, "/api/v1/applications").await;
-        assert_error(&a, StatusCode::BAD_REQUEST, "invalid_query", Some("waiting"));
+        // Without `waiting` it is the queue (see below); a `waiting` it does not know is refused.
         let a = get(&app, &o.officer, "/api/v1/applications?waiting=decision").await;
         assert_error(&a, StatusCode::BAD_REQUEST, "invalid_query", Some("waiting"));
         let a = get(&app, &o.caseworker, "/api/v1/persons/not-an-id/applications").await;
@@ -630,6 +629,104 @@ async fn a_provincial_application_takes_a_written_commitment_and_carries_its_dea
         assert!(refused["deadlines"]["appeal_deadline"].is_string(), "{refused}");
         assert_eq!(refused["deadlines"]["can_appeal"], true, "thirty days to ask for re-review");
         assert_eq!(refused["deadlines"]["review_deadline"], Value::Null);
+    }
+}
+
+/// `GET /api/v1/applications?state=…&page=…` is the `/applications` page's queue as JSON: the
+/// applications made at the caller's offices, newest first, fifty a page, names shown and ID
+/// numbers masked; the roles the page refuses are refused, and a filter it does not know is an
+/// error naming the field.
+#[tokio::test]
+async fn the_api_lists_the_queue_of_the_callers_offices_as_the_page_does() {
+    for app in apps("applications_listing").await {
+        let o = office(&app).await;
+        let supervisor = app.user("supervisor", Role::DistrictSupervisor, "440104").await;
+        let social = app.user("social", Role::SocialWorker, STREET).await;
+        // 51 applicants in the caseworker's community (one more than a page), one in the next street.
+        let ids: Vec<String> = (0..51).map(|i| id_number("440104", "1975-03-01", 100 + i)).collect();
+        let lines: Vec<String> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| format!("p{i},{id},林{i:02},,{COMMUNITY},2016-05-01,true,true,true,true,true,false"))
+            .collect();
+        app.register(&lines.iter().map(String::as_str).collect::<Vec<_>>()).await;
+        let elsewhere = id_number("440104", "1976-03-01", 300);
+        app.register(&[&format!("x,{elsewhere},农林甲,,{OTHER_COMMUNITY},2016-05-01,true,true,true,true,true,false")])
+            .await;
+        let mut drafts = Vec::new();
+        for id in &ids {
+            drafts.push(open(&app, &o.caseworker, id, "hardship_low_income").await);
+        }
+        open(&app, &o.stranger, &elsewhere, "hardship_low_income").await;
+        let withdrawn = ok(change(&app, &o.caseworker, &drafts[0], "withdraw", json!({})).await);
+        let deficient = ok(change(&app, &o.caseworker, &drafts[1], "submit", json!({})).await);
+
+        // Undecided by default, newest first, fifty a page.
+        let first = ok(get(&app, &o.officer, "/api/v1/applications").await);
+        assert_eq!(
+            (first["state"].as_str(), first["total"].as_i64(), first["pages"].as_u64()),
+            (Some("open"), Some(50), Some(1))
+        );
+        let numbers = |page: &Value| -> Vec<String> {
+            page["applications"].as_array().unwrap().iter().map(|a| a["number"].as_str().unwrap().to_owned()).collect()
+        };
+        let mut newest_first: Vec<String> =
+            drafts[1..].iter().map(|d| d["number"].as_str().unwrap().to_owned()).collect();
+        newest_first.reverse();
+        assert_eq!(numbers(&first), newest_first);
+        let row = first["applications"].as_array().unwrap().iter().find(|a| a["id"] == deficient["id"]).unwrap();
+        assert_eq!((row["state"].as_str(), row["days_since_notice"].as_i64()), (Some("deficient"), Some(0)));
+        assert_eq!(row["name"], "林01");
+        assert!(row["id_number"].as_str().unwrap().contains('*') && !first.to_string().contains(&ids[1]));
+        assert!(!first.to_string().contains("农林甲"), "another street's applications are not the officer's");
+
+        let all = ok(get(&app, &o.officer, "/api/v1/applications?state=all&page=2").await);
+        assert_eq!((all["total"].as_i64(), all["pages"].as_u64(), all["page"].as_u64()), (Some(51), Some(2), Some(2)));
+        assert_eq!(numbers(&all), [drafts[0]["number"].as_str().unwrap()], "the oldest, on the second page");
+        let only = ok(get(&app, &o.officer, "/api/v1/applications?state=withdrawn").await);
+        assert_eq!(numbers(&only), [withdrawn["number"].as_str().unwrap()]);
+        let theirs = ok(get(&app, &o.stranger, "/api/v1/applications?state=all").await);
+        assert_eq!((theirs["total"].as_i64(), theirs["applications"][0]["name"].as_str()), (Some(1), Some("农林甲")));
+        let district = ok(get(&app, &supervisor, "/api/v1/applications?state=all").await);
+        assert_eq!(district["total"], 52);
+
+        // The same queue the page shows.
+        let page = get(&app, &o.officer, "/applications?state=all&page=2").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text.contains(drafts[0]["number"].as_str().unwrap()), "{}", page.text);
+
+        // Every role that prepares, decides or oversees applications sees its own units' queue:
+        // the caseworker their community's, the city and its auditor the whole city's.
+        let city = app.user("city", Role::CityAdmin, "440100").await;
+        let auditor = app.user("auditor", Role::Auditor, "440104").await;
+        let street_auditor = app.user("street_auditor", Role::Auditor, "440104012").await;
+        for (client, total) in [(&o.caseworker, 51), (&city, 52), (&auditor, 52), (&street_auditor, 1)] {
+            let seen = ok(get(&app, client, "/api/v1/applications?state=all").await);
+            assert_eq!(seen["total"], total, "{seen}");
+        }
+        let caseworkers = ok(get(&app, &o.caseworker, "/api/v1/applications?state=all&page=1").await);
+        assert!(!caseworkers.to_string().contains("农林甲"), "the next street's application is not the caseworker's");
+
+        // Roles that neither prepare, decide nor oversee applications have no queue.
+        for client in [&o.hotline, &social] {
+            assert_error(&get(&app, client, "/api/v1/applications").await, StatusCode::FORBIDDEN, "forbidden", None);
+        }
+        // A filter it does not know is refused naming the field, in the caller's language.
+        let a = get(&app, &o.officer, "/api/v1/applications?state=pending").await;
+        assert_error(&a, StatusCode::UNPROCESSABLE_ENTITY, "unknown_state", Some("state"));
+        let message = a.body["error"]["message"].as_str().unwrap();
+        assert!(message.contains("状态") && message.contains("pending") && message.contains("submitted"), "{message}");
+        let a = app
+            .send(Method::GET, "/api/v1/applications?state=pending", &o.officer, None, &[("accept-language", "en")])
+            .await;
+        assert_error(&a, StatusCode::UNPROCESSABLE_ENTITY, "unknown_state", Some("state"));
+        assert!(
+            a.body["error"]["message"].as_str().unwrap().starts_with("state: there is no filter `pending`"),
+            "{}",
+            a.text
+        );
+        let a = get(&app, &o.officer, "/api/v1/applications?page=0").await;
+        assert_error(&a, StatusCode::UNPROCESSABLE_ENTITY, "invalid_page", Some("page"));
     }
 }
 

@@ -326,6 +326,33 @@ async fn a_70_mib_body_is_413_not_400() {
     }
 }
 
+/// A page's form posted over the limit as a browser would, in `lang`, its length declared or
+/// not: it must be 413 and an HTML page, whose text is returned.
+async fn page_post(
+    app: &common::TestApp,
+    cookie: &str,
+    lang: &str,
+    uri: &str,
+    content_type: &str,
+    body: Vec<u8>,
+    declared: bool,
+) -> String {
+    let mut r = Request::builder()
+        .method(Method::POST)
+        .uri(uri)
+        .header(header::COOKIE, format!("{cookie}; yz_lang={lang}"))
+        .header(header::CONTENT_TYPE, content_type);
+    if declared {
+        r = r.header(header::CONTENT_LENGTH, body.len().to_string());
+    }
+    let response = app.router.clone().oneshot(r.body(Body::from(body)).unwrap()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE, "{uri} in {lang}, declared: {declared}");
+    let answered = response.headers().get(header::CONTENT_TYPE).unwrap().to_str().unwrap().to_owned();
+    let text = String::from_utf8_lossy(&response.into_body().collect().await.unwrap().to_bytes()).into_owned();
+    assert!(answered.starts_with("text/html"), "{uri} in {lang}, declared: {declared}: {answered} {text}");
+    text
+}
+
 #[tokio::test]
 async fn a_body_over_the_limit_is_413_in_the_callers_language_for_the_api_and_the_pages() {
     let config = Config { log_format: "text".into(), max_body_mib: 1, ..Config::default() };
@@ -350,24 +377,32 @@ async fn a_body_over_the_limit_is_413_in_the_callers_language_for_the_api_and_th
         // A page's form: the error page, in the page's language.
         let Client::Session { cookie, .. } = &caseworker else { unreachable!() };
         for declared in [true, false] {
-            let mut r = Request::builder()
-                .method(Method::POST)
-                .uri("/import")
-                .header(header::COOKIE, format!("{cookie}; yz_lang=en"))
-                .header(header::CONTENT_TYPE, "multipart/form-data; boundary=XYZ");
-            if declared {
-                r = r.header(header::CONTENT_LENGTH, &length);
-            }
             let mut body =
                 b"--XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\n".to_vec();
             body.extend(&big);
             body.extend(b"\r\n--XYZ--\r\n");
-            let response = app.router.clone().oneshot(r.body(Body::from(body)).unwrap()).await.unwrap();
-            assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE, "declared: {declared}");
-            let content_type = response.headers().get(header::CONTENT_TYPE).unwrap().to_str().unwrap().to_owned();
-            let text = String::from_utf8_lossy(&response.into_body().collect().await.unwrap().to_bytes()).into_owned();
-            assert!(content_type.starts_with("text/html"), "declared: {declared}: {content_type} {text}");
-            assert!(text.contains("limit of 1 MiB"), "{text}");
+            let page =
+                page_post(&app, cookie, "en", "/import", "multipart/form-data; boundary=XYZ", body, declared).await;
+            assert!(page.contains("limit of 1 MiB"), "{page}");
+        }
+    }
+}
+
+/// A page's ordinary form (urlencoded) sent without a declared length is cut while the form is
+/// read: the browser gets the error page in the user's language, not the API's JSON.
+#[tokio::test]
+async fn a_form_over_the_limit_is_an_error_page_in_the_users_language() {
+    let config = Config { log_format: "text".into(), max_body_mib: 1, ..Config::default() };
+    for app in apps_configured("security_form_too_large", config).await {
+        app.community(COMMUNITY).await;
+        let caseworker = app.user("caseworker", Role::CommunityWorker, COMMUNITY).await;
+        let Client::Session { cookie, csrf } = &caseworker else { unreachable!() };
+        let mut form = format!("csrf_token={csrf}&name=").into_bytes();
+        form.resize(3 * 1024 * 1024, b'a');
+        for (lang, says) in [("zh", "上限 1 MiB"), ("en", "limit of 1 MiB")] {
+            let urlencoded = "application/x-www-form-urlencoded";
+            let page = page_post(&app, cookie, lang, "/register", urlencoded, form.clone(), false).await;
+            assert!(page.contains(says), "{lang}: {page}");
         }
     }
 }

@@ -273,3 +273,55 @@ async fn a_ledger_export_is_the_files_of_the_jurisdiction_event_by_event() {
         assert_eq!(app.call(Method::GET, "/api/v1/export/ledgers", &worker, None).await.status, StatusCode::FORBIDDEN);
     }
 }
+
+/// The ledger's summary is the file's timeline sentence, in the export's language: categories by
+/// their names in the policy, fields by their names, never a code or a key.
+#[tokio::test]
+async fn a_ledger_summary_reads_as_the_timeline_in_the_exports_language() {
+    for app in apps("transfer_ledger_words").await {
+        let man = id_number("440104", "1970-03-01", 31);
+        let row = |disabled: &str| {
+            format!("a,{man},陈甲,13800138000,{STREET},2016-05-01,true,true,true,true,false,{disabled}")
+        };
+        app.register(&[&row("false")]).await;
+        // A second registration that changes one fact: `person.updated`, facts before and after.
+        app.register(&[&row("true").replace("2016-05-01", "2016-06-01")]).await;
+        let officer = app.user("officer", Role::StreetOfficer, STREET).await;
+        let summaries = |lang: &'static str| {
+            let (app, officer) = (&app, &officer);
+            async move {
+                let (a, bytes) =
+                    send_file(app, Method::GET, "/api/v1/export/ledgers?format=csv", officer, Vec::new(), None, lang)
+                        .await;
+                assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+                let mut reader = csv::Reader::from_reader(bytes.as_slice());
+                reader.records().map(|r| r.unwrap()).map(|r| (r[5].to_owned(), r[8].to_owned())).collect::<Vec<_>>()
+            }
+        };
+        let (en, zh) = (summaries("en").await, summaries("zh-CN").await);
+        let of = |rows: &[(String, String)], action: &str| {
+            rows.iter()
+                .find(|(a, _)| a == action)
+                .map(|(_, s)| s.clone())
+                .unwrap_or_else(|| panic!("{action}: {rows:?}"))
+        };
+        for rows in [&en, &zh] {
+            assert!(
+                rows.iter().all(|(_, s)| !s.contains("older_unemployed") && !s.contains("hukou_local")),
+                "{rows:?}"
+            );
+        }
+        assert!(of(&en, "recognition.granted").contains("Older unemployed person"), "{en:?}");
+        assert!(of(&zh, "recognition.granted").contains("大龄失业人员"), "{zh:?}");
+        assert_eq!(of(&en, "person.updated"), "changed Circumstances");
+        assert_eq!(of(&zh, "person.updated"), "修改了情况");
+
+        // Each summary is the sentence the file's timeline shows for that event.
+        let person_id = yuanzhu_storage::search::reach(app.store(), &man, "x").await.unwrap().unwrap().person_id;
+        let page = app.call(Method::GET, &format!("/p/{person_id}"), &officer, None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        for (action, summary) in zh.iter().filter(|(a, _)| a != "person.viewed") {
+            assert!(page.text.contains(summary.as_str()), "{action}: {summary} is not on the page");
+        }
+    }
+}

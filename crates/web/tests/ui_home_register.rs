@@ -119,6 +119,130 @@ async fn in_hardship(app: &TestApp, caseworker: &Client, officer: &Client, id: &
     assert_eq!(approved.status, StatusCode::OK, "{}", approved.text);
 }
 
+/// Recognises the person as 特困失业人员 and records a home visit 20 days ago that did not reach
+/// them: the next failed attempt makes them unreachable, so they are due for a contact.
+async fn falling_silent(app: &TestApp, caseworker: &Client, officer: &Client, id: &str) {
+    in_hardship(app, caseworker, officer, id).await;
+    let first =
+        yuanzhu_rules::Date::from_days(yuanzhu_storage::clock::Clock::default().today().to_days() - 20).unwrap();
+    let c = api_post(
+        app,
+        caseworker,
+        &format!("/api/v1/persons/{id}/contacts"),
+        json!({"channel": "home_visit", "reached": false, "on": first.to_string()}),
+    )
+    .await;
+    assert_eq!(c.status, StatusCode::CREATED, "{}", c.text);
+}
+
+/// The text of the home page's section `id`, which must be there.
+#[track_caller]
+fn section(home: &Answer, id: &str) -> String {
+    let start = home.text.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no {id}: {}", home.text));
+    let end = home.text[start..].find("</section>").unwrap() + start;
+    home.text[start..end].to_owned()
+}
+
+/// The queues a caseworker or an officer works and a supervisor's figures: not a hotline
+/// operator's or a social worker's.
+const NOT_THEIRS: [&str; 8] = [
+    "queue-deciding",
+    "queue-drafts",
+    "queue-waiting",
+    "queue-proposals",
+    "queue-duplicates",
+    "stats-by-category",
+    "work-by-unit",
+    "queue-transfers",
+];
+
+/// Two streets, each with a caseworker and an officer, and in each a person about to become
+/// unreachable (东山's 联系不上, 农林's 别处失联) with an application waiting for documents.
+struct TwoStreets {
+    caseworker: Client,
+    officer: Client,
+    stranger: Client,
+    other_officer: Client,
+    quiet: String,
+    quiet_elsewhere: String,
+}
+
+async fn two_streets(app: &TestApp) -> TwoStreets {
+    app.community(COMMUNITY).await;
+    app.community(OTHER_COMMUNITY).await;
+    let t = TwoStreets {
+        caseworker: app.user("caseworker", Role::CommunityWorker, COMMUNITY).await,
+        officer: app.user("officer", Role::StreetOfficer, STREET).await,
+        stranger: app.user("stranger", Role::CommunityWorker, OTHER_COMMUNITY).await,
+        other_officer: app.user("other.officer", Role::StreetOfficer, "440104012").await,
+        quiet: person(app, COMMUNITY, "联系不上", 31).await,
+        quiet_elsewhere: person(app, OTHER_COMMUNITY, "别处失联", 33).await,
+    };
+    falling_silent(app, &t.caseworker, &t.officer, &t.quiet).await;
+    falling_silent(app, &t.stranger, &t.other_officer, &t.quiet_elsewhere).await;
+    let waiting = person(app, COMMUNITY, "等材料", 11).await;
+    deficient_application(app, &t.caseworker, &waiting).await;
+    t
+}
+
+#[tokio::test]
+async fn a_hotline_operator_sees_whom_to_call_in_their_street_and_nothing_else() {
+    for app in apps("ui_home_hotline").await {
+        let t = two_streets(&app).await;
+        let hotline = app.user("hotline", Role::HotlineOperator, STREET).await;
+        let home = page(&app, &hotline, "/", false).await;
+        assert_eq!(home.status, StatusCode::OK, "{}", home.text);
+        let due = section(&home, "queue-unreachable");
+        assert!(due.contains("联系不上") && due.contains("href=\"/p/"), "{due}");
+        assert!(due.contains("<span class=\"count\">1</span>"), "{due}");
+        assert!(!home.text.contains("别处失联"), "another street's person: {}", home.text);
+        assert!(!home.text.contains("等材料"), "applications are not a hotline's work");
+        assert!(!home.text.contains(&t.quiet), "lists link by record key, never by ID number");
+        for id in NOT_THEIRS {
+            assert!(!home.text.contains(&format!("id=\"{id}\"")), "{id} on a hotline's home");
+        }
+        // The same in English.
+        let home = page(&app, &hotline, "/", true).await;
+        assert!(section(&home, "queue-unreachable").contains("Persons about to become unreachable"));
+    }
+}
+
+#[tokio::test]
+async fn a_social_worker_sees_their_assigned_persons_wherever_they_live_and_no_one_else() {
+    for app in apps("ui_home_social").await {
+        let t = two_streets(&app).await;
+        let social = app.user("social", Role::SocialWorker, STREET).await;
+        // Assigned: one of each street's (the other street's officer assigns theirs), each with a
+        // failed contact; in each street one more person falling silent is not theirs.
+        let mine = person(&app, COMMUNITY, "我的对象", 41).await;
+        let mine_elsewhere = person(&app, OTHER_COMMUNITY, "外街对象", 43).await;
+        falling_silent(&app, &t.caseworker, &t.officer, &mine).await;
+        falling_silent(&app, &t.stranger, &t.other_officer, &mine_elsewhere).await;
+        for (officer, id) in [(&t.officer, &mine), (&t.other_officer, &mine_elsewhere)] {
+            let a =
+                api_post(&app, officer, &format!("/api/v1/persons/{id}/assignments"), json!({"username": "social"}))
+                    .await;
+            assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+        }
+
+        let home = page(&app, &social, "/", false).await;
+        assert_eq!(home.status, StatusCode::OK, "{}", home.text);
+        let assigned = section(&home, "assigned");
+        assert!(assigned.contains("我的对象") && assigned.contains("外街对象"), "{assigned}");
+        let due = section(&home, "queue-unreachable");
+        assert!(due.contains("我的对象"), "{due}");
+        assert!(due.contains("外街对象"), "assigned, though living in another street: {due}");
+        assert!(due.contains("<span class=\"count\">2</span>"), "{due}");
+        for name in ["联系不上", "别处失联", "等材料"] {
+            assert!(!home.text.contains(name), "{name} is not assigned to the social worker");
+        }
+        assert!(!home.text.contains(&mine) && !home.text.contains(&mine_elsewhere), "no ID numbers in lists");
+        for id in NOT_THEIRS {
+            assert!(!home.text.contains(&format!("id=\"{id}\"")), "{id} on a social worker's home");
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_caseworker_sees_each_queue_and_nothing_outside_their_jurisdiction() {
     for app in apps("ui_home_queue").await {
@@ -141,17 +265,7 @@ async fn a_caseworker_sees_each_queue_and_nothing_outside_their_jurisdiction() {
         .await;
         assert_eq!(p.status, StatusCode::CREATED, "{}", p.text);
         let quiet = person(&app, COMMUNITY, "联系不上", 31).await;
-        in_hardship(&app, &caseworker, &officer, &quiet).await;
-        let first =
-            yuanzhu_rules::Date::from_days(yuanzhu_storage::clock::Clock::default().today().to_days() - 20).unwrap();
-        let c = api_post(
-            &app,
-            &caseworker,
-            &format!("/api/v1/persons/{quiet}/contacts"),
-            json!({"channel": "home_visit", "reached": false, "on": first.to_string()}),
-        )
-        .await;
-        assert_eq!(c.status, StatusCode::CREATED, "{}", c.text);
+        falling_silent(&app, &caseworker, &officer, &quiet).await;
         // Two files of one name and birth date here, and a pair in the other street.
         person(&app, COMMUNITY, "同名人", 41).await;
         person(&app, COMMUNITY, "同名人", 43).await;
@@ -161,11 +275,7 @@ async fn a_caseworker_sees_each_queue_and_nothing_outside_their_jurisdiction() {
 
         let home = page(&app, &caseworker, "/", false).await;
         assert_eq!(home.status, StatusCode::OK, "{}", home.text);
-        let section = |id: &str| {
-            let start = home.text.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no {id}: {}", home.text));
-            let end = home.text[start..].find("</section>").unwrap() + start;
-            home.text[start..end].to_owned()
-        };
+        let section = |id: &str| section(&home, id);
         assert!(section("queue-waiting").contains("等材料"), "{}", section("queue-waiting"));
         assert!(section("queue-waiting").contains("href=\"/applications/"));
         assert!(section("queue-proposals").contains("已就业"));

@@ -481,27 +481,86 @@ pub struct AuditVerdict {
     /// Events checked (when intact).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub events: Option<i64>,
-    /// The first event at which the chain breaks.
+    /// The head the chain was checked up to (when intact): keep a copy outside the database and
+    /// pass it back as `expect_head` later, as with `yuanzhu audit verify --expect-head`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub head: Option<AuditHead>,
+    /// The first event at which the chain breaks, or the expected head's event that is gone or
+    /// changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub broken_at: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 
-/// Verify the audit chain.
+/// The last event of the chain: its number and hash, and both as `SEQ:HASH`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct AuditHead {
+    pub seq: i64,
+    pub hash: String,
+    /// `SEQ:HASH`, as `yuanzhu audit verify` prints it and `expect_head` takes it.
+    pub text: String,
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct VerifyQuery {
+    /// `SEQ:HASH` of a head seen earlier: the chain must still hold that event with that hash
+    /// (it may have grown since).
+    pub expect_head: Option<String>,
+}
+
+/// Verify the audit chain, and report its head; with `expect_head`, also that the chain still
+/// holds that earlier head.
 #[utoipa::path(
     get, path = "/audit/verify", tag = "admin",
-    responses((status = 200, body = AuditVerdict), (status = 403, body = ErrorBody))
+    params(VerifyQuery),
+    responses(
+        (status = 200, body = AuditVerdict),
+        (status = 403, body = ErrorBody),
+        (status = 422, description = "`expect_head` is not `SEQ:HASH`", body = ErrorBody),
+    )
 )]
-async fn verify_audit(State(state): State<AppState>, user: AuthUser) -> Result<Json<AuditVerdict>, ApiError> {
+async fn verify_audit(
+    State(state): State<AppState>,
+    user: AuthUser,
+    super::Query(query): super::Query<VerifyQuery>,
+) -> Result<Json<AuditVerdict>, ApiError> {
     user.require(Action::VerifyAudit)?;
-    Ok(Json(match audit::verify(&state.store).await? {
-        Verdict::Intact { events } => {
-            AuditVerdict { intact: true, events: Some(events), broken_at: None, reason: None }
-        }
-        Verdict::Broken { seq, reason } => {
-            AuditVerdict { intact: false, events: None, broken_at: Some(seq), reason: Some(reason) }
-        }
+    let expected = match query.expect_head.as_deref() {
+        None => None,
+        Some(text) => Some(text.parse::<audit::Head>().map_err(|e| {
+            let shown: String = text.chars().take(80).collect();
+            ApiError::unprocessable(
+                "invalid_head",
+                Some("expect_head"),
+                format!("expect_head（审计链头）：“{shown}”应为“序号:哈希值”（{e}）"),
+                format!("expect_head: `{shown}` should be SEQ:HASH ({e})"),
+            )
+        })?),
+    };
+    let broken = |seq, reason| AuditVerdict {
+        intact: false,
+        events: None,
+        head: None,
+        broken_at: Some(seq),
+        reason: Some(reason),
+    };
+    let (verdict, head) = audit::verify_with_head(&state.store).await?;
+    let events = match verdict {
+        Verdict::Intact { events } => events,
+        Verdict::Broken { seq, reason } => return Ok(Json(broken(seq, reason))),
+    };
+    if let Some(expected) = &expected
+        && let Verdict::Broken { seq, reason } = audit::verify_against(&state.store, expected).await?
+    {
+        return Ok(Json(broken(seq, reason)));
+    }
+    Ok(Json(AuditVerdict {
+        intact: true,
+        events: Some(events),
+        head: Some(AuditHead { text: head.to_string(), seq: head.seq, hash: head.hash }),
+        broken_at: None,
+        reason: None,
     }))
 }
 

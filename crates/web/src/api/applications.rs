@@ -17,7 +17,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use yuanzhu_domain::access::{Action, mask_id_number, role_allows};
 use yuanzhu_domain::application::{
-    Application, ApplicationCategory, CategoryError, Document, Provision, State as ApplicationState, TransitionError,
+    Application, ApplicationCategory, CategoryError, Document, Provision, State as ApplicationState, StateKind,
+    TransitionError,
 };
 use yuanzhu_rules::{Date, Lang, Policy, PolicySet};
 use yuanzhu_storage::StoreError;
@@ -35,7 +36,7 @@ pub(crate) use crate::service::common::{MAX_TEXT, day_of, free_text, id_of, reac
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(open_application))
-        .routes(routes!(waiting_queue))
+        .routes(routes!(list_applications))
         .routes(routes!(get_application))
         .routes(routes!(provide_documents))
         .routes(routes!(accept_commitments))
@@ -747,8 +748,142 @@ async fn withdraw(
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct QueueQuery {
-    /// `documents`: deficient applications waiting for the documents the one-time notice asked for.
+    /// `documents`: deficient applications waiting for the documents the one-time notice asked
+    /// for (a list of those instead of a page).
     pub waiting: Option<String>,
+    /// Which applications: `open` (undecided: drafts, submitted, deficient; the default),
+    /// `draft`, `submitted`, `deficient`, `approved`, `rejected`, `withdrawn` or `all`.
+    pub state: Option<String>,
+    /// The page, from 1 (50 applications a page).
+    pub page: Option<u32>,
+}
+
+/// Applications on a page of the queue.
+pub const PAGE_ROWS: u32 = 50;
+
+/// The queue's filters, in the order the page offers them.
+pub const FILTERS: [&str; 8] = ["open", "submitted", "deficient", "draft", "approved", "rejected", "withdrawn", "all"];
+
+/// A filter of the queue by its code (`open`, `submitted`, … `all`) and the states it stands for.
+pub fn states_of(filter: &str) -> Option<Vec<StateKind>> {
+    use StateKind::*;
+    Some(match filter {
+        "open" => vec![Draft, Submitted, Deficient],
+        "all" => vec![],
+        "draft" => vec![Draft],
+        "submitted" => vec![Submitted],
+        "deficient" => vec![Deficient],
+        "approved" => vec![Approved],
+        "rejected" => vec![Rejected],
+        "withdrawn" => vec![Withdrawn],
+        _ => return None,
+    })
+}
+
+/// A page of the queue: the applications and the name of each applicant.
+pub(crate) struct QueuePage {
+    pub rows: Vec<(StoredApplication, String)>,
+    /// How many applications the filter holds in all.
+    pub total: i64,
+    pub pages: u32,
+}
+
+/// The queue of applications (第五条) made at the user's offices in `states`, newest first, page
+/// `page` (from 1): the `/applications` page and `GET /api/v1/applications` both read it here. The
+/// office keeps its applications when an applicant moves; one who moved out of reach is left out
+/// (their file would answer 404).
+pub(crate) async fn queue_page(
+    state: &AppState,
+    user: &AuthUser,
+    states: &[StateKind],
+    page: u32,
+) -> Result<QueuePage, ApiError> {
+    user.require(Action::ListApplications)?;
+    let prefix = user.user.unit_prefix().ok_or_else(ApiError::forbidden)?;
+    let offset = (page.max(1) - 1).saturating_mul(PAGE_ROWS);
+    let (listed, total) =
+        applications::list(&state.store, prefix, states, applications::Order::NewestFirst, PAGE_ROWS, offset)
+            .await
+            .map_err(application_error)?;
+    let rows = within_reach(state, user, listed, |(a, _)| a.id_number.as_str()).await?;
+    Ok(QueuePage { rows, total, pages: (total.max(0) as u32).div_ceil(PAGE_ROWS).max(1) })
+}
+
+/// A page of the queue of applications.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApplicationPageJson {
+    /// The filter applied (`open` unless asked otherwise).
+    pub state: String,
+    pub page: u32,
+    pub pages: u32,
+    pub per_page: u32,
+    /// Applications the filter holds in all, on every page.
+    pub total: i64,
+    pub applications: Vec<ApplicationRowJson>,
+}
+
+/// An application as a row of the queue: what a caseworker needs to pick it up. The ID number is
+/// masked, as in every list; the whole application is at `/applications/{id}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApplicationRowJson {
+    pub id: String,
+    pub number: String,
+    pub version: i64,
+    pub id_number: String,
+    pub name: String,
+    /// The applicant's unit of residence when it was opened: its office received it.
+    pub unit_code: String,
+    pub policy: String,
+    pub category: String,
+    pub state: String,
+    pub state_name: String,
+    pub state_name_en: String,
+    /// The day it was received (opened at the office).
+    pub received_on: String,
+    pub updated_at: String,
+    /// Last day for the decision of a submitted file, where its policy sets one.
+    pub review_deadline: Option<String>,
+    pub review_overdue: bool,
+    /// Days since the one-time deficiency notice, while the applicant completes the file.
+    pub days_since_notice: Option<i64>,
+}
+
+impl ApplicationRowJson {
+    fn of(stored: &StoredApplication, name: String, today: Date) -> ApplicationRowJson {
+        let app = &stored.application;
+        let kind = app.state().kind();
+        let notice = match app.state() {
+            ApplicationState::Deficient { notice } => Some(notice),
+            _ => None,
+        };
+        ApplicationRowJson {
+            id: stored.id.clone(),
+            number: stored.number.clone(),
+            version: stored.version,
+            id_number: mask_id_number(&stored.id_number),
+            name,
+            unit_code: stored.unit_code.clone(),
+            policy: app.category().policy().to_owned(),
+            category: app.category().code().to_owned(),
+            state: kind.code().to_owned(),
+            state_name: kind.name(Lang::Zh).to_owned(),
+            state_name_en: kind.name(Lang::En).to_owned(),
+            received_on: app.history().first().map(|e| e.on.to_string()).unwrap_or_default(),
+            updated_at: stored.updated_at.clone(),
+            review_deadline: app.review_deadline().map(|d| d.to_string()),
+            review_overdue: app.review_overdue(today),
+            days_since_notice: notice.map(|n| n.served_on().days_until(today)),
+        }
+    }
+}
+
+/// What `GET /applications` answers: a page of the queue, or with `waiting=documents` the
+/// deficient applications waiting for documents.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ApplicationsAnswer {
+    Page(ApplicationPageJson),
+    Waiting(Vec<WaitingJson>),
 }
 
 /// A deficient application waiting for documents. The ID number is masked, as in every list.
@@ -792,20 +927,62 @@ impl From<WaitingForDocuments> for WaitingJson {
     }
 }
 
-/// Deficient applications within your jurisdiction waiting for documents, longest wait first.
+/// The queue of applications made at your offices (第五条), as the `/applications` page shows it:
+/// by `state` (undecided ones unless asked otherwise), newest first, a page at a time; those whose
+/// applicant has moved out of your jurisdiction are left out. For the roles that prepare, decide
+/// or oversee applications. With `waiting=documents` instead: the deficient applications within
+/// your jurisdiction waiting for documents, longest wait first (any role).
 #[utoipa::path(
     get, path = "/applications", tag = "applications",
     params(QueueQuery),
     responses(
-        (status = 200, body = Vec<WaitingJson>),
-        (status = 400, description = "`waiting` is missing or not `documents`", body = ErrorBody),
+        (status = 200, description = "A page of the queue; with `waiting=documents`, a list of the applications waiting for documents", body = ApplicationsAnswer),
+        (status = 400, description = "`waiting` is not `documents`, or `page` is not a number", body = ErrorBody),
+        (status = 403, description = "Your role does not work with applications", body = ErrorBody),
+        (status = 422, description = "`state` is not a filter of the queue, or `page` is 0", body = ErrorBody),
     )
 )]
-async fn waiting_queue(
+async fn list_applications(
     State(state): State<AppState>,
     user: AuthUser,
     Query(query): Query<QueueQuery>,
-) -> Result<Json<Vec<WaitingJson>>, ApiError> {
+) -> Result<Json<ApplicationsAnswer>, ApiError> {
+    if query.waiting.is_some() {
+        return waiting_queue(&state, &user, &query).await.map(|w| Json(ApplicationsAnswer::Waiting(w)));
+    }
+    let filter = query.state.as_deref().map_or("open", str::trim);
+    let Some(states) = states_of(filter) else {
+        let shown: String = filter.chars().take(32).collect();
+        return Err(ApiError::unprocessable(
+            "unknown_state",
+            Some("state"),
+            format!("state（状态筛选）：没有“{shown}”这种筛选，应为 {} 之一", FILTERS.join("、")),
+            format!("state: there is no filter `{shown}`; use one of {}", FILTERS.join(", ")),
+        ));
+    };
+    let page = query.page.unwrap_or(1);
+    if page == 0 {
+        return Err(ApiError::unprocessable(
+            "invalid_page",
+            Some("page"),
+            "page（页码）：页码从 1 开始",
+            "page: pages start at 1",
+        ));
+    }
+    let listed = queue_page(&state, &user, &states, page).await?;
+    let today = state.clock().today();
+    Ok(Json(ApplicationsAnswer::Page(ApplicationPageJson {
+        state: filter.to_owned(),
+        page,
+        pages: listed.pages,
+        per_page: PAGE_ROWS,
+        total: listed.total,
+        applications: listed.rows.into_iter().map(|(a, name)| ApplicationRowJson::of(&a, name, today)).collect(),
+    })))
+}
+
+/// Deficient applications within the user's jurisdiction waiting for documents, longest wait first.
+async fn waiting_queue(state: &AppState, user: &AuthUser, query: &QueueQuery) -> Result<Vec<WaitingJson>, ApiError> {
     user.require(Action::View)?;
     if query.waiting.as_deref().map(str::trim) != Some("documents") {
         return Err(ApiError::bad_request(
@@ -821,6 +998,6 @@ async fn waiting_queue(
         .await
         .map_err(application_error)?;
     // The office made the application; the applicant may have moved out of reach since.
-    let waiting = within_reach(&state, &user, waiting, |w| &w.id_number).await?;
-    Ok(Json(waiting.into_iter().map(WaitingJson::from).collect()))
+    let waiting = within_reach(state, user, waiting, |w| &w.id_number).await?;
+    Ok(waiting.into_iter().map(WaitingJson::from).collect())
 }

@@ -325,11 +325,13 @@ pub(crate) async fn export_ledgers(
     let format = export_format(query)?;
     let Some(prefix) = user.user.unit_prefix() else { return Err(ApiError::forbidden()) };
     let masked = !role_allows(user.user.role, Action::ViewIdentity);
-    let pages = export::ledgers(&state.store, Some(prefix), lang).await?;
+    // Without unit names a summary still names each unit, by its code.
+    let units = state.unit_names.current(&state.store).await.unwrap_or_default();
+    let words = crate::ui::Ctx::without_user(lang, state.policies.clone(), state.clock(), units);
+    let pages = export::ledgers(&state.store, Some(prefix), crate::ui::timeline::summariser(words, masked)).await?;
     let (bytes, rows) = export_table(pages, format, lang, |r| {
         if masked {
             r.id_number = mask_id_number(&r.id_number);
-            r.summary = super::persons::masked_text(&r.summary).unwrap_or_else(|| r.summary.clone());
         }
     })
     .await?;

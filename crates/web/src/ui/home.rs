@@ -303,28 +303,41 @@ async fn applications_in(
 
 /// Persons of the units under `prefix` whom the next failed contact would make unreachable.
 async fn due_contacts(state: &AppState, prefix: &str) -> Result<Bounded<DueRow>, ApiError> {
-    let due_all =
-        revocations::about_to_become_unreachable(&state.store, &state.policies, prefix, state.clock().today(), 14)
-            .await
-            .map_err(revocation_error)?;
-    Ok(Bounded {
-        total: due_all.len(),
-        rows: due_all
+    Ok(due_rows(due_in(state, prefix).await?))
+}
+
+/// Everyone under `prefix` about to become unreachable, soonest first.
+async fn due_in(state: &AppState, prefix: &str) -> Result<Vec<revocations::DueContact>, ApiError> {
+    revocations::about_to_become_unreachable(&state.store, &state.policies, prefix, state.clock().today(), 14)
+        .await
+        .map_err(revocation_error)
+}
+
+/// The first [`SHOWN`] of them as rows, and how many there are.
+fn due_rows(due: Vec<revocations::DueContact>) -> Bounded<DueRow> {
+    Bounded {
+        total: due.len(),
+        rows: due
             .into_iter()
             .take(SHOWN)
             .map(|d| DueRow { person_id: d.person_id, name: d.name, due: d.due, overdue: d.overdue })
             .collect(),
-    })
+    }
 }
 
-/// A social worker's: which of their assigned persons are about to become unreachable.
+/// A social worker's: which of their assigned persons are about to become unreachable, wherever
+/// they live (a person is assigned to them across units, 第十三条), all of them counted before
+/// the list is cut. Each unit where one of them lives is read once.
 async fn assigned_due(state: &AppState, user: &AuthUser) -> Result<Queue, ApiError> {
-    // Their unit bounds the search; only their own persons are kept.
-    let (mine, _) = stats::assigned_persons(&state.store, &user.account.id, 10_000).await?;
-    let mine: std::collections::HashSet<String> = mine.into_iter().map(|a| a.person_id).collect();
-    let all = due_contacts(state, user.account.unit.prefix()).await?;
-    let rows: Vec<DueRow> = all.rows.into_iter().filter(|d| mine.contains(&d.person_id)).collect();
-    Ok(Queue::only_due(Bounded { total: rows.len(), rows }))
+    let (mine, _) = stats::assigned_persons(&state.store, &user.account.id, 1000).await?;
+    let ids: std::collections::HashSet<&str> = mine.iter().map(|a| a.person_id.as_str()).collect();
+    let units: std::collections::BTreeSet<&str> = mine.iter().map(|a| a.residence_unit.as_str()).collect();
+    let mut due = Vec::new();
+    for unit in units {
+        due.extend(due_in(state, unit).await?.into_iter().filter(|d| ids.contains(d.person_id.as_str())));
+    }
+    due.sort_by(|a, b| (&a.due, &a.id_number).cmp(&(&b.due, &b.id_number)));
+    Ok(Queue::only_due(due_rows(due)))
 }
 
 /// The queues of a community caseworker or a street officer, each within the user's units.

@@ -18,7 +18,7 @@ mod register_form;
 mod residence_transfers;
 mod revocations;
 mod sign_in;
-mod timeline;
+pub mod timeline;
 mod transfer;
 
 use askama::Template;
@@ -76,6 +76,17 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// Words without a signed-in user or a page: an error answered before any user is known, an
+    /// export's summaries written by the command line.
+    pub fn without_user(
+        lang: Lang,
+        policies: std::sync::Arc<yuanzhu_rules::PolicySet>,
+        clock: yuanzhu_storage::clock::Clock,
+        units: crate::unit_names::Names,
+    ) -> Ctx {
+        Ctx { lang, user: None, csrf: String::new(), path: "/".to_owned(), policies, clock, units }
+    }
+
     /// A category's name in the page's language, from the policy that defines it.
     pub fn category(&self, code: &str) -> String {
         let found = self.policies.policies().iter().flat_map(|p| p.categories.iter()).find(|c| c.code == code);
@@ -208,7 +219,7 @@ impl Ctx {
 
     /// Whether the user works with applications (the queue in the menu).
     pub fn sees_applications(&self) -> bool {
-        self.user.as_ref().is_some_and(|u| queue::sees_applications(u.user.role))
+        self.user.as_ref().is_some_and(|u| role_allows(u.user.role, Action::ListApplications))
     }
 
     /// A code shown through the table, e.g. `sex.female`; unknown codes show as themselves.

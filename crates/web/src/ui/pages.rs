@@ -149,7 +149,7 @@ pub struct FileQuery {
     done: Option<String>,
 }
 
-fn mask(text: &str, masked: bool) -> String {
+pub(super) fn mask(text: &str, masked: bool) -> String {
     if masked { masked_text(text).unwrap_or_else(|| text.to_owned()) } else { text.to_owned() }
 }
 

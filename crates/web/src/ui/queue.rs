@@ -9,12 +9,11 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use yuanzhu_domain::access::{Action, Role, role_allows};
-use yuanzhu_domain::application::{State as AppState_, StateKind};
-use yuanzhu_storage::applications::{self, Order, StoredApplication};
+use yuanzhu_domain::application::State as AppState_;
+use yuanzhu_storage::applications::StoredApplication;
 
 use super::{Ctx, Page, error_page, render};
-use crate::api::applications::{application_error, within_reach};
+use crate::api::applications::{self, FILTERS, states_of};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -57,37 +56,9 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// Rows on a page of the queue.
-pub const PAGE_ROWS: u32 = 50;
-
 pub fn router() -> Router<AppState> {
     Router::new().route("/applications", get(queue_page))
 }
-
-/// Whether a role works with applications: it prepares or decides them, or oversees those who do.
-pub fn sees_applications(role: Role) -> bool {
-    role_allows(role, Action::PrepareApplication)
-        || role_allows(role, Action::DecideApplication)
-        || matches!(role, Role::DistrictSupervisor | Role::Auditor)
-}
-
-/// A filter of the queue: its code in the address and the states it stands for.
-pub fn states_of(filter: &str) -> Option<Vec<StateKind>> {
-    use StateKind::*;
-    Some(match filter {
-        "open" => vec![Draft, Submitted, Deficient],
-        "all" => vec![],
-        "draft" => vec![Draft],
-        "submitted" => vec![Submitted],
-        "deficient" => vec![Deficient],
-        "approved" => vec![Approved],
-        "rejected" => vec![Rejected],
-        "withdrawn" => vec![Withdrawn],
-        _ => return None,
-    })
-}
-
-const FILTERS: [&str; 8] = ["open", "submitted", "deficient", "draft", "approved", "rejected", "withdrawn", "all"];
 
 /// One application as a row of a list: what a caseworker needs to pick it up.
 pub struct Row {
@@ -182,22 +153,11 @@ async fn queue_page(State(state): State<AppState>, Page(ctx, user): Page, Query(
 }
 
 async fn queue<'a>(state: &AppState, ctx: &'a Ctx, user: &AuthUser, q: QueueQuery) -> Result<QueuePage<'a>, ApiError> {
-    if !sees_applications(user.user.role) {
-        return Err(ApiError::forbidden());
-    }
-    let prefix = user.user.unit_prefix().ok_or_else(ApiError::forbidden)?;
     let filter = q.state.filter(|f| states_of(f).is_some()).unwrap_or_else(|| "open".to_owned());
     let states = states_of(&filter).expect("checked above");
     let page = q.page.unwrap_or(1).clamp(1, 100_000);
-    let (listed, total) =
-        applications::list(&state.store, prefix, &states, Order::NewestFirst, PAGE_ROWS, (page - 1) * PAGE_ROWS)
-            .await
-            .map_err(application_error)?;
-    // The office keeps its applications when an applicant moves; one who moved out of reach is
-    // not shown (their file would answer 404).
-    let listed = within_reach(state, user, listed, |(a, _)| a.id_number.as_str()).await?;
+    let listed = applications::queue_page(state, user, &states, page).await?;
     let today = state.clock().today();
-    let rows = listed.into_iter().map(|(a, name)| Row::of(ctx, &a, name, today)).collect();
-    let pages = (total.max(0) as u32).div_ceil(PAGE_ROWS).max(1);
-    Ok(QueuePage { ctx, filter, filters: FILTERS, rows, total, page, pages })
+    let rows = listed.rows.into_iter().map(|(a, name)| Row::of(ctx, &a, name, today)).collect();
+    Ok(QueuePage { ctx, filter, filters: FILTERS, rows, total: listed.total, page, pages: listed.pages })
 }

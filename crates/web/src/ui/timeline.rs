@@ -3,6 +3,10 @@
 //! event says what happened in the words of the glossary, with names for every code (categories,
 //! units, channels, reasons, policies) and citations the language's way. The audit chain keeps the
 //! exact before and after; the page shows none of its JSON.
+//!
+//! The ledgers export (第十九条 一人一档、一帮扶一台帐) summarises each event with the same
+//! sentence ([`summariser`]), from the web and from `yuanzhu export ledgers`: storage holds the
+//! rows, this module the words.
 
 use serde_json::Value;
 use yuanzhu_rules::Lang;
@@ -57,6 +61,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
 ];
 
 /// One line of the timeline: when (local time), who, and what, as a sentence.
+#[derive(Debug)]
 pub struct Line {
     pub at: String,
     pub actor: String,
@@ -104,7 +109,14 @@ fn aside(ctx: &Ctx, parts: &[String]) -> String {
     }
 }
 
-fn sentence(ctx: &Ctx, e: &Event, mask: &dyn Fn(&str) -> String) -> String {
+/// The ledger export's summary of each event: its timeline sentence in `ctx`'s language, free
+/// text masked where `masked` (roles that do not see identities).
+pub fn summariser(ctx: Ctx, masked: bool) -> yuanzhu_storage::export::ledger::Summarise {
+    Box::new(move |e| sentence(&ctx, e, &|text| super::pages::mask(text, masked)))
+}
+
+/// What the event did, as a sentence without its subject (the actor is shown beside it).
+pub fn sentence(ctx: &Ctx, e: &Event, mask: &dyn Fn(&str) -> String) -> String {
     let (before, after) = (parse(e.before.as_deref()), parse(e.after.as_deref()));
     let category = |v: &Value| ctx.category(text(v, "category"));
     let date = |v: &Value, key: &str| {
@@ -229,13 +241,48 @@ fn sentence(ctx: &Ctx, e: &Event, mask: &dyn Fn(&str) -> String) -> String {
     }
 }
 
-/// An event this page has no sentence for: its name from the ledger's list, never its code.
+/// An event this page has no sentence for: its name from [`ACTIONS`], never its code.
 fn other(ctx: &Ctx, action: &str) -> String {
-    match yuanzhu_storage::export::ledger::action_name(action, ctx.lang) {
-        Some(name) => join(ctx, &[ctx.t("tl.other"), name]),
+    match ACTIONS.iter().find(|(a, ..)| *a == action) {
+        Some((_, zh, en)) => join(ctx, &[ctx.t("tl.other"), if ctx.lang == Lang::Zh { zh } else { en }]),
         None => ctx.t("tl.other_unknown").to_owned(),
     }
 }
+
+/// What the audit trail's actions are called, for an event without a sentence of its own:
+/// (action, zh-CN, en).
+const ACTIONS: &[(&str, &str, &str)] = &[
+    ("person.created", "建档", "File opened"),
+    ("person.updated", "信息变更", "Record changed"),
+    ("person.viewed", "查阅档案", "File viewed"),
+    ("person.hukou_unit_set", "设定户籍地单位", "Unit of hukou set"),
+    ("registration.recorded", "失业登记", "Unemployment registration"),
+    ("recognition.granted", "认定", "Recognised"),
+    ("recognition.ended", "认定终止", "Recognition ended"),
+    ("assessment.changed", "重新评估结果变化", "Reassessment changed the result"),
+    ("application.opened", "受理申请", "Application opened"),
+    ("application.document_provided", "提交材料", "Document provided"),
+    ("application.commitment_accepted", "以承诺代替证明", "Commitment accepted in lieu of proof"),
+    ("application.submitted", "提交申请", "Application submitted"),
+    ("application.marked_deficient", "一次性告知补正", "Marked deficient"),
+    ("application.approved", "批准认定", "Application approved"),
+    ("application.rejected", "不予认定", "Application rejected"),
+    ("application.withdrawn", "撤回申请", "Application withdrawn"),
+    ("revocation.proposed", "提议注销", "Revocation proposed"),
+    ("revocation.confirmed", "确认注销", "Revocation confirmed"),
+    ("revocation.dismissed", "不予注销", "Revocation dismissed"),
+    ("contact.logged", "联系记录", "Contact attempt"),
+    ("refusal.logged", "拒绝服务记录", "Refusal of a service"),
+    ("employment.recorded", "就业登记", "Employment recorded"),
+    ("duplicate.flagged", "疑似重复", "Possible duplicate flagged"),
+    ("duplicate.decided", "重复核定", "Possible duplicate decided"),
+    ("transfer.proposed", "提出居住地转移", "Transfer of residence proposed"),
+    ("transfer.accepted", "接收居住地转移", "Transfer of residence accepted"),
+    ("transfer.refused", "拒绝居住地转移", "Transfer of residence refused"),
+    ("transfer.withdrawn", "撤回居住地转移", "Transfer of residence withdrawn"),
+    ("transfer.done", "直接办理居住地转移", "Transfer of residence made at once"),
+    ("person.moved", "居住单位变更", "Unit of residence changed"),
+];
 
 /// The fields a change touched, by their names.
 fn changed_fields(ctx: &Ctx, before: &Value, after: &Value) -> Vec<String> {
