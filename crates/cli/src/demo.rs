@@ -2,6 +2,7 @@
 //! clearly synthetic: communities are named 演示社区 ("demo community") and flagged as such.
 
 use yuanzhu_domain::{Registration, UnitCode};
+use yuanzhu_rules::synthetic::{ID_KEYS, ID_STRIDE, SplitMix, with_check};
 use yuanzhu_rules::{Date, Fact, Facts, FemaleRetirementTrack, IdNumber, ParentCertificate, Sex};
 use yuanzhu_storage::{Store, StoreError, units};
 
@@ -22,28 +23,6 @@ pub async fn communities(store: &Store) -> Result<Vec<UnitCode>, StoreError> {
     Ok(codes)
 }
 
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn chance(&mut self, per_mille: u64) -> bool {
-        self.below(1000) < per_mille
-    }
-}
-
-const SURNAMES: &[&str] = &["陈", "李", "黄", "张", "梁", "林", "刘", "吴", "何", "王", "郭", "罗", "叶", "周", "郑"];
-const GIVEN: &[&str] =
-    &["伟", "芳", "敏", "静", "丽", "强", "磊", "洁", "勇", "艳", "杰", "娟", "涛", "明", "超", "霞", "平", "刚"];
-
 /// Registrations `start..start + n` of the demo registry with this seed: the same seed gives
 /// the same persons, whatever the batch size.
 pub fn registrations(seed: u64, start: usize, n: usize, communities: &[UnitCode]) -> Vec<Registration> {
@@ -52,15 +31,9 @@ pub fn registrations(seed: u64, start: usize, n: usize, communities: &[UnitCode]
     (start..start + n).map(|i| person(seed, i, communities, &districts)).collect()
 }
 
-/// (district, birth day, sequence code) combinations: 11 districts × 16,000 days × 1,000.
-const KEYS: u64 = 11 * 16_000 * 1_000;
-/// Coprime with [`KEYS`] (= 2^10 · 5^6 · 11), so `i ↦ i · STRIDE mod KEYS` never repeats: every
-/// demo person gets an ID number of their own.
-const STRIDE: u64 = 1_000_003;
-
 fn person(seed: u64, i: usize, communities: &[UnitCode], districts: &[&str]) -> Registration {
     let mut r = SplitMix(seed ^ (i as u64).wrapping_mul(0xA24B_AED4_963E_E407));
-    let key = ((i as u64) * STRIDE + seed) % KEYS;
+    let key = ((i as u64) * ID_STRIDE + seed) % ID_KEYS;
     let district = districts[(key % districts.len() as u64) as usize];
     let birth =
         Date::from_days(Date::parse("1955-01-01").expect("a literal date").to_days() + ((key / 11) % 16_000) as i64)
@@ -100,12 +73,7 @@ fn person(seed: u64, i: usize, communities: &[UnitCode], districts: &[&str]) -> 
         facts.female_retirement_track = FemaleRetirementTrack::Cadre;
     }
     facts.unemployed_since = Date::from_days(registered_on.to_days() - r.below(720) as i64);
-    let name = format!(
-        "{}{}{}",
-        SURNAMES[r.below(SURNAMES.len() as u64) as usize],
-        GIVEN[r.below(GIVEN.len() as u64) as usize],
-        GIVEN[r.below(GIVEN.len() as u64) as usize]
-    );
+    let name = r.name();
     Registration {
         row: i + 2,
         reference: Some(format!("demo-{i}")),
@@ -125,10 +93,4 @@ fn person(seed: u64, i: usize, communities: &[UnitCode], districts: &[&str]) -> 
 
 fn day(r: &mut SplitMix, from: &str, span: u64) -> Date {
     Date::from_days(Date::parse(from).expect("a literal date").to_days() + r.below(span) as i64).expect("a real day")
-}
-
-fn with_check(first17: &str) -> String {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = first17.bytes().zip(W).map(|(c, w)| u32::from(c - b'0') * w).sum();
-    format!("{first17}{}", b"10X98765432"[(sum % 11) as usize] as char)
 }

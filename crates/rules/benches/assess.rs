@@ -9,22 +9,8 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use yuanzhu_rules::batch::assess_with;
 use yuanzhu_rules::clock::Cutoffs;
 use yuanzhu_rules::contract::{Assessor, Context, OutputFormat, Tally};
+use yuanzhu_rules::synthetic::SplitMix;
 use yuanzhu_rules::{Date, Fact, Facts, FemaleRetirementTrack, Lang, Outcome, PolicySet, Sex};
-
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 /// A registry-like population: working-age births, most preconditions met, some hardship facts.
 fn population(n: usize, seed: u64) -> Vec<Facts> {

@@ -32,7 +32,7 @@ const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 const CHECK: &[u8; 11] = b"10X98765432";
 
 /// The check character for 17 leading digits (ASCII).
-fn check_character(first17: &[u8]) -> u8 {
+pub(crate) fn check_character(first17: &[u8]) -> u8 {
     let sum: u32 = first17.iter().zip(WEIGHTS).map(|(&c, w)| u32::from(c - b'0') * w).sum();
     CHECK[(sum % 11) as usize]
 }

@@ -14,6 +14,7 @@ pub mod id_number;
 pub mod lang;
 pub mod policy;
 pub mod retirement;
+pub mod synthetic;
 
 pub use calendar::Date;
 pub use facts::{Fact, FactSet, Facts, FemaleRetirementTrack, ParentCertificate, Sex};

@@ -15,29 +15,9 @@
 
 use std::io::Write;
 
+use yuanzhu_rules::synthetic::{ID_KEYS, ID_STRIDE, SplitMix, with_check};
+
 const DIVISIONS: &str = include_str!("../../../data/gz-divisions.csv");
-
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn chance(&mut self, per_mille: u64) -> bool {
-        self.below(1000) < per_mille
-    }
-}
-
-const SURNAMES: &[&str] = &["陈", "李", "黄", "张", "梁", "林", "刘", "吴", "何", "王", "郭", "罗", "叶", "周", "郑"];
-const GIVEN: &[&str] =
-    &["伟", "芳", "敏", "静", "丽", "强", "磊", "洁", "勇", "艳", "杰", "娟", "涛", "明", "超", "霞", "平", "刚"];
 
 const BOOLS: [(&str, u64); 12] = [
     ("hukou_local", 900),
@@ -53,11 +33,6 @@ const BOOLS: [(&str, u64); 12] = [
     ("single_parent_raising_children", 20),
     ("college_graduate", 50),
 ];
-
-/// (district, birth day, sequence code) combinations: 11 districts × 16,000 days × 1,000; the
-/// stride is coprime with it, so row `i ↦ i · STRIDE mod KEYS` gives every person a number.
-const KEYS: u64 = 11 * 16_000 * 1_000;
-const STRIDE: u64 = 1_000_003;
 
 /// Days since 1970-01-01 as (year, month, day) (civil-from-days, H. Hinnant).
 fn civil(days: i64) -> (i64, u32, u32) {
@@ -81,12 +56,6 @@ fn date(days: i64) -> String {
 const BIRTH_FROM: i64 = -5479;
 const GZ_FROM: i64 = 16_102;
 const GD_FROM: i64 = 19_570;
-
-fn with_check(first17: &str) -> String {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = first17.bytes().zip(W).map(|(c, w)| u32::from(c - b'0') * w).sum();
-    format!("{first17}{}", b"10X98765432"[(sum % 11) as usize] as char)
-}
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -120,7 +89,7 @@ fn main() {
             person += 1;
         }
         let mut f = SplitMix(seed.wrapping_add(p.wrapping_mul(0x9E37_79B9)));
-        let key = (p * STRIDE + seed) % KEYS;
+        let key = (p * ID_STRIDE + seed) % ID_KEYS;
         let street = streets[(key % streets.len() as u64) as usize];
         let district = &street[..6];
         let birth = BIRTH_FROM + ((key / 11) % 16_000) as i64;
@@ -130,12 +99,7 @@ fn main() {
         let registered = if f.chance(700) { GZ_FROM + f.below(1800) as i64 } else { GD_FROM + f.below(800) as i64 };
         let first = registered;
         let registered = if repeat { registered + 365 } else { registered };
-        let name = format!(
-            "{}{}{}",
-            SURNAMES[f.below(SURNAMES.len() as u64) as usize],
-            GIVEN[f.below(GIVEN.len() as u64) as usize],
-            GIVEN[f.below(GIVEN.len() as u64) as usize]
-        );
+        let name = f.name();
         let phone = format!("1{}{:09}", 3 + f.below(7), f.below(1_000_000_000));
         let address = format!("演示地址{}号", f.below(999) + 1);
         let female = sequence.is_multiple_of(2);
