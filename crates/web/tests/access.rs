@@ -491,7 +491,7 @@ fn csv_line_of(id_number: &str, name: &str, unit: &str) -> String {
 /// refused request, or something changed.
 async fn snapshot(app: &TestApp, id_number: &str, username: &str) -> String {
     let store = app.store();
-    let file = yuanzhu_web::api::persons::whole_file(store, id_number).await.unwrap();
+    let file = yuanzhu_web::service::persons::whole_file(store, id_number).await.unwrap();
     let events = match search::reach(store, id_number, "").await.unwrap() {
         Some(r) => audit::of_person(store, &r.person_id).await.unwrap().len(),
         None => 0,

@@ -3,7 +3,13 @@
 //! (`crate::ui`) are adapters over them: extractors and JSON on one side, forms and templates on
 //! the other, neither calling the other. See docs/ARCHITECTURE.md.
 
+pub mod admin;
+pub mod applications;
 pub(crate) mod common;
 pub mod household_joins;
 pub mod households;
+pub mod persons;
+pub mod residence_transfers;
 pub mod revocations;
+pub mod session;
+pub mod transfer;

@@ -15,10 +15,11 @@ use yuanzhu_storage::accounts::{self, Account};
 use yuanzhu_storage::units;
 
 use super::{Ctx, Page, error_page, form_token_ok, render};
-use crate::api::Json;
-use crate::api::admin::{NewPassword, NewUser, account_in_reach, covers, create_user, reset_password, set_disabled};
 use crate::auth::{AuthUser, csrf_error};
 use crate::error::ApiError;
+use crate::service::admin::{
+    NewPassword, NewUser, account_in_reach, covers, create_user, reset_password, set_disabled,
+};
 use crate::state::AppState;
 
 /// This area's strings: (key, zh-CN, en).
@@ -297,7 +298,7 @@ async fn add_user(State(state): State<AppState>, Page(ctx, user): Page, Form(f):
     }
     let new =
         NewUser { username: f.username.clone(), role: f.role.clone(), unit: f.unit.clone(), password: f.password };
-    let e = match create_user(State(state.clone()), user.clone(), Json(new)).await {
+    let e = match create_user(&state, &user, new).await {
         Ok(_) => return Redirect::to("/admin?done=created").into_response(),
         Err(e) => e,
     };
@@ -389,7 +390,7 @@ async fn password(
         return r;
     }
     let body = NewPassword { password: f.password };
-    match reset_password(State(state.clone()), user.clone(), Path(username.clone()), Json(body)).await {
+    match reset_password(&state, &user, &username, body).await {
         Ok(_) => Redirect::to("/admin?done=password").into_response(),
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => match page(&state, &ctx, &user).await {
             Ok(mut p) => {

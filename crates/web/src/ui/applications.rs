@@ -23,13 +23,12 @@ use yuanzhu_rules::{Date, Lang};
 use yuanzhu_storage::{applications, persons, search};
 
 use super::{Ctx, Page, error_page, form_token_ok, render};
-use crate::api::Json;
-use crate::api::applications::{
+use crate::auth::AuthUser;
+use crate::error::ApiError;
+use crate::service::applications::{
     DeficiencyBody, DocumentsBody, MAX_TEXT, RejectBody, Step, StepBody, Supply, application_error, day_of, free_text,
     id_of, policy_for, reachable, serve_deficiency_notice, step, supply, transition_error,
 };
-use crate::auth::AuthUser;
-use crate::error::ApiError;
 use crate::state::AppState;
 
 /// This area's strings: (key, zh-CN, en).
@@ -871,8 +870,7 @@ async fn mark_deficient(
         return confirm_page(&state, &ctx, &user, &id, Action::DecideApplication, "deficient", &f, listed).await;
     }
     let body = DeficiencyBody { defective, version: version_of(&f), on: None };
-    let result =
-        serve_deficiency_notice(State(state.clone()), user.clone(), Path(id.clone()), Json(body)).await.map(|_| ());
+    let result = serve_deficiency_notice(&state, &user, &id, body).await.map(|_| ());
     after(&state, &ctx, &user, &id, "deficient", result, String::new()).await
 }
 
@@ -917,8 +915,7 @@ async fn reject(
         return confirm_page(&state, &ctx, &user, &id, Action::DecideApplication, "reject", &f, Vec::new()).await;
     }
     let body = RejectBody { reason: reason.clone(), version: version_of(&f), on: None };
-    let result =
-        crate::api::applications::reject(State(state.clone()), user.clone(), Path(id.clone()), Json(body)).await;
+    let result = crate::service::applications::reject_application(&state, &user, &id, body).await;
     after(&state, &ctx, &user, &id, "reject", result.map(|_| ()), reason).await
 }
 

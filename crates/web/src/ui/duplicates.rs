@@ -11,7 +11,7 @@ use axum::{Form, Router};
 use yuanzhu_domain::access::{Action, mask_id_number, role_allows};
 
 use super::{Ctx, Page, error_page, form_token_ok, render};
-use crate::api::admin::{decide_flag, flags_in_reach};
+use crate::service::admin::{decide_flag, flags_in_reach};
 use crate::state::AppState;
 
 /// This area's strings: (key, zh-CN, en).

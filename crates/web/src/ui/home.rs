@@ -25,10 +25,10 @@ use yuanzhu_storage::{applications, revocations, stats};
 
 use super::queue::Row as ApplicationRow;
 use super::{Ctx, Page, error_page, render};
-use crate::api::applications::{application_error, reaches, within_reach};
-use crate::api::residence_transfers::TransferView;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
+use crate::service::applications::{application_error, reaches, within_reach};
+use crate::service::residence_transfers::TransferView;
 use crate::service::revocations::revocation_error;
 use crate::state::AppState;
 

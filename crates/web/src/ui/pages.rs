@@ -10,9 +10,9 @@ use yuanzhu_storage::views::View;
 use yuanzhu_storage::{applications, persons, revocations};
 
 use super::{Ctx, Page, error_page, render};
-use crate::api::persons::masked_text;
 use crate::error::ApiError;
 use crate::state::AppState;
+use yuanzhu_domain::access::masked_text;
 
 #[derive(Debug, serde::Deserialize)]
 pub struct SearchQuery {

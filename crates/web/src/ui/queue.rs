@@ -13,9 +13,9 @@ use yuanzhu_domain::application::State as AppState_;
 use yuanzhu_storage::applications::StoredApplication;
 
 use super::{Ctx, Page, error_page, render};
-use crate::api::applications::{self, FILTERS, states_of};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
+use crate::service::applications::{self, FILTERS, states_of};
 use crate::state::AppState;
 
 /// This area's strings: (key, zh-CN, en).

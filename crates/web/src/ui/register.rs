@@ -25,9 +25,9 @@ use yuanzhu_storage::search;
 
 use super::register_form::{Change, Input, body_of, changes, inputs, policy_on, value_of, values_of_file};
 use super::{Ctx, Page, error_page, form_token_ok, render};
-use crate::api::persons::{read_registration, register_one};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, FieldError};
+use crate::service::persons::{read_registration, register_one};
 use crate::state::AppState;
 
 /// This area's strings: (key, zh-CN, en).
@@ -529,7 +529,7 @@ async fn result(State(state): State<AppState>, Page(ctx, user): Page, Path(perso
         Err(e) => return error_page(&ctx, &e),
     };
     // Possible duplicates of the person that the user reaches both files of (no other is told).
-    let duplicates = match crate::api::admin::flags_in_reach(&state, &user, 1000).await {
+    let duplicates = match crate::service::admin::flags_in_reach(&state, &user, 1000).await {
         Ok(flags) => flags.iter().filter(|f| f.person_a == person_id || f.person_b == person_id).count(),
         Err(e) => return error_page(&ctx, &e),
     };

@@ -15,9 +15,9 @@ use yuanzhu_storage::residence_transfers::{self, Closing};
 use yuanzhu_storage::search;
 
 use super::{Ctx, Page, error_page, form_token_ok, render};
-use crate::api::residence_transfers::{TransferView, close_step, propose, request, view};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
+use crate::service::residence_transfers::{TransferView, close_step, propose, request, view};
 use crate::state::AppState;
 
 /// This area's strings: (key, zh-CN, en).
@@ -267,7 +267,7 @@ async fn close_submit(
 
 /// The home page's list of open moves the user sees.
 pub(crate) async fn queue(state: &AppState, user: &AuthUser, limit: u32) -> Result<Vec<TransferView>, ApiError> {
-    let open = crate::api::residence_transfers::open_seen(state, user, limit).await?;
+    let open = crate::service::residence_transfers::open_seen(state, user, limit).await?;
     Ok(open.into_iter().map(|t| view(user, t)).collect())
 }
 

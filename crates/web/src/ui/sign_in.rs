@@ -8,8 +8,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::{Ctx, Visitor, form_token_ok, render, safe_path};
-use crate::api::session::{authenticate, clear_cookie, open_session, session_cookie};
 use crate::auth::Credential;
+use crate::service::session::{authenticate, clear_cookie, open_session, session_cookie};
 use crate::state::AppState;
 
 #[derive(Template)]

@@ -19,11 +19,11 @@ use yuanzhu_storage::import_jobs::{self, ImportJob, JobCounts, JobState};
 use yuanzhu_storage::persons::{self, ImportSummary, Writer};
 
 use super::{Ctx, Page, error_page, form_token_ok, render};
-use crate::api::transfer::{
-    BATCH, ExportQuery, XLSX, export_ledgers, in_jurisdiction, outside, persons_file, read_body,
-};
 use crate::auth::csrf_error;
 use crate::error::ApiError;
+use crate::service::transfer::{
+    BATCH, ExportQuery, XLSX, export_ledgers, in_jurisdiction, outside, persons_file, read_body,
+};
 use crate::state::AppState;
 
 /// This area's strings: (key, zh-CN, en).
@@ -140,7 +140,7 @@ async fn run(state: AppState, job: String, good: Vec<Registration>, user: User, 
         }
         // Only the pairs whose persons the user both reaches are counted: a count must not tell
         // that a namesake is on file elsewhere.
-        Ok(crate::api::admin::flags_seen(&user, &duplicates::flag_new(&state.store, &actor).await?))
+        Ok(crate::service::admin::flags_seen(&user, &duplicates::flag_new(&state.store, &actor).await?))
     }
     .await;
     beat.abort();
