@@ -1,16 +1,18 @@
 -- Search finds what a caseworker types (issue #11): a fragment of a name (a given name, 测试 in
 -- 甲测试), the last digits of a phone number, the last characters of an ID number. The indexes of
--- persons serve only what a value starts with, so two tables of our own hold what a value ends
--- with, kept by the same transaction as every write of a person (`search::terms`), the same on
--- both engines. No FTS5 or pg_trgm: a trigram cannot serve the two-character fragments most
--- Chinese searches are (a given name), and neither returns its matches in an order to stop at.
+-- persons serve only what a value starts with, so what a value holds or ends with is made the
+-- start of something indexed, the same on both engines. No FTS5 or pg_trgm: a trigram cannot
+-- serve the two-character fragments most Chinese searches are (a given name), and neither
+-- returns its matches in an order to stop at.
 --
 -- A fragment that starts at the second character of a name or later is the start of one of
 -- its parts: the name from that character on (黄明华 has one, 明华). So a fragment is a range of
--- parts, which a B-tree serves in order, any length from two characters. A part is at most 32
--- characters and starts at the 100th character at the latest, so an absurdly long name costs a
--- bounded number of bounded rows. Name and birth date ride along, to rank within a part and to
--- leave out names that start with the fragment (those rank higher) without reading persons.
+-- parts, which a B-tree serves in order, any length from two characters. The parts are rows of
+-- a table of their own, written in the same transaction as every write of a person
+-- (`search::terms`). A part is at most 32 characters and starts at the 100th character at the
+-- latest, so an absurdly long name costs a bounded number of bounded rows. Name and birth date
+-- ride along, to rank within a part and to leave out names that start with the fragment (those
+-- rank higher) without reading persons.
 CREATE TABLE person_name_parts (
     part TEXT NOT NULL,
     name TEXT NOT NULL,
@@ -19,19 +21,8 @@ CREATE TABLE person_name_parts (
     PRIMARY KEY (part, name, birth_date, id_number)
 );
 
--- Phone and ID numbers read from the end (the last 18 characters, reversed): the last four
--- digits of a phone, or the last six characters of an ID number with its check character X,
--- are then the start of a value, a range again.
-CREATE TABLE person_number_tails (
-    kind TEXT NOT NULL,
-    reversed TEXT NOT NULL,
-    id_number TEXT NOT NULL,
-    PRIMARY KEY (kind, reversed, id_number)
-);
-
 -- The persons registered before this migration, as `search::terms` would have written them.
--- Portable SQL: `substr` and `length` count characters on both engines; SQLite has no
--- `reverse`, hence a character at a time.
+-- Portable SQL: `substr` and `length` count characters on both engines.
 WITH RECURSIVE starts (n) AS (
     SELECT 2
     UNION ALL
@@ -43,8 +34,27 @@ FROM persons p, starts s
 WHERE s.n < length(p.name)
 ON CONFLICT DO NOTHING;
 
-INSERT INTO person_number_tails (kind, reversed, id_number)
-SELECT 'id', CASE WHEN length(id_number) >= 1 THEN substr(id_number, length(id_number), 1) ELSE '' END ||
+-- Phone and ID numbers read from the end (the last 12 and 18 characters, last first): the last
+-- four digits of a phone, or the last six characters of an ID number with its check character
+-- X, are then the start of a value, a range again. Indexes on an expression, which the engines
+-- keep themselves at every write, and which a query uses only where it repeats the expression
+-- exactly (`search::terms::reversed_sql`; SQLite has no `reverse`, hence a character at a time).
+CREATE INDEX persons_phone_reversed ON persons ((
+    CASE WHEN length(phone) >= 1 THEN substr(phone, length(phone) - 0, 1) ELSE '' END ||
+    CASE WHEN length(phone) >= 2 THEN substr(phone, length(phone) - 1, 1) ELSE '' END ||
+    CASE WHEN length(phone) >= 3 THEN substr(phone, length(phone) - 2, 1) ELSE '' END ||
+    CASE WHEN length(phone) >= 4 THEN substr(phone, length(phone) - 3, 1) ELSE '' END ||
+    CASE WHEN length(phone) >= 5 THEN substr(phone, length(phone) - 4, 1) ELSE '' END ||
+    CASE WHEN length(phone) >= 6 THEN substr(phone, length(phone) - 5, 1) ELSE '' END ||
+    CASE WHEN length(phone) >= 7 THEN substr(phone, length(phone) - 6, 1) ELSE '' END ||
+    CASE WHEN length(phone) >= 8 THEN substr(phone, length(phone) - 7, 1) ELSE '' END ||
+    CASE WHEN length(phone) >= 9 THEN substr(phone, length(phone) - 8, 1) ELSE '' END ||
+    CASE WHEN length(phone) >= 10 THEN substr(phone, length(phone) - 9, 1) ELSE '' END ||
+    CASE WHEN length(phone) >= 11 THEN substr(phone, length(phone) - 10, 1) ELSE '' END ||
+    CASE WHEN length(phone) >= 12 THEN substr(phone, length(phone) - 11, 1) ELSE '' END
+));
+CREATE INDEX persons_id_number_reversed ON persons ((
+    CASE WHEN length(id_number) >= 1 THEN substr(id_number, length(id_number) - 0, 1) ELSE '' END ||
     CASE WHEN length(id_number) >= 2 THEN substr(id_number, length(id_number) - 1, 1) ELSE '' END ||
     CASE WHEN length(id_number) >= 3 THEN substr(id_number, length(id_number) - 2, 1) ELSE '' END ||
     CASE WHEN length(id_number) >= 4 THEN substr(id_number, length(id_number) - 3, 1) ELSE '' END ||
@@ -61,29 +71,5 @@ SELECT 'id', CASE WHEN length(id_number) >= 1 THEN substr(id_number, length(id_n
     CASE WHEN length(id_number) >= 15 THEN substr(id_number, length(id_number) - 14, 1) ELSE '' END ||
     CASE WHEN length(id_number) >= 16 THEN substr(id_number, length(id_number) - 15, 1) ELSE '' END ||
     CASE WHEN length(id_number) >= 17 THEN substr(id_number, length(id_number) - 16, 1) ELSE '' END ||
-    CASE WHEN length(id_number) >= 18 THEN substr(id_number, length(id_number) - 17, 1) ELSE '' END,
-    id_number
-FROM persons;
-
-INSERT INTO person_number_tails (kind, reversed, id_number)
-SELECT 'phone', CASE WHEN length(phone) >= 1 THEN substr(phone, length(phone), 1) ELSE '' END ||
-    CASE WHEN length(phone) >= 2 THEN substr(phone, length(phone) - 1, 1) ELSE '' END ||
-    CASE WHEN length(phone) >= 3 THEN substr(phone, length(phone) - 2, 1) ELSE '' END ||
-    CASE WHEN length(phone) >= 4 THEN substr(phone, length(phone) - 3, 1) ELSE '' END ||
-    CASE WHEN length(phone) >= 5 THEN substr(phone, length(phone) - 4, 1) ELSE '' END ||
-    CASE WHEN length(phone) >= 6 THEN substr(phone, length(phone) - 5, 1) ELSE '' END ||
-    CASE WHEN length(phone) >= 7 THEN substr(phone, length(phone) - 6, 1) ELSE '' END ||
-    CASE WHEN length(phone) >= 8 THEN substr(phone, length(phone) - 7, 1) ELSE '' END ||
-    CASE WHEN length(phone) >= 9 THEN substr(phone, length(phone) - 8, 1) ELSE '' END ||
-    CASE WHEN length(phone) >= 10 THEN substr(phone, length(phone) - 9, 1) ELSE '' END ||
-    CASE WHEN length(phone) >= 11 THEN substr(phone, length(phone) - 10, 1) ELSE '' END ||
-    CASE WHEN length(phone) >= 12 THEN substr(phone, length(phone) - 11, 1) ELSE '' END ||
-    CASE WHEN length(phone) >= 13 THEN substr(phone, length(phone) - 12, 1) ELSE '' END ||
-    CASE WHEN length(phone) >= 14 THEN substr(phone, length(phone) - 13, 1) ELSE '' END ||
-    CASE WHEN length(phone) >= 15 THEN substr(phone, length(phone) - 14, 1) ELSE '' END ||
-    CASE WHEN length(phone) >= 16 THEN substr(phone, length(phone) - 15, 1) ELSE '' END ||
-    CASE WHEN length(phone) >= 17 THEN substr(phone, length(phone) - 16, 1) ELSE '' END ||
-    CASE WHEN length(phone) >= 18 THEN substr(phone, length(phone) - 17, 1) ELSE '' END,
-    id_number
-FROM persons
-WHERE phone IS NOT NULL AND phone <> '';
+    CASE WHEN length(id_number) >= 18 THEN substr(id_number, length(id_number) - 17, 1) ELSE '' END
+));

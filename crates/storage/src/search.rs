@@ -112,17 +112,17 @@ fn classify(q: &str) -> Option<Key> {
     })
 }
 
-/// The kinds of number (`terms::PHONE`, `terms::ID`) that can end with `number`: a phone
-/// number is all digits and at most 12 of them, an ID number 18 characters whose last alone
-/// may be X.
-fn tail_kinds(number: &str) -> Vec<&'static str> {
+/// The numbers that can end with `number`, as their columns and the most characters their
+/// indexes read from the end: a phone number is all digits and at most 12 of them, an ID number
+/// 18 characters whose last alone may be X.
+fn tail_kinds(number: &str) -> Vec<(&'static str, usize)> {
     let b = number.as_bytes();
     let mut kinds = Vec::new();
-    if b.len() <= 11 && b.iter().all(u8::is_ascii_digit) {
-        kinds.push(terms::PHONE);
+    if b.len() < terms::PHONE_TAIL && b.iter().all(u8::is_ascii_digit) {
+        kinds.push(("p.phone", terms::PHONE_TAIL));
     }
-    if b.len() <= 17 && b.split_last().is_some_and(|(_, rest)| rest.iter().all(u8::is_ascii_digit)) {
-        kinds.push(terms::ID);
+    if b.len() < terms::ID_TAIL && b.split_last().is_some_and(|(_, rest)| rest.iter().all(u8::is_ascii_digit)) {
+        kinds.push(("p.id_number", terms::ID_TAIL));
     }
     kinds
 }
@@ -301,18 +301,23 @@ async fn tails(store: &Store, number: &str, scope: &Scope<'_>, limit: usize) -> 
     if kinds.is_empty() {
         return Ok(Vec::new());
     }
-    let (range, mut binds) = prefix_filter(store, "t.reversed", terms::reversed(number), true, 1);
+    // Read from the end, the number is how the column's expression (the one its index is built
+    // on, repeated exactly) starts; the values are the same for every column.
+    let reversed: String = number.chars().rev().collect();
+    let mut binds = Vec::new();
+    let mut ends = Vec::new();
+    for (column, n) in kinds {
+        let expression = format!("({})", terms::reversed_sql(column, n));
+        let (range, values) = prefix_filter(store, &expression, reversed.clone(), true, 1);
+        ends.push(format!("({range})"));
+        binds = values;
+    }
     let (within, scope_value) = scope_filter(scope, binds.len() + 1);
     binds.push(scope_value);
-    // The kinds are this crate's constants.
-    let ends = kinds
-        .iter()
-        .map(|kind| format!("SELECT t.id_number FROM person_number_tails t WHERE t.kind = '{kind}' AND {range}"))
-        .collect::<Vec<_>>()
-        .join(" UNION ");
     let sql = format!(
-        "SELECT {HIT_COLUMNS} FROM persons p WHERE p.id_number IN ({ends}) AND {within} \
+        "SELECT {HIT_COLUMNS} FROM persons p WHERE ({}) AND {within} \
          ORDER BY p.name, p.birth_date, p.id_number LIMIT ${}",
+        ends.join(" OR "),
         binds.len() + 1
     );
     fetch_hits(store, sql, &binds, limit).await
@@ -770,13 +775,13 @@ mod tests {
 
     #[test]
     fn a_phone_ends_in_digits_and_an_id_number_in_digits_or_x() {
-        assert_eq!(tail_kinds("5678"), [terms::PHONE, terms::ID]);
-        assert_eq!(tail_kinds("123X"), [terms::ID]);
-        assert_eq!(tail_kinds("12X4"), Vec::<&str>::new());
-        assert_eq!(tail_kinds("0619750101123"), [terms::ID]);
-        assert_eq!(tail_kinds("4401061975010112"), [terms::ID]);
-        assert_eq!(tail_kinds("440106197501011"), [terms::ID]);
-        assert_eq!(tail_kinds("44010619750101123"), [terms::ID]);
+        let kinds = |number: &str| tail_kinds(number).into_iter().map(|(column, _)| column).collect::<Vec<_>>();
+        assert_eq!(kinds("5678"), ["p.phone", "p.id_number"]);
+        assert_eq!(kinds("12345678901"), ["p.phone", "p.id_number"]);
+        assert_eq!(kinds("123X"), ["p.id_number"]);
+        assert!(kinds("12X4").is_empty());
+        assert_eq!(kinds("0619750101123"), ["p.id_number"]);
+        assert_eq!(kinds("44010619750101123"), ["p.id_number"]);
     }
 
     #[test]
