@@ -2,11 +2,12 @@
 //!
 //! A search is what the user typed, taken as an ID number, a phone number, the start or the end
 //! of one, or a name or a part of one, looked up through an index, then limited to what the
-//! user reaches; within a street or a community, the other way round (`Read`). At a million
-//! persons every branch must stay an index lookup or a range scan, so prefixes are ranges (`col
-//! >= prefix AND col < next`), which any B-tree serves, rather than `LIKE 'prefix%'`, which
-//! PostgreSQL serves from an index only under the C collation. What a value contains or ends
-//! with is the start of a row of the index of [`terms`] (migration 0022): a range again. The
+//! user reaches; within a street, a community or a caseload, the other way round (`Read`,
+//! [`names_within`]). At a million persons every branch must stay an index lookup or a range
+//! scan, so prefixes are ranges (`col >= prefix AND col < next`), which any B-tree serves,
+//! rather than `LIKE 'prefix%'`, which PostgreSQL serves from an index only under the C
+//! collation. What a name holds is the start of one of its parts, and what a number ends with
+//! the start of the number read from the end ([`terms`], migration 0022): a range again. The
 //! ranges assume text compares by code point, as SQLite does and PostgreSQL does under `C` or
 //! `C.UTF-8` (how the clusters are created); on a database of another collation, a prefix is a
 //! `LIKE` instead, right but read without an index.
@@ -112,19 +113,23 @@ fn classify(q: &str) -> Option<Key> {
     })
 }
 
-/// The numbers that can end with `number`, as their columns and the most characters their
-/// indexes read from the end: a phone number is all digits and at most 12 of them, an ID number
-/// 18 characters whose last alone may be X.
-fn tail_kinds(number: &str) -> Vec<(&'static str, usize)> {
-    let b = number.as_bytes();
-    let mut kinds = Vec::new();
-    if b.len() < terms::PHONE_TAIL && b.iter().all(u8::is_ascii_digit) {
-        kinds.push(("p.phone", terms::PHONE_TAIL));
+/// The numbers that can end with `number`: a phone number is all digits and has at most 12, an
+/// ID number 18 characters whose last alone may be X. Each as the filter, over `$1` (the last
+/// four characters) and `$2` (the whole tail), of the persons `p` whose number ends with it.
+fn tail_filters(number: &str) -> Vec<String> {
+    let (b, n) = (number.as_bytes(), number.len());
+    let mut filters = Vec::new();
+    if n < 12 && b.iter().all(u8::is_ascii_digit) {
+        filters.push(format!(
+            "({} = $1 AND length(p.phone) >= {n} AND substr(p.phone, length(p.phone) - {}) = $2)",
+            terms::PHONE_LAST4,
+            n - 1
+        ));
     }
-    if b.len() < terms::ID_TAIL && b.split_last().is_some_and(|(_, rest)| rest.iter().all(u8::is_ascii_digit)) {
-        kinds.push(("p.id_number", terms::ID_TAIL));
+    if n < 18 && b.split_last().is_some_and(|(_, rest)| rest.iter().all(u8::is_ascii_digit)) {
+        filters.push(format!("({} = $1 AND substr(p.id_number, {}) = $2)", terms::ID_LAST4, 19 - n));
     }
-    kinds
+    filters
 }
 
 /// The least string above every string that starts with `prefix`, in code-point order: the
@@ -293,32 +298,20 @@ pub async fn find(store: &Store, q: &str, scope: Scope<'_>, limit: u32) -> Resul
     Ok(Found { hits, more })
 }
 
-/// Persons whose phone number or ID number ends with `number`, within `scope`, ranked by name,
-/// birth date and ID number, at most `limit`. The last four digits match about one person in
-/// ten thousand, so every match is read and ranked, for any scope.
+/// Persons whose phone number or ID number ends with `number` (four characters or more), within
+/// `scope`, ranked by name, birth date and ID number, at most `limit`. The last four characters
+/// match about a hundred persons at 1M, so every match is read and ranked, for any scope.
 async fn tails(store: &Store, number: &str, scope: &Scope<'_>, limit: usize) -> Result<Vec<Hit>, StoreError> {
-    let kinds = tail_kinds(number);
-    if kinds.is_empty() {
+    let ends = tail_filters(number);
+    if ends.is_empty() {
         return Ok(Vec::new());
     }
-    // Read from the end, the number is how the column's expression (the one its index is built
-    // on, repeated exactly) starts; the values are the same for every column.
-    let reversed: String = number.chars().rev().collect();
-    let mut binds = Vec::new();
-    let mut ends = Vec::new();
-    for (column, n) in kinds {
-        let expression = format!("({})", terms::reversed_sql(column, n));
-        let (range, values) = prefix_filter(store, &expression, reversed.clone(), true, 1);
-        ends.push(format!("({range})"));
-        binds = values;
-    }
-    let (within, scope_value) = scope_filter(scope, binds.len() + 1);
-    binds.push(scope_value);
+    let (within, scope_value) = scope_filter(scope, 3);
+    let binds = [number[number.len() - 4..].to_owned(), number.to_owned(), scope_value];
     let sql = format!(
         "SELECT {HIT_COLUMNS} FROM persons p WHERE ({}) AND {within} \
-         ORDER BY p.name, p.birth_date, p.id_number LIMIT ${}",
-        ends.join(" OR "),
-        binds.len() + 1
+         ORDER BY p.name, p.birth_date, p.id_number LIMIT $4",
+        ends.join(" OR ")
     );
     fetch_hits(store, sql, &binds, limit).await
 }
@@ -775,13 +768,15 @@ mod tests {
 
     #[test]
     fn a_phone_ends_in_digits_and_an_id_number_in_digits_or_x() {
-        let kinds = |number: &str| tail_kinds(number).into_iter().map(|(column, _)| column).collect::<Vec<_>>();
-        assert_eq!(kinds("5678"), ["p.phone", "p.id_number"]);
-        assert_eq!(kinds("12345678901"), ["p.phone", "p.id_number"]);
-        assert_eq!(kinds("123X"), ["p.id_number"]);
+        let kinds = |number: &str| {
+            tail_filters(number).iter().map(|f| if f.contains("p.phone") { "phone" } else { "id" }).collect::<Vec<_>>()
+        };
+        assert_eq!(kinds("5678"), ["phone", "id"]);
+        assert_eq!(kinds("12345678901"), ["phone", "id"]);
+        assert_eq!(kinds("123X"), ["id"]);
         assert!(kinds("12X4").is_empty());
-        assert_eq!(kinds("0619750101123"), ["p.id_number"]);
-        assert_eq!(kinds("44010619750101123"), ["p.id_number"]);
+        assert_eq!(kinds("0619750101123"), ["id"]);
+        assert_eq!(kinds("44010619750101123"), ["id"]);
     }
 
     #[test]
