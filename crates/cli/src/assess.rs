@@ -57,7 +57,7 @@ pub fn run(args: &Args, policies: &PolicySet) -> ExitCode {
         _ => Box::new(std::io::stdin()),
     };
     let assessor = Assessor {
-        context: Context { policies, forced, default_date: args.on.unwrap_or_else(today) },
+        context: Context { policies, forced, default_date: args.on.unwrap_or_else(crate::assess_today) },
         lang: args.lang.into(),
         output: match args.output {
             Format::Jsonl => OutputFormat::Jsonl,
@@ -181,10 +181,4 @@ fn progress(tally: Tally) {
             tally.errors
         );
     }
-}
-
-pub fn today() -> yuanzhu_rules::Date {
-    use chrono::Datelike;
-    let d = chrono::Local::now().date_naive();
-    yuanzhu_rules::Date::from_ymd(d.year() as u32, d.month(), d.day()).expect("the clock shows a real date")
 }

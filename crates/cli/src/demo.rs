@@ -118,6 +118,8 @@ fn person(seed: u64, i: usize, communities: &[UnitCode], districts: &[&str]) -> 
         household_ref: None,
         relation: None,
         facts,
+        given: yuanzhu_domain::registration::Given::all(),
+        base_version: None,
     }
 }
 

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use yuanzhu_rules::Lang;
+use yuanzhu_storage::StoreError;
 use yuanzhu_storage::export::{self, FileFormat, Paged};
-use yuanzhu_storage::{Store, StoreError};
 
 /// The file format of an export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -32,9 +32,9 @@ impl From<ExportFormat> for FileFormat {
 /// What to export.
 #[derive(Debug, Clone, Copy)]
 pub enum Table {
-    /// One row per person, a file `yuanzhu import` reads back.
-    Persons,
-    /// One row per event of each person's file, summaries in this language.
+    /// One row per person, a file `yuanzhu import` reads back; the header in this language.
+    Persons(Lang),
+    /// One row per event of each person's file, header and summaries in this language.
     Ledgers(Lang),
 }
 
@@ -48,10 +48,10 @@ pub async fn run(url: &str, table: Table, format: ExportFormat, out: &Path) -> E
         let file = std::fs::File::create(&partial)
             .map_err(|e| StoreError::Io(format!("cannot create {}: {e}", partial.display())))?;
         let file = BufWriter::new(file);
-        let store = Store::connect(url).await?;
+        let store = crate::connect(url).await?;
         let written = match table {
-            Table::Persons => write(export::persons(&store, None).await, format, file).await,
-            Table::Ledgers(lang) => write(export::ledgers(&store, None, lang).await, format, file).await,
+            Table::Persons(lang) => write(export::persons(&store, None).await, format, file, lang).await,
+            Table::Ledgers(lang) => write(export::ledgers(&store, None, lang).await, format, file, lang).await,
         };
         let rows = match written {
             Ok(rows) => rows,
@@ -64,7 +64,7 @@ pub async fn run(url: &str, table: Table, format: ExportFormat, out: &Path) -> E
             .map_err(|e| StoreError::Io(format!("cannot rename {} to {}: {e}", partial.display(), out.display())))?;
         // A copy of the registry leaving the system is recorded as the web's exports are.
         let name = match table {
-            Table::Persons => "persons",
+            Table::Persons(_) => "persons",
             Table::Ledgers(_) => "ledgers",
         };
         let format_code = match format {
@@ -80,7 +80,7 @@ pub async fn run(url: &str, table: Table, format: ExportFormat, out: &Path) -> E
     match written {
         Ok(rows) => {
             let what = match table {
-                Table::Persons => "persons",
+                Table::Persons(_) => "persons",
                 Table::Ledgers(_) => "ledger events",
             };
             println!("{rows} {what} written to {}", out.display());
@@ -97,8 +97,9 @@ async fn write<P: Paged>(
     pages: Result<P, StoreError>,
     format: ExportFormat,
     file: BufWriter<std::fs::File>,
+    lang: Lang,
 ) -> Result<usize, StoreError> {
-    export::write_all(&mut pages?, format.into(), file).await
+    export::write_all(&mut pages?, format.into(), file, lang).await
 }
 
 fn partial_path(out: &Path) -> PathBuf {

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod assess;
+mod audit;
 mod demo;
 mod export;
 mod pipeline;
@@ -13,6 +14,26 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use yuanzhu_rules::{Date, Lang, PolicySet};
+use yuanzhu_storage::clock::Clock;
+
+/// The clock of this run (`--time-zone`), set once before any command runs.
+static CLOCK: std::sync::OnceLock<Clock> = std::sync::OnceLock::new();
+
+/// The one clock of the command: today, and the times it shows or exports.
+pub fn clock() -> Clock {
+    CLOCK.get().copied().unwrap_or_default()
+}
+
+/// The assessment date of `yuanzhu assess` when none is given: the contract's "today in the
+/// machine's local time zone", or today in the zone named with `--time-zone`.
+pub fn assess_today() -> Date {
+    CLOCK.get().map_or_else(yuanzhu_storage::clock::machine_today, Clock::today)
+}
+
+/// The registry at `url`, on the command's clock.
+pub async fn connect(url: &str) -> Result<yuanzhu_storage::Store, yuanzhu_storage::StoreError> {
+    Ok(yuanzhu_storage::Store::connect(url).await?.with_clock(clock()))
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -28,6 +49,11 @@ struct Cli {
     /// [default: sqlite:yuanzhu-data/yuanzhu.db, or for `serve` the config file's]
     #[arg(long, global = true, value_name = "URL", env = "YUANZHU_DB")]
     db: Option<String>,
+    /// The city's time zone (an IANA name): the day that counts as today, and the times shown
+    /// and exported; stored times stay UTC. [default: Asia/Shanghai, or for `serve` the config
+    /// file's `time_zone`]
+    #[arg(long, global = true, value_name = "ZONE", env = "YUANZHU_TIME_ZONE")]
+    time_zone: Option<Clock>,
     #[command(subcommand)]
     command: Command,
 }
@@ -126,6 +152,10 @@ enum ExportCommand {
         /// The file to write (replaced if it exists).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// The header's language: the columns' Chinese names, or in English their field names
+        /// (`import` reads either).
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: LangArg,
     },
     /// Every person's ledger (第十九条 一人一档): one row per event of the file, by person then
     /// time: id_number, name, seq, at, actor, action, entity, policy, summary.
@@ -135,7 +165,7 @@ enum ExportCommand {
         /// The file to write (replaced if it exists).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
-        /// The language of the summaries.
+        /// The language of the header and the summaries.
         #[arg(long, value_enum, default_value = "zh")]
         lang: LangArg,
     },
@@ -143,8 +173,34 @@ enum ExportCommand {
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
-    /// Check the hash chain: exit 0 when intact, 1 and the first broken event otherwise.
-    Verify,
+    /// Check the hash chain and print its head (SEQ:HASH): exit 0 when intact and holding what is
+    /// expected, 1 and the first broken event or the unmet expectation otherwise.
+    Verify {
+        /// Fail unless the chain still holds this event with this hash: a head printed before, or
+        /// logged by the server, or scraped from `/metrics`.
+        #[arg(long, value_name = "SEQ:HASH")]
+        expect_head: Option<String>,
+        /// Fail unless the chain holds the head this signed checkpoint vouches for.
+        #[arg(long, value_name = "FILE", requires = "public_key")]
+        checkpoint: Option<PathBuf>,
+        /// The public key the checkpoint must be signed with (`audit keygen` wrote it).
+        #[arg(long, value_name = "FILE", requires = "checkpoint")]
+        public_key: Option<PathBuf>,
+    },
+    /// Make an ed25519 key for signing checkpoints: FILE (secret, kept off the database server)
+    /// and FILE.pub (checks them). An existing file is never overwritten.
+    Keygen {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Check the chain and sign its head with the key: writes audit-checkpoint-SEQ-TIME.json into
+    /// DIR, to be kept away from the database.
+    Checkpoint {
+        #[arg(long, value_name = "FILE")]
+        key: PathBuf,
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        out: PathBuf,
+    },
 }
 
 /// The language of explanations and messages.
@@ -202,8 +258,11 @@ fn main() -> ExitCode {
         Err(e) => return usage_error(e),
     };
     let db = cli.db.clone().unwrap_or_else(|| yuanzhu_storage::DEFAULT_URL.to_owned());
+    if let Some(clock) = cli.time_zone {
+        CLOCK.set(clock).expect("the clock is set once");
+    }
     match cli.command {
-        Command::Serve(args) => server::serve(cli.db, args, policies),
+        Command::Serve(args) => server::serve(cli.db, cli.time_zone, args, policies),
         Command::User { command } => server::user(&db, command),
         Command::Token { command } => server::token(&db, command),
         Command::Assess(args) => assess::run(&args, &policies),
@@ -213,7 +272,7 @@ fn main() -> ExitCode {
             registry::runtime().block_on(registry::import(&db, &file, report.as_ref(), lang.into(), &policies))
         }
         Command::Reassess { on, policy } => {
-            let on = on.unwrap_or_else(assess::today);
+            let on = on.unwrap_or_else(|| clock().today());
             let chosen = match &policy {
                 Some(id) => policies.by_id(id),
                 None => policies.in_force_on(on),
@@ -229,9 +288,16 @@ fn main() -> ExitCode {
         Command::Person { command: PersonCommand::Show { id_number, json } } => {
             registry::runtime().block_on(registry::person_show(&db, &id_number, json))
         }
-        Command::Audit { command: AuditCommand::Verify } => registry::runtime().block_on(registry::audit_verify(&db)),
-        Command::Export { command: ExportCommand::Persons { format, out } } => {
-            registry::runtime().block_on(export::run(&db, export::Table::Persons, format, &out))
+        Command::Audit { command: AuditCommand::Verify { expect_head, checkpoint, public_key } } => {
+            let expected = audit::Expected { head: expect_head, checkpoint: checkpoint.zip(public_key) };
+            registry::runtime().block_on(audit::verify(&db, expected))
+        }
+        Command::Audit { command: AuditCommand::Keygen { out } } => audit::keygen(&out),
+        Command::Audit { command: AuditCommand::Checkpoint { key, out } } => {
+            registry::runtime().block_on(audit::checkpoint(&db, &key, &out))
+        }
+        Command::Export { command: ExportCommand::Persons { format, out, lang } } => {
+            registry::runtime().block_on(export::run(&db, export::Table::Persons(lang.into()), format, &out))
         }
         Command::Export { command: ExportCommand::Ledgers { format, out, lang } } => {
             registry::runtime().block_on(export::run(&db, export::Table::Ledgers(lang.into()), format, &out))

@@ -1,4 +1,4 @@
-//! The registry's commands: `db init`, `import`, `person show`, `audit verify`, `demo`.
+//! The registry's commands: `db init`, `import`, `person show`, `demo`.
 //! Wiring only: the domain reads files into registrations, the store records them.
 
 use std::io::Write;
@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use yuanzhu_domain::RowError;
+use yuanzhu_domain::spreadsheet;
 use yuanzhu_domain::xlsx::read_xlsx;
 use yuanzhu_rules::{Lang, PolicySet};
-use yuanzhu_storage::audit::{self, Verdict};
 use yuanzhu_storage::persons::{self, ImportSummary};
 use yuanzhu_storage::{Store, StoreError, applications, revocations};
 
@@ -34,7 +34,7 @@ pub fn fail(e: impl std::fmt::Display) -> ExitCode {
 
 pub async fn init(url: &str) -> ExitCode {
     let result = async {
-        let store = Store::connect(url).await?;
+        let store = crate::connect(url).await?;
         let loaded = store.init().await?;
         store.close().await;
         Ok::<_, StoreError>(loaded)
@@ -54,7 +54,7 @@ pub async fn import(url: &str, file: &PathBuf, report: Option<&PathBuf>, lang: L
         Ok(b) => b,
         Err(e) => return fail(format!("cannot read {}: {e}", file.display())),
     };
-    let today = crate::assess::today();
+    let today = crate::clock().today();
     let batches = if file.extension().is_some_and(|x| x.eq_ignore_ascii_case("xlsx")) {
         read_xlsx(&bytes, today, lang)
             .map_err(|e| e.to_string())
@@ -67,7 +67,7 @@ pub async fn import(url: &str, file: &PathBuf, report: Option<&PathBuf>, lang: L
         Err(e) => return fail(format!("{}: {e}", file.display())),
     };
     // The schema is brought up to date (harmless when it is); the unit tree is `db init`'s job.
-    let store = match Store::connect(url).await {
+    let store = match crate::connect(url).await {
         Ok(s) => match s.migrate().await {
             Ok(()) => s,
             Err(e) => return fail(e),
@@ -95,7 +95,7 @@ pub async fn import(url: &str, file: &PathBuf, report: Option<&PathBuf>, lang: L
         Err(e) => return fail(e),
     };
     let flagged = match yuanzhu_storage::duplicates::flag_new(&store, &actor).await {
-        Ok(n) => n,
+        Ok(flags) => flags.len(),
         Err(e) => return fail(e),
     };
     store.close().await;
@@ -120,17 +120,17 @@ pub async fn import(url: &str, file: &PathBuf, report: Option<&PathBuf>, lang: L
     if summary.rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }
 
+/// The rejected rows as a CSV file a spreadsheet opens safely (see [`spreadsheet`]).
 fn write_report(path: &PathBuf, rejected: &[RowError]) -> Result<(), csv::Error> {
-    let mut w = csv::Writer::from_path(path)?;
+    let mut file = std::fs::File::create(path)?;
+    file.write_all(spreadsheet::BOM.as_bytes())?;
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
     w.write_record(["row", "ref", "field", "code", "message"])?;
     for e in rejected {
-        w.write_record([
-            e.row.to_string().as_str(),
-            e.reference.as_deref().unwrap_or(""),
-            e.field.as_deref().unwrap_or(""),
-            &e.code,
-            &e.message,
-        ])?;
+        let row = e.row.to_string();
+        let record =
+            [row.as_str(), e.reference.as_deref().unwrap_or(""), e.field.as_deref().unwrap_or(""), &e.code, &e.message];
+        w.write_record(record.map(spreadsheet::neutralize).iter().map(|c| c.as_bytes()))?;
     }
     w.flush()?;
     Ok(())
@@ -142,7 +142,7 @@ pub async fn person_show(url: &str, id_number: &str, json: bool) -> ExitCode {
         Err(e) => return fail(format!("id_number: {}", e.message(Lang::Zh))),
     };
     let file = async {
-        let store = Store::connect(url).await?;
+        let store = crate::connect(url).await?;
         let file = persons::file(&store, id.as_str()).await?;
         // The one file (一人一档) also holds the person's applications, contact attempts and
         // revocation proposals.
@@ -185,30 +185,9 @@ fn write_file(out: &mut impl Write, f: &persons::PersonFile) -> std::io::Result<
     writeln!(out, "{} {} {} {}", f.person.name, f.person.id_number, f.person.sex, f.person.birth_date)?;
     writeln!(out, "categories: {}", f.categories.join(", "))?;
     for e in &f.timeline {
-        writeln!(out, "{}  {:<24} {}", e.at, e.action, e.actor)?;
+        writeln!(out, "{}  {:<24} {}", crate::clock().show(&e.at), e.action, e.actor)?;
     }
     Ok(())
-}
-
-pub async fn audit_verify(url: &str) -> ExitCode {
-    let verdict = async {
-        let store = Store::connect(url).await?;
-        let v = audit::verify(&store).await;
-        store.close().await;
-        v
-    }
-    .await;
-    match verdict {
-        Ok(Verdict::Intact { events }) => {
-            println!("audit chain intact: {events} events");
-            ExitCode::SUCCESS
-        }
-        Ok(Verdict::Broken { seq, reason }) => {
-            println!("audit chain broken at event {seq}: {reason}");
-            ExitCode::from(1)
-        }
-        Err(e) => fail(e),
-    }
 }
 
 /// Adds the demo communities and `persons_wanted` demo persons, showing progress on stderr.
@@ -239,7 +218,7 @@ pub async fn fill_demo(
 
 pub async fn demo(url: &str, persons_wanted: usize, seed: u64, policies: &PolicySet) -> ExitCode {
     let result = async {
-        let store = Store::connect(url).await?;
+        let store = crate::connect(url).await?;
         store.init().await?;
         let started = std::time::Instant::now();
         let summary = fill_demo(&store, persons_wanted, seed, policies).await?;
@@ -265,7 +244,7 @@ pub async fn demo(url: &str, persons_wanted: usize, seed: u64, policies: &Policy
 pub async fn reassess(url: &str, policy: &yuanzhu_rules::Policy, on: yuanzhu_rules::Date) -> ExitCode {
     let actor = actor();
     let result = async {
-        let store = Store::connect(url).await?;
+        let store = crate::connect(url).await?;
         store.migrate().await?;
         let summary = yuanzhu_storage::reassess::run(
             &store,

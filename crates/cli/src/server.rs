@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use yuanzhu_domain::UnitCode;
 use yuanzhu_domain::access::Role;
 use yuanzhu_rules::{Lang, PolicySet};
+use yuanzhu_storage::clock::Clock;
 use yuanzhu_storage::{Store, StoreError, accounts, persons, search, sessions};
 use yuanzhu_web::{AppState, Config, password};
 
@@ -27,12 +28,13 @@ pub struct ServeArgs {
     #[arg(long)]
     demo: bool,
     /// A TOML configuration file (keys: listen, db, session_idle_minutes, session_absolute_hours,
-    /// secure_cookies, max_body_mib, log_format).
+    /// secure_cookies, max_body_mib, log_format, dashboard_cache_seconds, auth_cache_seconds,
+    /// metrics_token, time_zone, import_max_rows, import_max_unpacked_mib, audit_head_seconds).
     #[arg(long, value_name = "FILE", env = "YUANZHU_CONFIG")]
     config: Option<PathBuf>,
 }
 
-pub fn serve(db: Option<String>, args: ServeArgs, policies: PolicySet) -> ExitCode {
+pub fn serve(db: Option<String>, time_zone: Option<Clock>, args: ServeArgs, policies: PolicySet) -> ExitCode {
     let mut config = match &args.config {
         Some(path) => match Config::from_file(path) {
             Ok(c) => c,
@@ -45,6 +47,13 @@ pub fn serve(db: Option<String>, args: ServeArgs, policies: PolicySet) -> ExitCo
     }
     if let Some(db) = db {
         config.db = db;
+    }
+    // From the environment only, never a flag: a flag shows in the process list.
+    if let Some(token) = std::env::var("YUANZHU_METRICS_TOKEN").ok().filter(|t| !t.trim().is_empty()) {
+        config.metrics_token = Some(token);
+    }
+    if let Some(clock) = time_zone {
+        config.time_zone = clock;
     }
     yuanzhu_web::init_logging(&config.log_format);
     tracing::info!(?config, "starting");
@@ -73,7 +82,7 @@ pub fn serve(db: Option<String>, args: ServeArgs, policies: PolicySet) -> ExitCo
 /// Schema and unit tree; on first start the `admin` account; with `--demo` on an empty
 /// registry, the demo registry and one account per role.
 async fn prepare(config: &Config, demo: bool, policies: &PolicySet) -> Result<Store, String> {
-    let store = Store::connect_serving(&config.db).await.map_err(|e| e.to_string())?;
+    let store = Store::connect_serving(&config.db).await.map_err(|e| e.to_string())?.with_clock(config.time_zone);
     store.init().await.map_err(|e| e.to_string())?;
     let first_start = accounts::count(&store).await.map_err(|e| e.to_string())? == 0;
     if first_start {
@@ -113,7 +122,7 @@ const DEMO_ACCOUNTS: &[(&str, Role, &str)] = &[
 /// Gives the demo social worker the first few persons of 东山街道 to follow.
 async fn assign_demo_cases(store: &Store) -> Result<(), String> {
     let hits = search::search(store, "陈", search::Scope::Units("440104011"), 5).await.map_err(|e| e.to_string())?;
-    let on = crate::assess::today();
+    let on = store.clock().today();
     for h in hits {
         sessions::assign(store, &h.id_number, "socialworker", "demo", on).await.map_err(|e| e.message(Lang::En))?;
     }
@@ -175,7 +184,7 @@ fn read_password() -> Result<String, String> {
 
 pub fn user(db: &str, command: UserCommand) -> ExitCode {
     let result = runtime().block_on(async {
-        let store = Store::connect(db).await.map_err(|e| e.to_string())?;
+        let store = crate::connect(db).await.map_err(|e| e.to_string())?;
         store.init().await.map_err(|e| e.to_string())?;
         let actor = crate::registry::actor();
         let out = match command {
@@ -243,23 +252,30 @@ pub enum TokenCommand {
         /// What the token is for.
         #[arg(long, default_value = "api")]
         label: String,
-        /// Days until it expires (default: never).
-        #[arg(long)]
-        days: Option<i64>,
+        /// Days until it expires; 0 for a token that never expires, which must be asked for.
+        #[arg(long, default_value_t = DEFAULT_TOKEN_DAYS)]
+        days: i64,
     },
 }
 
+/// A token's lifetime unless another is asked for: a forgotten token stops working by itself.
+const DEFAULT_TOKEN_DAYS: i64 = 90;
+
 pub fn token(db: &str, command: TokenCommand) -> ExitCode {
     let TokenCommand::Create { username, label, days } = command;
+    if days < 0 {
+        return crate::usage_error(format!("--days: a number of days, 0 for never, got {days}"));
+    }
+    let expires = (days > 0).then(|| chrono::Utc::now() + chrono::Duration::days(days));
     let result = runtime().block_on(async {
-        let store = Store::connect(db).await.map_err(|e| e.to_string())?;
+        let store = crate::connect(db).await.map_err(|e| e.to_string())?;
         store.init().await.map_err(|e| e.to_string())?;
         let (account, _) = accounts::by_username(&store, &username)
             .await
             .map_err(|e: StoreError| e.to_string())?
             .ok_or_else(|| format!("username: no account `{username}`"))?;
         let secret = password::secret();
-        let expires = days.map(|d| yuanzhu_web::auth::stamp(chrono::Utc::now() + chrono::Duration::days(d)));
+        let expires = expires.map(yuanzhu_web::auth::stamp);
         sessions::create_token(&store, &account.id, &secret, &label, expires.as_deref(), &crate::registry::actor())
             .await
             .map_err(|e| e.to_string())?;
@@ -270,6 +286,16 @@ pub fn token(db: &str, command: TokenCommand) -> ExitCode {
         Ok(secret) => {
             println!("{secret}");
             eprintln!("(shown once: send it as `Authorization: Bearer …`)");
+            match expires.map(|at| at.format("%Y-%m-%d %H:%M")) {
+                Some(at) => {
+                    eprintln!("令牌有效期 {days} 天，至 {at} (UTC) 失效。");
+                    eprintln!("It expires in {days} days, at {at} UTC.");
+                }
+                None => {
+                    eprintln!("此令牌永不过期（--days 0）：不再需要时请吊销。");
+                    eprintln!("It never expires (--days 0): revoke it when it is no longer needed.");
+                }
+            }
             ExitCode::SUCCESS
         }
         Err(e) => fail(e),

@@ -70,8 +70,16 @@ fn the_persons_export_imports_back_unchanged_and_into_an_empty_registry_the_same
 
     // ID numbers keep every digit and the check character, also X.
     let a_text = std::fs::read_to_string(&a_csv).unwrap();
+    let a_text = a_text.strip_prefix('\u{feff}').expect("a byte-order mark for Excel");
     let mut lines = a_text.lines();
-    assert!(lines.next().unwrap().starts_with("id_number,name,phone,address,residence_unit,registered_on,"));
+    // A Chinese export (the default) has Chinese headers, and imported back above as the fields
+    // they name; an English one keeps the field names.
+    assert!(lines.next().unwrap().starts_with("身份证号,姓名,联系电话,住址,居住地单位,登记日期,"));
+    let en_csv = dir.path().join("a-en.csv");
+    ok(&a, &["export", "persons", "--format", "csv", "--out", en_csv.to_str().unwrap(), "--lang", "en"]);
+    let en_text = std::fs::read_to_string(&en_csv).unwrap();
+    assert!(en_text.starts_with("\u{feff}id_number,name,phone,address,residence_unit,registered_on,"));
+    assert_eq!(en_text.lines().skip(1).collect::<Vec<_>>(), a_text.lines().skip(1).collect::<Vec<_>>());
     let ids: Vec<&str> = lines.map(|l| l.split(',').next().unwrap()).collect();
     assert!(ids.iter().all(|id| id.len() == 18 && id[..17].bytes().all(|b| b.is_ascii_digit())), "{ids:?}");
     assert!(ids.iter().any(|id| id.ends_with('X')), "the demo has check characters X");
@@ -115,6 +123,12 @@ fn the_ledgers_export_is_every_event_of_every_file_by_person_then_time() {
     assert_eq!(mine, timeline);
     let opened = rows.iter().find(|r| &r[5] == "person.created").unwrap();
     assert!(opened[8].starts_with("File opened: "), "{}", &opened[8]);
+    // Times on the configured zone's clock (Asia/Shanghai by default), with the offset.
+    assert!(opened[3].ends_with("+08:00"), "{}", &opened[3]);
+    let zh = dir.path().join("ledgers-zh.csv");
+    ok(&db, &["export", "ledgers", "--format", "csv", "--out", zh.to_str().unwrap()]);
+    let zh_text = std::fs::read_to_string(&zh).unwrap();
+    assert!(zh_text.starts_with("\u{feff}身份证号,姓名,序号,时间,经办人,事项,对象,政策,摘要"), "{}", &zh_text[..80]);
 
     let xlsx = dir.path().join("ledgers.xlsx");
     let out = ok(&db, &["export", "ledgers", "--format", "xlsx", "--out", xlsx.to_str().unwrap()]);

@@ -35,7 +35,7 @@ fn import_keeps_good_rows_reports_bad_ones_and_shows_the_file() {
     assert_eq!(out.status.code(), Some(1), "some rows rejected: exit 1; {}", text(&out.stderr));
     assert!(text(&out.stdout).contains("1 created"), "{}", text(&out.stdout));
     let report = std::fs::read_to_string(report).unwrap();
-    let lines: Vec<&str> = report.lines().collect();
+    let lines: Vec<&str> = report.strip_prefix('\u{feff}').expect("a byte-order mark for Excel").lines().collect();
     assert_eq!(lines[0], "row,ref,field,code,message");
     assert!(lines[1].starts_with("3,B,id_number,invalid_id_number,"), "{report}");
     assert!(lines[2].starts_with("4,C,residence_unit,unknown_unit,"), "{report}");

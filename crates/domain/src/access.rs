@@ -5,6 +5,7 @@
 
 use std::fmt;
 
+pub use crate::masking::{mask_id_number, mask_name, mask_phone, masked_text};
 use crate::unit::{Level, UnitCode};
 
 /// A user's role.
@@ -104,6 +105,9 @@ pub enum Action {
     DecideRevocation,
     /// Decide whether two records are the same person.
     DecideDuplicate,
+    /// Propose, accept, refuse or withdraw a transfer of a person's residence to another unit, or
+    /// (a supervisor over both units) make one.
+    TransferResidence,
     /// Assign a social worker to a person.
     AssignSocialWorker,
     /// Reassess everyone in the subtree as of a date.
@@ -117,7 +121,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 15] = [
         Action::View,
         Action::ViewIdentity,
         Action::Register,
@@ -127,6 +131,7 @@ impl Action {
         Action::ProposeRevocation,
         Action::DecideRevocation,
         Action::DecideDuplicate,
+        Action::TransferResidence,
         Action::AssignSocialWorker,
         Action::Reassess,
         Action::Export,
@@ -149,6 +154,7 @@ pub fn role_allows(role: Role, action: Action) -> bool {
             matches!(role, CityAdmin | StreetOfficer)
         }
         Reassess => matches!(role, CityAdmin | DistrictSupervisor),
+        TransferResidence => matches!(role, CityAdmin | DistrictSupervisor | StreetOfficer | CommunityWorker),
         Export => matches!(role, CityAdmin | DistrictSupervisor | StreetOfficer | Auditor),
         VerifyAudit => matches!(role, CityAdmin | Auditor),
         ManageUsers => role == CityAdmin,
@@ -205,28 +211,6 @@ impl User {
     pub fn unit_prefix(&self) -> Option<&str> {
         (self.role != Role::SocialWorker).then(|| self.unit.prefix())
     }
-}
-
-/// An ID number as lists show it: `440106********123X`.
-pub fn mask_id_number(id: &str) -> String {
-    let chars: Vec<char> = id.chars().collect();
-    if chars.len() < 10 {
-        return "*".repeat(chars.len());
-    }
-    let head: String = chars[..6].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}{}{tail}", "*".repeat(chars.len() - 10))
-}
-
-/// A phone number as lists show it: `138****5678`.
-pub fn mask_phone(phone: &str) -> String {
-    let chars: Vec<char> = phone.chars().collect();
-    if chars.len() < 7 {
-        return "*".repeat(chars.len());
-    }
-    let head: String = chars[..3].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}{}{tail}", "*".repeat(chars.len() - 7))
 }
 
 #[cfg(test)]
@@ -303,12 +287,5 @@ mod tests {
             assert_eq!(Role::parse(r.code()), Some(r));
         }
         assert_eq!(Role::parse("root"), None);
-    }
-
-    #[test]
-    fn masks_keep_the_ends_only() {
-        assert_eq!(mask_id_number("44010619900101123X"), "440106********123X");
-        assert_eq!(mask_phone("13812345678"), "138****5678");
-        assert_eq!(mask_phone("123"), "***");
     }
 }

@@ -1032,6 +1032,12 @@ impl Application {
         &self.history
     }
 
+    /// The day the application was received (its creation's day, which a back-dated application
+    /// gives): the day its facts are read on and its policy chosen by (第五条).
+    pub fn received_on(&self) -> Date {
+        self.history.first().map(|e| e.on).expect("an application always has its creation event")
+    }
+
     pub fn checklist(&self) -> Vec<Document> {
         checklist(&self.category)
     }

@@ -4,9 +4,14 @@
 
 pub mod access;
 pub mod application;
+pub mod masking;
 pub mod registration;
+pub mod residence_transfer;
 pub mod revocation;
+pub mod spreadsheet;
+pub mod text;
 pub mod unit;
+pub mod workdays;
 pub mod xlsx;
 
 pub use registration::{Registration, RowError};

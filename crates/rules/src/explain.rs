@@ -36,6 +36,33 @@ pub(crate) fn age_clause(f: &Facts, on: Date, threshold: AgeThreshold, lang: Lan
     }
 }
 
+/// "male, age 35 < 40" / "男，35周岁，未满40周岁": an age threshold not reached.
+pub(crate) fn age_short_clause(f: &Facts, on: Date, threshold: AgeThreshold, lang: Lang) -> String {
+    let age = f.birth_date.age_on(on);
+    let n = threshold.for_sex(f.sex);
+    match lang {
+        Lang::Zh => format!("{}，{age}周岁，未满{n}周岁", sex_word(f.sex, lang)),
+        Lang::En => format!("{}, age {age} < {n}", sex_word(f.sex, lang)),
+    }
+}
+
+/// A period of `months` months from `start` (`what` names the start) not completed on `on`, or
+/// not shown at all without a start.
+pub(crate) fn months_short_clause(
+    start: Option<Date>,
+    what: (&str, &str),
+    on: Date,
+    months: u32,
+    lang: Lang,
+) -> String {
+    match (start, lang) {
+        (None, Lang::Zh) => format!("无{}，无法证明满{months}个月", what.0),
+        (None, Lang::En) => format!("no {}: {months} months cannot be shown", what.1),
+        (Some(start), Lang::Zh) => format!("自{start}起{}个月，未满{months}个月", full_months(start, on)),
+        (Some(start), Lang::En) => format!("since {start}: {} months < {months}", full_months(start, on)),
+    }
+}
+
 /// Full months from `start` to `on`, by the period rule.
 fn full_months(start: Date, on: Date) -> u32 {
     if on < start {

@@ -5,6 +5,7 @@
 
 pub mod batch;
 pub mod calendar;
+pub mod citation;
 pub mod clock;
 pub mod contract;
 pub mod explain;

@@ -22,7 +22,7 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use yuanzhu_domain::application::{
     Action, Application, ApplicationCategory, CategoryRule, Document, Event, State, StateKind, TransitionError,
 };
-use yuanzhu_rules::{Date, Lang};
+use yuanzhu_rules::{Date, Fact, Lang, PolicySet};
 
 use crate::audit::{self, NewEvent};
 use crate::{Store, StoreError, new_id, now};
@@ -31,6 +31,8 @@ use crate::{Store, StoreError, new_id, now};
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct StoredApplication {
     pub id: String,
+    /// The number people read aloud and the printed forms carry: `SQ-2026-000123` ([`number`]).
+    pub number: String,
     pub person_id: String,
     pub id_number: String,
     /// The street (town) office it was made at: the applicant's residence unit on the day it was
@@ -41,6 +43,12 @@ pub struct StoredApplication {
     pub created_at: String,
     pub updated_at: String,
     pub application: Application,
+}
+
+/// An application's number as people say it: `SQ-`, the year it was received, and its place in
+/// that year's applications, six digits at least.
+pub fn number(year: i64, seq: i64) -> String {
+    format!("SQ-{year}-{seq:06}")
 }
 
 /// A deficient application waiting for the applicant to bring what the one-time notice asked for.
@@ -79,6 +87,15 @@ pub const fn completion_deadline(_category: &ApplicationCategory, _served_on: Da
 // Errors
 // ---------------------------------------------------------------------------------------------
 
+/// A condition the rules found unmet, with its article, in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Unmet {
+    pub code: &'static str,
+    pub citation: String,
+    pub zh: String,
+    pub en: String,
+}
+
 /// Why an application could not be opened, changed or listed.
 #[derive(Debug)]
 pub enum ApplicationError {
@@ -103,6 +120,25 @@ pub enum ApplicationError {
     UnitPrefix {
         prefix: String,
     },
+    /// The application's policy was not in force on the day it was received: the policy in force
+    /// that day decides (`in_force`, if any).
+    PolicyNotInForce {
+        policy: String,
+        received_on: Date,
+        in_force: Option<String>,
+    },
+    /// The rules, run on the person's facts as of the day the application was received, do not
+    /// grant the category: each unmet condition with its article, in both languages.
+    RulesNotMet {
+        policy: String,
+        /// The policy's document number (穗人社发〔2014〕4号).
+        document: String,
+        category: String,
+        /// The category's name in Chinese and in English (boxed to keep the error small).
+        name: Box<(String, String)>,
+        received_on: Date,
+        unmet: Vec<Unmet>,
+    },
     /// A store failure, or [`StoreError::Conflict`] when the version passed in is stale.
     Store(StoreError),
 }
@@ -114,7 +150,10 @@ impl ApplicationError {
             ApplicationError::Transition(e) => e.field(),
             ApplicationError::PersonNotFound { .. } => "id_number",
             ApplicationError::NotFound { .. } => "application_id",
-            ApplicationError::AlreadyRecognised { .. } | ApplicationError::AlreadyOpen { .. } => "category",
+            ApplicationError::AlreadyRecognised { .. }
+            | ApplicationError::AlreadyOpen { .. }
+            | ApplicationError::PolicyNotInForce { .. }
+            | ApplicationError::RulesNotMet { .. } => "category",
             ApplicationError::UnitPrefix { .. } => "unit",
             ApplicationError::Store(StoreError::Conflict { .. }) => "version",
             ApplicationError::Store(_) => return None,
@@ -130,6 +169,8 @@ impl ApplicationError {
             ApplicationError::AlreadyRecognised { .. } => "already_recognised",
             ApplicationError::AlreadyOpen { .. } => "application_already_open",
             ApplicationError::UnitPrefix { .. } => "invalid_unit",
+            ApplicationError::PolicyNotInForce { .. } => "policy_not_in_force",
+            ApplicationError::RulesNotMet { .. } => "rules_not_met",
             ApplicationError::Store(StoreError::Conflict { .. }) => "version_conflict",
             ApplicationError::Store(_) => "store_error",
         }
@@ -159,6 +200,43 @@ impl ApplicationError {
                 format!("unit（单位）：“{prefix}”不是单位代码或其前缀（至多12位数字）"),
                 format!("unit: `{prefix}` is not a unit code or the start of one (up to 12 digits)"),
             ),
+            ApplicationError::PolicyNotInForce { policy, received_on, in_force } => match in_force {
+                Some(current) => pick(
+                    format!(
+                        "category（申请类别）：申请受理日{received_on}施行的政策是“{current}”，不是“{policy}”；请按{current}的类别重新申请"
+                    ),
+                    format!(
+                        "category: on {received_on}, the day the application was received, `{current}` was in force, \
+                         not `{policy}`; apply again under `{current}`"
+                    ),
+                ),
+                None => pick(
+                    format!("category（申请类别）：申请受理日{received_on}没有施行中的政策，“{policy}”不能认定"),
+                    format!(
+                        "category: no policy was in force on {received_on}, the day the application was received; \
+                         `{policy}` cannot recognise"
+                    ),
+                ),
+            },
+            ApplicationError::RulesNotMet { policy, document, name, received_on, unmet, .. } => {
+                let (zh, en): (Vec<String>, Vec<String>) = unmet
+                    .iter()
+                    .map(|u| (format!("{}（{}）", u.zh, u.citation), format!("{} ({})", u.en, u.citation)))
+                    .unzip();
+                pick(
+                    format!(
+                        "category（申请类别）：按{document}（{policy}），以申请受理日{received_on}的情况，不符合“{}”的认定条件：{}",
+                        name.0,
+                        zh.join("；")
+                    ),
+                    format!(
+                        "category: under {document} ({policy}), as of {received_on} (the day the application was \
+                         received), the person does not meet `{}`: {}",
+                        name.1,
+                        en.join("; ")
+                    ),
+                )
+            }
             ApplicationError::Store(StoreError::Conflict { expected, found }) => pick(
                 format!(
                     "version（版本）：申请已被他人办理（读取时为第{expected}版，现为第{found}版），请重新打开后再办理"
@@ -261,9 +339,19 @@ pub async fn open(
         return Err(ApplicationError::AlreadyOpen { application_id });
     }
     let (id, at) = (new_id(), now());
+    // The year's counter, taken in this transaction: numbers are never given twice, and an
+    // application that does not commit gives its number back.
+    let year = i64::from(on.year());
+    let seq: i64 = sqlx::query_scalar(
+        "INSERT INTO application_numbers (year, last_number) VALUES ($1, 1) \
+         ON CONFLICT (year) DO UPDATE SET last_number = application_numbers.last_number + 1 RETURNING last_number",
+    )
+    .bind(year)
+    .fetch_one(&mut *tx)
+    .await?;
     sqlx::query(
-        "INSERT INTO applications (id, person_id, unit_code, policy, category, state, version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7)",
+        "INSERT INTO applications (id, person_id, unit_code, policy, category, state, version, created_at, updated_at, \
+         number_year, number_seq) VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7, $8, $9)",
     )
     .bind(&id)
     .bind(&person_id)
@@ -272,11 +360,14 @@ pub async fn open(
     .bind(code)
     .bind(app.state().kind().code())
     .bind(&at)
+    .bind(year)
+    .bind(seq)
     .execute(&mut *tx)
     .await?;
     insert_event(&mut tx, &id, &app, &at).await?;
     let stored = StoredApplication {
         id,
+        number: number(year, seq),
         person_id,
         id_number: id_number.to_owned(),
         unit_code,
@@ -341,15 +432,19 @@ pub async fn mark_deficient(
 }
 
 /// Recognises the applicant: the application becomes approved and, in the same transaction, the
-/// category is recognised (route `application`, decided by `actor`, on `on`).
+/// category is recognised (route `application`, decided by `actor`, on `on`). Only what the rules
+/// grant: the policy in force on the day the application was received, run on the person's
+/// facts as of that day ([`ApplicationError::PolicyNotInForce`], [`ApplicationError::RulesNotMet`]).
 pub async fn approve(
     store: &Store,
+    policies: &PolicySet,
     app_id: &str,
     actor: &str,
     on: Date,
     expected_version: i64,
 ) -> Result<StoredApplication, ApplicationError> {
-    change(store, app_id, expected_version, Event { action: Action::Approve, by: actor.to_owned(), on }).await
+    let event = Event { action: Action::Approve, by: actor.to_owned(), on };
+    change_checked(store, app_id, expected_version, event, Some(policies)).await
 }
 
 /// Refuses recognition, serving the refusal notice with `reason`.
@@ -383,6 +478,17 @@ async fn change(
     expected_version: i64,
     event: Event,
 ) -> Result<StoredApplication, ApplicationError> {
+    change_checked(store, app_id, expected_version, event, None).await
+}
+
+/// [`change`], an approval checked against the rules of `policies` first.
+async fn change_checked(
+    store: &Store,
+    app_id: &str,
+    expected_version: i64,
+    event: Event,
+    policies: Option<&PolicySet>,
+) -> Result<StoredApplication, ApplicationError> {
     let mut tx = store.begin_write().await?;
     let at = now();
     // Claiming the row first takes SQLite's write lock or PostgreSQL's row lock before anything is
@@ -409,6 +515,10 @@ async fn change(
         .map(|(stored, _)| stored)
         .ok_or_else(|| StoreError::Corrupt(format!("application {app_id} has a row but no events")))?;
     let next = before.application.apply(&event)?;
+    if event.action == Action::Approve {
+        let policies = policies.ok_or_else(|| StoreError::Corrupt("an approval without the rules".into()))?;
+        granted_by_rules(&mut tx, policies, &before).await?;
+    }
     let version = before.version + 1;
     sqlx::query("UPDATE applications SET state = $1, version = $2 WHERE id = $3")
         .bind(next.state().kind().code())
@@ -424,6 +534,61 @@ async fn change(
     }
     tx.commit().await?;
     Ok(after)
+}
+
+/// 第五条 recognition is the rules' to grant: the policy in force on the day the application was
+/// received must be the application's, and its rules, run on the person's facts as of that day,
+/// must grant the category. The stored facts are the person's latest; the registration that
+/// counts is the latest on or before that day, and a household's zero-employment status is
+/// derived from its members on that day, never taken as typed.
+async fn granted_by_rules(
+    conn: &mut AnyConnection,
+    policies: &PolicySet,
+    stored: &StoredApplication,
+) -> Result<(), ApplicationError> {
+    let app = &stored.application;
+    let (category, received_on) = (app.category(), app.received_on());
+    let in_force = policies.in_force_on(received_on);
+    let Some(policy) = in_force.filter(|p| p.id == category.policy()) else {
+        return Err(ApplicationError::PolicyNotInForce {
+            policy: category.policy().to_owned(),
+            received_on,
+            in_force: in_force.map(|p| p.id.clone()),
+        });
+    };
+    let row = sqlx::query(
+        "SELECT p.household_ref, p.sex, p.birth_date, p.female_retirement_track, p.facts, p.parent_certificates, \
+         p.unemployed_since, (SELECT MAX(r.registered_on) FROM unemployment_registrations r \
+         WHERE r.person_id = p.id AND r.registered_on <= $2) AS registered_on FROM persons p WHERE p.id = $1",
+    )
+    .bind(&stored.person_id)
+    .bind(received_on.to_string())
+    .fetch_one(&mut *conn)
+    .await?;
+    let mut facts = crate::reassess::facts_of(&row)?;
+    if let Some(h) = row.try_get::<Option<String>, _>("household_ref")? {
+        let zero = crate::households::household_in(conn, &h, received_on).await?.is_some_and(|h| h.zero_employment);
+        facts.facts.set(Fact::ZeroEmploymentFamily, zero);
+    }
+    let zh = policy.unmet_for(category.code(), &facts, received_on, Lang::Zh);
+    if zh.is_empty() {
+        return Ok(());
+    }
+    let en = policy.unmet_for(category.code(), &facts, received_on, Lang::En);
+    let unmet = zh
+        .into_iter()
+        .zip(en)
+        .map(|(z, e)| Unmet { code: z.code, citation: z.citation, zh: z.because, en: e.because })
+        .collect();
+    let listed = policy.categories.iter().find(|c| c.code == category.code());
+    Err(ApplicationError::RulesNotMet {
+        policy: policy.id.clone(),
+        document: policy.document.clone(),
+        category: category.code().to_owned(),
+        name: Box::new(listed.map_or_else(Default::default, |c| (c.name.clone(), c.name_en.clone()))),
+        received_on,
+        unmet,
+    })
 }
 
 /// Appends the application's latest event as event number `history().len()`.
@@ -576,13 +741,9 @@ pub async fn waiting_for_documents(
     unit_prefix: &str,
     on: Date,
 ) -> Result<Vec<WaitingForDocuments>, ApplicationError> {
-    // Digits only, so that the LIKE pattern holds no wildcard but the one added here.
-    if unit_prefix.len() > 12 || !unit_prefix.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApplicationError::UnitPrefix { prefix: unit_prefix.to_owned() });
-    }
+    let pattern = like_prefix(unit_prefix)?;
     let mut conn = store.pool().acquire().await?;
     let mut waiting = Vec::new();
-    let pattern = format!("{unit_prefix}%");
     for (stored, name) in read(&mut conn, Scope::DeficientUnder(&pattern)).await? {
         let app = &stored.application;
         let State::Deficient { notice } = app.state() else { continue };
@@ -607,27 +768,121 @@ pub async fn waiting_for_documents(
     Ok(waiting)
 }
 
+/// Which applications of a list come first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// The queue's order: what was recorded last, first.
+    NewestFirst,
+    /// Waiting longest first: what to decide before anything else.
+    OldestFirst,
+}
+
+/// A page of the applications made at units whose code starts with `unit_prefix`, in the
+/// given states (all states when empty), in `order` of when they were recorded, each with the
+/// applicant's name; and how many there are in all.
+pub async fn list(
+    store: &Store,
+    unit_prefix: &str,
+    states: &[StateKind],
+    order: Order,
+    limit: u32,
+    offset: u32,
+) -> Result<(Vec<(StoredApplication, String)>, i64), ApplicationError> {
+    let pattern = like_prefix(unit_prefix)?;
+    let filter = states_filter(states);
+    let mut conn = store.pool().acquire().await?;
+    let total: i64 =
+        sqlx::query_scalar(AssertSqlSafe(format!("SELECT COUNT(*) FROM applications WHERE unit_code LIKE $1{filter}")))
+            .bind(&pattern)
+            .fetch_one(&mut *conn)
+            .await?;
+    let direction = if order == Order::NewestFirst { "DESC" } else { "ASC" };
+    let mut page =
+        read(&mut conn, Scope::Page { pattern: &pattern, states: &filter, direction, limit, offset }).await?;
+    if order == Order::NewestFirst {
+        page.reverse();
+    }
+    Ok((page, total))
+}
+
+/// How many applications each unit one level below a prefix has in each state: (unit, state,
+/// count), the unit being the first `digits` digits of the office's code.
+pub async fn counts_by_unit(
+    store: &Store,
+    unit_prefix: &str,
+    digits: usize,
+    states: &[StateKind],
+) -> Result<Vec<(String, String, i64)>, ApplicationError> {
+    let pattern = like_prefix(unit_prefix)?;
+    let filter = states_filter(states);
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT substr(unit_code, 1, {digits}) AS unit, state, COUNT(*) AS n FROM applications \
+         WHERE unit_code LIKE $1{filter} GROUP BY substr(unit_code, 1, {digits}), state ORDER BY unit, state"
+    )))
+    .bind(&pattern)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| Ok((r.try_get("unit")?, r.try_get("state")?, r.try_get("n")?)))
+        .collect::<Result<_, sqlx::Error>>()?)
+}
+
+/// `LIKE` pattern of a unit prefix: digits only, so that it holds no wildcard but the one added.
+fn like_prefix(unit_prefix: &str) -> Result<String, ApplicationError> {
+    if unit_prefix.len() > 12 || !unit_prefix.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApplicationError::UnitPrefix { prefix: unit_prefix.to_owned() });
+    }
+    Ok(format!("{unit_prefix}%"))
+}
+
+/// ` AND state IN ('draft', …)` from the states' own codes (constants, never input).
+fn states_filter(states: &[StateKind]) -> String {
+    if states.is_empty() {
+        return String::new();
+    }
+    let codes: Vec<String> = states.iter().map(|s| format!("'{}'", s.code())).collect();
+    format!(" AND state IN ({})", codes.join(", "))
+}
+
 /// Which applications to read.
 enum Scope<'a> {
     One(&'a str),
     Person(&'a str),
     /// Deficient, at a unit matching this LIKE pattern.
     DeficientUnder(&'a str),
+    /// A page, by when recorded (`ASC` or `DESC`), of those at a unit matching `pattern` in the
+    /// states of a [`states_filter`]; read in ascending order.
+    Page {
+        pattern: &'a str,
+        states: &'a str,
+        direction: &'static str,
+        limit: u32,
+        offset: u32,
+    },
 }
 
 /// Applications with their events, in one statement (so one snapshot on either engine: the row and
 /// its events always agree unless the store is corrupt), each with the applicant's name.
 async fn read(conn: &mut AnyConnection, scope: Scope<'_>) -> Result<Vec<(StoredApplication, String)>, StoreError> {
-    const SELECT: &str = "SELECT a.id, a.person_id, p.id_number, p.name, a.unit_code, a.policy, a.category, a.state, \
-         a.version, a.created_at, a.updated_at, e.seq, e.action, e.by_actor, e.on_date, e.payload \
+    const SELECT: &str = "SELECT a.id, a.number_year, a.number_seq, a.person_id, p.id_number, p.name, a.unit_code, \
+         a.policy, a.category, a.state, a.version, a.created_at, a.updated_at, e.seq, e.action, e.by_actor, e.on_date, e.payload \
          FROM applications a JOIN persons p ON p.id = a.person_id JOIN application_events e ON e.application_id = a.id";
     const ORDER: &str = "ORDER BY a.created_at, a.id, e.seq";
     let (filter, value, state) = match scope {
-        Scope::One(id) => ("a.id = $1", id, None),
-        Scope::Person(id) => ("a.person_id = $1", id, None),
+        Scope::One(id) => ("a.id = $1".to_owned(), id, None),
+        Scope::Person(id) => ("a.person_id = $1".to_owned(), id, None),
         Scope::DeficientUnder(pattern) => {
-            ("a.unit_code LIKE $1 AND a.state = $2", pattern, Some(StateKind::Deficient.code()))
+            ("a.unit_code LIKE $1 AND a.state = $2".to_owned(), pattern, Some(StateKind::Deficient.code()))
         }
+        Scope::Page { pattern, states, direction, limit, offset } => (
+            format!(
+                "a.id IN (SELECT id FROM applications WHERE unit_code LIKE $1{states} \
+                 ORDER BY created_at {direction}, id {direction} LIMIT {limit} OFFSET {offset})"
+            ),
+            pattern,
+            None,
+        ),
     };
     let mut query = sqlx::query(AssertSqlSafe(format!("{SELECT} WHERE {filter} {ORDER}"))).bind(value);
     // Exactly as many values as the filter has placeholders: PostgreSQL refuses extra ones.
@@ -681,7 +936,12 @@ fn rebuild(rows: &[sqlx::any::AnyRow]) -> Result<(StoredApplication, String), St
             application.state().kind().code()
         )));
     }
+    let (year, seq): (Option<i64>, Option<i64>) = (first.try_get("number_year")?, first.try_get("number_seq")?);
     let stored = StoredApplication {
+        number: match (year, seq) {
+            (Some(year), Some(seq)) => number(year, seq),
+            _ => return Err(corrupt("it has no number".to_owned())),
+        },
         person_id,
         id_number: first.try_get("id_number")?,
         unit_code: first.try_get("unit_code")?,

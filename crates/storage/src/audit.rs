@@ -268,10 +268,96 @@ pub enum Verdict {
     },
 }
 
+/// Where the chain ends: the last event's number and hash. A copy kept outside the database (a
+/// log, a scraper of `/metrics`, a signed checkpoint) is what shows a rewrite of the chain: whoever
+/// can write to the database can recompute every hash after a change, but not make an event that
+/// was seen with one hash have another.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Head {
+    pub seq: i64,
+    pub hash: String,
+}
+
+impl std::fmt::Display for Head {
+    /// `SEQ:HASH`, as `audit verify` prints it and `--expect-head` takes it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.seq, self.hash)
+    }
+}
+
+impl std::str::FromStr for Head {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Head, String> {
+        let (seq, hash) = text.trim().split_once(':').ok_or("a head is SEQ:HASH")?;
+        let seq = seq.parse::<i64>().ok().filter(|s| *s >= 0).ok_or(format!("`{seq}` is not an event number"))?;
+        let hash = hash.to_ascii_lowercase();
+        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(format!("`{hash}` is not a SHA-256 hash (64 hexadecimal digits)"));
+        }
+        Ok(Head { seq, hash })
+    }
+}
+
+/// The head as the database records it (no event checked).
+pub async fn head(store: &Store) -> Result<Head, StoreError> {
+    let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&store.pool).await?;
+    Ok(Head { seq: row.try_get("seq")?, hash: row.try_get("hash")? })
+}
+
+/// Checks the whole chain, then that it still holds the event `expected` names with the hash it
+/// had: a copy of the head taken earlier, or a checkpoint. The chain may have grown since.
+pub async fn verify_against(store: &Store, expected: &Head) -> Result<Verdict, StoreError> {
+    let (verdict, head) = check(store).await?;
+    if !matches!(verdict, Verdict::Intact { .. }) {
+        return Ok(verdict);
+    }
+    if expected.seq > head.seq {
+        return Ok(Verdict::Broken {
+            seq: expected.seq,
+            reason: format!("event {} is gone: the chain ends at event {}", expected.seq, head.seq),
+        });
+    }
+    let found: Option<String> = if expected.seq == 0 {
+        Some(GENESIS.to_owned())
+    } else {
+        sqlx::query_scalar("SELECT hash FROM audit_events WHERE seq = $1")
+            .bind(expected.seq)
+            .fetch_optional(&store.pool)
+            .await?
+    };
+    match found {
+        Some(hash) if hash == expected.hash => Ok(verdict),
+        Some(hash) => Ok(Verdict::Broken {
+            seq: expected.seq,
+            reason: format!(
+                "event {} has the hash {hash}, not {}: the chain was rewritten from there or before",
+                expected.seq, expected.hash
+            ),
+        }),
+        None => Ok(Verdict::Broken { seq: expected.seq, reason: format!("event {} is gone", expected.seq) }),
+    }
+}
+
+/// The hash before the first event.
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
 /// Recomputes every hash and link, in pages, from the first event to the head.
 pub async fn verify(store: &Store) -> Result<Verdict, StoreError> {
-    let mut prev = "0".repeat(64);
+    Ok(check(store).await?.0)
+}
+
+/// [`verify`], and the head the chain was checked up to: the last event's number and hash.
+pub async fn verify_with_head(store: &Store) -> Result<(Verdict, Head), StoreError> {
+    check(store).await
+}
+
+async fn check(store: &Store) -> Result<(Verdict, Head), StoreError> {
+    let mut prev = GENESIS.to_owned();
     let mut expected_seq = 1i64;
+    // Whether the head was read after the last event: events appended meanwhile (a server is
+    // running) are read too before the head is compared.
+    let mut head_read = None;
     loop {
         let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM audit_events WHERE seq >= $1 ORDER BY seq LIMIT 10000"
@@ -280,34 +366,34 @@ pub async fn verify(store: &Store) -> Result<Verdict, StoreError> {
         .fetch_all(&store.pool)
         .await?;
         if rows.is_empty() {
-            break;
+            let recorded = head(store).await?;
+            if recorded.seq > expected_seq - 1 && head_read.as_ref() != Some(&recorded) {
+                head_read = Some(recorded);
+                continue;
+            }
+            let reached = Head { seq: expected_seq - 1, hash: prev };
+            if recorded != reached {
+                let reason = format!("the chain ends at event {} but the head says {}", reached.seq, recorded.seq);
+                return Ok((Verdict::Broken { seq: recorded.seq, reason }, reached));
+            }
+            return Ok((Verdict::Intact { events: reached.seq }, reached));
         }
         for r in &rows {
             let e = event(r)?;
-            let broken = |reason: String| Ok(Verdict::Broken { seq: e.seq, reason });
-            if e.seq != expected_seq {
-                return Ok(Verdict::Broken {
-                    seq: expected_seq,
-                    reason: format!("event {expected_seq} is missing (next is {})", e.seq),
-                });
-            }
-            if e.prev_hash != prev {
-                return broken("its link to the previous event does not match".to_owned());
-            }
-            if hash(&e) != e.hash {
-                return broken("its content does not match its hash (changed after it was written)".to_owned());
+            let reason = if e.seq != expected_seq {
+                Some((expected_seq, format!("event {expected_seq} is missing (next is {})", e.seq)))
+            } else if e.prev_hash != prev {
+                Some((e.seq, "its link to the previous event does not match".to_owned()))
+            } else if hash(&e) != e.hash {
+                Some((e.seq, "its content does not match its hash (changed after it was written)".to_owned()))
+            } else {
+                None
+            };
+            if let Some((seq, reason)) = reason {
+                return Ok((Verdict::Broken { seq, reason }, Head { seq: expected_seq - 1, hash: prev }));
             }
             prev = e.hash;
             expected_seq += 1;
         }
     }
-    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&store.pool).await?;
-    let (head_seq, head_hash): (i64, String) = (head.try_get("seq")?, head.try_get("hash")?);
-    if head_seq != expected_seq - 1 || head_hash != prev {
-        return Ok(Verdict::Broken {
-            seq: head_seq,
-            reason: format!("the chain ends at event {} but the head says {head_seq}", expected_seq - 1),
-        });
-    }
-    Ok(Verdict::Intact { events: expected_seq - 1 })
 }

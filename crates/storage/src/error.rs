@@ -14,6 +14,10 @@ pub enum StoreError {
     Io(String),
     #[error("the record changed since it was read (version {expected} expected, {found} found): reload and try again")]
     Conflict { expected: i64, found: i64 },
+    #[error(
+        "the person is already registered (version {found}): a change must name the version of the file it was based on"
+    )]
+    VersionRequired { found: i64 },
     #[error("{0}")]
     NotFound(String),
     #[error("the stored data is inconsistent: {0}")]

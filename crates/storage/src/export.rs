@@ -4,8 +4,9 @@
 //!
 //! Both are read a page of persons at a time, in ID-number order, inside one read-only
 //! transaction: the whole export is one consistent snapshot, and memory holds one page, not the
-//! registry. Headers are machine names (`id_number`, `name`, …), not Chinese titles, so that a
-//! column means the same in both directions.
+//! registry. An English export's header is the field names (`id_number`, `name`, …), a Chinese
+//! one's their Chinese names (身份证号, 姓名, …); `import` reads either, so a column means the same
+//! in both directions.
 
 use std::borrow::Cow;
 use std::io::Write;
@@ -13,6 +14,9 @@ use std::marker::PhantomData;
 
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use sqlx::{AssertSqlSafe, Row};
+use yuanzhu_domain::spreadsheet;
+
+use yuanzhu_rules::Lang;
 
 use crate::accounts::subtree_pattern;
 use crate::audit::{self, NewEvent};
@@ -30,6 +34,11 @@ pub trait Table {
     const SHEET: &'static str;
     /// The header, in column order.
     fn columns() -> &'static [&'static str];
+    /// The header as written in `lang`: the field names in English, their Chinese names in
+    /// Chinese (which `import` reads as the same fields).
+    fn header(lang: Lang) -> Vec<&'static str> {
+        Self::columns().iter().map(|c| yuanzhu_domain::registration::column_name(c, lang)).collect()
+    }
     /// Columns whose digits are an identifier, not a quantity: in xlsx they are text cells in
     /// text-formatted columns, so that a spreadsheet neither rounds an 18-digit ID number to 15
     /// digits nor drops a landline's leading zero, now or when someone edits the cell later.
@@ -41,7 +50,8 @@ pub trait Table {
 /// The file format of an export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileFormat {
-    /// UTF-8 CSV without a byte-order mark.
+    /// UTF-8 CSV with a byte-order mark, cells that would start a formula behind a quote
+    /// ([`yuanzhu_domain::spreadsheet`]).
     Csv,
     /// An Excel workbook with one worksheet, every cell text.
     Xlsx,
@@ -87,16 +97,18 @@ fn xlsx_error(e: XlsxError) -> StoreError {
 }
 
 impl<W: Write + Send, T: Table> TableWriter<W, T> {
-    /// A writer whose header is already written.
-    pub fn new(format: FileFormat, out: W) -> Result<Self, StoreError> {
+    /// A writer whose header (in `lang`, see [`Table::header`]) is already written.
+    pub fn new(format: FileFormat, out: W, lang: Lang) -> Result<Self, StoreError> {
         let sink = match format {
             FileFormat::Csv => {
+                let mut out = out;
+                out.write_all(spreadsheet::BOM.as_bytes()).map_err(csv_error)?;
                 let mut w = csv::Writer::from_writer(out);
-                w.write_record(T::columns()).map_err(csv_error)?;
+                w.write_record(T::header(lang)).map_err(csv_error)?;
                 Sink::Csv(w)
             }
             FileFormat::Xlsx => {
-                let (book, text, text_columns) = workbook::<T>().map_err(xlsx_error)?;
+                let (book, text, text_columns) = workbook::<T>(lang).map_err(xlsx_error)?;
                 Sink::Xlsx { book: Box::new(book), text, text_columns, out }
             }
         };
@@ -126,7 +138,9 @@ impl<W: Write + Send, T: Table> TableWriter<W, T> {
         match &mut self.sink {
             Sink::Csv(w) => {
                 for row in rows {
-                    w.write_record(row.cells().iter().map(|c| c.as_bytes())).map_err(csv_error)?;
+                    let cells = row.cells();
+                    let cells = cells.iter().map(|c| spreadsheet::neutralize(c));
+                    w.write_record(cells.collect::<Vec<_>>().iter().map(|c| c.as_bytes())).map_err(csv_error)?;
                 }
             }
             Sink::Xlsx { book, text, text_columns, .. } => {
@@ -169,7 +183,7 @@ impl<W: Write + Send, T: Table> TableWriter<W, T> {
 
 /// A workbook with the table's one worksheet and its header; the text format and the indexes
 /// of the text columns.
-fn workbook<T: Table>() -> Result<(Workbook, Format, Vec<u16>), XlsxError> {
+fn workbook<T: Table>(lang: Lang) -> Result<(Workbook, Format, Vec<u16>), XlsxError> {
     let mut book = Workbook::new();
     // Rows are written in order, which is all constant-memory mode asks.
     let sheet = book.add_worksheet_with_constant_memory()?;
@@ -177,10 +191,12 @@ fn workbook<T: Table>() -> Result<(Workbook, Format, Vec<u16>), XlsxError> {
     let bold = Format::new().set_bold();
     let text = Format::new().set_num_format("@");
     let mut text_columns = Vec::new();
-    for (c, name) in T::columns().iter().enumerate() {
+    for (c, (name, title)) in T::columns().iter().zip(T::header(lang)).enumerate() {
         let c = c as u16;
-        sheet.write_string_with_format(0, c, *name, &bold)?;
-        sheet.set_column_width(c, (name.len() as f64).max(10.0) + 2.0)?;
+        sheet.write_string_with_format(0, c, title, &bold)?;
+        // A Chinese character is about two columns wide.
+        let width = title.chars().map(|ch| if ch.is_ascii() { 1.0 } else { 2.0 }).sum::<f64>();
+        sheet.set_column_width(c, width.max(10.0) + 2.0)?;
         if T::text_columns().contains(name) {
             sheet.set_column_format(c, &text)?;
             text_columns.push(c);
@@ -197,13 +213,14 @@ pub trait Paged {
     fn next_page(&mut self) -> impl Future<Output = Result<Option<Vec<Self::Row>>, StoreError>> + Send;
 }
 
-/// Writes every page to `out` in `format`; returns how many rows.
+/// Writes every page to `out` in `format`, the header in `lang`; returns how many rows.
 pub async fn write_all<P: Paged, W: Write + Send>(
     pages: &mut P,
     format: FileFormat,
     out: W,
+    lang: Lang,
 ) -> Result<usize, StoreError> {
-    let mut w = TableWriter::new(format, out)?;
+    let mut w = TableWriter::new(format, out, lang)?;
     while let Some(page) = pages.next_page().await? {
         w.write(&page)?;
     }
@@ -212,9 +229,9 @@ pub async fn write_all<P: Paged, W: Write + Send>(
     Ok(rows)
 }
 
-/// Writes `rows` whole, in `format`.
+/// Writes `rows` whole, in `format`, the header in English (the field names).
 pub fn write_rows<T: Table>(rows: &[T], format: FileFormat, out: impl Write + Send) -> Result<(), StoreError> {
-    let mut w = TableWriter::new(format, out)?;
+    let mut w = TableWriter::new(format, out, Lang::En)?;
     w.write(rows)?;
     w.finish().map(drop)
 }

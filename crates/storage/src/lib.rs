@@ -7,13 +7,19 @@ pub mod accounts;
 pub mod applications;
 pub mod audit;
 pub mod checkpoint;
+pub mod clock;
 pub mod duplicates;
+pub mod employment;
 mod error;
 pub mod export;
 pub mod households;
+pub mod import_jobs;
 pub mod persons;
 pub mod reassess;
+mod recognitions;
+pub mod residence_transfers;
 pub mod revocations;
+pub mod seal;
 pub mod search;
 pub mod sessions;
 pub mod stats;
@@ -47,6 +53,8 @@ pub struct Store {
     /// Whether text compares by code point: always on SQLite, under the `C` collations on
     /// PostgreSQL.
     code_point_order: bool,
+    /// The zone of "today" and of the times people read ([`clock`]).
+    clock: clock::Clock,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -127,7 +135,18 @@ impl Store {
                 sqlx::query_scalar::<_, bool>("SELECT 'a' > 'B' AND 'é' > 'z'").fetch_one(&pool).await?
             }
         };
-        Ok(Store { pool, backend, native, checkpoints, code_point_order })
+        Ok(Store { pool, backend, native, checkpoints, code_point_order, clock: clock::Clock::default() })
+    }
+
+    /// The same store on another zone's clock (`time_zone` in the configuration).
+    pub fn with_clock(mut self, clock: clock::Clock) -> Store {
+        self.clock = clock;
+        self
+    }
+
+    /// The one clock: today, and the stored timestamps as people read them.
+    pub fn clock(&self) -> clock::Clock {
+        self.clock
     }
 
     pub fn backend(&self) -> Backend {
@@ -198,10 +217,7 @@ fn sqlite_url(url: &str) -> Result<String, StoreError> {
     Ok(format!("sqlite:{path}?{query}"))
 }
 
-/// Now, as the ISO-8601 text every timestamp column holds (UTC, microseconds).
-pub(crate) fn now() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
-}
+pub(crate) use clock::stamp_now as now;
 
 /// How a generated statement names its parameters. SQLite's driver looks every `$n` up by a
 /// linear scan of the statement's names, so a statement with thousands of `$n` costs the square

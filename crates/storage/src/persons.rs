@@ -5,7 +5,8 @@ use std::collections::HashSet;
 
 // Column lists are constants of this crate, never input: safe to splice into SQL.
 use sqlx::{AssertSqlSafe, Row};
-use yuanzhu_domain::{Registration, RowError};
+use yuanzhu_domain::access::{PersonReach, Target, User};
+use yuanzhu_domain::{Registration, RowError, UnitCode};
 use yuanzhu_rules::policy::Recognition;
 use yuanzhu_rules::{Date, FactSet, Facts, FemaleRetirementTrack, Lang, PolicySet, Sex};
 
@@ -13,6 +14,7 @@ use crate::audit;
 
 use crate::{Store, StoreError};
 pub use import::{ImportError, import};
+pub use plan::transfer_required;
 
 /// The stored real-name record, as it appears in audit events and the person's file.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -30,6 +32,8 @@ pub struct PersonRecord {
     /// The yes/no facts of the contract that hold, by name.
     pub facts: Vec<&'static str>,
     pub parent_certificates: Vec<&'static str>,
+    /// The yes/no facts with no answer on file (neither yes nor no), by name.
+    pub unanswered: Vec<&'static str>,
     pub unemployed_since: Option<String>,
 }
 
@@ -60,8 +64,18 @@ const FACT_NAMES: [(yuanzhu_rules::Fact, &str); 21] = {
     ]
 };
 
-fn fact_names(facts: FactSet) -> Vec<&'static str> {
+pub(crate) fn fact_names(facts: FactSet) -> Vec<&'static str> {
     FACT_NAMES.iter().filter(|(fact, _)| facts.has(*fact)).map(|(_, n)| *n).collect()
+}
+
+/// Every yes/no fact: what a file registered before answers were kept counts as answered.
+fn every_fact() -> FactSet {
+    FACT_NAMES.iter().fold(FactSet::default(), |set, (fact, _)| set.with(*fact))
+}
+
+/// The facts with no answer, from the set of those answered.
+fn unanswered_names(known: FactSet) -> Vec<&'static str> {
+    FACT_NAMES.iter().filter(|(fact, _)| !known.has(*fact)).map(|(_, n)| *n).collect()
 }
 
 fn certificate_names(bits: u8) -> Vec<&'static str> {
@@ -83,7 +97,8 @@ fn track_code(t: FemaleRetirementTrack) -> &'static str {
 }
 
 impl PersonRecord {
-    fn of(r: &Registration) -> PersonRecord {
+    /// The record a registration makes, `known` being the facts it answers.
+    fn of(r: &Registration, known: FactSet) -> PersonRecord {
         let f = &r.facts;
         PersonRecord {
             id_number: r.id_number.to_string(),
@@ -98,6 +113,7 @@ impl PersonRecord {
             female_retirement_track: track_code(f.female_retirement_track).to_owned(),
             facts: fact_names(f.facts),
             parent_certificates: certificate_names(f.parent_certificates),
+            unanswered: unanswered_names(known),
             unemployed_since: f.unemployed_since.map(|d| d.to_string()),
         }
     }
@@ -130,6 +146,39 @@ pub async fn unit_codes(store: &Store) -> Result<HashSet<String>, StoreError> {
     Ok(sqlx::query_scalar::<_, String>("SELECT code FROM units").fetch_all(store.pool()).await?.into_iter().collect())
 }
 
+/// Who records a batch, and what they may change.
+#[derive(Debug, Clone, Copy)]
+pub struct Writer<'a> {
+    /// Whose jurisdiction bounds the batch: a row about a person registered outside it is refused,
+    /// in the words used for a unit outside it. `None` for the command line, which acts for the
+    /// whole registry.
+    pub user: Option<&'a User>,
+    /// Whether a change to a person already registered must name the version of their file it
+    /// was based on (one registration through the API or a page). An import's rows carry none:
+    /// a batch is last-writer by design, in one transaction.
+    pub versioned: bool,
+}
+
+impl Writer<'_> {
+    /// The command line: the whole registry, last writer wins.
+    pub const OPERATOR: Writer<'static> = Writer { user: None, versioned: false };
+
+    /// Whether the writer reaches a person registered with these units.
+    fn reaches(&self, residence_unit: &str, hukou_unit: Option<&str>) -> bool {
+        let Some(user) = self.user else { return true };
+        let (Ok(residence), hukou) = (UnitCode::parse(residence_unit), hukou_unit.map(UnitCode::parse).transpose())
+        else {
+            return false;
+        };
+        let hukou = hukou.ok().flatten();
+        user.reaches(Target::Person(PersonReach {
+            residence_unit: &residence,
+            hukou_unit: hukou.as_ref(),
+            assigned_to_user: false,
+        }))
+    }
+}
+
 /// Records a batch of registrations in one transaction: every row commits or none does, so a
 /// crash never leaves half a batch, and running the same rows again changes nothing.
 pub async fn register_batch(
@@ -140,9 +189,24 @@ pub async fn register_batch(
     policies: &PolicySet,
     lang: Lang,
 ) -> Result<ImportSummary, StoreError> {
+    register_batch_as(store, rows, units, Writer::OPERATOR, actor, policies, lang).await
+}
+
+/// [`register_batch`] by a writer of limited reach or with versions.
+pub async fn register_batch_as(
+    store: &Store,
+    rows: &[Registration],
+    units: &HashSet<String>,
+    writer: Writer<'_>,
+    actor: &str,
+    policies: &PolicySet,
+    lang: Lang,
+) -> Result<ImportSummary, StoreError> {
     let mut summary = ImportSummary::default();
     let accepted = known_units(rows.iter().cloned(), units, lang, &mut summary);
-    bulk::register(store, plan::prepare(accepted, policies), actor, &mut summary).await?;
+    let prepared = plan::prepare(accepted, policies, lang, &mut summary);
+    bulk::register(store, prepared, writer, policies, lang, actor, &mut summary).await?;
+    summary.rejected.sort_by_key(|e| e.row);
     Ok(summary)
 }
 
@@ -173,6 +237,62 @@ fn known_units(
     accepted
 }
 
+/// The set of the facts named.
+fn fact_set(names: &[&str]) -> FactSet {
+    FACT_NAMES.iter().filter(|(_, n)| names.contains(n)).fold(FactSet::default(), |set, (fact, _)| set.with(*fact))
+}
+
+/// The registration as it applies to a person on file, and the yes/no facts answered after it:
+/// a column the row lacks keeps the value on file, an empty one clears it (absent means
+/// unchanged). The registration's own columns (name, unit, date) are always given.
+pub fn applied(row: &Registration, on_file: &PersonRecord) -> Result<(Registration, FactSet), StoreError> {
+    use yuanzhu_domain::registration::Extra;
+    use yuanzhu_rules::contract::Field;
+    let g = row.given;
+    let mut r = row.clone();
+    let given = g.facts().bits();
+    let facts = (fact_set(&on_file.facts).bits() & !given) | (row.facts.facts.bits() & given);
+    r.facts.facts = FactSet::from_bits(facts);
+    let known_on_file = every_fact().bits() & !fact_set(&on_file.unanswered).bits();
+    let known = FactSet::from_bits((known_on_file & !given) | g.answered().bits());
+    if !g.has_field(Field::ParentCertificates) {
+        r.facts.parent_certificates = on_file
+            .parent_certificates
+            .iter()
+            .filter_map(|c| yuanzhu_rules::ParentCertificate::from_code(c))
+            .fold(0, |bits, c| bits | c.bit());
+    }
+    if !g.has_field(Field::UnemployedSince) {
+        r.facts.unemployed_since = on_file
+            .unemployed_since
+            .as_deref()
+            .map(|d| Date::parse(d).map_err(|_| StoreError::Corrupt(format!("stored date `{d}`"))))
+            .transpose()?;
+    }
+    if !g.has_field(Field::FemaleRetirementTrack) {
+        r.facts.female_retirement_track = match on_file.female_retirement_track.as_str() {
+            "cadre" => FemaleRetirementTrack::Cadre,
+            _ => FemaleRetirementTrack::Worker,
+        };
+    }
+    let keep = |extra: Extra, mine: &mut Option<String>, stored: &Option<String>| {
+        if !g.has_extra(extra) {
+            mine.clone_from(stored);
+        }
+    };
+    keep(Extra::Phone, &mut r.phone, &on_file.phone);
+    keep(Extra::Address, &mut r.address, &on_file.address);
+    keep(Extra::HouseholdRef, &mut r.household_ref, &on_file.household_ref);
+    keep(Extra::Relation, &mut r.relation, &on_file.relation);
+    Ok((r, known))
+}
+
+/// The record a person on file would have after this registration (see [`applied`]).
+pub fn record_after(row: &Registration, on_file: &PersonRecord) -> Result<PersonRecord, StoreError> {
+    let (r, known) = applied(row, on_file)?;
+    Ok(PersonRecord::of(&r, known))
+}
+
 /// The categories 第四条 recognises automatically for a registration, under the policy in force
 /// on its date: (policy, category index) pairs, with the facts as of that registration.
 fn automatic_categories<'p>(
@@ -191,13 +311,7 @@ fn automatic_categories<'p>(
 /// What an automatic recognition records in its audit event.
 fn recognition_event(policy: &yuanzhu_rules::Policy, i: usize, facts: &Facts, on: Date) -> String {
     let category = &policy.categories[i];
-    let outcome = policy.assess(facts, on);
-    let because = policy
-        .explain(facts, on, outcome, Lang::Zh)
-        .into_iter()
-        .find(|reason| reason.code == category.code)
-        .map(|reason| reason.because)
-        .unwrap_or_default();
+    let because = crate::recognitions::because(policy, i, facts, on);
     // Keys in the order `serde_json::Value` keeps them (sorted), as the audit trail always had them.
     #[derive(serde::Serialize)]
     struct Recognised<'a> {
@@ -226,8 +340,8 @@ mod plan;
 mod postgres;
 mod sqlite;
 
-const PERSON_COLUMNS: &str = "id_number, name, sex, birth_date, phone, address, residence_unit, household_ref, relation, \
-     female_retirement_track, facts, parent_certificates, unemployed_since";
+pub(crate) const PERSON_COLUMNS: &str = "id_number, name, sex, birth_date, phone, address, residence_unit, household_ref, relation, \
+     female_retirement_track, facts, parent_certificates, unemployed_since, facts_known";
 
 /// A recognition as the person's file shows it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -299,7 +413,7 @@ pub async fn file(store: &Store, id_number: &str) -> Result<Option<PersonFile>, 
         recognitions.iter().filter(|r| r.ended_on.is_none()).map(|r| r.category.clone()).collect();
     categories.dedup();
     let household = match &person.household_ref {
-        Some(h) => crate::households::household(store, h, today()).await?,
+        Some(h) => crate::households::household(store, h, store.clock().today()).await?,
         None => None,
     };
     Ok(Some(PersonFile {
@@ -311,13 +425,6 @@ pub async fn file(store: &Store, id_number: &str) -> Result<Option<PersonFile>, 
         household,
         timeline: audit::history_of(store, &id).await?,
     }))
-}
-
-/// Today in the machine's time zone.
-fn today() -> Date {
-    use chrono::Datelike;
-    let d = chrono::Local::now().date_naive();
-    Date::from_ymd(d.year() as u32, d.month(), d.day()).expect("the clock shows a real date")
 }
 
 /// How many persons are registered.

@@ -7,14 +7,17 @@
 
 use std::collections::HashMap;
 
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
+use yuanzhu_domain::revocation::ExitReason;
 use yuanzhu_rules::batch::assess_with;
 use yuanzhu_rules::clock::Cutoffs;
-use yuanzhu_rules::{Date, Fact, FactSet, Facts, FemaleRetirementTrack, Outcome, Policy, Sex};
+use yuanzhu_rules::policy::Recognition;
+use yuanzhu_rules::retirement::retirement_date;
+use yuanzhu_rules::{Date, Fact, FactSet, Facts, FemaleRetirementTrack, Lang, Outcome, Policy, Sex};
 
 use crate::audit::{self, NewEvent};
-use crate::households;
 use crate::{Store, StoreError, new_id, now};
+use crate::{households, recognitions};
 
 /// Persons per page (and per transaction) unless told otherwise.
 pub const PAGE: i64 = 2000;
@@ -36,6 +39,11 @@ pub struct Summary {
     pub left: HashMap<String, u64>,
     /// Persons newly above working age (reached statutory retirement).
     pub reached_retirement: u64,
+    /// Recognitions made, by category: persons who came to meet a category that 第四条
+    /// recognises automatically while registered unemployed.
+    pub recognised: HashMap<String, u64>,
+    /// Recognitions ended because their holder reached statutory retirement age.
+    pub recognitions_ended: u64,
 }
 
 /// Reassesses every person as of `on` under `policy`, `page` persons per transaction.
@@ -128,6 +136,7 @@ pub async fn run(
         let mut tx = store.pool().begin().await?;
         let mut events = Vec::new();
         let mut writes = Vec::new();
+        let mut changed = Vec::new();
         for ((r, o), f) in rows.iter().zip(&outcomes).zip(&facts) {
             let person_id: String = r.try_get("id")?;
             let categories = policy.joined_categories(o.categories).to_owned();
@@ -144,6 +153,7 @@ pub async fn run(
                 continue;
             }
             summary.changed += 1;
+            changed.push((person_id.clone(), *o, *f));
             tally(&mut summary, before.as_ref(), o.eligible(), &categories, &unmet);
             let after = serde_json::json!({
                 "as_of": as_of, "eligible": o.eligible(), "categories": split(&categories), "unmet": split(&unmet),
@@ -193,6 +203,7 @@ pub async fn run(
             })
             .collect();
         audit::append_all(&mut tx, &new_events).await?;
+        recognise(&mut tx, policy, on, actor, &changed, &mut summary).await?;
         summary.assessed += rows.len() as u64;
         sqlx::query("UPDATE reassessments SET cursor = $1, assessed = $2, changed = $3 WHERE id = $4")
             .bind(&next_cursor)
@@ -214,6 +225,80 @@ pub async fn run(
         .await?;
     Ok(summary)
 }
+
+/// What reassessment decides about recognitions, for the persons whose outcome changed:
+///
+/// - 第四条 recognises the categories of 第三条 other than （三） automatically, at unemployment
+///   registration. A person who comes to meet one later while registered unemployed (a man
+///   turning 40 under gz-2014-4) is recognised by the reassessment that finds it: under the
+///   policy reassessed, on its date, route `automatic`, decided by `reassessment`.
+/// - Reaching statutory retirement age ends every recognition (the working-age condition of
+///   第三条; 粤人社规〔2019〕7号 第三章第五条第（一）项), on the retirement date, with the reason.
+///
+/// Only the few persons whose outcome changed are read again, so a day's run stays a sweep.
+async fn recognise(
+    tx: &mut AnyConnection,
+    policy: &Policy,
+    on: Date,
+    actor: &str,
+    changed: &[(String, Outcome, Facts)],
+    summary: &mut Summary,
+) -> Result<(), StoreError> {
+    let above = policy.unmet_codes().iter().position(|c| *c == "above_working_age").map(|i| 1u8 << i);
+    let retired = |o: &Outcome| above.is_some_and(|bit| o.unmet & bit != 0);
+    // Recognition is the policy in force's to make (第四条); a what-if run under another
+    // policy only assesses.
+    let recognising = policy.in_force_on(on);
+    let registered = |f: &Facts| f.facts.has(Fact::RegisteredUnemployed) && f.unemployment_registered_on.is_some();
+    let automatic = |i: usize| policy.categories[i].recognition == Recognition::Automatic;
+    let concerned: Vec<&str> = changed
+        .iter()
+        .filter(|(_, o, f)| retired(o) || (recognising && registered(f) && o.categories != 0))
+        .map(|(id, _, _)| id.as_str())
+        .collect();
+    if concerned.is_empty() {
+        return Ok(());
+    }
+    let mut open = recognitions::open_of_many(tx, &concerned).await?;
+    let reason = ExitReason::ReachedRetirementOrPension;
+    let authority = policy
+        .revocation_reasons
+        .iter()
+        .find(|r| r.code == reason.code())
+        .map_or_else(|| policy.preconditions_citation.clone(), |r| r.citation.clone());
+    for (person_id, o, f) in changed {
+        let held = open.remove(person_id).unwrap_or_default();
+        if retired(o) {
+            let day = retirement_date(f.birth_date, f.retirement_track()).to_string();
+            let because = policy
+                .explain(f, on, Outcome { categories: 0, unmet: above.unwrap_or(0) }, Lang::Zh)
+                .into_iter()
+                .map(|r| r.because)
+                .collect::<String>();
+            let why = recognitions::Ending { reason: reason.code(), authority: &authority, because: &because };
+            for r in &held {
+                recognitions::end(tx, person_id, r, &day, why, actor).await?;
+                summary.recognitions_ended += 1;
+            }
+            continue;
+        }
+        if !(recognising && registered(f)) {
+            continue;
+        }
+        for i in (0..policy.categories.len()).filter(|&i| o.categories & (1 << i) != 0 && automatic(i)) {
+            let code = policy.categories[i].code;
+            if held.iter().any(|r| r.category == code && r.policy == policy.id) {
+                continue;
+            }
+            recognitions::grant(tx, person_id, policy, i, f, on, REASSESSMENT, actor).await?;
+            *summary.recognised.entry(code.to_owned()).or_default() += 1;
+        }
+    }
+    Ok(())
+}
+
+/// Who decides a recognition or an end that a reassessment makes.
+pub const REASSESSMENT: &str = "reassessment";
 
 fn split(joined: &str) -> Vec<&str> {
     joined.split(';').filter(|s| !s.is_empty()).collect()
@@ -246,7 +331,10 @@ fn tally(s: &mut Summary, before: Option<&(i64, String, String)>, eligible: bool
     }
 }
 
-fn facts_of(r: &sqlx::any::AnyRow) -> Result<Facts, StoreError> {
+/// A person's facts from a row of their stored columns (`sex`, `birth_date`,
+/// `female_retirement_track`, `facts`, `parent_certificates`, `unemployed_since`) and the date of
+/// their most recent registration as `registered_on`.
+pub(crate) fn facts_of(r: &sqlx::any::AnyRow) -> Result<Facts, StoreError> {
     let date = |text: String| Date::parse(&text).map_err(|_| StoreError::Corrupt(format!("stored date `{text}`")));
     let sex: String = r.try_get("sex")?;
     let track: String = r.try_get("female_retirement_track")?;

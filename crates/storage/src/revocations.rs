@@ -267,6 +267,15 @@ pub fn lists(policy: &Policy, reason: ExitReason) -> bool {
     policy.revocation_reasons.iter().any(|r| r.code == reason.code())
 }
 
+/// Whether a caseworker has anything to propose for revocation in a recognition of `category`
+/// under `policy`: some reason the policy lists ends it. The household reason (gd （六）) is
+/// proposed by the rule from the member who found work, never by hand, so it does not count.
+pub fn revocable(policy: &Policy, category: &str) -> bool {
+    ExitReason::ALL
+        .into_iter()
+        .any(|r| r != ExitReason::FamilyMemberEmployed && lists(policy, r) && ends(policy, r, category))
+}
+
 /// The persons of 第三条第（三）项, 特困失业人员, under gz-2014-4.
 const GZ_HARDSHIP_CITATION: &str = "第三条第（三）项";
 
@@ -1045,15 +1054,34 @@ pub async fn propose(
     actor: &str,
     on: Date,
 ) -> Result<Vec<Proposal>, RevocationError> {
+    let mut tx = store.begin_write().await?;
+    let person = person_id(&mut tx, id_number).await?;
+    let recorded = propose_in(&mut tx, policies, &person, id_number, reason, note, actor, on).await?;
+    tx.commit().await?;
+    load_all(store, &recorded).await
+}
+
+/// [`propose`] in the caller's transaction, for the person with internal id `person`: where a
+/// fact is recorded and its proposal must commit with it (finding work, `crate::employment`).
+/// Returns each proposal's id and whether it is new.
+#[expect(clippy::too_many_arguments, reason = "propose's arguments, and the transaction and the person's key")]
+pub(crate) async fn propose_in(
+    tx: &mut AnyConnection,
+    policies: &PolicySet,
+    person: &str,
+    id_number: &str,
+    reason: ExitReason,
+    note: &str,
+    actor: &str,
+    on: Date,
+) -> Result<Vec<(String, bool)>, RevocationError> {
     if reason == ExitReason::FamilyMemberEmployed {
         return Err(RevocationError::HouseholdReason);
     }
-    let mut tx = store.begin_write().await?;
-    let person = person_id(&mut tx, id_number).await?;
     let rows = sqlx::query(
         "SELECT policy, category FROM recognitions WHERE person_id = $1 AND ended_on IS NULL AND recognized_on <= $2",
     )
-    .bind(&person)
+    .bind(person)
     .bind(on.to_string())
     .fetch_all(&mut *tx)
     .await?;
@@ -1069,7 +1097,7 @@ pub async fn propose(
             continue;
         }
         match RevocationProposal::reported(policy, id_number, reason, note, actor, on) {
-            Ok(p) => planned.push((person.clone(), p)),
+            Ok(p) => planned.push((person.to_owned(), p)),
             Err(e @ ProposalError::ReasonNotInPolicy { .. }) => refused = refused.or(Some(e)),
             Err(e) => return Err(e.into()),
         }
@@ -1080,9 +1108,7 @@ pub async fn propose(
             None => RevocationError::NothingToRevoke { id_number: id_number.to_owned(), reason: reason.code() },
         });
     }
-    let recorded = record(&mut tx, &planned, actor).await?;
-    tx.commit().await?;
-    load_all(store, &recorded).await
+    record(tx, &planned, actor).await
 }
 
 /// Records proposals the domain built elsewhere, for example the household cascade of gd （六）

@@ -74,6 +74,18 @@ pub async fn add_community(
     Ok(true)
 }
 
+/// How many units there are. Units are only ever added, never renamed or removed, so a copy of
+/// their names is current while this count stays the same.
+pub async fn count(store: &Store) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM units").fetch_one(&store.pool).await?)
+}
+
+/// Every unit's name by its code.
+pub async fn names(store: &Store) -> Result<std::collections::HashMap<String, String>, StoreError> {
+    let rows = sqlx::query("SELECT code, name FROM units").fetch_all(&store.pool).await?;
+    rows.iter().map(|r| Ok((r.try_get("code")?, r.try_get("name")?))).collect()
+}
+
 /// Every unit, ordered by code.
 pub async fn all(store: &Store) -> Result<Vec<Unit>, StoreError> {
     let rows = sqlx::query("SELECT code, name, level, parent_code, synthetic FROM units ORDER BY code")

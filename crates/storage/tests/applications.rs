@@ -103,8 +103,16 @@ async fn a_file_completed_after_the_one_time_notice_is_approved_and_the_person_r
         assert_eq!(app.application.state(), &State::Submitted { on });
         assert!(applications::waiting_for_documents(&store, "440104", on).await.unwrap().is_empty());
 
-        let approved =
-            applications::approve(&store, &app.id, "district-yuexiu", d("2016-03-15"), app.version).await.unwrap();
+        let approved = applications::approve(
+            &store,
+            &PolicySet::embedded(),
+            &app.id,
+            "district-yuexiu",
+            d("2016-03-15"),
+            app.version,
+        )
+        .await
+        .unwrap();
         assert_eq!((approved.application.state().kind(), approved.version), (StateKind::Approved, 7));
         assert_eq!(applications::load(&store, &app.id).await.unwrap(), Some(approved.clone()));
         assert_eq!(applications::of_person(&store, ID).await.unwrap(), [approved]);
@@ -245,8 +253,9 @@ async fn two_decisions_at_once_one_lands_and_the_other_is_told_it_is_stale() {
     for (store, _dir) in registries().await {
         let app = submitted(&store).await;
         let on = d("2016-03-05");
+        let policies = PolicySet::embedded();
         let (approved, rejected) = tokio::join!(
-            applications::approve(&store, &app.id, "district-a", on, app.version),
+            applications::approve(&store, &policies, &app.id, "district-a", on, app.version),
             applications::reject(&store, &app.id, "理由", "district-b", on, app.version),
         );
         let stale = |r: &Result<StoredApplication, ApplicationError>| {
@@ -293,7 +302,9 @@ async fn an_application_is_refused_for_an_unknown_person_a_held_category_or_one_
         let single_parent = ApplicationCategory::hardship(H::SingleParentHousehold);
         let other = applications::open(&store, ID, single_parent, "clerk", on).await.unwrap();
 
-        applications::approve(&store, &app.id, "district", d("2016-03-05"), app.version).await.unwrap();
+        applications::approve(&store, &PolicySet::embedded(), &app.id, "district", d("2016-03-05"), app.version)
+            .await
+            .unwrap();
         let e = applications::open(&store, ID, low_income(), "clerk", d("2016-04-01")).await.unwrap_err();
         assert_eq!((e.field(), e.code()), (Some("category"), "already_recognised"));
         assert!(e.message(Lang::Zh).contains("2016-03-05"));
@@ -325,5 +336,82 @@ async fn a_stored_history_that_disagrees_with_its_row_is_reported_as_corrupt() {
         let e = applications::load(&store, &app.id).await.unwrap_err();
         assert!(matches!(e, ApplicationError::Store(StoreError::Corrupt(_))), "{e:?}");
         assert!(e.to_string().contains(&app.id));
+    }
+}
+
+/// 特困（大龄且连续失业6个月以上）, 第三条第（三）项第1目, which asks for a man of 45 and six
+/// months of unemployment: [`MAN`] is 41 and his file says nothing of when it began.
+fn long_term_older() -> ApplicationCategory {
+    ApplicationCategory::hardship(H::LongTermOlder)
+}
+
+/// Opened on `on` with every document of `category`'s checklist, and submitted that day.
+async fn submitted_for(store: &Store, category: ApplicationCategory, on: Date) -> StoredApplication {
+    let mut app = applications::open(store, ID, category, "clerk", on).await.unwrap();
+    for doc in app.application.checklist() {
+        app = applications::provide(store, &app.id, doc, "clerk", on, app.version).await.unwrap();
+    }
+    applications::submit(store, &app.id, "clerk", on, app.version).await.unwrap()
+}
+
+#[tokio::test]
+async fn approval_refuses_what_the_rules_do_not_grant_as_of_the_day_received() {
+    for (store, _dir) in registries().await {
+        let app = submitted_for(&store, long_term_older(), d("2016-03-02")).await;
+        let events = audit_events(&store).await;
+        let e = applications::approve(&store, &PolicySet::embedded(), &app.id, "street", d("2016-03-05"), app.version)
+            .await
+            .unwrap_err();
+        assert_eq!((e.field(), e.code()), (Some("category"), "rules_not_met"));
+        let ApplicationError::RulesNotMet { received_on, unmet, .. } = &e else { panic!("{e:?}") };
+        assert_eq!(*received_on, d("2016-03-02"));
+        assert_eq!(unmet.len(), 1, "{unmet:?}");
+        assert_eq!(unmet[0].citation, "第三条第（三）项第1目");
+        assert!(unmet[0].zh.contains("未满45周岁") && unmet[0].zh.contains("unemployed_since"), "{unmet:?}");
+        let (zh, en) = (e.message(Lang::Zh), e.message(Lang::En));
+        assert!(
+            zh.starts_with("category（申请类别）：按穗人社发〔2014〕4号") && zh.contains("unemployed_since"),
+            "{zh}"
+        );
+        assert!(zh.contains("特困失业人员（大龄且连续失业6个月以上）") && zh.contains("2016-03-02"), "{zh}");
+        assert!(en.contains("as of 2016-03-02") && en.contains("6 months cannot be shown"), "{en}");
+        // Nothing was written: the application waits, the person holds nothing new.
+        let loaded = applications::load(&store, &app.id).await.unwrap().unwrap();
+        assert_eq!((loaded.application.state().kind(), loaded.version), (StateKind::Submitted, app.version));
+        assert_eq!(audit_events(&store).await, events);
+        let file = persons::file(&store, ID).await.unwrap().unwrap();
+        assert!(!file.categories.contains(&"hardship_long_term_older".to_owned()), "{:?}", file.categories);
+        // The facts are read at approval: with six months of unemployment shown, what is left
+        // unmet is his age (41, under 45) alone.
+        sqlx::query("UPDATE persons SET unemployed_since = '2015-08-01' WHERE id_number = $1")
+            .bind(ID)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let e = applications::approve(&store, &PolicySet::embedded(), &app.id, "street", d("2016-03-05"), app.version)
+            .await
+            .unwrap_err();
+        let zh = e.message(Lang::Zh);
+        assert!(zh.contains("男，41周岁，未满45周岁") && !zh.contains("unemployed_since"), "{zh}");
+    }
+}
+
+#[tokio::test]
+async fn an_application_under_a_policy_not_in_force_on_the_day_received_is_not_approved() {
+    for (store, _dir) in registries().await {
+        // 穗人社发〔2014〕4号 expired on 2019-01-19; on 2026-12-07 粤人社规〔2023〕11号 is in force.
+        let app = submitted_for(&store, low_income(), d("2026-12-07")).await;
+        assert_eq!(app.application.received_on(), d("2026-12-07"));
+        let e = applications::approve(&store, &PolicySet::embedded(), &app.id, "street", d("2026-12-07"), app.version)
+            .await
+            .unwrap_err();
+        assert_eq!((e.field(), e.code()), (Some("category"), "policy_not_in_force"));
+        assert!(
+            matches!(&e, ApplicationError::PolicyNotInForce { in_force: Some(p), .. } if p == "gd-2023-11"),
+            "{e:?}"
+        );
+        assert!(e.message(Lang::Zh).contains("gd-2023-11") && e.message(Lang::En).contains("2026-12-07"));
+        let file = persons::file(&store, ID).await.unwrap().unwrap();
+        assert!(!file.categories.contains(&"hardship_low_income".to_owned()));
     }
 }

@@ -252,7 +252,9 @@ async fn the_ledgers_are_each_persons_file_event_by_event() {
         let mut expected = Vec::new();
         for p in &persons {
             let file = persons::file(&store, &p.id_number).await.unwrap().unwrap();
-            expected.extend(file.timeline.iter().map(|e| (p.id_number.clone(), e.seq, e.action.clone(), e.at.clone())));
+            // Times as the configured zone's clock reads them (stored in UTC).
+            let local = |at: &str| store.clock().stamp_local(at);
+            expected.extend(file.timeline.iter().map(|e| (p.id_number.clone(), e.seq, e.action.clone(), local(&e.at))));
         }
         let got: Vec<_> = ledger.iter().map(|r| (r.id_number.clone(), r.seq, r.action.clone(), r.at.clone())).collect();
         assert_eq!(got, expected, "every event of every file, by person then time");
@@ -273,7 +275,7 @@ async fn the_ledgers_are_each_persons_file_event_by_event() {
         assert!(man[2].summary.contains("older_unemployed"), "{}", man[2].summary);
         // The graduate's older row changed her phone: the change and nothing else.
         let update = ledger.iter().find(|r| r.action == "person.updated").unwrap();
-        assert_eq!(update.summary, "信息变更：phone: 13900139000 → 13700137000");
+        assert_eq!(update.summary, "信息变更：联系电话：13900139000 → 13700137000");
 
         let verdict = audit::verify(&store).await.unwrap();
         assert!(matches!(verdict, audit::Verdict::Intact { .. }), "reading the ledgers writes nothing");
@@ -284,8 +286,72 @@ async fn the_ledgers_are_each_persons_file_event_by_event() {
         assert_eq!(sheet.get_value((1, 0)), Some(&Data::String("11010519491231002X".into())));
         assert_eq!(sheet.height(), ledger.len() + 1);
         let csv_text = String::from_utf8(bytes_of(&ledger, FileFormat::Csv)).unwrap();
+        let csv_text = csv_text.strip_prefix('\u{feff}').expect("a CSV file starts with a byte-order mark");
         assert!(
             csv_text.starts_with("id_number,name,seq,at,actor,action,entity,policy,summary\n11010519491231002X,李四,")
         );
+    }
+}
+
+/// Cells a spreadsheet would run as formulas go out behind a quote (OWASP), the file starts with a
+/// byte-order mark for Excel on Chinese Windows, and the export still imports back to the same
+/// values: the quote is dropped on the way in.
+#[tokio::test]
+async fn a_formula_in_a_cell_goes_out_neutralised_and_imports_back_as_it_was() {
+    let formulas = [
+        ("=cmd|' /C calc'!A0", "+SUM(1,1)"),
+        ("=HYPERLINK(\"http://evil.example\",\"点此\")", "@SUM(A1)"),
+        ("=1+1", "-2+3"),
+    ];
+    for (store, _dir) in stores().await {
+        store.init().await.unwrap();
+        let lines: Vec<String> = formulas
+            .iter()
+            .enumerate()
+            .map(|(i, (address, household))| {
+                let id = IdNumber::parse_or_upgrade(&format!("440106750101{:03}", 110 + i)).unwrap();
+                let quoted = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+                format!(
+                    "f{i},{id},公式{i},,{},440104011,2016-03-01,{},户主,,true,true,,true,true,false,false,,true,true",
+                    quoted(address),
+                    quoted(household)
+                )
+            })
+            .collect();
+        import(&store, &lines.iter().map(String::as_str).collect::<Vec<_>>()).await;
+        let mut rows = Vec::new();
+        let mut pages = export::persons(&store, None).await.unwrap();
+        while let Some(page) = pages.next_page().await.unwrap() {
+            rows.extend(page);
+        }
+        let bytes = bytes_of(&rows, FileFormat::Csv);
+        assert!(bytes.starts_with("\u{feff}".as_bytes()), "a byte-order mark first");
+        let mut reader = csv::Reader::from_reader(&bytes[3..]);
+        let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+        let column = |name: &str| header.iter().position(|c| c == name).unwrap();
+        let written: Vec<(String, String)> = reader
+            .records()
+            .map(|r| r.unwrap())
+            .map(|r| (r[column("address")].to_owned(), r[column("household_ref")].to_owned()))
+            .collect();
+        for (address, household) in &written {
+            assert!(address.starts_with('\'') && household.starts_with('\''), "neutralised: {address:?} {household:?}");
+        }
+        // Read back, every value is the one imported, the tab included.
+        let mut back: Vec<(String, String)> = read(&bytes, FileFormat::Csv)
+            .into_iter()
+            .map(|r| r.unwrap())
+            .map(|r| (r.address.unwrap(), r.household_ref.unwrap()))
+            .collect();
+        let mut expected: Vec<(String, String)> =
+            formulas.iter().map(|(a, h)| ((*a).to_owned(), (*h).to_owned())).collect();
+        back.sort();
+        expected.sort();
+        assert_eq!(back, expected);
+        // And the same export imported into the same registry changes nothing.
+        let before = event_count(&store).await;
+        let again = register(&store, read(&bytes, FileFormat::Csv)).await;
+        assert_eq!((again.persons_created, again.persons_updated), (0, 0), "{again:?}");
+        assert_eq!(event_count(&store).await, before);
     }
 }

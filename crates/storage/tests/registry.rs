@@ -17,12 +17,11 @@ async fn stores() -> Vec<(Store, Option<tempfile::TempDir>)> {
 const HEADER: &str = "ref,id_number,name,phone,residence_unit,registered_on,hukou_local,registered_unemployed,able_to_work,willing_to_be_assisted,minimum_living_allowance,disabled";
 
 fn rows(lines: &[&str]) -> Vec<Registration> {
-    let text = std::iter::once(HEADER).chain(lines.iter().copied()).collect::<Vec<_>>().join("\n");
-    read_csv(text.as_bytes(), Date::parse("2026-11-26").unwrap(), Lang::Zh)
-        .unwrap()
-        .into_iter()
-        .map(|r| r.expect("the test rows are valid"))
-        .collect()
+    rows_under(HEADER, lines)
+}
+
+fn rows_under(header: &str, lines: &[&str]) -> Vec<Registration> {
+    common::rows(header, lines)
 }
 
 async fn import(store: &Store, lines: &[&str]) -> ImportSummary {
@@ -84,8 +83,14 @@ async fn no_automatic_recognition_where_the_policy_needs_an_application() {
     for (store, _dir) in stores().await {
         store.init().await.unwrap();
         // Registered in 2024: gd-2023-11 is in force and every category goes by application.
-        let s = import(&store, &["b,440106197501011232,张三,,440104011,2024-03-01,true,true,true,true,,true"]).await;
-        assert_eq!(s.recognitions_granted, 0);
+        let units = persons::unit_codes(&store).await.unwrap();
+        let row = rows_under(
+            &format!("{HEADER},without_work"),
+            &["b,440106197501011232,张三,,440104011,2024-03-01,true,true,true,true,,true,true"],
+        );
+        let s =
+            persons::register_batch(&store, &row, &units, "importer", &PolicySet::embedded(), Lang::Zh).await.unwrap();
+        assert_eq!((s.persons_created, s.recognitions_granted), (1, 0), "{:?}", s.rejected);
         // Registered between the policies: nothing is recognised, the registration still counts.
         let s = import(&store, &["c,11010519491231002X,李四,,440104011,2020-03-01,true,true,true,true,,true"]).await;
         assert_eq!((s.persons_created, s.registrations_recorded, s.recognitions_granted), (1, 1, 0));
@@ -307,6 +312,113 @@ mod reassessment {
         }
     }
 
+    /// The recognitions of a person, as (category, route, decided by, recognised, ended, reason).
+    async fn recognitions(
+        store: &Store,
+        id: &str,
+    ) -> Vec<(String, String, String, String, Option<String>, Option<String>)> {
+        let file = persons::file(store, id).await.unwrap().unwrap();
+        file.recognitions
+            .into_iter()
+            .map(|r| (r.category, r.route, r.decided_by, r.recognized_on, r.ended_on, r.end_reason))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_registered_unemployed_man_turning_40_is_recognised_by_the_reassessment() {
+        for (store, _dir) in stores().await {
+            store.init().await.unwrap();
+            import(&store, &[MAN, TURNING_40]).await;
+            let id = "440106197606011239";
+            reassess::run(&store, &gz(), d("2016-05-31"), "cron", reassess::PAGE, |_, _| true).await.unwrap();
+            assert!(persons::file(&store, id).await.unwrap().unwrap().categories.is_empty(), "39: nothing yet");
+            let next =
+                reassess::run(&store, &gz(), d("2016-06-01"), "cron", reassess::PAGE, |_, _| true).await.unwrap();
+            assert_eq!(next.entered.get("older_unemployed"), Some(&1));
+            assert_eq!(next.recognised.get("older_unemployed"), Some(&1), "{next:?}");
+            let file = persons::file(&store, id).await.unwrap().unwrap();
+            assert_eq!(file.categories, ["older_unemployed"], "the file says what the reassessment reported");
+            let r = &file.recognitions[0];
+            assert_eq!(
+                (
+                    r.policy.as_str(),
+                    r.citation.as_str(),
+                    r.route.as_str(),
+                    r.recognized_on.as_str(),
+                    r.decided_by.as_str()
+                ),
+                ("gz-2014-4", "第三条第（一）项", "automatic", "2016-06-01", "reassessment")
+            );
+            let granted = file.timeline.iter().find(|e| e.action == "recognition.granted").expect("an event");
+            assert_eq!(granted.actor, "cron");
+            assert!(granted.after.as_deref().unwrap().contains("第四条"), "{:?}", granted.after);
+            // Recognised once: later runs grant nothing again, and the man of 41 is untouched.
+            let later =
+                reassess::run(&store, &gz(), d("2016-06-02"), "cron", reassess::PAGE, |_, _| true).await.unwrap();
+            assert!(later.recognised.is_empty(), "{later:?}");
+            assert_eq!(recognitions(&store, id).await.len(), 1);
+            assert_eq!(recognitions(&store, "440106197501011232").await.len(), 1, "recognised at registration only");
+            assert!(matches!(audit::verify(&store).await.unwrap(), Verdict::Intact { .. }));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_man_who_found_work_before_turning_40_is_not_recognised() {
+        for (store, _dir) in stores().await {
+            store.init().await.unwrap();
+            import(&store, &[TURNING_40]).await;
+            let id = "440106197606011239";
+            let (on, policies) = (d("2016-05-01"), PolicySet::embedded());
+            yuanzhu_storage::employment::record(&store, &policies, id, on, None, "caseworker", on).await.unwrap();
+            let run = reassess::run(&store, &gz(), d("2016-06-01"), "cron", reassess::PAGE, |_, _| true).await.unwrap();
+            assert!(run.recognised.is_empty(), "no longer registered unemployed: {run:?}");
+            assert!(persons::file(&store, id).await.unwrap().unwrap().categories.is_empty());
+        }
+    }
+
+    // Turns 60, statutory retirement age for a man born before 1965, on 2016-06-15; 低保.
+    const RETIRING: &str = "r,440106195606151232,吴十,,440104011,2016-03-01,true,true,true,true,true,";
+
+    #[tokio::test]
+    async fn reaching_retirement_ends_every_recognition_with_the_reason() {
+        for (store, _dir) in stores().await {
+            store.init().await.unwrap();
+            import(&store, &[RETIRING]).await;
+            let id = "440106195606151232";
+            // 特困 第3目, approved on application, beside 大龄 recognised at registration.
+            sqlx::query(
+                "INSERT INTO recognitions (id, person_id, category, policy, citation, route, recognized_on, decided_by) \
+                 SELECT 'rec-h', id, 'hardship_low_income', 'gz-2014-4', '第三条第（三）项第3目', 'application', '2016-04-01', 'street' \
+                 FROM persons WHERE id_number = $1",
+            )
+            .bind(id)
+            .execute(store.pool())
+            .await
+            .unwrap();
+            let before =
+                reassess::run(&store, &gz(), d("2016-06-14"), "cron", reassess::PAGE, |_, _| true).await.unwrap();
+            assert_eq!(before.recognitions_ended, 0);
+            let after =
+                reassess::run(&store, &gz(), d("2016-06-20"), "cron", reassess::PAGE, |_, _| true).await.unwrap();
+            assert_eq!((after.reached_retirement, after.recognitions_ended), (1, 2), "{after:?}");
+            let ended = recognitions(&store, id).await;
+            assert_eq!(ended.len(), 2);
+            for (category, _, _, _, ended_on, reason) in &ended {
+                assert_eq!(
+                    (ended_on.as_deref(), reason.as_deref()),
+                    (Some("2016-06-15"), Some("reached_retirement_or_pension")),
+                    "{category} ends on the 60th birthday"
+                );
+            }
+            let file = persons::file(&store, id).await.unwrap().unwrap();
+            assert!(file.categories.is_empty());
+            let events: Vec<_> = file.timeline.iter().filter(|e| e.action == "recognition.ended").collect();
+            assert_eq!(events.len(), 2);
+            assert!(events[0].after.as_deref().unwrap().contains("法定退休年龄"), "{:?}", events[0].after);
+            assert!(matches!(audit::verify(&store).await.unwrap(), Verdict::Intact { .. }));
+        }
+    }
+
     #[tokio::test]
     async fn an_interrupted_reassessment_resumes_without_doing_anything_twice() {
         for (store, _dir) in stores().await {
@@ -335,7 +447,7 @@ mod reassessment {
 
 mod households {
     use super::*;
-    use yuanzhu_storage::{households, reassess};
+    use yuanzhu_storage::{employment, households, reassess};
 
     const HEADER_H: &str = "ref,id_number,name,residence_unit,registered_on,household_ref,relation,hukou_local,registered_unemployed,able_to_work,willing_to_be_assisted,zero_employment_family";
 
@@ -367,7 +479,9 @@ mod households {
             let h = households::household(&store, "H1", d("2016-06-01")).await.unwrap().unwrap();
             assert_eq!(h.members.len(), 2);
             assert!(h.zero_employment, "nobody of working age works");
-            households::record_employment(&store, "110105198001010024", d("2016-07-01"), Some("某公司"), "caseworker")
+            let policies = PolicySet::embedded();
+            let wife = "110105198001010024";
+            employment::record(&store, &policies, wife, d("2016-07-01"), Some("某公司"), "caseworker", d("2016-07-01"))
                 .await
                 .unwrap();
             assert!(households::household(&store, "H1", d("2016-06-30")).await.unwrap().unwrap().zero_employment);
@@ -382,9 +496,18 @@ mod households {
             store.init().await.unwrap();
             import_h(&store, &[HUSBAND, WIFE]).await;
             reassess::run(&store, &gz, d("2016-06-01"), "test", reassess::PAGE, |_, _| true).await.unwrap();
-            households::record_employment(&store, "110105198001010024", d("2016-07-01"), None, "caseworker")
-                .await
-                .unwrap();
+            let policies = PolicySet::embedded();
+            employment::record(
+                &store,
+                &policies,
+                "110105198001010024",
+                d("2016-07-01"),
+                None,
+                "caseworker",
+                d("2016-07-01"),
+            )
+            .await
+            .unwrap();
             let after = reassess::run(&store, &gz, d("2016-07-01"), "test", reassess::PAGE, |_, _| true).await.unwrap();
             assert_eq!(after.left.get("hardship_zero_employment_family"), Some(&2), "{after:?}");
             let file = persons::file(&store, "440106197501011232").await.unwrap().unwrap();
@@ -400,8 +523,8 @@ async fn same_name_and_birth_date_under_two_id_numbers_is_flagged_once_for_a_dec
         store.init().await.unwrap();
         // 张三 born 1975-01-01 twice: 440106… and a 110105… number (a typo, or a namesake).
         import(&store, &[MAN, "x,11010519750101123X,张三,,440104011,2016-03-01,true,true,true,true,,"]).await;
-        assert_eq!(duplicates::flag_new(&store, "importer").await.unwrap(), 1);
-        assert_eq!(duplicates::flag_new(&store, "importer").await.unwrap(), 0, "flagged once");
+        assert_eq!(duplicates::flag_new(&store, "importer").await.unwrap().len(), 1);
+        assert_eq!(duplicates::flag_new(&store, "importer").await.unwrap().len(), 0, "flagged once");
         let open = duplicates::open(&store).await.unwrap();
         assert_eq!(open.len(), 1);
         assert_eq!((open[0].name.as_str(), open[0].birth_date.as_str()), ("张三", "1975-01-01"));
@@ -418,7 +541,7 @@ async fn same_name_and_birth_date_under_two_id_numbers_is_flagged_once_for_a_dec
 
 #[tokio::test]
 async fn under_gd_a_member_finding_work_proposes_the_end_of_the_family_basis_for_the_others() {
-    use yuanzhu_storage::households;
+    use yuanzhu_storage::{employment, households};
     let on = Date::parse("2024-06-01").unwrap();
     for (store, _dir) in stores().await {
         store.init().await.unwrap();
@@ -445,15 +568,8 @@ async fn under_gd_a_member_finding_work_proposes_the_end_of_the_family_basis_for
         }
         let policies = PolicySet::embedded();
         assert!(households::propose_family_cascade(&store, &policies, "H9", on, "system").await.unwrap().is_empty());
-        households::record_employment(
-            &store,
-            "110105198001010024",
-            Date::parse("2024-05-20").unwrap(),
-            None,
-            "caseworker",
-        )
-        .await
-        .unwrap();
+        let started = Date::parse("2024-05-20").unwrap();
+        employment::record(&store, &policies, "110105198001010024", started, None, "caseworker", on).await.unwrap();
         let proposals = households::propose_family_cascade(&store, &policies, "H9", on, "system").await.unwrap();
         assert_eq!(proposals.len(), 1, "{proposals:?}");
         let text = format!("{proposals:?}");

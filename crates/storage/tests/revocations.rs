@@ -27,7 +27,11 @@ async fn stores() -> Vec<(Store, Option<tempfile::TempDir>)> {
 const HEADER: &str = "ref,id_number,name,phone,residence_unit,registered_on,hukou_local,registered_unemployed,able_to_work,willing_to_be_assisted,minimum_living_allowance,disabled";
 
 fn rows(lines: &[&str]) -> Vec<Registration> {
-    let text = std::iter::once(HEADER).chain(lines.iter().copied()).collect::<Vec<_>>().join("\n");
+    // A registration under gd-2023-11 answers whether the person is without work (it requires it).
+    let header =
+        if lines.iter().all(|l| l.contains(",2024-")) { format!("{HEADER},without_work") } else { HEADER.to_owned() };
+    let lines = lines.iter().map(|l| if l.contains(",2024-") { format!("{l},true") } else { (*l).to_owned() });
+    let text = std::iter::once(header).chain(lines).collect::<Vec<_>>().join("\n");
     read_csv(text.as_bytes(), d("2026-11-26"), Lang::Zh)
         .unwrap()
         .into_iter()

@@ -60,3 +60,59 @@
   input.addEventListener("input", check);
   check();
 })();
+
+// --- Printable forms and notices (application_print.html, _notice, _refusal): the print button.
+// A handler here, not an inline onclick, so that the pages' Content-Security-Policy can forbid
+// inline script altogether.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("[data-print]");
+    if (button) { window.print(); }
+  });
+})();
+
+// --- registration (register.html): the questions of the policy in force on the registration
+// date, asked as the date is typed (the server does the same when the form comes back to it);
+// and a word when a field reaches its length.
+(function () {
+  "use strict";
+  var date = document.getElementById("f-registered_on");
+  var windows = document.getElementById("register-windows");
+  if (!date || !windows) { return; }
+  var shown = document.getElementById("register-policy");
+  var title = document.getElementById("register-policy-name");
+  function policyOn(day) {
+    var found = null;
+    windows.querySelectorAll("li").forEach(function (w) {
+      var until = w.getAttribute("data-until");
+      if (day >= w.getAttribute("data-from") && (until === "" || day <= until)) { found = w; }
+    });
+    return found;
+  }
+  function ask() {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date.value)) { return; }
+    var window_ = policyOn(date.value);
+    var policy = window_ ? window_.getAttribute("data-policy") : "";
+    if (policy === shown.value) { return; }
+    shown.value = policy;
+    if (title) { title.textContent = window_ ? window_.getAttribute("data-title") : title.getAttribute("data-none"); }
+    document.querySelectorAll("#register-questions [data-policies]").forEach(function (q) {
+      var asked = policy !== "" && (" " + q.getAttribute("data-policies") + " ").indexOf(" " + policy + " ") >= 0;
+      var required = policy !== "" && (" " + q.getAttribute("data-required-by") + " ").indexOf(" " + policy + " ") >= 0;
+      q.hidden = !asked;
+      q.querySelectorAll("select, input").forEach(function (i) { i.disabled = !asked; });
+      var mark = q.querySelector(".register-required");
+      if (mark) { mark.textContent = required ? " *" : ""; }
+    });
+  }
+  date.addEventListener("change", ask);
+  date.addEventListener("input", ask);
+  document.querySelectorAll("input[data-max]").forEach(function (input) {
+    var hint = document.getElementById(input.name + "-max");
+    input.addEventListener("input", function () {
+      var full = input.value.length >= +input.getAttribute("data-max");
+      if (hint) { hint.className = "hint register-max" + (full ? " register-id-bad" : ""); }
+    });
+  });
+})();

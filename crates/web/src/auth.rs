@@ -16,9 +16,18 @@ use crate::state::AppState;
 
 /// The session cookie's name.
 pub const COOKIE: &str = "yz_session";
-/// How often a session's last-seen time is written at most: idle expiry needs minutes, not
-/// every request.
+/// How often a session's last-seen time is written at most, whatever the idle limit: a busy
+/// user's every click need not be a write.
 const TOUCH_EVERY_SECONDS: i64 = 60;
+
+/// How stale the written last-seen time may grow before a request writes it again: a tenth of the
+/// idle limit, and at most [`TOUCH_EVERY_SECONDS`]. Every request thereby extends the idle
+/// window, and an idle session ends between nine tenths of the limit and the limit after its last
+/// request. With `session_idle_minutes = 1` the time is written at most every 6 seconds, so a
+/// request every 20 seconds keeps the session; with 30 minutes, at most once a minute.
+fn touch_every(idle: Duration) -> Duration {
+    (idle / 10).min(Duration::seconds(TOUCH_EVERY_SECONDS))
+}
 
 /// How a request proved who it is.
 #[derive(Debug, Clone)]
@@ -90,7 +99,16 @@ pub async fn authenticate(parts: &Parts, state: &AppState, check_csrf: bool) -> 
         return Ok(AuthUser { user: account.user(), account, credential: Credential::Token });
     }
     let secret = cookie(parts, COOKIE).ok_or_else(ApiError::unauthenticated)?.to_owned();
-    let mut session = match state.credentials.session(&secret) {
+    let idle = Duration::minutes(state.config.session_idle_minutes);
+    let expired = |session: &sessions::Session| {
+        let last_seen = parse_stamp(&session.last_seen_at).unwrap_or(now);
+        let absolute = parse_stamp(&session.absolute_expires_at).unwrap_or(now);
+        last_seen + idle <= now || absolute <= now
+    };
+    let cached = state.credentials.session(&secret);
+    // A remembered copy that looks expired may predate another server's record of activity: only
+    // the database's says the session has ended.
+    let mut session = match cached.filter(|s| !expired(s)) {
         Some(session) => session,
         None => {
             let session = sessions::lookup(&state.store, &secret).await?.ok_or_else(ApiError::unauthenticated)?;
@@ -98,10 +116,8 @@ pub async fn authenticate(parts: &Parts, state: &AppState, check_csrf: bool) -> 
             session
         }
     };
-    let idle = Duration::minutes(state.config.session_idle_minutes);
     let last_seen = parse_stamp(&session.last_seen_at).unwrap_or(now);
-    let absolute = parse_stamp(&session.absolute_expires_at).unwrap_or(now);
-    if last_seen + idle <= now || absolute <= now {
+    if expired(&session) {
         end_session(state, &secret).await?;
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -116,7 +132,7 @@ pub async fn authenticate(parts: &Parts, state: &AppState, check_csrf: bool) -> 
             return Err(csrf_error().field("X-CSRF-Token"));
         }
     }
-    if (now - last_seen).num_seconds() >= TOUCH_EVERY_SECONDS {
+    if now - last_seen >= touch_every(idle) {
         sessions::touch(&state.store, &secret, &stamp(now)).await?;
         session.last_seen_at = stamp(now);
         state.credentials.keep_session(&secret, session.clone());

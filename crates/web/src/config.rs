@@ -30,6 +30,20 @@ pub struct Config {
     /// Seconds what a session cookie or API token stands for may be reused without asking the
     /// database (0: never). Changes made through another process take effect within it.
     pub auth_cache_seconds: u64,
+    /// The bearer token a scraper of `/metrics` sends (`YUANZHU_METRICS_TOKEN` overrides it).
+    /// Without it, `/metrics` answers only requests from the loopback interface that came through
+    /// no proxy; everyone else gets 404.
+    pub metrics_token: Option<String>,
+    /// The city's time zone (an IANA name, `Asia/Shanghai` by default): the day that counts as
+    /// today, and every time a page, an export or a printed form shows. Stored times stay UTC.
+    pub time_zone: yuanzhu_storage::clock::Clock,
+    /// The most data rows an import (CSV or xlsx, API or page) may have.
+    pub import_max_rows: usize,
+    /// The most MiB an xlsx import may unpack to: a small workbook can hold a huge sheet.
+    pub import_max_unpacked_mib: u64,
+    /// Seconds between two writings of the audit chain's head to the log and `/metrics` (0:
+    /// never), so that copies of it live outside the database.
+    pub audit_head_seconds: u64,
 }
 
 impl Default for Config {
@@ -44,11 +58,24 @@ impl Default for Config {
             log_format: "json".to_owned(),
             dashboard_cache_seconds: 60,
             auth_cache_seconds: 5,
+            metrics_token: None,
+            time_zone: yuanzhu_storage::clock::Clock::default(),
+            import_max_rows: 200_000,
+            import_max_unpacked_mib: 256,
+            audit_head_seconds: 60,
         }
     }
 }
 
 impl Config {
+    /// What an uploaded xlsx workbook may hold.
+    pub fn xlsx_limits(&self) -> yuanzhu_domain::xlsx::XlsxLimits {
+        yuanzhu_domain::xlsx::XlsxLimits {
+            max_unpacked_bytes: self.import_max_unpacked_mib.saturating_mul(1024 * 1024),
+            max_rows: self.import_max_rows,
+        }
+    }
+
     /// Reads a TOML file over the defaults, naming the file and the problem if it is wrong.
     pub fn from_file(path: &Path) -> Result<Config, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -78,6 +105,11 @@ impl fmt::Debug for Config {
             .field("log_format", &self.log_format)
             .field("dashboard_cache_seconds", &self.dashboard_cache_seconds)
             .field("auth_cache_seconds", &self.auth_cache_seconds)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
+            .field("time_zone", &self.time_zone)
+            .field("import_max_rows", &self.import_max_rows)
+            .field("import_max_unpacked_mib", &self.import_max_unpacked_mib)
+            .field("audit_head_seconds", &self.audit_head_seconds)
             .finish()
     }
 }
@@ -87,8 +119,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn debug_never_shows_the_database_password() {
-        let c = Config { db: "postgres://yz:s3cret@db.example/yz".to_owned(), ..Config::default() };
+    fn debug_never_shows_the_database_password_or_the_metrics_token() {
+        let c = Config {
+            db: "postgres://yz:s3cret@db.example/yz".to_owned(),
+            metrics_token: Some("scrape-s3cret".to_owned()),
+            ..Config::default()
+        };
         let shown = format!("{c:?}");
         assert!(!shown.contains("s3cret") && shown.contains("postgres://yz:***@db.example/yz"), "{shown}");
     }
@@ -102,5 +138,11 @@ mod tests {
         assert_eq!((c.listen.as_str(), c.session_idle_minutes, c.session_absolute_hours), ("0.0.0.0:9000", 10, 12));
         std::fs::write(&path, "lisen = \"x\"\n").unwrap();
         assert!(Config::from_file(&path).unwrap_err().contains("lisen"));
+        assert_eq!(c.time_zone.zone(), "Asia/Shanghai");
+        std::fs::write(&path, "time_zone = \"Asia/Urumqi\"\n").unwrap();
+        assert_eq!(Config::from_file(&path).unwrap().time_zone.zone(), "Asia/Urumqi");
+        std::fs::write(&path, "time_zone = \"Guangzhou\"\n").unwrap();
+        let e = Config::from_file(&path).unwrap_err();
+        assert!(e.contains("time_zone") && e.contains("Guangzhou"), "{e}");
     }
 }

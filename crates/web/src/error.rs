@@ -11,12 +11,25 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use yuanzhu_rules::Lang;
 
-/// `{"error":{"code","field","message"}}` with its status.
+/// `{"error":{"code","field","message"}}` with its status; with `errors` beside them when a
+/// request has several problems at once (every field of a registration is checked).
 #[derive(Debug, Clone)]
 pub struct ApiError {
     pub status: StatusCode,
     pub code: Cow<'static, str>,
     pub field: Option<Cow<'static, str>>,
+    pub zh: String,
+    pub en: String,
+    /// Every problem, the first included, when there are several to tell at once (boxed: most
+    /// errors have none, and every handler's result carries the type).
+    pub errors: Box<[FieldError]>,
+}
+
+/// One of several problems of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub code: String,
+    pub field: Option<String>,
     pub zh: String,
     pub en: String,
 }
@@ -35,6 +48,18 @@ pub struct ErrorDetail {
     pub field: Option<String>,
     /// In the caller's language (`Accept-Language`: zh-CN by default, en).
     pub message: String,
+    /// Every problem of the request, the first (above) included, where several are told at
+    /// once: a registration names each wrong field.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ErrorItem>,
+}
+
+/// One problem among several.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorItem {
+    pub code: String,
+    pub field: Option<String>,
+    pub message: String,
 }
 
 impl ApiError {
@@ -44,7 +69,7 @@ impl ApiError {
         zh: impl Into<String>,
         en: impl Into<String>,
     ) -> Self {
-        ApiError { status, code: code.into(), field: None, zh: zh.into(), en: en.into() }
+        ApiError { status, code: code.into(), field: None, zh: zh.into(), en: en.into(), errors: Box::default() }
     }
 
     pub fn field(mut self, field: impl Into<Cow<'static, str>>) -> Self {
@@ -65,6 +90,34 @@ impl ApiError {
             field: field.map(Cow::Borrowed),
             zh: message(Lang::Zh),
             en: message(Lang::En),
+            errors: Box::default(),
+        }
+    }
+
+    /// Several problems at once: the first is the error's own code, field and message, and all
+    /// of them are listed beside it.
+    pub fn all(status: StatusCode, errors: Vec<FieldError>) -> Self {
+        let first = errors.first().cloned().unwrap_or_else(|| FieldError {
+            code: "invalid_body".to_owned(),
+            field: None,
+            zh: "请求内容有误".to_owned(),
+            en: "the request is wrong".to_owned(),
+        });
+        ApiError {
+            status,
+            code: first.code.into(),
+            field: first.field.map(Cow::Owned),
+            zh: first.zh,
+            en: first.en,
+            errors: errors.into_boxed_slice(),
+        }
+    }
+
+    /// The message in a language.
+    pub fn message(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
         }
     }
 
@@ -108,6 +161,23 @@ impl ApiError {
         }
     }
 
+    /// A request body over the server's limit (`max_body_mib`, when the caller knows it).
+    pub fn too_large(limit_mib: Option<usize>) -> Self {
+        let (zh, en) = match limit_mib {
+            Some(mib) => (
+                format!("请求内容超过服务器允许的上限 {mib} MiB：请拆分文件后分批提交"),
+                format!(
+                    "the request body is over the server's limit of {mib} MiB: split the file and send it in parts"
+                ),
+            ),
+            None => (
+                "请求内容超过服务器允许的上限：请拆分文件后分批提交".to_owned(),
+                "the request body is over the server's limit: split the file and send it in parts".to_owned(),
+            ),
+        };
+        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", zh, en)
+    }
+
     /// An unexpected failure: logged in full, answered without detail.
     pub fn internal(e: impl std::fmt::Display) -> Self {
         tracing::error!(error = %e, "internal error");
@@ -129,6 +199,15 @@ impl ApiError {
                 code: self.code.to_string(),
                 field: self.field.as_ref().map(|f| f.to_string()),
                 message: message.clone(),
+                errors: self
+                    .errors
+                    .iter()
+                    .map(|e| ErrorItem {
+                        code: e.code.clone(),
+                        field: e.field.clone(),
+                        message: if lang == Lang::Zh { e.zh.clone() } else { e.en.clone() },
+                    })
+                    .collect(),
             },
         };
         serde_json::to_vec(&body).expect("an error body serialises")
@@ -156,6 +235,15 @@ impl From<yuanzhu_storage::StoreError> for ApiError {
                     "the record changed since it was read (version {expected} expected, {found} found): reload and try again"
                 ),
             ),
+            StoreError::VersionRequired { found } => ApiError::new(
+                StatusCode::CONFLICT,
+                "version_required",
+                format!("该人员已登记（档案为第{found}版）：请先打开档案，再带上所依据的版本号（version）提交修改"),
+                format!(
+                    "the person is already registered (file version {found}): read the file, then send the version your change is based on"
+                ),
+            )
+            .field("version"),
             StoreError::NotFound(_) => ApiError::not_found(),
             other => ApiError::internal(other),
         }
@@ -217,9 +305,7 @@ pub async fn localize(request: Request, next: Next) -> Response {
             StatusCode::METHOD_NOT_ALLOWED => {
                 ApiError::new(status, "method_not_allowed", "不支持此请求方法", "method not allowed")
             }
-            StatusCode::PAYLOAD_TOO_LARGE => {
-                ApiError::new(status, "too_large", "请求内容过大", "request body too large")
-            }
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::too_large(None),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
                 status,
                 "unsupported_media_type",

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod audit_head;
 pub mod auth;
 pub mod config;
 pub mod credentials;
@@ -11,8 +12,10 @@ pub mod error;
 pub mod metrics;
 pub mod ops;
 pub mod password;
+pub mod security;
 pub mod state;
 pub mod ui;
+pub mod unit_names;
 
 use std::future::Future;
 
@@ -33,9 +36,11 @@ pub fn app(state: AppState) -> Router {
         .merge(ops::router())
         .merge(ui::router())
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
-        .fallback(|| async { error::ApiError::not_found() })
+        .fallback(ui::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), security::refuse_oversized))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(middleware::from_fn(error::localize))
+        .layer(middleware::from_fn(security::headers))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)
 }
@@ -51,7 +56,12 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+    let head = tokio::spawn(audit_head::watch(state.clone()));
+    // The peer's address lets `/metrics` answer a scraper on this machine.
+    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    head.abort();
+    served
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
@@ -69,13 +79,6 @@ pub async fn shutdown_signal() {
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("shutting down: finishing requests in flight");
-}
-
-/// Today in the server's time zone.
-pub fn today() -> yuanzhu_rules::Date {
-    use chrono::Datelike;
-    let d = chrono::Local::now().date_naive();
-    yuanzhu_rules::Date::from_ymd(d.year() as u32, d.month(), d.day()).expect("the clock shows a real date")
 }
 
 /// Structured logs on standard error: JSON by default, plain text if configured.

@@ -9,6 +9,7 @@ use std::time::Instant;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
+use yuanzhu_storage::audit::Head;
 use yuanzhu_storage::checkpoint::CheckpointCounts;
 
 use crate::state::AppState;
@@ -27,9 +28,16 @@ struct Histogram {
 pub struct Metrics {
     requests: Mutex<BTreeMap<(String, String, u16), u64>>,
     latency: Mutex<BTreeMap<String, Histogram>>,
+    /// The audit chain's head as last read ([`crate::audit_head`]).
+    audit_head: Mutex<Option<Head>>,
 }
 
 impl Metrics {
+    /// Remembers the audit chain's head, for the next scrape.
+    pub fn set_audit_head(&self, head: Head) {
+        *self.audit_head.lock().expect("metrics lock") = Some(head);
+    }
+
     fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
         *self
             .requests
@@ -82,6 +90,11 @@ impl Metrics {
         out.push_str("# TYPE yuanzhu_db_pool_connections gauge\n");
         let _ = writeln!(out, "yuanzhu_db_pool_connections{{state=\"open\"}} {pool_size}");
         let _ = writeln!(out, "yuanzhu_db_pool_connections{{state=\"idle\"}} {pool_idle}");
+        if let Some(head) = self.audit_head.lock().expect("metrics lock").as_ref() {
+            out.push_str("# HELP yuanzhu_audit_head_seq The audit chain's last event as last read; its hash is the label. Kept by a scraper, it is a copy of the head outside the database (audit verify --expect-head SEQ:HASH).\n");
+            out.push_str("# TYPE yuanzhu_audit_head_seq gauge\n");
+            let _ = writeln!(out, "yuanzhu_audit_head_seq{{hash=\"{}\"}} {}", escape(&head.hash), head.seq);
+        }
         if let Some(c) = checkpoints {
             out.push_str("# HELP yuanzhu_sqlite_checkpoints_total Background checkpoints of SQLite's log.\n");
             out.push_str("# TYPE yuanzhu_sqlite_checkpoints_total counter\n");

@@ -23,6 +23,15 @@ pub struct AppState {
     pub credentials: Arc<CredentialCache>,
     /// Records openings of files, many to a commit.
     pub views: ViewLog,
+    /// Unit names for pages and printed forms.
+    pub unit_names: Arc<crate::unit_names::UnitNames>,
+}
+
+impl AppState {
+    /// The one clock (the configured `time_zone`): today, and times as people read them.
+    pub fn clock(&self) -> yuanzhu_storage::clock::Clock {
+        self.store.clock()
+    }
 }
 
 /// Counts of persons by unit and category, as made at a moment.
@@ -34,11 +43,12 @@ impl AppState {
         AppState {
             credentials: Arc::new(CredentialCache::new(config.auth_cache_seconds)),
             views: ViewLog::start(store.clone()),
-            store,
+            store: store.with_clock(config.time_zone),
             policies: Arc::new(policies),
             config: Arc::new(config),
             metrics: Arc::default(),
             dashboards: Arc::default(),
+            unit_names: Arc::default(),
         }
     }
 }

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use yuanzhu_domain::UnitCode;
 use yuanzhu_domain::access::{Action, Role, mask_id_number, role_allows};
 use yuanzhu_rules::Date;
-use yuanzhu_storage::{accounts, audit, duplicates, search, sessions};
+use yuanzhu_storage::{accounts, audit, duplicates, employment, households, residence_transfers, search, sessions};
 
 // ---------------------------------------------------------------------------------------------
 // The fixture table: one line per endpoint
@@ -65,7 +65,23 @@ enum Prep {
     Household,
     /// The target has open work (from 2026-11-01) to end.
     Employed,
+    /// An open move of the target's residence that the user's side decides, where the user
+    /// reaches the target; elsewhere one between two units outside the user's jurisdiction.
+    TransferToDecide,
+    /// The same, proposed by the user's side (which withdraws it).
+    TransferToWithdraw,
+    /// The target lives in a unit outside every cell ([`ELSEWHERE`]), to be asked for.
+    LivesElsewhere,
+    /// The target heads a household that a person registered in 白云区 (440111, outside every
+    /// cell) claims to join: `{id}` is the claim, waiting for the target's unit.
+    JoinClaim,
+    /// The target's household stopped being a zero-employment household because another member
+    /// found work: `{id}` is the notice to the target's unit.
+    HouseholdChange,
 }
+
+/// A street outside every jurisdiction of the matrix but the city's: 荔湾区沙面街道.
+const ELSEWHERE: &str = "440103001";
 
 /// What a fixture's body and query are made of.
 struct Target<'a> {
@@ -80,6 +96,15 @@ struct Target<'a> {
     version: i64,
     /// A document of the prepared application's checklist that a written commitment may stand for.
     commitment: &'a str,
+    /// The id of what was prepared (an application, a proposal, an employment record…).
+    id: &'a str,
+    /// The user's own unit.
+    home: &'a str,
+}
+
+/// Where a move asked of the matrix goes: the user's unit, unless the target lives there.
+fn move_to<'a>(t: &Target<'a>) -> &'a str {
+    if t.unit != t.home { t.home } else { ELSEWHERE }
 }
 
 struct Fixture {
@@ -187,8 +212,10 @@ fn fixtures() -> Vec<Fixture> {
         ),
         Fixture {
             refusals: &["whole_registry_only"],
+            // On a day of 2016: the persons here are born in 1970, and by 2026 the women among
+            // them have reached retirement, which a reassessment then would end their status for.
             ..f("POST", "/api/v1/reassess", Reassess, Global, W, Prep::None, no_query, |_| {
-                Some(json!({"on": "2026-11-26"}))
+                Some(json!({"on": "2016-06-01"}))
             })
         },
         f("GET", "/api/v1/audit/verify", VerifyAudit, Global, R, Prep::None, no_query, none),
@@ -222,8 +249,20 @@ fn fixtures() -> Vec<Fixture> {
         f("GET", "/api/v1/revocation-proposals/unreachable-soon", View, Global, R, Prep::None, |_| "within_days=366".into(), none),
         f("GET", "/api/v1/households/{household_ref}", View, Person, R, Prep::Household, no_query, none),
         f("POST", "/api/v1/persons/{id_number}/employment", Register, Person, W, Prep::None, no_query, |_| Some(json!({"started_on": "2026-11-01", "employer": "测试公司"}))),
-        f("POST", "/api/v1/persons/{id_number}/employment/end", Register, Person, W, Prep::Employed, no_query, |_| Some(json!({"ended_on": "2026-11-20"}))),
+        f("POST", "/api/v1/persons/{id_number}/employment/end", Register, Person, W, Prep::Employed, no_query, |t| Some(json!({"employment_id": t.id, "ended_on": "2026-11-20"}))),
+        f("GET", "/api/v1/persons/{id_number}/employment", View, Person, R, Prep::None, no_query, none),
+        f("GET", "/api/v1/household-joins", View, Global, R, Prep::None, no_query, none),
+        f("POST", "/api/v1/household-joins/{id}/accept", Register, Person, W, Prep::JoinClaim, no_query, |t| Some(json!({"version": t.version}))),
+        f("POST", "/api/v1/household-joins/{id}/refuse", Register, Person, W, Prep::JoinClaim, no_query, |t| Some(json!({"version": t.version, "reason": "经核实，该户无此成员"}))),
+        f("GET", "/api/v1/household-changes", View, Global, R, Prep::None, no_query, none),
+        f("POST", "/api/v1/household-changes/{id}/seen", Register, Person, W, Prep::HouseholdChange, no_query, none),
         Fixture { content_type: "text/csv", ..f("POST", "/api/v1/imports", Register, Unit, W, Prep::None, no_query, |t| Some(Value::String(format!("{}\n{}", common::REGISTRATION_HEADER, csv_line_of(t.id_number, t.name, t.unit))))) },
+        f("POST", "/api/v1/persons/{id_number}/transfers", TransferResidence, Person, W, Prep::None, no_query, |t| Some(json!({"to_unit": move_to(t), "note": "测试"}))),
+        f("POST", "/api/v1/transfers", TransferResidence, Unit, W, Prep::LivesElsewhere, no_query, |t| Some(json!({"id_number": t.id_number, "name": t.name, "to_unit": t.unit}))),
+        f("GET", "/api/v1/transfers", TransferResidence, Global, R, Prep::None, no_query, none),
+        f("POST", "/api/v1/transfers/{id}/accept", TransferResidence, Person, W, Prep::TransferToDecide, no_query, |_| Some(json!({"note": "测试"}))),
+        f("POST", "/api/v1/transfers/{id}/refuse", TransferResidence, Person, W, Prep::TransferToDecide, no_query, |_| Some(json!({"note": "测试"}))),
+        f("POST", "/api/v1/transfers/{id}/withdraw", TransferResidence, Person, W, Prep::TransferToWithdraw, no_query, |_| Some(json!({}))),
         f("GET", "/api/v1/export/persons", Export, Global, R, Prep::None, |_| "format=csv".into(), none),
         f("GET", "/api/v1/export/ledgers", Export, Global, R, Prep::None, |_| "format=csv".into(), none),
     ]
@@ -429,7 +468,8 @@ fn csv_line(p: &Person) -> String {
 /// approved today.
 async fn in_hardship(app: &TestApp, admin: &Client, id_number: &str) {
     let open = format!("/api/v1/persons/{id_number}/applications");
-    let body = json!({"category": "hardship_low_income"});
+    // Received while 穗人社发〔2014〕4号 was in force: approval reads that day's policy and facts.
+    let body = json!({"category": "hardship_low_income", "on": "2016-03-02"});
     let draft = prepared("a hardship application", app.call(Method::POST, &open, admin, Some(body)).await);
     let uri = |step: &str| format!("/api/v1/applications/{}/{step}", draft["id"].as_str().unwrap());
     let body = json!({"documents": draft["missing"], "version": draft["version"]});
@@ -612,6 +652,8 @@ async fn run(app: &TestApp, role: Role) {
                     social_worker: "sw.pool",
                     version: 0,
                     commitment: "",
+                    id: "",
+                    home: unit,
                 };
                 // A search or queue is asked about every cell's person, and must never answer
                 // one outside.
@@ -723,7 +765,61 @@ async fn run(app: &TestApp, role: Role) {
                 Prep::Employed => {
                     let uri = format!("/api/v1/persons/{}/employment", p.id_number);
                     let body = json!({"started_on": "2026-11-01"});
-                    prepared("employment", app.call(Method::POST, &uri, &admin, Some(body)).await);
+                    let a = prepared("employment", app.call(Method::POST, &uri, &admin, Some(body)).await);
+                    id = a["employment_id"].as_str().unwrap().to_owned();
+                }
+                Prep::JoinClaim | Prep::HouseholdChange => {
+                    id = format!("hh-{account_no}");
+                    // The target heads household `id`.
+                    let header = "ref,id_number,name,residence_unit,registered_on,household_ref,relation,hukou_local,registered_unemployed,able_to_work,willing_to_be_assisted,minimum_living_allowance";
+                    let line = |id_number: &str, name: &str, unit: &str, relation: &str| {
+                        format!("r,{id_number},{name},{unit},2016-03-01,{id},{relation},true,true,true,true,true")
+                    };
+                    app.register_csv(&format!("{header}\n{}", line(&p.id_number, &p.name, c.residence, "户主"))).await;
+                    // Of working age in 2026 (the factory's persons are born in 1970: its women
+                    // have reached retirement), so that their work turns the household around.
+                    let (other, name) =
+                        (common::id_number("440107", "1985-06-15", account_no % 1000), format!("欧成员{account_no}"));
+                    if fx.prep == Prep::JoinClaim {
+                        // Registered in 白云区, outside every cell: held for the target's unit.
+                        let far = UnitCode::parse("440111").unwrap();
+                        let claim =
+                            households::joins::Claim {
+                                id_number: &other, household_ref: &id, relation: Some("配偶")
+                            };
+                        let held = households::joins::hold(store, &[claim], &far, "far.worker", today).await.unwrap();
+                        app.register_csv(&format!("{header}\n{}", line(&other, &name, FAR_STREET, "配偶"))).await;
+                        id = held[0].id.clone();
+                        version = held[0].version;
+                    } else {
+                        // A second member finds work: the household is no longer zero-employment.
+                        app.register_csv(&format!("{header}\n{}", line(&other, &name, c.residence, "配偶"))).await;
+                        let policies = yuanzhu_rules::PolicySet::embedded();
+                        let started = Date::parse("2026-11-01").unwrap();
+                        employment::record(store, &policies, &other, started, None, "test", started).await.unwrap();
+                        let notices = households::changes::unseen(store).await.unwrap();
+                        let notice = notices.iter().find(|n| n.id_number == p.id_number);
+                        id = notice.unwrap_or_else(|| panic!("no notice for {}: {notices:?}", p.id_number)).id.clone();
+                    }
+                }
+                Prep::LivesElsewhere => {
+                    app.register(&[&csv_line_of(&p.id_number, &p.name, ELSEWHERE)]).await;
+                }
+                Prep::TransferToDecide | Prep::TransferToWithdraw => {
+                    use yuanzhu_domain::residence_transfer::Side;
+                    let decide = fx.prep == Prep::TransferToDecide;
+                    let (to, side) = if !reaches(role, unit, c) {
+                        (ELSEWHERE, Side::From)
+                    } else if holds_unit(role, unit, c.residence) || c.residence == unit {
+                        // The user's side is the unit the person lives in.
+                        (ELSEWHERE, if decide { Side::To } else { Side::From })
+                    } else {
+                        // Reached otherwise (hukou, assignment): the user's unit is the one moved to.
+                        (unit, if decide { Side::From } else { Side::To })
+                    };
+                    let prep = residence_transfers::Actor { username: "prep", account_id: "prep-account" };
+                    let to = UnitCode::parse(to).unwrap();
+                    id = residence_transfers::start(store, &p.id_number, &to, Some(side), None, prep).await.unwrap().id;
                 }
                 Prep::Household => {
                     id = format!("hh-{account_no}");
@@ -748,6 +844,8 @@ async fn run(app: &TestApp, role: Role) {
                 social_worker: "sw.pool",
                 version,
                 commitment: &commitment,
+                id: &id,
+                home: unit,
             };
             let uri = fill(fx.path, &p.id_number, &path_username, &id);
             let q = (fx.query)(&t);
@@ -810,6 +908,9 @@ async fn run(app: &TestApp, role: Role) {
     assert!(failures.is_empty(), "{} cells failed on {}:\n{}", failures.len(), store_kind(app), failures.join("\n"));
 }
 
+/// A street of 白云区, outside every cell of the matrix.
+const FAR_STREET: &str = "440111002";
+
 /// A valid ID number nobody in these tests has.
 const GHOST_ID: &str = "440106195001010015";
 
@@ -857,4 +958,172 @@ async fn social_worker_reaches_only_assigned_persons() {
 #[tokio::test]
 async fn city_admin_reaches_the_whole_city() {
     matrix(Role::CityAdmin).await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Takeover: registering a known ID number, by every role from every cell
+// ---------------------------------------------------------------------------------------------
+
+/// For every role and cell: a person on file there, whose ID number the user registers into
+/// their own unit, through the API and through an import. Outside the user's reach the API answers
+/// exactly as the person's file does (404), the import refuses the row in the words of a unit out
+/// of reach, nothing of the person shows and nothing changes. Within reach the registration may not
+/// move the person either (a transfer does) and, without the file's version, changes nothing.
+async fn takeover(role: Role) {
+    for app in apps(&format!("takeover_{}", role.code())).await {
+        let (unit, client, persons) = person_per_cell(&app, role, 500).await;
+        let mut failures = Vec::new();
+        let registers = role_allows(role, Action::Register);
+        for p in &persons {
+            let what = format!("{role} at {unit}, {:?}", p.cell.place);
+            let inside = reaches(role, unit, &p.cell);
+            let before = snapshot(&app, &p.id_number, "me").await;
+            let a = app
+                .call(Method::POST, "/api/v1/persons", &client, Some(registration(&p.id_number, "夺取者", unit)))
+                .await;
+            let expected = match (registers, inside) {
+                (false, _) => a.status == StatusCode::FORBIDDEN,
+                (true, false) => {
+                    let file = app.call(Method::GET, &format!("/api/v1/persons/{}", p.id_number), &client, None).await;
+                    a.status == StatusCode::NOT_FOUND && a.text == file.text
+                }
+                (true, true) => a.status == StatusCode::CONFLICT,
+            };
+            if !expected {
+                failures.push(format!("{what}: POST /api/v1/persons answered {} {}", a.status, a.text));
+            }
+            if !inside && (a.text.contains(&p.name) || a.text.contains(p.cell.residence)) {
+                failures.push(format!("{what}: the answer shows the person: {}", a.text));
+            }
+            let csv = format!("{}\n{}", common::REGISTRATION_HEADER, csv_line_of(&p.id_number, "夺取者", unit));
+            let fx = Fixture {
+                content_type: "text/csv",
+                ..f("POST", "/api/v1/imports", Action::Register, About::Unit, true, Prep::None, no_query, none)
+            };
+            let i = request(&app, &fx, "/api/v1/imports", &client, Some(Value::String(csv))).await;
+            match (registers, inside) {
+                (false, _) if i.status != StatusCode::FORBIDDEN => {
+                    failures.push(format!("{what}: import {}", i.status))
+                }
+                (true, false) => {
+                    let ghost =
+                        format!("{}\n{}", common::REGISTRATION_HEADER, csv_line_of(GHOST_ID, "夺取者", "440103001"));
+                    let g = request(&app, &fx, "/api/v1/imports", &client, Some(Value::String(ghost))).await;
+                    let said =
+                        |a: &Answer| (a.body["rejected"][0]["code"].clone(), a.body["rejected"][0]["message"].clone());
+                    if said(&i) != said(&g) || i.body["rejected"][0]["code"] != "outside_jurisdiction" {
+                        failures
+                            .push(format!("{what}: import said {} where a unit out of reach says {}", i.text, g.text));
+                    }
+                    if i.text.contains(&p.name) {
+                        failures.push(format!("{what}: the import report shows the person: {}", i.text));
+                    }
+                }
+                _ => {}
+            }
+            if !(inside && registers && p.cell.residence == unit) && snapshot(&app, &p.id_number, "me").await != before
+            {
+                failures.push(format!("{what}: the person's file changed"));
+            }
+        }
+        assert!(failures.is_empty(), "{} failures on {}:\n{}", failures.len(), store_kind(&app), failures.join("\n"));
+    }
+}
+
+/// A user of `role` (`me`, signed in) and a person on file in each cell around their unit, from
+/// the factory's serial `first` on.
+async fn person_per_cell(app: &TestApp, role: Role, first: u32) -> (&'static str, Client, Vec<Person>) {
+    for c in ["440104011001", "440104011002", "440105001001"] {
+        app.community(c).await;
+    }
+    let (unit, cells) = layout(role);
+    app.account("me", role, unit).await;
+    let client = app.sign_in("me").await;
+    let mut factory = Factory { next: first };
+    let persons: Vec<Person> = cells
+        .iter()
+        .map(|c| {
+            let (id_number, name) = factory.person();
+            Person { id_number, name, cell: c.clone(), hardship: false }
+        })
+        .collect();
+    let lines: Vec<String> = persons.iter().map(csv_line).collect();
+    app.register(&lines.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    let today = Date::parse("2026-11-26").unwrap();
+    for p in &persons {
+        if let Some(h) = p.cell.hukou {
+            search::set_hukou_unit(app.store(), &p.id_number, Some(&UnitCode::parse(h).unwrap()), "test")
+                .await
+                .unwrap();
+        }
+        if p.cell.assigned {
+            sessions::assign(app.store(), &p.id_number, "me", "test", today).await.unwrap();
+        }
+    }
+    (unit, client, persons)
+}
+
+/// For every role that registers and every cell: a second file of the same name and birth date
+/// as the cell's person, registered in the user's unit (through the API and an import), is
+/// counted as a possible duplicate to the user, and listed to them, only when they reach the
+/// cell's person too. Otherwise no count, list, file or history tells that such a person exists.
+async fn oracle(role: Role) {
+    for app in apps(&format!("oracle_{}", role.code())).await {
+        let (unit, client, persons) = person_per_cell(&app, role, 600).await;
+        let mut failures = Vec::new();
+        for (i, p) in persons.iter().enumerate() {
+            let what = format!("{role} at {unit}, {:?}", p.cell.place);
+            let inside = reaches(role, unit, &p.cell);
+            // Twins by import, and by registration at the counter.
+            let (by_import, _) = factory_twin(&p.id_number);
+            let by_api = common::id_number(
+                "440106",
+                &format!("{}-{}-{}", &p.id_number[6..10], &p.id_number[10..12], &p.id_number[12..14]),
+                900 + i as u32,
+            );
+            let csv = format!("{}\n{}", common::REGISTRATION_HEADER, csv_line_of(&by_import, &p.name, unit));
+            let fx = Fixture {
+                content_type: "text/csv",
+                ..f("POST", "/api/v1/imports", Action::Register, About::Unit, true, Prep::None, no_query, none)
+            };
+            let a = request(&app, &fx, "/api/v1/imports", &client, Some(Value::String(csv))).await;
+            if a.status.is_success() && a.body["duplicates_flagged"] != json!(u64::from(inside)) {
+                failures.push(format!(
+                    "{what}: the import counted {} duplicates: {}",
+                    a.body["duplicates_flagged"], a.text
+                ));
+            }
+            let r =
+                app.call(Method::POST, "/api/v1/persons", &client, Some(registration(&by_api, &p.name, unit))).await;
+            for (answer, what_answered) in [(&a, "import"), (&r, "registration")] {
+                let shows_other =
+                    answer.text.contains(&p.id_number) || answer.text.contains(&mask_id_number(&p.id_number));
+                if !inside && (shows_other || answer.text.contains("duplicate.flagged")) {
+                    failures.push(format!("{what}: the {what_answered} tells of the person: {}", answer.text));
+                }
+            }
+            if role_allows(role, Action::DecideDuplicate) {
+                let q = app.call(Method::GET, "/api/v1/duplicates", &client, None).await;
+                let listed = q.text.contains(&p.id_number) || q.text.contains(&mask_id_number(&p.id_number));
+                if listed != inside {
+                    failures.push(format!("{what}: the duplicates queue lists the pair={listed}: {}", q.text));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{} failures on {}:\n{}", failures.len(), store_kind(&app), failures.join("\n"));
+    }
+}
+
+#[tokio::test]
+async fn no_count_or_queue_tells_a_user_of_a_namesake_out_of_their_reach() {
+    for role in [Role::CityAdmin, Role::StreetOfficer, Role::CommunityWorker] {
+        oracle(role).await;
+    }
+}
+
+#[tokio::test]
+async fn no_role_takes_over_a_person_by_registering_their_id_number() {
+    for role in Role::ALL {
+        takeover(role).await;
+    }
 }

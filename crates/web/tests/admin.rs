@@ -261,6 +261,24 @@ async fn audit_verification_says_intact_for_those_who_may_verify() {
 }
 
 #[tokio::test]
+async fn a_man_turning_40_is_recognised_by_the_reassessment_and_his_file_says_so() {
+    for app in apps("admin_reassess_ageing").await {
+        // Male (odd serial), 39 when he registered, 40 on 2016-06-01.
+        let id = id_number("440104", "1976-06-01", 13);
+        app.register(&[&format!("a,{id},周九,,{STREET},2016-03-01,true,true,true,true,false,false")]).await;
+        let admin = admin(&app).await;
+        let a = app.call(Method::POST, "/api/v1/reassess", &admin, Some(json!({"on": "2016-06-01"}))).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+        assert_eq!(a.body["entered"]["older_unemployed"], 1, "{}", a.text);
+        assert_eq!(a.body["recognised"]["older_unemployed"], 1, "{}", a.text);
+        let file = app.call(Method::GET, &format!("/api/v1/persons/{id}"), &admin, None).await;
+        assert_eq!(file.body["categories"], json!(["older_unemployed"]), "{}", file.text);
+        let r = &file.body["recognitions"][0];
+        assert_eq!((r["route"].as_str(), r["decided_by"].as_str()), (Some("automatic"), Some("reassessment")), "{r}");
+    }
+}
+
+#[tokio::test]
 async fn a_city_admin_reassesses_the_registry_and_a_district_supervisor_is_told_why_not() {
     for app in apps("admin_reassess").await {
         app.register(&[&format!(
@@ -419,28 +437,35 @@ async fn a_households_zero_employment_ends_when_a_member_finds_work() {
         assert_eq!(before.body["zero_employment"], true, "{}", before.text);
 
         // The work ends (失业): the household counts the member as without work from the next day.
+        let job = e.body["employment_id"].as_str().unwrap().to_owned();
         let end = format!("/api/v1/persons/{a}/employment/end");
-        let early = app.call(Method::POST, &end, &worker, Some(json!({"ended_on": "2026-10-31"}))).await;
+        let early =
+            app.call(Method::POST, &end, &worker, Some(json!({"employment_id": job, "ended_on": "2026-10-31"}))).await;
         assert_eq!(
             (early.status, field(&early), code(&early)),
-            (StatusCode::UNPROCESSABLE_ENTITY, Some("ended_on"), "no_open_employment"),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("ended_on"), "ends_before_start"),
             "work that had not started cannot end: {}",
             early.text
         );
-        let future = app.call(Method::POST, &end, &worker, Some(json!({"ended_on": "2999-01-01"}))).await;
+        let future =
+            app.call(Method::POST, &end, &worker, Some(json!({"employment_id": job, "ended_on": "2999-01-01"}))).await;
         assert_eq!((future.status, field(&future)), (StatusCode::UNPROCESSABLE_ENTITY, Some("ended_on")));
         assert_eq!(
-            app.call(Method::POST, &end, &auditor, Some(json!({"ended_on": "2026-11-10"}))).await.status,
+            app.call(Method::POST, &end, &auditor, Some(json!({"employment_id": job, "ended_on": "2026-11-10"})))
+                .await
+                .status,
             StatusCode::FORBIDDEN
         );
-        let ended = app.call(Method::POST, &end, &worker, Some(json!({"ended_on": "2026-11-10"}))).await;
+        let ended =
+            app.call(Method::POST, &end, &worker, Some(json!({"employment_id": job, "ended_on": "2026-11-10"}))).await;
         assert_eq!(ended.status, StatusCode::OK, "{}", ended.text);
-        assert_eq!(ended.body["ended"].as_array().unwrap().len(), 1, "{}", ended.text);
+        assert_eq!(ended.body["employment"]["ended_on"], "2026-11-10", "{}", ended.text);
         assert_eq!(ended.body["household"]["zero_employment"], true, "{}", ended.text);
         let during = app.call(Method::GET, "/api/v1/households/H1?on=2026-11-10", &worker, None).await;
         assert_eq!(during.body["zero_employment"], false, "the last day worked: {}", during.text);
-        let again = app.call(Method::POST, &end, &worker, Some(json!({"ended_on": "2026-11-11"}))).await;
-        assert_eq!(code(&again), "no_open_employment", "{}", again.text);
+        let again =
+            app.call(Method::POST, &end, &worker, Some(json!({"employment_id": job, "ended_on": "2026-11-11"}))).await;
+        assert_eq!(code(&again), "already_ended", "{}", again.text);
     }
 }
 

@@ -70,8 +70,16 @@ fn codes(list: &Value) -> Vec<String> {
     list.as_array().unwrap().iter().map(|d| d["document"].as_str().unwrap().to_owned()).collect()
 }
 
+/// Opens an application for `category`. Guangzhou's hardship sub-types are received on
+/// 2016-05-02, while 穗人社发〔2014〕4号 was in force (it expired on 2019-01-19): approval reads the
+/// policy and the facts of the day received. Other categories are received today.
 async fn open(app: &TestApp, client: &Client, id: &str, category: &str) -> Value {
-    let a = post(app, client, &format!("/api/v1/persons/{id}/applications"), json!({"category": category})).await;
+    let body = if category.starts_with("hardship_") {
+        json!({"category": category, "on": "2016-05-02"})
+    } else {
+        json!({"category": category})
+    };
+    let a = post(app, client, &format!("/api/v1/persons/{id}/applications"), body).await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
     a.body
 }
@@ -622,5 +630,55 @@ async fn a_provincial_application_takes_a_written_commitment_and_carries_its_dea
         assert!(refused["deadlines"]["appeal_deadline"].is_string(), "{refused}");
         assert_eq!(refused["deadlines"]["can_appeal"], true, "thirty days to ask for re-review");
         assert_eq!(refused["deadlines"]["review_deadline"], Value::Null);
+    }
+}
+
+/// Opens `category` received on `on`, supplies every document and submits it that day.
+async fn submitted_on(app: &TestApp, o: &Office, id: &str, category: &str, on: &str) -> Value {
+    let uri = format!("/api/v1/persons/{id}/applications");
+    let draft = post(app, &o.caseworker, &uri, json!({"category": category, "policy": "gz-2014-4", "on": on})).await;
+    assert_eq!(draft.status, StatusCode::CREATED, "{}", draft.text);
+    let docs: Vec<Value> = draft.body["checklist"].as_array().unwrap().iter().map(|c| c["document"].clone()).collect();
+    let full = ok(change(app, &o.caseworker, &draft.body, "documents", json!({"documents": docs, "on": on})).await);
+    ok(change(app, &o.caseworker, &full, "submit", json!({"on": on})).await)
+}
+
+/// The case: a street officer approved 特困（大龄且连续失业6个月以上） under 穗人社发〔2014〕4号
+/// for an application received 2026-12-07, for a person with no unemployed-since.
+#[tokio::test]
+async fn approval_refuses_what_the_rules_do_not_grant_and_says_why_in_the_callers_language() {
+    for app in apps("app_rules").await {
+        let o = office(&app).await;
+        let id = person(&app, 61).await;
+        let today = chrono::Local::now().date_naive().to_string();
+        let late = submitted_on(&app, &o, &id, "hardship_long_term_older", &today).await;
+        let a = change(&app, &o.officer, &late, "approve", json!({})).await;
+        assert_error(&a, StatusCode::UNPROCESSABLE_ENTITY, "policy_not_in_force", Some("category"));
+        assert!(a.body["error"]["message"].as_str().unwrap().contains("gd-2023-11"), "{}", a.text);
+
+        // Received in 2016 under the policy then in force, the rules still do not grant it: she is
+        // 41 (40 is enough for a woman), but nothing shows when her unemployment began.
+        let id = person(&app, 62).await;
+        let early = submitted_on(&app, &o, &id, "hardship_long_term_older", "2016-05-02").await;
+        assert_eq!(early["received_on"], "2016-05-02");
+        let uri = format!("/api/v1/applications/{}/approve", early["id"].as_str().unwrap());
+        let body = serde_json::to_vec(&json!({"version": early["version"]})).unwrap();
+        let en = app.send(Method::POST, &uri, &o.officer, Some(body.clone()), &[("accept-language", "en")]).await;
+        assert_error(&en, StatusCode::UNPROCESSABLE_ENTITY, "rules_not_met", Some("category"));
+        let message = en.body["error"]["message"].as_str().unwrap();
+        assert!(message.contains("as of 2016-05-02") && message.contains("unemployed_since"), "{message}");
+        let zh = app.send(Method::POST, &uri, &o.officer, Some(body), &[]).await;
+        let message = zh.body["error"]["message"].as_str().unwrap();
+        assert!(message.contains("连续失业起始日期") && message.contains("第三条第（三）项第1目"), "{message}");
+        assert!(!message.contains("周岁"), "her age is not what is unmet: {message}");
+        // Nothing was decided.
+        let again = ok(get(&app, &o.officer, &format!("/api/v1/applications/{}", early["id"].as_str().unwrap())).await);
+        assert_eq!((again["state"].as_str(), &again["version"]), (Some("submitted"), &early["version"]));
+        let file = ok(get(&app, &o.officer, &format!("/api/v1/persons/{id}")).await);
+        assert!(!file["categories"].as_array().unwrap().iter().any(|c| c == "hardship_long_term_older"), "{file}");
+
+        // What the rules do grant (低保, 第3目) is approved as before.
+        let granted = submitted_on(&app, &o, &id, "hardship_low_income", "2016-05-02").await;
+        assert_eq!(ok(change(&app, &o.officer, &granted, "approve", json!({})).await)["state"], "approved");
     }
 }

@@ -434,3 +434,54 @@ async fn a_change_made_elsewhere_takes_effect_within_the_auth_cache_lifetime() {
         }
     }
 }
+
+/// What the database says the session was last seen at.
+async fn last_seen(app: &TestApp, secret: &str) -> chrono::DateTime<Utc> {
+    let session = sessions::lookup(app.store(), secret).await.unwrap().expect("the session exists");
+    chrono::DateTime::parse_from_rfc3339(&session.last_seen_at).unwrap().with_timezone(&Utc)
+}
+
+/// With a one-minute idle limit, a user who does something every 20 seconds stays signed in:
+/// each request extends the idle window. Time passes by moving the recorded last-seen time back
+/// and forgetting what the server remembered (as `auth_cache_seconds` would).
+#[tokio::test]
+async fn activity_every_20_seconds_keeps_a_one_minute_idle_session_alive() {
+    let config = Config { log_format: "text".into(), session_idle_minutes: 1, ..Config::default() };
+    for app in apps_configured("auth_idle_activity", config).await {
+        let client = app.user("busy.user", Role::Auditor, "440104").await;
+        let secret = cookie_of(&client).split_once('=').unwrap().1.to_owned();
+        for step in 1..=6 {
+            let seen = last_seen(&app, &secret).await;
+            sessions::touch(app.store(), &secret, &stamp(seen - Duration::seconds(20))).await.unwrap();
+            app.state.credentials.clear();
+            let a = whoami(&app, &client).await;
+            assert_eq!(a.status, StatusCode::OK, "request {step}, 20 s after the last: {}", a.text);
+            let written = last_seen(&app, &secret).await;
+            assert!(Utc::now() - written < Duration::seconds(5), "request {step} extended the window: {written}");
+        }
+        // A request right after another writes nothing.
+        let before = last_seen(&app, &secret).await;
+        assert_eq!(whoami(&app, &client).await.status, StatusCode::OK);
+        assert_eq!(last_seen(&app, &secret).await, before, "not a write per request");
+        // Idle for the whole minute, it ends.
+        sessions::touch(app.store(), &secret, &stamp(Utc::now() - Duration::seconds(61))).await.unwrap();
+        app.state.credentials.clear();
+        assert_eq!(code(&whoami(&app, &client).await), "session_expired");
+    }
+}
+
+/// A server that remembers an old copy of a session must not end it when another server has
+/// recorded activity since: it asks the database before ending it.
+#[tokio::test]
+async fn a_stale_remembered_session_is_checked_in_the_database_before_it_is_ended() {
+    let config = Config { log_format: "text".into(), session_idle_minutes: 1, ..Config::default() };
+    for app in apps_configured("auth_idle_stale_copy", config).await {
+        let client = app.user("two.servers", Role::Auditor, "440104").await;
+        let secret = cookie_of(&client).split_once('=').unwrap().1.to_owned();
+        let mut stale = sessions::lookup(app.store(), &secret).await.unwrap().unwrap();
+        stale.last_seen_at = stamp(Utc::now() - Duration::minutes(5));
+        app.state.credentials.keep_session(&secret, stale);
+        let a = whoami(&app, &client).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    }
+}

@@ -373,7 +373,15 @@ fn problem(status: StatusCode, text: &str, english: bool) -> Option<String> {
     };
     let mut keys: Vec<&str> = error.keys().map(String::as_str).collect();
     keys.sort_unstable();
-    if keys != ["code", "field", "message"] {
+    // Several problems at once (a registration's) are listed in `errors`, each of the same shape.
+    if keys == ["code", "errors", "field", "message"] {
+        for item in error["errors"].as_array().into_iter().flatten() {
+            let inner = serde_json::json!({ "error": item });
+            if let Some(p) = problem(status, &inner.to_string(), english) {
+                return Some(format!("in errors: {p}"));
+            }
+        }
+    } else if keys != ["code", "field", "message"] {
         return Some(format!("{status}: the error has keys {keys:?}"));
     }
     if error["code"].as_str().is_none_or(str::is_empty) {

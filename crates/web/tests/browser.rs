@@ -148,7 +148,11 @@ async fn registering_a_person_recognises_them_automatically() {
         b.open("/register").await;
         b.snap("register").await;
         // A man born in 1970, registered unemployed: 大龄失业人员 (第三条第（一）项).
+        // The ID number is checked as it is typed (app.js, under the Content-Security-Policy).
+        b.fill("#f-id_number", "44010419700501").await;
+        b.wait_for("#id-check.register-id-bad").await;
         b.fill("#f-id_number", &id_number("440104", "1970-05-01", 31)).await;
+        b.wait_for("#id-check.register-id-ok").await;
         b.fill("#f-name", "周三十一").await;
         b.fill("#f-phone", "13800138031").await;
         b.set("#f-residence_unit", COMMUNITY).await;
@@ -157,7 +161,6 @@ async fn registering_a_person_recognises_them_automatically() {
         for fact in ["hukou_local", "registered_unemployed", "able_to_work", "willing_to_be_assisted"] {
             b.set(&format!("#f-{fact}"), "true").await;
         }
-        b.set("#f-without_work", "true").await;
         b.snap("register-filled").await;
         b.click("#register-submit").await;
         b.wait_for("#recognition-result").await;
@@ -177,6 +180,59 @@ async fn registering_a_person_recognises_them_automatically() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_that_overwrites_the_file_is_confirmed_first_and_a_transfer_is_accepted_by_the_other_unit() {
+    run("registry_writes", |b| async move {
+        if !b.route_exists("/register").await || !b.route_exists("/p/x/transfer").await {
+            return;
+        }
+        b.sign_in("caseworker").await;
+        let person = b.person_id(COMMUNITY_ID);
+        // The file opens its registration in the form, answers and version included.
+        b.open(&format!("/p/{person}")).await;
+        b.click("#change-registration").await;
+        b.wait_for("#register-editing").await;
+        b.snap("register-edit").await;
+        b.fill("#f-phone", "13700137001").await;
+        b.click("#register-submit").await;
+        // The phone on file would be replaced: the page says so, before and after, and asks.
+        b.wait_for("#register-changes").await;
+        let changes = b.text("#register-changes").await;
+        assert!(changes.contains("13800138001") && changes.contains("13700137001"), "{changes}");
+        assert!(b.exists("tr.register-overwrite").await);
+        b.snap("register-confirm-overwrite").await;
+        b.click("#register-confirm").await;
+        b.wait_for("#recognition-result").await;
+
+        // A move to the neighbouring street's community, proposed from the file.
+        b.open(&format!("/p/{person}")).await;
+        b.click("#transfer-residence").await;
+        b.wait_for("#to_unit").await;
+        b.fill("#to_unit", OTHER_COMMUNITY).await;
+        b.fill("#note", "已搬至农林街道").await;
+        b.snap("transfer-form").await;
+        b.click("#transfer-submit").await;
+        b.wait_for("#done").await;
+        b.snap("transfer-proposed").await;
+
+        // The receiving unit's caseworker accepts it from the home page, after a confirmation.
+        b.sign_out().await;
+        b.sign_in("neighbour").await;
+        b.open("/").await;
+        b.wait_for("#queue-transfers button.transfer-accept").await;
+        assert!(b.text("#queue-transfers").await.contains("陈一"));
+        b.snap("home-incoming-transfer").await;
+        b.click("#queue-transfers button.transfer-accept").await;
+        b.accept_dialog().await;
+        b.wait_for("#done").await;
+        b.snap("transfer-accepted").await;
+        b.open(&format!("/p/{person}")).await;
+        b.wait_for("#categories").await;
+        assert!(b.text("h1").await.contains("陈一"), "the file is theirs now");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hardship_application_goes_deficient_then_complete_then_approved_and_prints() {
     run("application", |b| async move {
         if !b.route_exists("/p/x/apply").await || !b.route_exists("/applications/x").await {
@@ -191,6 +247,14 @@ async fn a_hardship_application_goes_deficient_then_complete_then_approved_and_p
         b.wait_for("#copy-3").await;
         assert_eq!(b.path().await, format!("{application}/print"));
         b.snap("application-print").await;
+        // The print button (a handler in app.js, not an inline onclick) opens printing.
+        b.client
+            .execute("window.printed = 0; window.print = function () { window.printed += 1; };", vec![])
+            .await
+            .unwrap();
+        b.click("[data-print]").await;
+        let printed = b.client.execute("return window.printed;", vec![]).await.unwrap();
+        assert_eq!(printed, json!(1), "the print button prints");
     })
     .await;
 }
@@ -205,6 +269,8 @@ async fn hardship_recognised(b: &Browser, person: &str) -> String {
     b.click(&format!("a[href='/p/{person}/apply']")).await;
     b.wait_for("form.app-form").await;
     b.click("input[name=category][value$='hardship_low_income']").await;
+    // Received while 穗人社发〔2014〕4号 was in force: approval reads that day's policy and facts.
+    b.set("#on", "2016-05-02").await;
     b.snap("apply").await;
     b.click("form.app-form [type=submit]").await;
     b.wait_until(|b| async move { b.path().await.starts_with("/applications/") }).await;
@@ -299,6 +365,137 @@ async fn a_revocation_is_proposed_and_confirmed() {
     .await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_documentation_works_offline_under_the_pages_policy() {
+    run("api_docs", |b| async move {
+        b.open("/api/docs/").await;
+        // Swagger UI draws the document from its own files: no inline script needed.
+        b.wait_for(".swagger-ui .info .title").await;
+        assert!(b.text(".swagger-ui .info .title").await.contains("Yuanzhu"));
+        b.wait_for(".opblock-tag").await;
+        b.snap("api-docs").await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_shows_its_progress_and_then_its_report() {
+    run("import", |b| async move {
+        if !b.route_exists("/import").await {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("registrations.csv");
+        let header = "ref,id_number,name,residence_unit,registered_on,hukou_local,registered_unemployed,able_to_work,willing_to_be_assisted";
+        let good = format!("r1,{},吴四十一,{COMMUNITY},2016-05-01,true,true,true,true", person_id_number(41));
+        let bad = format!("r2,{},吴四十二,{COMMUNITY},2016-05-01,maybe,true,true,true", person_id_number(42));
+        std::fs::write(&file, format!("{header}\n{good}\n{bad}\n")).unwrap();
+        b.sign_in("caseworker").await;
+        b.open("/import").await;
+        b.find("#file").await.send_keys(&file.display().to_string()).await.expect("choose the file");
+        b.snap("import").await;
+        b.click("form.import-form [type=submit]").await;
+        // The progress page refreshes itself until the import has finished.
+        b.wait_for("#import-finished").await;
+        assert_eq!(b.text("#rows-done").await, "2");
+        assert_eq!(b.text("#rows-rejected").await, "1");
+        b.snap("import-finished").await;
+    })
+    .await;
+}
+
+/// Whether every label and count of the dashboard's chart lies inside the drawing, as the
+/// browser measures the text.
+const CHART_FITS: &str = "const svg = document.querySelector('svg.home-chart'); if (!svg) return 'no chart'; \
+    const w = svg.viewBox.baseVal.width; const bad = []; \
+    for (const t of svg.querySelectorAll('text')) { const b = t.getBBox(); \
+      if (b.x < 0 || b.x + b.width > w + 0.5) bad.push(t.textContent + ' at ' + b.x.toFixed(1) + '..' + (b.x + b.width).toFixed(1) + ' of ' + w); } \
+    return bad.join('; ');";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_role_finds_its_work_and_the_dashboards_labels_fit_in_both_languages() {
+    run("roles", |b| async move {
+        // A hardship status approved, so that the dashboard draws 特困's long label too; then the
+        // street officer's queue of applications.
+        let person = b.person_id(HARDSHIP_ID);
+        hardship_recognised(&b, &person).await;
+        b.sign_out().await;
+        b.sign_in("caseworker").await;
+        b.open("/").await;
+        b.snap("home-caseworker").await;
+        b.sign_out().await;
+        b.sign_in("officer").await;
+        b.open("/applications?state=all").await;
+        assert!(b.exists("#application-queue").await, "the officer's queue lists the application");
+        b.snap("applications").await;
+        b.open("/").await;
+        b.snap("home-officer").await;
+        b.open("/no-such-page").await;
+        assert!(b.text("h1").await.contains("页面不存在"));
+        b.snap("not-found").await;
+        b.sign_out().await;
+
+        // The district supervisor's dashboard: no label clipped, in Chinese or in English.
+        b.sign_in("district").await;
+        b.open("/").await;
+        b.wait_for("svg.home-chart").await;
+        let clipped = b.client.execute(CHART_FITS, vec![]).await.expect("the script runs");
+        assert_eq!(clipped, json!(""), "labels outside the chart (zh)");
+        b.snap("dashboard").await;
+        b.client.execute("document.querySelector('svg.home-chart').scrollIntoView()", vec![]).await.unwrap();
+        b.snap("dashboard-chart").await;
+        b.click("#lang-switch").await;
+        b.wait_until(|b| async move { b.html_lang().await == "en" }).await;
+        b.wait_for("svg.home-chart").await;
+        let clipped = b.client.execute(CHART_FITS, vec![]).await.expect("the script runs");
+        assert_eq!(clipped, json!(""), "labels outside the chart (en)");
+        b.client.execute("document.querySelector('svg.home-chart').scrollIntoView()", vec![]).await.unwrap();
+        b.snap("dashboard-chart-en").await;
+    })
+    .await;
+}
+
+/// Finding work from the file (就业登记): the record keeps the categories held that day, the
+/// unemployment registration and the automatic categories end with it, and ending the work
+/// names the record, chosen on the page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn work_is_found_and_ended_from_the_file() {
+    run("work", |b| async move {
+        if !b.route_exists("/p/x/work").await {
+            return;
+        }
+        let person = b.person_id(COMMUNITY_ID);
+        b.sign_in("caseworker").await;
+        b.open(&format!("/p/{person}")).await;
+        let before = b.text("#categories").await;
+        assert!(before.contains("大龄"), "recognised at registration: {before}");
+        b.click(&format!("a[href='/p/{person}/work']")).await;
+        b.wait_for("#work-start").await;
+        assert!(b.exists("#work-none-open").await, "no work to end yet");
+        b.set("#start-date", "2026-11-02").await;
+        b.fill("#start-employer", "某物流公司").await;
+        b.snap("work").await;
+        b.click("#work-start [type=submit]").await;
+        b.wait_until(|b| async move { b.exists("#done").await }).await;
+        let after = b.text("#categories").await;
+        assert!(!after.contains("大龄"), "the automatic category ended with the registration: {after}");
+        b.snap("file-after-work").await;
+
+        b.open(&format!("/p/{person}/work")).await;
+        let records = b.text("#work-records").await;
+        assert!(records.contains("某物流公司") && records.contains("大龄"), "what was held that day: {records}");
+        assert!(b.exists("#work-end input[name=employment_id]:checked").await, "the only open work is chosen");
+        b.set("#end-date", "2026-11-20").await;
+        b.snap("work-end").await;
+        b.click("#work-end [type=submit]").await;
+        b.wait_until(|b| async move { b.exists("#done").await }).await;
+        b.open(&format!("/p/{person}/work")).await;
+        assert!(b.exists("#work-none-open").await, "nothing left to end");
+        b.snap("work-ended").await;
+    })
+    .await;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The office: accounts and persons every test starts with
 
@@ -327,9 +524,12 @@ async fn office(store: &Store) -> Vec<(u32, String)> {
         units::add_community(store, code, &format!("测试社区{}", &code[9..]), &code[..9], true).await.unwrap();
     }
     let hash = yuanzhu_web::password::hash_now(PASSWORD);
-    for (name, role, unit) in
-        [("caseworker", Role::CommunityWorker, COMMUNITY), ("officer", Role::StreetOfficer, STREET)]
-    {
+    for (name, role, unit) in [
+        ("caseworker", Role::CommunityWorker, COMMUNITY),
+        ("officer", Role::StreetOfficer, STREET),
+        ("district", Role::DistrictSupervisor, "440104"),
+        ("neighbour", Role::CommunityWorker, OTHER_COMMUNITY),
+    ] {
         accounts::create(store, name, role, &UnitCode::parse(unit).unwrap(), &hash, "test").await.unwrap();
     }
     let header = "ref,id_number,name,phone,residence_unit,registered_on,hukou_local,registered_unemployed,able_to_work,willing_to_be_assisted,minimum_living_allowance,disabled";
@@ -401,12 +601,39 @@ where
     let client = driver.session(&chromium, &dir.path().join("profile")).await;
     let browser = Browser { client: client.clone(), base, test, shots: std::sync::Arc::default(), keys: keys.into() };
     let outcome = tokio::spawn(flow(browser)).await;
+    let console = client.issue_cmd(ConsoleLog).await;
     let _ = client.close().await;
     drop(driver);
     let _ = stop.send(());
     let _ = server.await;
     if let Err(e) = outcome {
         std::panic::resume_unwind(e.into_panic());
+    }
+    // The pages' Content-Security-Policy forbids inline script: whatever the browser refused
+    // to run was a part of some page that no longer worked.
+    let console = console.unwrap_or_else(|e| panic!("{test}: the browser's console log cannot be read: {e}"));
+    let refused: Vec<&str> = console
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry["message"].as_str())
+        .filter(|m| m.contains("Content Security Policy") || m.contains("Content-Security-Policy"))
+        .collect();
+    assert!(refused.is_empty(), "{test}: the browser refused what the pages asked of it: {refused:#?}");
+}
+
+/// The browser's console since the session began (chromedriver's log endpoint, which keeps
+/// what `goog:loggingPrefs` asks for): where a violation of the Content-Security-Policy shows.
+#[derive(Debug)]
+struct ConsoleLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for ConsoleLog {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
     }
 }
 
@@ -460,6 +687,7 @@ impl Driver {
                 ],
                 "prefs": { "intl.accept_languages": "zh-CN,zh" },
             },
+            "goog:loggingPrefs": { "browser": "ALL" },
         });
         let serde_json::Value::Object(caps) = caps else { unreachable!() };
         ClientBuilder::new(HttpConnector::new())
@@ -565,7 +793,11 @@ impl Browser {
             e.select_by_value(value).await.unwrap_or_else(|err| panic!("{css} has no option {value}: {err}"));
         } else {
             let arg = serde_json::to_value(&e).expect("an element as a script argument");
-            self.client.execute("arguments[0].value = arguments[1];", vec![arg, json!(value)]).await.expect("set");
+            // As typing would: the page's script hears of the change.
+            let script = "arguments[0].value = arguments[1]; \
+                          arguments[0].dispatchEvent(new Event('input', {bubbles: true})); \
+                          arguments[0].dispatchEvent(new Event('change', {bubbles: true}));";
+            self.client.execute(script, vec![arg, json!(value)]).await.expect("set");
         }
     }
 
@@ -601,6 +833,15 @@ impl Browser {
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
         false
+    }
+
+    /// Accepts the browser's own confirmation dialog (a form marked `data-confirm`).
+    async fn accept_dialog(&self) {
+        let started = Instant::now();
+        while self.client.accept_alert().await.is_err() {
+            assert!(started.elapsed() < Duration::from_secs(10), "{}: no confirmation dialog", self.test);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     async fn sign_in(&self, username: &str) {

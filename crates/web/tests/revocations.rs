@@ -72,7 +72,7 @@ async fn in_hardship(app: &TestApp, o: &Office, serial: u32) -> String {
         app,
         &o.caseworker,
         &format!("/api/v1/persons/{id}/applications"),
-        json!({"category": "hardship_low_income"}),
+        json!({"category": "hardship_low_income", "on": "2016-05-02"}),
     )
     .await;
     let draft = status(a, StatusCode::CREATED);
@@ -353,7 +353,7 @@ async fn the_caseworker_sees_who_is_about_to_become_unreachable() {
     for app in apps("rev_soon").await {
         let o = office(&app).await;
         let id = in_hardship(&app, &o, 28).await;
-        let today = yuanzhu_web::today();
+        let today = yuanzhu_storage::clock::Clock::default().today();
         let first = Date::from_days(today.to_days() - 20).unwrap();
         let body = json!({"channel": "home_visit", "reached": false, "on": first.to_string()});
         status(post(&app, &o.caseworker, &format!("/api/v1/persons/{id}/contacts"), body).await, StatusCode::CREATED);
@@ -550,7 +550,7 @@ async fn a_social_worker_reaches_only_the_persons_assigned_to_them() {
         let mine = in_hardship(&app, &o, 31).await;
         let other = in_hardship(&app, &o, 32).await;
         app.account("social", Role::SocialWorker, STREET).await;
-        let on = yuanzhu_web::today();
+        let on = yuanzhu_storage::clock::Clock::default().today();
         yuanzhu_storage::sessions::assign(app.store(), &mine, "social", "test", on).await.unwrap();
         let social = app.sign_in("social").await;
 

@@ -114,7 +114,8 @@ async fn person(app: &TestApp, serial: u32) -> String {
     yuanzhu_storage::search::reach(app.store(), &id, "nobody").await.unwrap().unwrap().person_id
 }
 
-/// Opens a low-income (第3目) application through the page and returns its path.
+/// Opens a low-income (第3目) application through the page, received on 2016-05-02 while
+/// 穗人社发〔2014〕4号 was in force, and returns its path.
 async fn open(app: &TestApp, client: &Client, person_id: &str) -> String {
     let form = page(app, client, &format!("/p/{person_id}/apply")).await;
     assert_eq!(form.status, StatusCode::OK, "{}", form.text);
@@ -124,7 +125,7 @@ async fn open(app: &TestApp, client: &Client, person_id: &str) -> String {
         app,
         client,
         &format!("/p/{person_id}/apply"),
-        &[("category", "gz-2014-4|hardship_low_income")],
+        &[("category", "gz-2014-4|hardship_low_income"), ("on", "2016-05-02")],
         true,
     )
     .await;
@@ -172,7 +173,7 @@ async fn open_deficient_completed_submitted_approved_by_forms() {
         assert_eq!(listed.matches("<li>").count(), 2, "{listed}");
         let notice = page(&app, &o.caseworker, &format!("{path}/notice")).await;
         assert_eq!(notice.status, StatusCode::OK);
-        assert!(notice.text.contains("最低生活保障金") && notice.text.contains("window.print()"));
+        assert!(notice.text.contains("最低生活保障金") && notice.text.contains("data-print"));
 
         // The rest, in one form with two ticks; then submit and approve (with its confirmation).
         let a = post_form(
@@ -270,7 +271,7 @@ async fn the_printed_form_has_three_marked_copies() {
             assert_eq!(p.text.matches(mark).count(), 1, "{mark}");
         }
         assert_eq!(p.text.matches("class=\"app-sheet-title\">广州市特困失业人员申请登记表<").count(), 3);
-        assert!(p.text.contains("window.print()") && p.text.contains("陈3"));
+        assert!(p.text.contains("data-print") && p.text.contains("陈3"));
         // The hotline sees the ID number masked on the form too.
         let full = id_number("440104", "1975-03-01", 3);
         assert!(p.text.contains(&full));
@@ -393,5 +394,60 @@ async fn messages_in_chinese_and_english() {
         let a = send_form(&app, &format!("{path}/submit"), &format!("{cookie}; yz_lang=en"), body).await;
         assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.text);
         assert!(a.text.contains("Someone else changed this application"), "{}", a.text);
+    }
+}
+
+/// A back-dated application keeps its received date on the file's list, the documents, the
+/// printed form and the printed notice; the forms offer that date, not today's.
+#[tokio::test]
+async fn a_back_dated_application_keeps_its_received_date_everywhere() {
+    for app in apps("ui_app_back_dated").await {
+        let o = office(&app).await;
+        let pid = person(&app, 7).await;
+        let path = open(&app, &o.caseworker, &pid).await;
+        let today = chrono::Local::now().date_naive();
+        let today_zh = format!("{}年{}月{}日", today.format("%Y"), today.format("%-m"), today.format("%-d"));
+
+        let file = page(&app, &o.caseworker, &format!("/p/{pid}")).await;
+        let listed = file.text.split("id=\"apps-h\"").nth(1).unwrap().split("</section>").next().unwrap();
+        assert!(listed.contains("2016年5月2日") && !listed.contains(&today_zh), "{listed}");
+
+        let p = page(&app, &o.caseworker, &path).await;
+        assert!(p.text.contains("id=\"documents-on\" name=\"on\" value=\"2016-05-02\""), "{}", p.text);
+        assert!(p.text.contains("id=\"submit-on\" name=\"on\" value=\"2016-05-02\""), "{}", p.text);
+        // The forms as a browser sends them, with the date they offer.
+        let a = post_form(
+            &app,
+            &o.caseworker,
+            &format!("{path}/documents"),
+            &[
+                ("version", &version(&p.text)),
+                ("how", "paper"),
+                ("on", "2016-05-02"),
+                ("documents", "employment_unemployment_certificate"),
+            ],
+            true,
+        )
+        .await;
+        location(&a);
+        let p = page(&app, &o.caseworker, &path).await;
+        let row = p.text.split("data-document=\"employment_unemployment_certificate\"").nth(1).unwrap();
+        assert!(row.split("</tr>").next().unwrap().contains("2016年5月2日"), "{row}");
+        let a = post_form(
+            &app,
+            &o.caseworker,
+            &format!("{path}/submit"),
+            &[("version", &version(&p.text)), ("on", "2016-05-02")],
+            true,
+        )
+        .await;
+        location(&a);
+        let notice = page(&app, &o.caseworker, &format!("{path}/notice")).await;
+        assert_eq!(notice.status, StatusCode::OK, "{}", notice.text);
+        assert!(notice.text.contains("2016年5月2日") && !notice.text.contains(&today_zh), "{}", notice.text);
+        let print = page(&app, &o.caseworker, &format!("{path}/print")).await;
+        assert!(print.text.contains("2016年5月2日") && !print.text.contains(&today_zh), "{}", print.text);
+        let api = app.call(Method::GET, &format!("/api/v1{path}"), &o.caseworker, None).await;
+        assert_eq!(api.body["received_on"], "2016-05-02", "{}", api.text);
     }
 }

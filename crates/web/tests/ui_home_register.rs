@@ -82,10 +82,12 @@ fn urlencode(text: &str) -> String {
         .collect()
 }
 
-/// Registers a person living in `unit` (registered 2016-05-01, a man of 41: older_unemployed).
+/// Registers a person living in `unit` (registered 2016-05-01, a man of 41 on the minimum
+/// living allowance: older_unemployed, and 特困 第3目 on application).
 async fn person(app: &TestApp, unit: &str, name: &str, serial: u32) -> String {
     let id = id_number("440104", "1975-03-01", serial);
-    app.register(&[&format!("p{serial},{id},{name},13800138000,{unit},2016-05-01,true,true,true,true,,false")]).await;
+    app.register(&[&format!("p{serial},{id},{name},13800138000,{unit},2016-05-01,true,true,true,true,true,false")])
+        .await;
     id
 }
 
@@ -96,7 +98,7 @@ async fn api_post(app: &TestApp, client: &Client, uri: &str, body: serde_json::V
 /// Opens a hardship application for the person and hands it in incomplete: a deficiency notice.
 async fn deficient_application(app: &TestApp, client: &Client, id: &str) {
     let uri = format!("/api/v1/persons/{id}/applications");
-    let a = api_post(app, client, &uri, json!({"category": "hardship_low_income"})).await;
+    let a = api_post(app, client, &uri, json!({"category": "hardship_low_income", "on": "2016-05-02"})).await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
     let app_id = a.body["id"].as_str().unwrap().to_owned();
     let submit = format!("/api/v1/applications/{app_id}/submit");
@@ -107,7 +109,7 @@ async fn deficient_application(app: &TestApp, client: &Client, id: &str) {
 /// Recognises the person as 特困失业人员 by an approved application: the status 第六条 revokes.
 async fn in_hardship(app: &TestApp, caseworker: &Client, officer: &Client, id: &str) {
     let uri = format!("/api/v1/persons/{id}/applications");
-    let draft = api_post(app, caseworker, &uri, json!({"category": "hardship_low_income"})).await;
+    let draft = api_post(app, caseworker, &uri, json!({"category": "hardship_low_income", "on": "2016-05-02"})).await;
     assert_eq!(draft.status, StatusCode::CREATED, "{}", draft.text);
     let step = |s: &str| format!("/api/v1/applications/{}/{s}", draft.body["id"].as_str().unwrap());
     let documents = json!({"documents": draft.body["missing"], "version": draft.body["version"]});
@@ -140,7 +142,8 @@ async fn a_caseworker_sees_each_queue_and_nothing_outside_their_jurisdiction() {
         assert_eq!(p.status, StatusCode::CREATED, "{}", p.text);
         let quiet = person(&app, COMMUNITY, "联系不上", 31).await;
         in_hardship(&app, &caseworker, &officer, &quiet).await;
-        let first = yuanzhu_rules::Date::from_days(yuanzhu_web::today().to_days() - 20).unwrap();
+        let first =
+            yuanzhu_rules::Date::from_days(yuanzhu_storage::clock::Clock::default().today().to_days() - 20).unwrap();
         let c = api_post(
             &app,
             &caseworker,

@@ -96,8 +96,12 @@ async fn in_hardship(app: &TestApp, o: &Office, serial: u32) -> (String, String)
         async move { app.call(Method::POST, &uri, &client, Some(body)).await }
     };
     let draft = status(
-        post(&o.caseworker, format!("/api/v1/persons/{id}/applications"), json!({"category": "hardship_low_income"}))
-            .await,
+        post(
+            &o.caseworker,
+            format!("/api/v1/persons/{id}/applications"),
+            json!({"category": "hardship_low_income", "on": "2016-05-02"}),
+        )
+        .await,
         StatusCode::CREATED,
     );
     let uri = |step: &str| format!("/api/v1/applications/{}/{step}", draft["id"].as_str().unwrap());
@@ -315,11 +319,26 @@ async fn a_contact_attempt_logged_by_one_post_appears_in_the_file() {
         )
         .await;
         location(&refused);
-        let unknown =
-            form(&app, &o.caseworker, &format!("/p/{pid}/refusal"), &[("csrf_token", &csrf), ("service", "nonsense")])
-                .await;
+        let unknown = form(
+            &app,
+            &o.caseworker,
+            &format!("/p/{pid}/refusal"),
+            &[("csrf_token", &csrf), ("service", "nonsense"), ("note", "他说下周再谈")],
+        )
+        .await;
         assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", unknown.text);
         assert!(unknown.text.contains("id=\"service-error\""), "{}", unknown.text);
+        assert!(unknown.text.contains("value=\"他说下周再谈\""), "the typed note is kept: {}", unknown.text);
+        // The same for an attempt's note.
+        let wrong = form(
+            &app,
+            &o.caseworker,
+            &format!("/p/{pid}/contact"),
+            &[("csrf_token", &csrf), ("attempt", "pigeon:1"), ("note", "托邻居转告")],
+        )
+        .await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", wrong.text);
+        assert!(wrong.text.contains("value=\"托邻居转告\""), "the typed note is kept: {}", wrong.text);
     }
 }
 

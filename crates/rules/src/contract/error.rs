@@ -87,7 +87,9 @@ impl RecordError {
     /// The message, naming the field and the reason.
     pub fn message(&self, lang: Lang) -> String {
         let zh = lang == Lang::Zh;
-        let field = self.field.as_deref().unwrap_or("");
+        let key = self.field.as_deref().unwrap_or("");
+        // Messages name a field as people call it: 缺少必填字段：本市户籍, not hukou_local.
+        let field = super::fields::label(key, lang);
         match &self.problem {
             Problem::Unreadable(why) if zh => format!("无法读取该记录（须为一个JSON对象）：{why}"),
             Problem::Unreadable(why) => {
@@ -103,26 +105,26 @@ impl RecordError {
             }
             Problem::NotUtf8 if zh => "该记录不是有效的UTF-8文本".to_owned(),
             Problem::NotUtf8 => "the record is not valid UTF-8 text".to_owned(),
-            Problem::Unknown if zh => format!("未知字段 {field}（请检查拼写）"),
+            Problem::Unknown if zh => format!("未知字段：{key}（请检查拼写）"),
             Problem::Unknown => format!("unknown field {field} (check the spelling)"),
-            Problem::Missing if zh => format!("缺少必填字段 {field}"),
+            Problem::Missing if zh => format!("缺少必填字段：{field}"),
             Problem::Missing => format!("required field {field} is missing"),
             Problem::NoPolicy(d) if zh => format!("{d}没有有效的认定政策"),
             Problem::NoPolicy(d) => format!("no policy is in force on {d}"),
             Problem::WrongType(kind) => wrong_type(field, *kind, zh),
-            Problem::Date(DateError::Format) if zh => format!("{field} 须为 YYYY-MM-DD 格式的日期"),
+            Problem::Date(DateError::Format) if zh => format!("{field}须为 YYYY-MM-DD 格式的日期"),
             Problem::Date(DateError::Format) => {
                 format!("{field} must be a date in the form YYYY-MM-DD")
             }
-            Problem::Date(DateError::NoSuchDay) if zh => format!("{field} 不是日历上存在的日期"),
+            Problem::Date(DateError::NoSuchDay) if zh => format!("{field}不是日历上存在的日期"),
             Problem::Date(DateError::NoSuchDay) => format!("{field} is not a day of the calendar"),
             Problem::NotOneOf(allowed) if zh => {
-                format!("{field} 须为以下之一：{}", allowed.join("、"))
+                format!("{field}须为以下之一：{}", allowed.join("、"))
             }
             Problem::NotOneOf(allowed) => format!("{field} must be one of: {}", allowed.join(", ")),
-            Problem::AfterAsOf(d) if zh => format!("{field} 晚于评估日期{d}"),
+            Problem::AfterAsOf(d) if zh => format!("{field}晚于评估日期{d}"),
             Problem::AfterAsOf(d) => format!("{field} is after the assessment date {d}"),
-            Problem::EmptyCertificate if zh => "parent_certificates 含有空项".to_owned(),
+            Problem::EmptyCertificate if zh => "父母证件含有空项".to_owned(),
             Problem::EmptyCertificate => "parent_certificates has an empty item".to_owned(),
             Problem::IdNumber(e) => e.message(lang),
             Problem::IdBirthAfterAsOf(d) if zh => format!("身份证号码中的出生日期晚于评估日期{d}"),
@@ -130,7 +132,7 @@ impl RecordError {
                 format!("the birth date in the ID number is after the assessment date {d}")
             }
             Problem::Disagrees { from_id } if zh => {
-                format!("{field} 与身份证号码不符（号码显示为 {from_id}）")
+                format!("{field}与身份证号码不符（号码显示为 {from_id}）")
             }
             Problem::Disagrees { from_id } => {
                 format!("{field} disagrees with the ID number, which gives {from_id}")
@@ -148,5 +150,22 @@ fn wrong_type(field: &str, kind: Kind, zh: bool) -> String {
         Kind::Track => ("\"worker\" 或 \"cadre\"", "\"worker\" or \"cadre\""),
         Kind::Certificates => ("证件名称的数组", "an array of certificate names"),
     };
-    if zh { format!("{field} 须为{z}") } else { format!("{field} must be {e}") }
+    if zh { format!("{field}须为{z}") } else { format!("{field} must be {e}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_messages_name_the_field_in_chinese_and_english_ones_by_its_key() {
+        let e = RecordError::new(ErrorCode::MissingField, Field::HukouLocal, Problem::Missing);
+        assert_eq!(e.message(Lang::Zh), "缺少必填字段：本市户籍");
+        assert_eq!(e.message(Lang::En), "required field hukou_local is missing");
+        assert_eq!(e.field.as_deref(), Some("hukou_local"), "the field itself keeps its key");
+        let e = RecordError::new(ErrorCode::InvalidField, Field::UnemployedSince, Problem::Date(DateError::Format));
+        assert_eq!(e.message(Lang::Zh), "失业起始日须为 YYYY-MM-DD 格式的日期");
+        // An unknown column is named as it was typed.
+        assert_eq!(RecordError::unknown("disabld").message(Lang::Zh), "未知字段：disabld（请检查拼写）");
+    }
 }

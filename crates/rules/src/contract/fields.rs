@@ -81,6 +81,54 @@ fields! {
     CaregiverOfSeriouslyIllRelative = "caregiver_of_seriously_ill_relative": Bool => CaregiverOfSeriouslyIllRelative,
 }
 
+impl Field {
+    /// The field's name in Chinese, as messages and Chinese headers say it.
+    pub const fn name_zh(self) -> &'static str {
+        use Field::*;
+        match self {
+            Ref => "记录编号",
+            AsOf => "评估日期",
+            IdNumber => "身份证号",
+            BirthDate => "出生日期",
+            Sex => "性别",
+            FemaleRetirementTrack => "女性退休类别",
+            HukouLocal => "本市户籍",
+            RuralToUrban => "农转居",
+            RegisteredUnemployed => "已办理失业登记",
+            UnemployedSince => "失业起始日",
+            AbleToWork => "有劳动能力",
+            WillingToBeAssisted => "有就业援助意愿",
+            Disabled => "持残疾证",
+            ZeroEmploymentFamily => "零就业家庭",
+            MinimumLivingAllowance => "享受最低生活保障",
+            LowIncomeFamily => "低收入困难家庭",
+            SingleParentRaisingChildren => "单亲抚养未成年子女",
+            CollegeGraduate => "高校毕业生",
+            ParentCertificates => "父母证件",
+            HukouInProvince => "本省户籍",
+            WithoutWork => "未就业",
+            RuralHukou => "农村户籍",
+            FormerlyRegisteredPoorHousehold => "原建档立卡贫困户",
+            LandlessFarmer => "失地农民",
+            UnemploymentRegisteredOn => "失业登记日期",
+            DrugRehabilitated => "戒毒康复人员",
+            ReleasedPrisoner => "刑满释放人员",
+            MentalHealthRecovered => "精神障碍康复者",
+            Veteran => "退役军人",
+            CaregiverOfSeriouslyIllRelative => "需照料重病家属",
+        }
+    }
+}
+
+/// A field's name in a message in `lang`: its Chinese name, or the name as given when it is
+/// not a field (an unknown column is named as it was typed).
+pub fn label(name: &str, lang: crate::Lang) -> &str {
+    match (Field::from_name(name), lang) {
+        (Some(f), crate::Lang::Zh) => f.name_zh(),
+        _ => name,
+    }
+}
+
 /// The number of fields.
 pub const COUNT: usize = Field::ALL.len();
 
@@ -97,5 +145,12 @@ mod tests {
         assert_eq!(Field::from_name("disabld"), None);
         assert_eq!(Field::ALL[2].name(), "id_number");
         assert_eq!(Field::ALL[COUNT - 1].name(), "caregiver_of_seriously_ill_relative");
+    }
+
+    #[test]
+    fn chinese_names_are_unique_so_a_chinese_header_names_one_field() {
+        let names: std::collections::HashSet<_> = Field::ALL.iter().map(|f| f.name_zh()).collect();
+        assert_eq!(names.len(), COUNT);
+        assert!(names.iter().all(|n| n.chars().all(|c| !c.is_ascii())));
     }
 }

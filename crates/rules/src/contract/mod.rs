@@ -9,10 +9,10 @@ mod output;
 mod record;
 
 pub use error::{ErrorCode, Problem, RecordError};
-pub use fields::{Field, Kind};
+pub use fields::{Field, Kind, label as field_label};
 pub use input::{CsvHeader, HeaderError, JsonRecord, plain_cells};
 pub use output::{CSV_HEADER, ErrorLine, ResultLine};
-pub use record::{Context, Raw, RawRecord, Valid, facts_of, validate};
+pub use record::{Context, Raw, RawRecord, Valid, facts_of, read_by, required, validate};
 
 use crate::lang::Lang;
 

@@ -60,7 +60,7 @@ pub struct Valid<'p> {
 
 /// Fields each rulebook requires besides identity, in table order. Under gd-2023-11 the hukou
 /// requirement is met by either hukou field and is named `hukou_in_province` (precise point 5).
-pub(super) fn required(policy: &Policy) -> &'static [Field] {
+pub fn required(policy: &Policy) -> &'static [Field] {
     match policy.rules {
         Rules::Gz2014(_) => {
             &[Field::HukouLocal, Field::RegisteredUnemployed, Field::AbleToWork, Field::WillingToBeAssisted]
@@ -68,6 +68,49 @@ pub(super) fn required(policy: &Policy) -> &'static [Field] {
         Rules::Gd2023(_) => {
             &[Field::AbleToWork, Field::WillingToBeAssisted, Field::HukouInProvince, Field::WithoutWork]
         }
+    }
+}
+
+/// The fields each rulebook reads besides identity, in table order: what a registration under it
+/// has to ask (`unemployment_registered_on` is the registration's own date, not a question).
+pub fn read_by(policy: &Policy) -> &'static [Field] {
+    use Field::*;
+    match policy.rules {
+        Rules::Gz2014(_) => &[
+            FemaleRetirementTrack,
+            HukouLocal,
+            RuralToUrban,
+            RegisteredUnemployed,
+            UnemployedSince,
+            AbleToWork,
+            WillingToBeAssisted,
+            Disabled,
+            ZeroEmploymentFamily,
+            MinimumLivingAllowance,
+            LowIncomeFamily,
+            SingleParentRaisingChildren,
+            CollegeGraduate,
+            ParentCertificates,
+        ],
+        Rules::Gd2023(_) => &[
+            FemaleRetirementTrack,
+            HukouLocal,
+            AbleToWork,
+            WillingToBeAssisted,
+            Disabled,
+            ZeroEmploymentFamily,
+            MinimumLivingAllowance,
+            HukouInProvince,
+            WithoutWork,
+            RuralHukou,
+            FormerlyRegisteredPoorHousehold,
+            LandlessFarmer,
+            DrugRehabilitated,
+            ReleasedPrisoner,
+            MentalHealthRecovered,
+            Veteran,
+            CaregiverOfSeriouslyIllRelative,
+        ],
     }
 }
 
@@ -298,5 +341,20 @@ pub(crate) const fn sex_code(sex: Sex) -> &'static str {
     match sex {
         Sex::Female => "female",
         Sex::Male => "male",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_registration_asks_every_field_its_policy_requires() {
+        for policy in PolicySet::embedded().policies() {
+            for field in required(policy) {
+                assert!(read_by(policy).contains(field), "{} requires {field:?}", policy.id);
+            }
+            assert!(!read_by(policy).contains(&Field::UnemploymentRegisteredOn));
+        }
     }
 }

@@ -9,7 +9,7 @@ use super::file::{CategorySpec, Entries, Param};
 use super::{AgeThreshold, Outcome};
 use crate::calendar::Date;
 use crate::clock::Clock;
-use crate::explain::{age_clause, months_clause};
+use crate::explain::{age_clause, age_short_clause, months_clause, months_short_clause};
 use crate::facts::{Fact, Facts};
 use crate::lang::Lang;
 
@@ -160,9 +160,44 @@ pub(super) fn because(p: &Params, code: &str, f: &Facts, on: Date, lang: Lang) -
     }
 }
 
+/// Why a category does not match, the preconditions holding: the facts it lacks, in words.
+pub(super) fn why_not(p: &Params, code: &str, f: &Facts, on: Date, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let text = |z: &str, e: &str| if zh { z } else { e }.to_owned();
+    let registered = |months| {
+        let what = ("失业登记日期", "unemployment registration");
+        months_short_clause(f.unemployment_registered_on, what, on, months, lang)
+    };
+    match code {
+        "older_unemployed" => age_short_clause(f, on, p.older_unemployed, lang),
+        "disabled" => text("未持有残疾人证", "holds no disability certificate"),
+        "minimum_living_allowance" => text("未享受最低生活保障待遇", "receives no minimum living allowance"),
+        "urban_zero_employment_family" if f.has(Fact::ZeroEmploymentFamily) => {
+            text("户籍地址非城镇", "the hukou address is not urban")
+        }
+        "urban_zero_employment_family" => text("非“零就业家庭”成员", "not a member of a zero-employment family"),
+        "rural_zero_transfer_poor_family" => text(
+            "非农村户籍原建档立卡贫困家庭无转移就业成员",
+            "not of a rural former registered poor household with no member in work",
+        ),
+        "landless_farmer" => text("非被征地失去全部土地的农民", "not a farmer who lost all land to expropriation"),
+        "long_term_unemployed" => registered(p.long_term_months),
+        "drug_rehabilitated" => text("非戒毒康复人员", "not returned to society after drug rehabilitation"),
+        "released_prisoner" => text("非刑满释放人员", "not released after serving a sentence"),
+        "mental_health_recovered" => text("非精神障碍康复人员", "not recovered from a mental disorder"),
+        "veteran_unemployed" if !f.has(Fact::Veteran) => text("非退役军人", "not a veteran"),
+        "veteran_unemployed" => registered(p.veteran_months),
+        "caregiver_of_seriously_ill" => {
+            text("无需赡养患重大疾病的直系亲属", "supports no lineal relative with a serious illness")
+        }
+        _ => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::facts::{Fact, Facts, FemaleRetirementTrack, Sex};
+    use crate::lang::Lang;
     use crate::policy::test_support::{codes, d, policy};
 
     /// Guangdong hukou, without work, able and willing: every precondition of 第一条 except age.
@@ -172,6 +207,24 @@ mod tests {
             .with(Fact::WithoutWork)
             .with(Fact::AbleToWork)
             .with(Fact::WillingToBeAssisted)
+    }
+
+    #[test]
+    fn a_category_not_granted_says_what_its_item_lacks() {
+        let p = policy("gd-2023-11");
+        let man = person("1980-06-01", Sex::Male).with(Fact::Veteran);
+        let on = d("2024-06-01");
+        let because = |code, lang| p.unmet_for(code, &man, on, lang).into_iter().map(|r| r.because).collect::<Vec<_>>();
+        assert_eq!(because("older_unemployed", Lang::Zh), ["男，44周岁，未满50周岁"]);
+        assert_eq!(because("veteran_unemployed", Lang::En), ["no unemployment registration: 6 months cannot be shown"]);
+        let mut registered = man;
+        registered.unemployment_registered_on = Some(d("2024-03-01"));
+        let r = p.unmet_for("veteran_unemployed", &registered, on, Lang::Zh);
+        assert_eq!(
+            (r[0].citation.as_str(), r[0].because.as_str()),
+            ("第一条第（十一）项", "自2024-03-01起3个月，未满6个月")
+        );
+        assert!(p.unmet_for("veteran_unemployed", &registered, d("2024-09-01"), Lang::Zh).is_empty(), "granted");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::file::{CategorySpec, Entries, Param};
 use super::{AgeThreshold, Outcome};
 use crate::calendar::Date;
 use crate::clock::Clock;
-use crate::explain::{age_clause, months_clause};
+use crate::explain::{age_clause, age_short_clause, months_clause, months_short_clause};
 use crate::facts::{Fact, Facts};
 use crate::lang::Lang;
 
@@ -177,9 +177,50 @@ pub(super) fn because(p: &Params, code: &str, f: &Facts, on: Date, lang: Lang) -
     }
 }
 
+/// Why a category does not match, the preconditions holding: the facts it lacks, in words.
+pub(super) fn why_not<C: Clock>(p: &Params, code: &str, f: &Facts, on: Date, c: &C, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let text = |z: &str, e: &str| if zh { z } else { e }.to_owned();
+    let sep = if zh { "；" } else { "; " };
+    match code {
+        "older_unemployed" => age_short_clause(f, on, p.older_unemployed, lang),
+        "older_rural_converted" if !f.has(Fact::RuralToUrban) => {
+            text("非本市农村户籍转为城镇户籍人员", "hukou was not converted from rural to urban in this city")
+        }
+        "older_rural_converted" => age_short_clause(f, on, p.older_rural_converted, lang),
+        "hardship_long_term_older" => {
+            let mut unmet = Vec::with_capacity(2);
+            if !c.age_at_least(f.birth_date, p.long_term_older.for_sex(f.sex)) {
+                unmet.push(age_short_clause(f, on, p.long_term_older, lang));
+            }
+            if !c.months_reached_since(f.unemployed_since, p.long_term_months) {
+                let what =
+                    ("连续失业起始日期（unemployed_since）", "unemployed_since (the start of continuous unemployment)");
+                unmet.push(months_short_clause(f.unemployed_since, what, on, p.long_term_months, lang));
+            }
+            unmet.join(sep)
+        }
+        "hardship_zero_employment_family" => text("非“零就业家庭”成员", "not a member of a zero-employment family"),
+        "hardship_low_income" => text(
+            "未享受城市居民最低生活保障待遇，也非低收入家庭成员",
+            "neither receives minimum living allowance nor belongs to a certified low-income family",
+        ),
+        "hardship_single_parent" => text("非单亲家庭需抚养子女一方", "not a single parent raising children"),
+        "hardship_family_graduate" if !f.has(Fact::CollegeGraduate) => {
+            text("非未就业高校毕业生", "not an unemployed college graduate")
+        }
+        "hardship_family_graduate" => {
+            text("父母未持有所列困难证件", "parents hold none of the listed hardship certificates")
+        }
+        "disabled_unemployed" => text("未持有残疾人证", "holds no disability certificate"),
+        _ => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::facts::{Fact, Facts, FemaleRetirementTrack, Sex};
+    use crate::lang::Lang;
     use crate::policy::test_support::{codes, d, policy};
 
     /// Local, registered, able and willing: every precondition of 第三条 except age.
@@ -189,6 +230,31 @@ mod tests {
             .with(Fact::RegisteredUnemployed)
             .with(Fact::AbleToWork)
             .with(Fact::WillingToBeAssisted)
+    }
+
+    #[test]
+    fn hardship_of_the_long_term_older_without_a_start_of_unemployment_says_so() {
+        let p = policy("gz-2014-4");
+        let on = d("2016-06-01");
+        let man = person("1970-01-01", Sex::Male);
+        let r = p.unmet_for("hardship_long_term_older", &man, on, Lang::Zh);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].citation, "第三条第（三）项第1目");
+        assert!(r[0].because.contains("unemployed_since") && r[0].because.contains("6个月"), "{}", r[0].because);
+        let young = person("1980-01-01", Sex::Male);
+        let r = p.unmet_for("hardship_long_term_older", &young, on, Lang::En);
+        assert_eq!(
+            r[0].because,
+            "male, age 36 < 45; no unemployed_since (the start of continuous unemployment): 6 months cannot be shown"
+        );
+        // A failed precondition is the reason, whatever the category asks.
+        let not_registered = Facts::born(d("1970-01-01"), Sex::Male)
+            .with(Fact::HukouLocal)
+            .with(Fact::AbleToWork)
+            .with(Fact::WillingToBeAssisted);
+        let r = p.unmet_for("hardship_low_income", &not_registered, on, Lang::Zh);
+        assert_eq!(r.iter().map(|r| r.code).collect::<Vec<_>>(), ["not_registered_unemployed"]);
+        assert!(p.unmet_for("older_unemployed", &man, on, Lang::Zh).is_empty(), "granted: nothing unmet");
     }
 
     #[test]

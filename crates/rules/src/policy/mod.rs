@@ -213,6 +213,30 @@ impl Policy {
         reasons
     }
 
+    /// Why the rules do not grant category `code` on `on`: each failed precondition, or, the
+    /// preconditions holding, what the category's own article asks that the facts lack. Empty
+    /// when the category is granted or the policy has no such category.
+    pub fn unmet_for(&self, code: &str, facts: &Facts, on: Date, lang: Lang) -> Vec<Reason> {
+        let Some((i, category)) = self.categories.iter().enumerate().find(|(_, c)| c.code == code) else {
+            return Vec::new();
+        };
+        let outcome = self.assess(facts, on);
+        if outcome.categories & (1 << i) != 0 {
+            return Vec::new();
+        }
+        let no_category = 1u8 << (self.unmet_codes().len() - 1);
+        let failed = outcome.unmet & !no_category;
+        if failed != 0 {
+            return self.explain(facts, on, Outcome { categories: 0, unmet: failed }, lang);
+        }
+        let clock = OnDate(on);
+        let because = match &self.rules {
+            Rules::Gz2014(p) => gz_2014_4::why_not(p, code, facts, on, &clock, lang),
+            Rules::Gd2023(p) => gd_2023_11::why_not(p, code, facts, on, lang),
+        };
+        vec![Reason { code: category.code, citation: category.citation.clone(), because }]
+    }
+
     /// The categories of `mask` joined by `;` (the CSV output's form).
     pub fn joined_categories(&self, mask: u16) -> &str {
         &self.joined.categories[usize::from(mask)]

@@ -19,7 +19,7 @@ pub struct LedgerRow {
     pub name: String,
     /// The event's place in the audit chain (`audit verify` counts the same).
     pub seq: i64,
-    /// ISO-8601, UTC.
+    /// ISO-8601 on the configured zone's clock, with its offset (stored in UTC).
     pub at: String,
     pub actor: String,
     /// `person.created`, `registration.recorded`, `recognition.granted`, …
@@ -36,6 +36,13 @@ impl Table for LedgerRow {
 
     fn columns() -> &'static [&'static str] {
         &COLUMNS
+    }
+
+    fn header(lang: Lang) -> Vec<&'static str> {
+        match lang {
+            Lang::En => COLUMNS.to_vec(),
+            Lang::Zh => vec!["身份证号", "姓名", "序号", "时间", "经办人", "事项", "对象", "政策", "摘要"],
+        }
     }
 
     fn text_columns() -> &'static [&'static str] {
@@ -62,12 +69,13 @@ impl Table for LedgerRow {
 pub struct LedgerPages {
     pages: Pages,
     lang: Lang,
+    clock: crate::clock::Clock,
 }
 
 /// Every person's ledger (`unit_prefix` `None`), or those of one jurisdiction as
 /// [`persons`](super::persons) reaches them; summaries in `lang`.
 pub async fn ledgers(store: &Store, unit_prefix: Option<&str>, lang: Lang) -> Result<LedgerPages, StoreError> {
-    Ok(LedgerPages { pages: Pages::open(store, unit_prefix).await?, lang })
+    Ok(LedgerPages { pages: Pages::open(store, unit_prefix).await?, lang, clock: store.clock() })
 }
 
 const SELECT: &str = "SELECT p.id_number, p.name, e.seq, e.at, e.actor, e.action, e.entity, e.policy, \
@@ -88,7 +96,7 @@ impl Paged for LedgerPages {
                 id_number: id_number_of(row)?,
                 name: row.try_get("name")?,
                 seq: row.try_get("seq")?,
-                at: row.try_get("at")?,
+                at: self.clock.stamp_local(&row.try_get::<String, _>("at")?),
                 actor: row.try_get("actor")?,
                 summary: summary(&action, before.as_deref(), after.as_deref(), self.lang),
                 action,
@@ -126,7 +134,18 @@ const ACTIONS: &[(&str, &str, &str)] = &[
     ("employment.recorded", "就业登记", "Employment recorded"),
     ("duplicate.flagged", "疑似重复", "Possible duplicate flagged"),
     ("duplicate.decided", "重复核定", "Possible duplicate decided"),
+    ("transfer.proposed", "提出居住地转移", "Transfer of residence proposed"),
+    ("transfer.accepted", "接收居住地转移", "Transfer of residence accepted"),
+    ("transfer.refused", "拒绝居住地转移", "Transfer of residence refused"),
+    ("transfer.withdrawn", "撤回居住地转移", "Transfer of residence withdrawn"),
+    ("transfer.done", "直接办理居住地转移", "Transfer of residence made at once"),
+    ("person.moved", "居住单位变更", "Unit of residence changed"),
 ];
+
+/// An audit action's name in words (`recognition.granted` → 认定, Recognised), if it has one.
+pub fn action_name(action: &str, lang: Lang) -> Option<&'static str> {
+    ACTIONS.iter().find(|(a, ..)| *a == action).map(|(_, zh, en)| if lang == Lang::Zh { *zh } else { *en })
+}
 
 /// Keys of an event's JSON that say nothing to a reader (the optimistic-concurrency version).
 const QUIET: [&str; 1] = ["version"];
@@ -135,10 +154,7 @@ const QUIET: [&str; 1] = ["version"];
 /// `key: before → after`; otherwise each key with a value. An action not in [`ACTIONS`] keeps
 /// its code, so a new kind of event is summarised too.
 pub fn summary(action: &str, before: Option<&str>, after: Option<&str>, lang: Lang) -> String {
-    let label = ACTIONS
-        .iter()
-        .find(|(a, ..)| *a == action)
-        .map_or(action, |(_, zh, en)| if lang == Lang::Zh { zh } else { en });
+    let label = action_name(action, lang).unwrap_or(action);
     let (colon, separator) = if lang == Lang::Zh { ("：", "；") } else { (": ", "; ") };
     let parse = |text: Option<&str>| text.map(|t| serde_json::from_str::<Value>(t).unwrap_or_else(|_| t.into()));
     let mut parts = Vec::new();
@@ -147,17 +163,18 @@ pub fn summary(action: &str, before: Option<&str>, after: Option<&str>, lang: La
             for (key, new) in after.iter().filter(|(k, _)| !QUIET.contains(&k.as_str())) {
                 let old = before.get(key).unwrap_or(&Value::Null);
                 if old != new {
-                    parts.push(format!("{key}: {} → {}", show(old, lang), show(new, lang)));
+                    parts.push(format!("{}{colon}{} → {}", name(key, lang), show(old, lang), show(new, lang)));
                 }
             }
             for (key, old) in before.iter().filter(|(k, _)| !after.contains_key(*k) && !QUIET.contains(&k.as_str())) {
-                parts.push(format!("{key}: {} → {}", show(old, lang), show(&Value::Null, lang)));
+                let gone = show(&Value::Null, lang);
+                parts.push(format!("{}{colon}{} → {gone}", name(key, lang), show(old, lang)));
             }
         }
         (_, Some(Value::Object(after))) => {
             for (key, value) in after.iter().filter(|(k, _)| !QUIET.contains(&k.as_str())) {
                 if !is_empty(value) {
-                    parts.push(format!("{key}: {}", show(value, lang)));
+                    parts.push(format!("{}{colon}{}", name(key, lang), show(value, lang)));
                 }
             }
         }
@@ -166,6 +183,12 @@ pub fn summary(action: &str, before: Option<&str>, after: Option<&str>, lang: La
         (None, None) => {}
     }
     if parts.is_empty() { label.to_owned() } else { format!("{label}{colon}{}", parts.join(separator)) }
+}
+
+/// A key of an event's JSON as the summary's language names it: a field of the record (or a fact
+/// in a list of facts) by its Chinese name in Chinese, anything else as it is.
+fn name(key: &str, lang: Lang) -> &str {
+    yuanzhu_domain::registration::column_name(key, lang)
 }
 
 fn is_empty(value: &Value) -> bool {
@@ -190,7 +213,7 @@ fn show(value: &Value, lang: Lang) -> String {
             (false, false) => "no",
         }
         .to_owned(),
-        Value::String(s) => s.clone(),
+        Value::String(s) => name(s, lang).to_owned(),
         Value::Number(n) => n.to_string(),
         Value::Array(items) if items.iter().all(|v| !v.is_array() && !v.is_object()) => {
             if items.is_empty() {
@@ -212,7 +235,7 @@ mod tests {
         let after = r#"{"name":"张三","phone":"13900139000","facts":["hukou_local","disabled"],"version":2}"#;
         assert_eq!(
             summary("person.updated", Some(before), Some(after), Lang::Zh),
-            "信息变更：facts: hukou_local → hukou_local、disabled；phone: 13800138000 → 13900139000"
+            "信息变更：情况：本市户籍 → 本市户籍、持残疾证；联系电话：13800138000 → 13900139000"
         );
         assert_eq!(
             summary("person.updated", Some(before), Some(after), Lang::En),
@@ -225,7 +248,7 @@ mod tests {
         let after = r#"{"registered_on":"2016-03-01","unit":"440104011","note":"","reached":false,"x":null}"#;
         assert_eq!(
             summary("registration.recorded", None, Some(after), Lang::Zh),
-            "失业登记：reached: 否；registered_on: 2016-03-01；unit: 440104011"
+            "失业登记：reached：否；登记日期：2016-03-01；unit：440104011"
         );
     }
 

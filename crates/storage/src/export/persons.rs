@@ -3,7 +3,7 @@
 //! Its columns are the import's: `id_number`, `name`, `phone`, `address`, `residence_unit`,
 //! `registered_on` (the latest registration, the one that counts), `household_ref`, `relation`
 //! and every field of the assess contract the registry keeps, each fact written `true` or
-//! `false`. Three contract fields are left out: `ref` (a caller's row reference, not kept),
+//! `false`, or left empty where the file holds no answer (an empty cell imports as "no answer"). Three contract fields are left out: `ref` (a caller's row reference, not kept),
 //! `as_of` (refused by the import: facts hold as of `registered_on`) and
 //! `unemployment_registered_on` (the registration date itself, which the import takes from
 //! `registered_on`). The last column, `categories`, is the export's own: the codes recognised now,
@@ -43,6 +43,8 @@ pub struct PersonExportRow {
     /// `worker` or `cadre`.
     pub female_retirement_track: String,
     pub facts: FactSet,
+    /// The facts answered (yes or no); the others are written empty.
+    pub answered: FactSet,
     /// Bits of [`ParentCertificate`].
     pub parent_certificates: u8,
     pub unemployed_since: Option<String>,
@@ -79,7 +81,11 @@ fn text(value: &Option<String>) -> Cow<'_, str> {
 impl PersonExportRow {
     fn contract_cell(&self, field: Field) -> Cow<'_, str> {
         if let Some(fact) = field.fact() {
-            return Cow::Borrowed(if self.facts.has(fact) { "true" } else { "false" });
+            return Cow::Borrowed(match (self.answered.has(fact), self.facts.has(fact)) {
+                (false, _) => "",
+                (true, true) => "true",
+                (true, false) => "false",
+            });
         }
         match field {
             Field::BirthDate => Cow::Borrowed(&self.birth_date),
@@ -141,7 +147,7 @@ pub async fn persons(store: &Store, unit_prefix: Option<&str>) -> Result<PersonP
 
 const SELECT: &str = "SELECT p.id_number, p.name, p.phone, p.address, p.residence_unit, \
      p.latest_registration, p.household_ref, p.relation, p.birth_date, p.sex, p.female_retirement_track, p.facts, \
-     p.parent_certificates, p.unemployed_since, c.category \
+     p.facts_known, p.parent_certificates, p.unemployed_since, c.category \
      FROM persons p LEFT JOIN recognitions c ON c.person_id = p.id AND c.ended_on IS NULL";
 
 impl Paged for PersonPages {
@@ -177,6 +183,11 @@ impl Paged for PersonPages {
                 sex: row.try_get("sex")?,
                 female_retirement_track: row.try_get("female_retirement_track")?,
                 facts: FactSet::from_bits(u32::try_from(facts).map_err(|_| corrupt("facts", facts))?),
+                // Files registered before answers were kept answered every question.
+                answered: match row.try_get::<Option<i64>, _>("facts_known")? {
+                    Some(bits) => FactSet::from_bits(u32::try_from(bits).map_err(|_| corrupt("facts_known", bits))?),
+                    None => FactSet::from_bits(u32::MAX),
+                },
                 parent_certificates: u8::try_from(certificates)
                     .map_err(|_| corrupt("parent_certificates", certificates))?,
                 unemployed_since: row.try_get("unemployed_since")?,
@@ -231,6 +242,7 @@ mod tests {
             sex: "male".to_owned(),
             female_retirement_track: "worker".to_owned(),
             facts: FactSet::default().with(Fact::HukouLocal).with(Fact::Disabled),
+            answered: FactSet::from_bits(u32::MAX),
             parent_certificates: ParentCertificate::LowIncomeFamily.bit() | ParentCertificate::PoorWorker.bit(),
             unemployed_since: None,
             categories: categories.iter().map(|c| (*c).to_owned()).collect(),
@@ -294,7 +306,7 @@ mod tests {
         )
         .unwrap();
         let text = String::from_utf8(out).unwrap();
-        let mut lines = text.lines();
+        let mut lines = text.strip_prefix('\u{feff}').expect("a byte-order mark for Excel").lines();
         assert_eq!(lines.next().unwrap(), columns().join(","));
         let row = lines.next().unwrap();
         assert!(

@@ -6,8 +6,10 @@
 
 use std::sync::Arc;
 
+use yuanzhu_rules::{Lang, PolicySet};
+
 use super::plan::{Event, Prepared};
-use super::{ImportSummary, PersonRecord};
+use super::{ImportSummary, PersonRecord, Writer};
 use crate::audit::{self, Draft, Link};
 use crate::{Store, StoreError};
 
@@ -42,7 +44,7 @@ pub(crate) fn chunk_lens(mut n: usize) -> impl Iterator<Item = usize> {
 /// The tables a batch inserts into, with their columns in the order the writers give values.
 pub(super) const PERSONS: &str = "persons (id, id_number, name, sex, birth_date, phone, address, residence_unit, \
      household_ref, relation, female_retirement_track, facts, parent_certificates, unemployed_since, version, \
-     created_at, updated_at, latest_registration)";
+     created_at, updated_at, latest_registration, facts_known)";
 pub(super) const REGISTRATIONS: &str =
     "unemployment_registrations (id, person_id, registered_on, unit_code, created_at)";
 pub(super) const RECOGNITIONS: &str =
@@ -50,17 +52,48 @@ pub(super) const RECOGNITIONS: &str =
 pub(super) const AUDIT_EVENTS: &str = "audit_events (seq, id, at, actor, action, entity, entity_id, person_id, policy, \
      before_json, after_json, prev_hash, hash)";
 
+/// How a batch is planned once what is stored of it has been read.
+pub(super) struct Planning<'a> {
+    pub writer: Writer<'a>,
+    pub policies: &'a PolicySet,
+    pub lang: Lang,
+}
+
+impl Planning<'_> {
+    pub(super) fn plan(
+        &self,
+        rows: Vec<Prepared>,
+        stored: super::plan::Stored,
+        summary: &mut ImportSummary,
+    ) -> Result<super::plan::Plan, StoreError> {
+        super::plan::plan(rows, stored, self.writer, self.policies, self.lang, summary)
+    }
+}
+
 /// Writes a prepared batch in one transaction on the store's engine.
 pub(super) async fn register(
     store: &Store,
     rows: Vec<Prepared>,
+    writer: Writer<'_>,
+    policies: &PolicySet,
+    lang: Lang,
     actor: &str,
     summary: &mut ImportSummary,
 ) -> Result<(), StoreError> {
-    match &store.native {
-        super::native::Native::Sqlite(pool) => super::sqlite::register(pool, rows, actor, summary).await,
-        super::native::Native::Postgres(pool) => super::postgres::register(pool, rows, actor, summary).await,
-    }
+    let planning = Planning { writer, policies, lang };
+    let written = match &store.native {
+        super::native::Native::Sqlite(pool) => super::sqlite::register(pool, rows, &planning, actor, summary).await,
+        super::native::Native::Postgres(pool) => super::postgres::register(pool, rows, &planning, actor, summary).await,
+    };
+    // A person the batch found unregistered was registered by another writer meanwhile (on
+    // PostgreSQL, whose batch reads without locking): the same as a file changed since it was
+    // read. On SQLite the batch holds the write lock from its first read, and this cannot happen.
+    written.map_err(|e| match e {
+        StoreError::Database(sqlx::Error::Database(d)) if d.is_unique_violation() => {
+            StoreError::Conflict { expected: 0, found: 1 }
+        }
+        e => e,
+    })
 }
 
 /// A batch's events with their links in the audit chain, and the chain's new head hash.
@@ -102,6 +135,7 @@ pub(super) fn person_json(p: &PersonRecord) -> String {
         relation: &'a Option<String>,
         residence_unit: &'a str,
         sex: &'a str,
+        unanswered: &'a [&'static str],
         unemployed_since: &'a Option<String>,
     }
     serde_json::to_string(&Sorted {
@@ -117,6 +151,7 @@ pub(super) fn person_json(p: &PersonRecord) -> String {
         relation: &p.relation,
         residence_unit: &p.residence_unit,
         sex: &p.sex,
+        unanswered: &p.unanswered,
         unemployed_since: &p.unemployed_since,
     })
     .expect("a record serialises")
@@ -150,6 +185,7 @@ mod tests {
             female_retirement_track: "worker".to_owned(),
             facts: vec!["hukou_local", "able_to_work"],
             parent_certificates: vec![],
+            unanswered: vec!["veteran"],
             unemployed_since: Some("2016-01-01".to_owned()),
         };
         let value = serde_json::to_value(&record).unwrap();

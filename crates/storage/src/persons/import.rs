@@ -11,7 +11,7 @@ use yuanzhu_domain::{Registration, RowError};
 use yuanzhu_rules::{Lang, PolicySet};
 
 use super::plan::{self, Prepared};
-use super::{ImportSummary, bulk, known_units};
+use super::{ImportSummary, Writer, bulk, known_units};
 use crate::{Store, StoreError};
 
 /// A batch that could not be written: the batches before it are committed, it and the ones
@@ -57,11 +57,10 @@ where
         // The next batch is prepared while this one is written.
         next = prepare_next(batches, context.clone());
         let mut part = part;
-        bulk::register(store, rows, actor, &mut part).await.map_err(|source| ImportError {
-            batch,
-            first_row,
-            source,
-        })?;
+        let (policies, lang) = (&context.policies, context.lang);
+        bulk::register(store, rows, Writer::OPERATOR, policies, lang, actor, &mut part)
+            .await
+            .map_err(|source| ImportError { batch, first_row, source })?;
         summary.absorb(part);
         progress(&summary);
     }
@@ -101,7 +100,7 @@ where
             }
         }
         let accepted = known_units(good.into_iter(), &context.units, context.lang, &mut part);
-        let rows = plan::prepare(accepted, &context.policies);
+        let rows = plan::prepare(accepted, &context.policies, context.lang, &mut part);
         (batches, Some(Batch { rows, first_row, part }))
     })
 }

@@ -90,6 +90,11 @@ where
         female_retirement_track: r.try_get("female_retirement_track")?,
         facts: super::fact_names(facts),
         parent_certificates: super::certificate_names(certificates),
+        // Files registered before answers were kept took every unanswered question as "no".
+        unanswered: match r.try_get::<Option<i64>, _>("facts_known")? {
+            Some(bits) => super::unanswered_names(yuanzhu_rules::FactSet::from_bits(bits as u32)),
+            None => Vec::new(),
+        },
         unemployed_since: r.try_get("unemployed_since")?,
     })
 }
@@ -107,6 +112,7 @@ where
         id: r.try_get("id")?,
         version: r.try_get("version")?,
         latest: r.try_get("latest_registration")?,
+        hukou_unit: r.try_get("hukou_unit")?,
         record: person_record(r)?,
     })
 }
@@ -166,7 +172,8 @@ pub(crate) mod shared {
         let done = sqlx::query::<DB>(
             "UPDATE persons SET name = $1, sex = $2, birth_date = $3, phone = $4, address = $5, residence_unit = $6, \
              household_ref = $7, relation = $8, female_retirement_track = $9, facts = $10, parent_certificates = $11, \
-             unemployed_since = $12, version = version + $13, updated_at = $14 WHERE id = $15 AND version = $16",
+             unemployed_since = $12, version = version + $13, updated_at = $14, facts_known = $17 \
+             WHERE id = $15 AND version = $16",
         )
         .bind(r.name.as_str())
         .bind(r.sex.as_str())
@@ -184,6 +191,7 @@ pub(crate) mod shared {
         .bind(at)
         .bind(p.id.as_str())
         .bind(p.version)
+        .bind(p.known)
         .execute(&mut *conn)
         .await?;
         if done.rows() != 1 {

@@ -7,18 +7,21 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use yuanzhu_domain::Registration;
-use yuanzhu_rules::PolicySet;
+use yuanzhu_domain::{Registration, RowError};
+use yuanzhu_rules::{FactSet, Lang, PolicySet};
 
 use super::bulk::person_json;
-use super::{ImportSummary, PersonRecord, automatic_categories, recognition_event};
-use crate::new_id;
+use super::{ImportSummary, PersonRecord, Writer, applied, automatic_categories, recognition_event};
+use crate::{StoreError, new_id};
 
 /// A row and what it means, whatever is stored.
 #[derive(Debug)]
 pub(crate) struct Prepared {
     pub row: Registration,
+    /// The record of the row as a new person's.
     pub record: PersonRecord,
+    /// The yes/no facts the row answers.
+    pub known: FactSet,
     /// The record as audit JSON.
     pub json: String,
     pub on: String,
@@ -26,6 +29,9 @@ pub(crate) struct Prepared {
     pub registration_json: String,
     /// The categories recognised automatically at this registration, if not already.
     pub recognitions: Vec<Recognition>,
+    /// Why the row cannot register a person not yet on file: a question the policy in force
+    /// requires and the row does not ask (a person on file keeps their answer).
+    pub missing_if_new: Option<RowError>,
 }
 
 /// An automatic recognition a row brings, with its event's JSON.
@@ -37,41 +43,60 @@ pub(crate) struct Recognition {
     pub json: String,
 }
 
-pub(crate) fn prepare(rows: Vec<Registration>, policies: &PolicySet) -> Vec<Prepared> {
-    // Policy IDs are shared by every recognition under them.
-    let mut ids: HashMap<&str, Arc<str>> = HashMap::new();
-    rows.into_iter()
-        .map(|row| {
-            let record = PersonRecord::of(&row);
-            let json = person_json(&record);
-            let on = row.registered_on.to_string();
-            #[derive(serde::Serialize)]
-            struct Recorded<'a> {
-                registered_on: &'a str,
-                unit: &'a str,
-            }
-            let registration_json =
-                serde_json::to_string(&Recorded { registered_on: &on, unit: row.residence_unit.as_str() })
-                    .expect("a registration serialises");
-            let (policy, facts, matched) = automatic_categories(&row, policies);
-            let recognitions = match policy {
-                None => Vec::new(),
-                Some(policy) => {
-                    let id = ids.entry(&policy.id).or_insert_with(|| Arc::from(policy.id.as_str())).clone();
-                    matched
-                        .into_iter()
-                        .map(|i| Recognition {
-                            category: policy.categories[i].code,
-                            policy: id.clone(),
-                            citation: policy.categories[i].citation.clone(),
-                            json: recognition_event(policy, i, &facts, row.registered_on),
-                        })
-                        .collect()
-                }
-            };
-            Prepared { row, record, json, on, registration_json, recognitions }
+/// Policy IDs, shared by every recognition under them.
+type PolicyIds<'p> = HashMap<&'p str, Arc<str>>;
+
+/// The categories 第四条 recognises automatically for a registration, with their events.
+fn recognitions_of<'p>(row: &Registration, policies: &'p PolicySet, ids: &mut PolicyIds<'p>) -> Vec<Recognition> {
+    let (policy, facts, matched) = automatic_categories(row, policies);
+    let Some(policy) = policy else { return Vec::new() };
+    let id = ids.entry(&policy.id).or_insert_with(|| Arc::from(policy.id.as_str())).clone();
+    matched
+        .into_iter()
+        .map(|i| Recognition {
+            category: policy.categories[i].code,
+            policy: id.clone(),
+            citation: policy.categories[i].citation.clone(),
+            json: recognition_event(policy, i, &facts, row.registered_on),
         })
         .collect()
+}
+
+/// Works out each row on its own. A row that leaves empty a question the policy in force on its
+/// date requires is refused here, whoever the person is (an empty cell is an absent field).
+pub(crate) fn prepare(
+    rows: Vec<Registration>,
+    policies: &PolicySet,
+    lang: Lang,
+    summary: &mut ImportSummary,
+) -> Vec<Prepared> {
+    let mut ids = PolicyIds::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let unanswered = row.unanswered(policies, lang);
+        if let Some(e) = unanswered.cleared.into_iter().next() {
+            summary.rejected.push(e);
+            continue;
+        }
+        let known = row.given.answered();
+        let record = PersonRecord::of(&row, known);
+        let json = person_json(&record);
+        let on = row.registered_on.to_string();
+        let registration_json = registration_json(&on, row.residence_unit.as_str());
+        let recognitions = recognitions_of(&row, policies, &mut ids);
+        let missing_if_new = unanswered.absent.into_iter().next();
+        out.push(Prepared { row, record, known, json, on, registration_json, recognitions, missing_if_new });
+    }
+    out
+}
+
+fn registration_json(on: &str, unit: &str) -> String {
+    #[derive(serde::Serialize)]
+    struct Recorded<'a> {
+        registered_on: &'a str,
+        unit: &'a str,
+    }
+    serde_json::to_string(&Recorded { registered_on: on, unit }).expect("a registration serialises")
 }
 
 /// The rows' ID numbers, each once: the keys to read the stored persons by.
@@ -110,6 +135,8 @@ pub(crate) struct StoredPerson {
     pub id: String,
     pub version: i64,
     pub latest: Option<String>,
+    /// The unit of hukou, through which that unit also reaches the person.
+    pub hukou_unit: Option<String>,
     pub record: PersonRecord,
 }
 
@@ -120,6 +147,8 @@ pub(crate) struct Person {
     pub record: PersonRecord,
     /// The fact bits of the row whose facts the record holds.
     pub facts: i64,
+    /// The bits of the facts answered (yes or no).
+    pub known: i64,
     pub certificates: i64,
     /// A new person's version; for a stored one, the version read (the update's guard).
     pub version: i64,
@@ -192,9 +221,11 @@ struct Known {
     id: String,
     /// The stored version, for a person stored before this batch.
     stored_version: Option<i64>,
+    hukou_unit: Option<String>,
     changes: i64,
     record: PersonRecord,
     facts: i64,
+    known: i64,
     certificates: i64,
     latest: Option<String>,
     latest_moved: bool,
@@ -202,8 +233,44 @@ struct Known {
     created: Option<usize>,
 }
 
+impl Known {
+    /// The version of the file as the batch leaves it so far.
+    fn version(&self) -> i64 {
+        self.stored_version.unwrap_or(1) + self.changes
+    }
+}
+
+/// A row that would move a person to another unit: a move of residence is a transfer, proposed
+/// by one unit and accepted by the other, never a side effect of a registration.
+pub fn transfer_required(row: &Registration, on_file: &str, lang: Lang) -> RowError {
+    let unit = &row.residence_unit;
+    RowError {
+        row: row.row,
+        reference: row.reference.clone(),
+        field: Some("residence_unit".to_owned()),
+        code: "transfer_required".to_owned(),
+        message: match lang {
+            Lang::Zh => format!(
+                "居住单位 {unit} 与档案中的 {on_file} 不同：迁移居住地须从档案中办理“转移”，经另一单位确认，登记不会改变居住单位"
+            ),
+            Lang::En => format!(
+                "unit {unit} differs from the file's {on_file}: a move of residence is a transfer, made from the person's file and accepted by the other unit; a registration never changes it"
+            ),
+        },
+    }
+}
+
 /// Meets the rows with what is stored. Rows are taken apart: their strings move into the plan.
-pub(crate) fn plan(rows: Vec<Prepared>, stored: Stored, summary: &mut ImportSummary) -> Plan {
+/// A row about a person on file outside the writer's reach is refused in the words used for a
+/// unit outside it, and a row that would move a person is refused: a move is a transfer.
+pub(crate) fn plan(
+    rows: Vec<Prepared>,
+    stored: Stored,
+    writer: Writer<'_>,
+    policies: &PolicySet,
+    lang: Lang,
+    summary: &mut ImportSummary,
+) -> Result<Plan, StoreError> {
     let Stored { persons, mut registered, mut recognised, mut granted } = stored;
     let mut known: HashMap<String, Known> = HashMap::with_capacity(rows.len());
     for (id_number, p) in persons {
@@ -212,9 +279,11 @@ pub(crate) fn plan(rows: Vec<Prepared>, stored: Stored, summary: &mut ImportSumm
             Known {
                 id: p.id,
                 stored_version: Some(p.version),
+                hukou_unit: p.hukou_unit,
                 changes: 0,
                 record: p.record,
                 facts: 0,
+                known: 0,
                 certificates: 0,
                 latest: p.latest,
                 latest_moved: false,
@@ -224,12 +293,18 @@ pub(crate) fn plan(rows: Vec<Prepared>, stored: Stored, summary: &mut ImportSumm
     }
     let mut out = Plan { events: Vec::with_capacity(rows.len() * 2), ..Plan::default() };
     let mut created: Vec<String> = Vec::new();
+    let mut ids = PolicyIds::new();
     for p in rows {
-        let Prepared { row, record, json, on, registration_json, recognitions } = p;
-        let facts = i64::from(row.facts.facts.bits());
-        let certificates = i64::from(row.facts.parent_certificates);
+        let Prepared { row, record, known: answered, json, on, registration_json, recognitions, missing_if_new } = p;
         let k = match known.get_mut(record.id_number.as_str()) {
             None => {
+                if let Some(expected) = row.base_version {
+                    return Err(StoreError::Conflict { expected, found: 0 });
+                }
+                if let Some(e) = missing_if_new {
+                    summary.rejected.push(e);
+                    continue;
+                }
                 let id = new_id();
                 out.events.push(Event {
                     action: "person.created",
@@ -245,40 +320,69 @@ pub(crate) fn plan(rows: Vec<Prepared>, stored: Stored, summary: &mut ImportSumm
                 let k = Known {
                     id,
                     stored_version: None,
+                    hukou_unit: None,
                     changes: 0,
                     record,
-                    facts,
-                    certificates,
+                    facts: i64::from(row.facts.facts.bits()),
+                    known: i64::from(answered.bits()),
+                    certificates: i64::from(row.facts.parent_certificates),
                     latest: None,
                     latest_moved: false,
                     created: Some(created.len() - 1),
                 };
-                known.entry(k.record.id_number.clone()).or_insert(k)
-            }
-            Some(k) if k.record == record => {
-                summary.persons_unchanged += 1;
-                k
+                let k = known.entry(k.record.id_number.clone()).or_insert(k);
+                (k, recognitions)
             }
             Some(k) => {
-                // The record before is what the previous event's JSON said (the same function).
-                let before = person_json(&k.record);
-                out.events.push(Event {
-                    action: "person.updated",
-                    entity: "person",
-                    entity_id: k.id.clone(),
-                    person_id: k.id.clone(),
-                    policy: None,
-                    before: Some(before),
-                    after: json,
-                });
-                summary.persons_updated += 1;
-                k.record = record;
-                k.facts = facts;
-                k.certificates = certificates;
-                k.changes += 1;
-                k
+                if k.stored_version.is_some() && !writer.reaches(&k.record.residence_unit, k.hukou_unit.as_deref()) {
+                    summary.rejected.push(RowError::outside_jurisdiction(&row, lang));
+                    continue;
+                }
+                if k.record.residence_unit != row.residence_unit.as_str() {
+                    summary.rejected.push(transfer_required(&row, &k.record.residence_unit, lang));
+                    continue;
+                }
+                match row.base_version {
+                    Some(expected) if expected != k.version() => {
+                        return Err(StoreError::Conflict { expected, found: k.version() });
+                    }
+                    None if writer.versioned => return Err(StoreError::VersionRequired { found: k.version() }),
+                    _ => {}
+                }
+                // A column the row lacks keeps what the file holds.
+                let (applied_row, applied_known) = applied(&row, &k.record)?;
+                let after = PersonRecord::of(&applied_row, applied_known);
+                let recognitions = if applied_row.facts == row.facts {
+                    recognitions
+                } else {
+                    recognitions_of(&applied_row, policies, &mut ids)
+                };
+                if k.record == after {
+                    summary.persons_unchanged += 1;
+                } else {
+                    // The record before is what the previous event's JSON said (the same function).
+                    let before = person_json(&k.record);
+                    let after_json = if after == record { json } else { person_json(&after) };
+                    out.events.push(Event {
+                        action: "person.updated",
+                        entity: "person",
+                        entity_id: k.id.clone(),
+                        person_id: k.id.clone(),
+                        policy: None,
+                        before: Some(before),
+                        after: after_json,
+                    });
+                    summary.persons_updated += 1;
+                    k.record = after;
+                    k.facts = i64::from(applied_row.facts.facts.bits());
+                    k.known = i64::from(applied_known.bits());
+                    k.certificates = i64::from(applied_row.facts.parent_certificates);
+                    k.changes += 1;
+                }
+                (k, recognitions)
             }
         };
+        let (k, recognitions) = k;
         if k.latest.as_ref().is_none_or(|latest| *latest < on) {
             k.latest = Some(on.clone());
             k.latest_moved = true;
@@ -335,6 +439,7 @@ pub(crate) fn plan(rows: Vec<Prepared>, stored: Stored, summary: &mut ImportSumm
         id: k.id,
         record: k.record,
         facts: k.facts,
+        known: k.known,
         certificates: k.certificates,
         version,
         changes: k.changes,
@@ -359,5 +464,5 @@ pub(crate) fn plan(rows: Vec<Prepared>, stored: Stored, summary: &mut ImportSumm
         }
     }
     out.created = new.into_iter().map(|p| p.expect("every created person is known")).collect();
-    out
+    Ok(out)
 }

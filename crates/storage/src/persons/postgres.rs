@@ -7,7 +7,7 @@ use sqlx::{AssertSqlSafe, Connection, PgPool, Postgres, Row};
 
 use std::sync::Arc;
 
-use super::bulk::{AUDIT_EVENTS, Chained, PERSONS, RECOGNITIONS, REGISTRATIONS};
+use super::bulk::{AUDIT_EVENTS, Chained, PERSONS, Planning, RECOGNITIONS, REGISTRATIONS};
 use super::native::{shared, stored_person};
 use super::plan::{self, Person, Plan, Prepared, Stored};
 use super::{ImportSummary, PERSON_COLUMNS};
@@ -17,13 +17,14 @@ use crate::{StoreError, now};
 pub(super) async fn register(
     pool: &PgPool,
     rows: Vec<Prepared>,
+    planning: &Planning<'_>,
     actor: &str,
     summary: &mut ImportSummary,
 ) -> Result<(), StoreError> {
     let mut conn = pool.acquire().await?;
     let mut tx = Connection::begin(&mut *conn).await?;
     let stored = read(&mut tx, &rows).await?;
-    let plan = plan::plan(rows, stored, summary);
+    let plan = planning.plan(rows, stored, summary)?;
     write(&mut tx, plan, actor).await?;
     tx.commit().await?;
     Ok(())
@@ -33,8 +34,9 @@ pub(super) async fn register(
 async fn read(conn: &mut PgConnection, rows: &[Prepared]) -> Result<Stored, StoreError> {
     let keys = plan::id_numbers(rows);
     let mut stored = Stored::default();
-    let select =
-        format!("SELECT id, version, latest_registration, {PERSON_COLUMNS} FROM persons WHERE id_number = ANY($1)");
+    let select = format!(
+        "SELECT id, version, latest_registration, hukou_unit, {PERSON_COLUMNS} FROM persons WHERE id_number = ANY($1)"
+    );
     for row in fetch_any(conn, &select, &keys).await? {
         let p = stored_person(&row)?;
         stored.persons.insert(p.record.id_number.clone(), p);
@@ -73,7 +75,7 @@ async fn write(conn: &mut PgConnection, plan: Plan, actor: &str) -> Result<(), S
         rows.text(&p.id).text(&r.id_number).text(&r.name).text(&r.sex).text(&r.birth_date);
         rows.opt(&r.phone).opt(&r.address).text(&r.residence_unit).opt(&r.household_ref).opt(&r.relation);
         rows.text(&r.female_retirement_track).int(p.facts).int(p.certificates).opt(&r.unemployed_since);
-        rows.int(p.version).text(&at).text(&at).opt(&p.latest).end();
+        rows.int(p.version).text(&at).text(&at).opt(&p.latest).int(p.known).end();
     }
     rows.copy(conn, PERSONS).await?;
     index(conn, &created, &mut rows).await?;

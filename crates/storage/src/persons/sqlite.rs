@@ -6,7 +6,7 @@ use sqlx::{Arguments, AssertSqlSafe, Connection, Row, SqlitePool};
 use std::sync::Arc;
 
 use super::bulk::{AUDIT_EVENTS, PERSONS, RECOGNITIONS, REGISTRATIONS};
-use super::bulk::{Chained, chunks};
+use super::bulk::{Chained, Planning, chunks};
 use super::native::{shared, stored_person};
 use super::plan::{self, Person, Plan, Prepared, Stored};
 use super::{ImportSummary, PERSON_COLUMNS};
@@ -16,6 +16,7 @@ use crate::{Params, StoreError, now};
 pub(super) async fn register(
     pool: &SqlitePool,
     rows: Vec<Prepared>,
+    planning: &Planning<'_>,
     actor: &str,
     summary: &mut ImportSummary,
 ) -> Result<(), StoreError> {
@@ -24,7 +25,7 @@ pub(super) async fn register(
     // that a concurrent writer makes it wait instead of fail.
     let mut tx = Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
     let stored = read(&mut tx, &rows).await?;
-    let plan = plan::plan(rows, stored, summary);
+    let plan = planning.plan(rows, stored, summary)?;
     write(&mut tx, plan, actor).await?;
     tx.commit().await?;
     Ok(())
@@ -34,7 +35,9 @@ pub(super) async fn register(
 async fn read(conn: &mut SqliteConnection, rows: &[Prepared]) -> Result<Stored, StoreError> {
     let keys = plan::id_numbers(rows);
     let mut stored = Stored::default();
-    let select = format!("SELECT id, version, latest_registration, {PERSON_COLUMNS} FROM persons WHERE id_number IN");
+    let select = format!(
+        "SELECT id, version, latest_registration, hukou_unit, {PERSON_COLUMNS} FROM persons WHERE id_number IN"
+    );
     for chunk in chunks(&keys) {
         for row in fetch_in(conn, &select, chunk).await? {
             let p = stored_person(&row)?;
@@ -156,13 +159,13 @@ async fn write(conn: &mut SqliteConnection, plan: Plan, actor: &str) -> Result<(
     terms::reindex::<Sqlite>(conn, &updated.iter().map(|p| (p.id.as_str(), &p.record)).collect::<Vec<_>>()).await?;
     let chained = shared::begin_writing::<Sqlite>(conn, &updated, &latest_moved, events, &actor, &at).await?;
     let at: Arc<str> = at.into();
-    insert(conn, PERSONS, 18, "", &created, |v, p| {
+    insert(conn, PERSONS, 19, "", &created, |v, p| {
         let r = &p.record;
         v.text(&p.id)?.text(&r.id_number)?.text(&r.name)?.text(&r.sex)?.text(&r.birth_date)?;
         v.opt(r.phone.as_deref())?.opt(r.address.as_deref())?.text(&r.residence_unit)?;
         v.opt(r.household_ref.as_deref())?.opt(r.relation.as_deref())?.text(&r.female_retirement_track)?;
         v.int(p.facts)?.int(p.certificates)?.opt(r.unemployed_since.as_deref())?.int(p.version)?;
-        v.shared(&at)?.shared(&at)?.opt(p.latest.as_deref())?;
+        v.shared(&at)?.shared(&at)?.opt(p.latest.as_deref())?.int(p.known)?;
         Ok(())
     })
     .await?;

@@ -1,4 +1,5 @@
 //! What the storage tests share: a store on each database.
+#![allow(dead_code, reason = "each test binary uses a different part of this module")]
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -16,4 +17,15 @@ pub async fn stores(suite: &str) -> Vec<(Store, Option<tempfile::TempDir>)> {
         out.push((Store::connect(&pg.create_database(&name)).await.unwrap(), None));
     }
     out
+}
+
+/// Registrations from CSV lines under a header, every one of them valid.
+pub fn rows(header: &str, lines: &[&str]) -> Vec<yuanzhu_domain::Registration> {
+    let text = std::iter::once(header).chain(lines.iter().copied()).collect::<Vec<_>>().join("\n");
+    let today = yuanzhu_rules::Date::parse("2026-11-26").unwrap();
+    yuanzhu_domain::registration::read_csv(text.as_bytes(), today, yuanzhu_rules::Lang::Zh)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.expect("the test rows are valid"))
+        .collect()
 }

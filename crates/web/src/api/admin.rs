@@ -7,10 +7,10 @@ use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use yuanzhu_domain::UnitCode;
-use yuanzhu_domain::access::{Action, Role, Target, mask_id_number, role_allows};
+use yuanzhu_domain::access::{Action, PersonReach, Role, Target, User, mask_id_number, role_allows};
 use yuanzhu_storage::accounts::{self, Account, AccountError};
 use yuanzhu_storage::audit::{self, Verdict};
-use yuanzhu_storage::{duplicates, reassess, revocations, search, sessions};
+use yuanzhu_storage::{duplicates, reassess, revocations, sessions};
 
 use super::Json;
 use super::households::date_field;
@@ -323,7 +323,7 @@ async fn assign(
 ) -> Result<Json<Assignment>, ApiError> {
     let id = id_from_path(&id_number)?;
     user.person(&state, id.as_str(), Action::AssignSocialWorker).await?;
-    let today = crate::today();
+    let today = state.clock().today();
     sessions::assign(&state.store, id.as_str(), &body.username, &user.account.username, today)
         .await
         .map_err(account_error)?;
@@ -381,6 +381,12 @@ pub struct ReassessSummary {
     /// Persons leaving each category.
     pub left: std::collections::HashMap<String, u64>,
     pub reached_retirement: u64,
+    /// Recognitions made, by category: persons who came to meet a category that 第四条
+    /// recognises automatically while registered unemployed (route `automatic`, decided by
+    /// `reassessment`).
+    pub recognised: std::collections::HashMap<String, u64>,
+    /// Recognitions ended because their holder reached statutory retirement age.
+    pub recognitions_ended: u64,
     pub revocation_proposals: LostContactSweep,
 }
 
@@ -422,7 +428,7 @@ async fn run_reassessment(
     }
     let on = match &body.on {
         Some(text) => date_field(text, "on")?,
-        None => crate::today(),
+        None => state.clock().today(),
     };
     let policy = match &body.policy {
         Some(id) => state.policies.by_id(id.trim()).ok_or_else(|| {
@@ -458,6 +464,8 @@ async fn run_reassessment(
         entered: s.entered,
         left: s.left,
         reached_retirement: s.reached_retirement,
+        recognised: s.recognised,
+        recognitions_ended: s.recognitions_ended,
         revocation_proposals: LostContactSweep { lost_contact: sweep.proposed.len(), already_open: sweep.already_open },
     }))
 }
@@ -514,23 +522,34 @@ pub struct DuplicateFlag {
     pub state: String,
 }
 
-async fn reaches_person(state: &AppState, user: &AuthUser, id_number: &str) -> Result<bool, ApiError> {
-    Ok(search::reach(&state.store, id_number, &user.account.id)
-        .await?
-        .is_some_and(|r| user.user.reaches(Target::Person(r.person()))))
+/// Whether the user reaches a person who lives (or holds their hukou) there. Flags are for the
+/// roles that decide them, never a social worker's, so assignments do not enter.
+fn reaches_place(user: &User, place: &duplicates::Place) -> bool {
+    let Ok(residence) = UnitCode::parse(&place.residence_unit) else { return false };
+    let hukou = place.hukou_unit.as_deref().and_then(|h| UnitCode::parse(h).ok());
+    user.reaches(Target::Person(PersonReach {
+        residence_unit: &residence,
+        hukou_unit: hukou.as_ref(),
+        assigned_to_user: false,
+    }))
 }
 
-/// The open flags both of whose persons lie within the caller's jurisdiction.
-async fn flags_in_reach(state: &AppState, user: &AuthUser) -> Result<Vec<duplicates::Flag>, ApiError> {
-    let mut out = Vec::new();
-    for flag in duplicates::open(&state.store).await? {
-        if reaches_person(state, user, &flag.id_number_a).await?
-            && reaches_person(state, user, &flag.id_number_b).await?
-        {
-            out.push(flag);
-        }
-    }
-    Ok(out)
+/// How many of the flags just raised the user may see: those both of whose persons they reach. A
+/// flag pairing a person of theirs with one out of their reach is neither shown nor counted to
+/// them (it would tell that someone of that name and birth date is on file elsewhere).
+pub(crate) fn flags_seen(user: &User, flags: &[duplicates::Flagged]) -> u64 {
+    flags.iter().filter(|f| reaches_place(user, &f.a) && reaches_place(user, &f.b)).count() as u64
+}
+
+/// The open flags both of whose persons lie within the caller's jurisdiction, oldest first.
+pub(crate) async fn flags_in_reach(
+    state: &AppState,
+    user: &AuthUser,
+    limit: u32,
+) -> Result<Vec<duplicates::OpenFlag>, ApiError> {
+    let Some(prefix) = user.user.unit_prefix() else { return Ok(Vec::new()) };
+    let candidates = duplicates::open_under(&state.store, prefix, limit).await?;
+    Ok(candidates.into_iter().filter(|f| reaches_place(&user.user, &f.a) && reaches_place(&user.user, &f.b)).collect())
 }
 
 /// The queue of possible duplicates within the caller's jurisdiction.
@@ -543,9 +562,10 @@ async fn duplicate_queue(State(state): State<AppState>, user: AuthUser) -> Resul
     let full = role_allows(user.user.role, Action::ViewIdentity);
     let shown = |id: String| if full { id } else { mask_id_number(&id) };
     Ok(Json(
-        flags_in_reach(&state, &user)
+        flags_in_reach(&state, &user, 1000)
             .await?
             .into_iter()
+            .map(|f| f.flag)
             .map(|f| DuplicateFlag {
                 id: f.id,
                 name: f.name,
@@ -581,11 +601,23 @@ async fn decide_duplicate(
     Json(body): Json<DuplicateDecision>,
 ) -> Result<StatusCode, ApiError> {
     user.require(Action::DecideDuplicate)?;
-    if !flags_in_reach(&state, &user).await?.iter().any(|f| f.id == id) {
+    decide_flag(&state, &user, &id, body.same_person).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Records a decision on a flag the user may decide: both its persons in reach, still open.
+pub(crate) async fn decide_flag(
+    state: &AppState,
+    user: &AuthUser,
+    id: &str,
+    same_person: bool,
+) -> Result<(), ApiError> {
+    user.require(Action::DecideDuplicate)?;
+    if id.len() > 64 || !flags_in_reach(state, user, 1000).await?.iter().any(|f| f.flag.id == id) {
         return Err(ApiError::not_found());
     }
-    duplicates::decide(&state.store, &id, body.same_person, &user.account.username, crate::today()).await?;
-    Ok(StatusCode::NO_CONTENT)
+    duplicates::decide(&state.store, id, same_person, &user.account.username, state.clock().today()).await?;
+    Ok(())
 }
 
 #[cfg(test)]

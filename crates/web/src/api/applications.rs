@@ -60,6 +60,9 @@ pub(crate) fn application_error(e: ApplicationError) -> ApiError {
         | ApplicationError::AlreadyOpen { .. } => StatusCode::CONFLICT,
         ApplicationError::Store(other) => return ApiError::internal(other),
         ApplicationError::UnitPrefix { .. } => StatusCode::BAD_REQUEST,
+        ApplicationError::PolicyNotInForce { .. } | ApplicationError::RulesNotMet { .. } => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         ApplicationError::Transition(t) => match t {
             T::NotAllowed { .. }
             | T::Incomplete { .. }
@@ -76,10 +79,9 @@ pub(crate) fn transition_error(e: TransitionError) -> ApiError {
     application_error(ApplicationError::Transition(e))
 }
 
-/// The day of an act: today when not given. A day after today is refused: the registry records
+/// The day of an act: `today` when not given. A day after today is refused: the registry records
 /// what happened, not what is planned.
-pub(crate) fn day_of(on: Option<&str>) -> Result<Date, ApiError> {
-    let today = crate::today();
+pub(crate) fn day_of(today: Date, on: Option<&str>) -> Result<Date, ApiError> {
     let Some(text) = on else { return Ok(today) };
     let day = Date::parse(text.trim()).map_err(|_| {
         ApiError::unprocessable(
@@ -255,6 +257,9 @@ pub struct HistoryEntry {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApplicationJson {
     pub id: String,
+    /// The number people read aloud and the printed forms carry: `SQ-`, the year received and its
+    /// place in that year (`SQ-2026-000123`).
+    pub number: String,
     /// Send it back with the next change: a change made on an older version is refused (409).
     pub version: i64,
     /// Masked for the roles that do not see identities.
@@ -263,6 +268,9 @@ pub struct ApplicationJson {
     pub unit_code: String,
     pub policy: String,
     pub category: String,
+    /// The day the application was received (a back-dated one keeps its own): the day its facts
+    /// are read on and its policy chosen by.
+    pub received_on: String,
     /// `draft`, `submitted`, `deficient`, `approved`, `rejected` or `withdrawn`.
     pub state: String,
     pub state_name: String,
@@ -320,11 +328,13 @@ impl ApplicationJson {
         };
         ApplicationJson {
             id: stored.id.clone(),
+            number: stored.number.clone(),
             version: stored.version,
             id_number: if show_identity { stored.id_number.clone() } else { mask_id_number(&stored.id_number) },
             unit_code: stored.unit_code.clone(),
             policy: app.category().policy().to_owned(),
             category: app.category().code().to_owned(),
+            received_on: app.received_on().to_string(),
             state: kind.code().to_owned(),
             state_name: kind.name(Lang::Zh).to_owned(),
             state_name_en: kind.name(Lang::En).to_owned(),
@@ -360,8 +370,8 @@ impl ApplicationJson {
     }
 }
 
-fn answer(user: &AuthUser, stored: &StoredApplication) -> Json<ApplicationJson> {
-    Json(ApplicationJson::of(stored, role_allows(user.user.role, Action::ViewIdentity), crate::today()))
+fn answer(state: &AppState, user: &AuthUser, stored: &StoredApplication) -> Json<ApplicationJson> {
+    Json(ApplicationJson::of(stored, role_allows(user.user.role, Action::ViewIdentity), state.clock().today()))
 }
 
 /// The application with this id if the user reaches its applicant (else 404, as for a missing
@@ -459,7 +469,7 @@ async fn open_application(
 ) -> Result<Response, ApiError> {
     let id = id_from_path(&id_number)?;
     user.person(&state, id.as_str(), Action::PrepareApplication).await?;
-    let on = day_of(body.on.as_deref())?;
+    let on = day_of(state.clock().today(), body.on.as_deref())?;
     let code = body.category.trim();
     let policy = policy_for(&state.policies, body.policy.as_deref().map(str::trim), code, on)?;
     let category = ApplicationCategory::of_policy(policy, code).map_err(|e| {
@@ -470,7 +480,7 @@ async fn open_application(
     let stored = applications::open(&state.store, id.as_str(), category, &user.account.username, on)
         .await
         .map_err(application_error)?;
-    Ok((StatusCode::CREATED, answer(&user, &stored)).into_response())
+    Ok((StatusCode::CREATED, answer(&state, &user, &stored)).into_response())
 }
 
 /// One application.
@@ -488,7 +498,7 @@ async fn get_application(
     Path(id): Path<String>,
 ) -> Result<Json<ApplicationJson>, ApiError> {
     let stored = reachable(&state, &user, &id, Action::View).await?;
-    Ok(answer(&user, &stored))
+    Ok(answer(&state, &user, &stored))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -522,7 +532,7 @@ pub(crate) async fn supply(
     how: Supply,
 ) -> Result<Json<ApplicationJson>, ApiError> {
     let stored = reachable(state, user, id, Action::PrepareApplication).await?;
-    let on = day_of(body.on.as_deref())?;
+    let on = day_of(state.clock().today(), body.on.as_deref())?;
     let documents = documents_of(&body.documents, "documents", &stored.application.checklist())?;
     check_version(&stored, body.version)?;
     let actor = user.account.username.as_str();
@@ -545,7 +555,7 @@ pub(crate) async fn supply(
         }
         .map_err(application_error)?;
     }
-    Ok(answer(user, &current))
+    Ok(answer(state, user, &current))
 }
 
 /// Record documents received (in a draft, or after the one-time deficiency notice).
@@ -620,15 +630,15 @@ pub(crate) async fn step(
         Step::Approve => Action::DecideApplication,
     };
     reachable(state, user, id, action).await?;
-    let on = day_of(body.on.as_deref())?;
+    let on = day_of(state.clock().today(), body.on.as_deref())?;
     let (store, actor, version) = (&state.store, user.account.username.as_str(), body.version);
     let stored = match step {
         Step::Submit => applications::submit(store, id, actor, on, version).await,
-        Step::Approve => applications::approve(store, id, actor, on, version).await,
+        Step::Approve => applications::approve(store, &state.policies, id, actor, on, version).await,
         Step::Withdraw => applications::withdraw(store, id, actor, on, version).await,
     }
     .map_err(application_error)?;
-    Ok(answer(user, &stored))
+    Ok(answer(state, user, &stored))
 }
 
 /// Hand the file in. With documents missing, this serves the one-time deficiency notice listing
@@ -685,7 +695,7 @@ pub(crate) async fn serve_deficiency_notice(
     Json(body): Json<DeficiencyBody>,
 ) -> Result<Json<ApplicationJson>, ApiError> {
     let stored = reachable(&state, &user, &id, Action::DecideApplication).await?;
-    let on = day_of(body.on.as_deref())?;
+    let on = day_of(state.clock().today(), body.on.as_deref())?;
     let checklist = stored.application.checklist();
     let mut defective = Vec::with_capacity(body.defective.len());
     for code in &body.defective {
@@ -697,11 +707,13 @@ pub(crate) async fn serve_deficiency_notice(
     let stored = applications::mark_deficient(&state.store, &id, &defective, &user.account.username, on, body.version)
         .await
         .map_err(application_error)?;
-    Ok(answer(&user, &stored))
+    Ok(answer(&state, &user, &stored))
 }
 
 /// Recognise the applicant: a submitted, complete file becomes approved and the category is
-/// recognised from that day.
+/// recognised from that day. Only what the rules grant: the policy in force on the day the
+/// application was received, run on the person's facts as of that day; otherwise 422 with the
+/// unmet conditions and their articles.
 #[utoipa::path(
     post, path = "/applications/{id}/approve", tag = "applications",
     params(("id" = String, Path, description = "The application's id")),
@@ -711,6 +723,7 @@ pub(crate) async fn serve_deficiency_notice(
         (status = 403, description = "Your role does not decide applications", body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 409, description = "Not submitted, incomplete, or a stale version", body = ErrorBody),
+        (status = 422, description = "The rules do not grant the category as of the day the application was received (`rules_not_met`), or its policy was not in force that day (`policy_not_in_force`)", body = ErrorBody),
     )
 )]
 async fn approve(
@@ -754,12 +767,12 @@ pub(crate) async fn reject(
     Json(body): Json<RejectBody>,
 ) -> Result<Json<ApplicationJson>, ApiError> {
     reachable(&state, &user, &id, Action::DecideApplication).await?;
-    let on = day_of(body.on.as_deref())?;
+    let on = day_of(state.clock().today(), body.on.as_deref())?;
     free_text(&body.reason, "reason", MAX_TEXT)?;
     let stored = applications::reject(&state.store, &id, &body.reason, &user.account.username, on, body.version)
         .await
         .map_err(application_error)?;
-    Ok(answer(&user, &stored))
+    Ok(answer(&state, &user, &stored))
 }
 
 /// The applicant withdraws, before a decision.
@@ -880,8 +893,9 @@ async fn waiting_queue(
     }
     // A social worker's reach is their assignments, wherever those persons live.
     let prefix = user.user.unit_prefix().unwrap_or("");
-    let waiting =
-        applications::waiting_for_documents(&state.store, prefix, crate::today()).await.map_err(application_error)?;
+    let waiting = applications::waiting_for_documents(&state.store, prefix, state.clock().today())
+        .await
+        .map_err(application_error)?;
     // The office made the application; the applicant may have moved out of reach since.
     let waiting = within_reach(&state, &user, waiting, |w| &w.id_number).await?;
     Ok(Json(waiting.into_iter().map(WaitingJson::from).collect()))

@@ -59,7 +59,7 @@ async fn assess(
                 format!("`{text}` {e}"),
             )
         })?,
-        None => crate::today(),
+        None => state.clock().today(),
     };
     let forced = match &query.policy {
         Some(id) => Some(state.policies.by_id(id).ok_or_else(|| {

@@ -7,10 +7,14 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use yuanzhu_domain::access::{Action, Target, mask_id_number, role_allows};
+use yuanzhu_domain::Registration;
+use yuanzhu_domain::access::{Action, Target, mask_id_number, mask_name, role_allows};
 use yuanzhu_rules::{Date, IdNumber};
+use yuanzhu_storage::employment::{self, Employment, EmploymentError};
+use yuanzhu_storage::households::joins::{self, Claim};
 use yuanzhu_storage::households::{self, Household};
 use yuanzhu_storage::revocations::RevocationError;
 use yuanzhu_storage::{persons, search};
@@ -21,18 +25,28 @@ use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(household)).routes(routes!(record_employment)).routes(routes!(end_employment))
+    OpenApiRouter::new()
+        .routes(routes!(household))
+        .routes(routes!(list_employment, record_employment))
+        .routes(routes!(end_employment))
 }
 
-/// A member as the household view shows them.
+/// A member as the household view shows them. A member outside the caller's jurisdiction is
+/// shown masked, whatever the role: masked ID number and name, nothing else.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct MemberView {
-    /// Masked (`440106********123X`) for roles that do not see identities.
+    /// Masked (`440106********123X`) for roles that do not see identities, and for members
+    /// outside your jurisdiction.
     pub id_number: String,
+    /// Masked (`张**`) for members outside your jurisdiction.
     pub name: String,
+    /// False for a member outside your jurisdiction, of whom only the masked identity is shown.
+    pub within_reach: bool,
     pub relation: Option<String>,
-    pub of_working_age: bool,
-    pub employed: bool,
+    /// Absent for a member outside your jurisdiction.
+    pub of_working_age: Option<bool>,
+    /// Absent for a member outside your jurisdiction.
+    pub employed: Option<bool>,
 }
 
 /// A household on a date.
@@ -47,22 +61,50 @@ pub struct HouseholdView {
 }
 
 impl HouseholdView {
-    fn of(h: Household, full_identity: bool) -> HouseholdView {
-        HouseholdView {
-            household_ref: h.household_ref,
-            on: h.on,
-            zero_employment: h.zero_employment,
-            members: h
-                .members
-                .into_iter()
-                .map(|m| MemberView {
-                    id_number: if full_identity { m.id_number } else { mask_id_number(&m.id_number) },
-                    name: m.name,
-                    relation: m.relation,
-                    of_working_age: m.of_working_age,
-                    employed: m.employed,
-                })
-                .collect(),
+    /// The household as `user` may see it: members they reach in full (ID numbers masked for
+    /// roles that do not see identities), the others masked.
+    pub(crate) async fn seen_by(state: &AppState, user: &AuthUser, h: Household) -> Result<HouseholdView, ApiError> {
+        let ids: Vec<String> = h.members.iter().map(|m| m.id_number.clone()).collect();
+        let reach = search::reach_all(&state.store, &ids, &user.account.id).await?;
+        let full_identity = role_allows(user.user.role, Action::ViewIdentity);
+        let members = h
+            .members
+            .into_iter()
+            .map(|m| {
+                let within = reach.get(&m.id_number).is_some_and(|r| user.user.reaches(Target::Person(r.person())));
+                if within {
+                    MemberView {
+                        id_number: if full_identity { m.id_number } else { mask_id_number(&m.id_number) },
+                        name: m.name,
+                        within_reach: true,
+                        relation: m.relation,
+                        of_working_age: Some(m.of_working_age),
+                        employed: Some(m.employed),
+                    }
+                } else {
+                    MemberView {
+                        id_number: mask_id_number(&m.id_number),
+                        name: mask_name(&m.name),
+                        within_reach: false,
+                        relation: None,
+                        of_working_age: None,
+                        employed: None,
+                    }
+                }
+            })
+            .collect();
+        Ok(HouseholdView { household_ref: h.household_ref, on: h.on, zero_employment: h.zero_employment, members })
+    }
+
+    /// The household `household_ref` today as `user` may see it, if anyone is counted in it.
+    pub(crate) async fn today(
+        state: &AppState,
+        user: &AuthUser,
+        household_ref: &str,
+    ) -> Result<Option<HouseholdView>, ApiError> {
+        match households::household(&state.store, household_ref, state.clock().today()).await? {
+            Some(h) => Ok(Some(HouseholdView::seen_by(state, user, h).await?)),
+            None => Ok(None),
         }
     }
 }
@@ -97,17 +139,16 @@ async fn household_in_reach(
         return Ok(None);
     }
     let Some(h) = households::household(&state.store, household_ref, on).await? else { return Ok(None) };
-    for m in &h.members {
-        let reach = search::reach(&state.store, &m.id_number, &user.account.id).await?;
-        if reach.is_some_and(|r| user.user.reaches(Target::Person(r.person()))) {
-            return Ok(Some(h));
-        }
-    }
-    Ok(None)
+    let ids: Vec<String> = h.members.iter().map(|m| m.id_number.clone()).collect();
+    let reach = search::reach_all(&state.store, &ids, &user.account.id).await?;
+    let reached = reach.values().any(|r| user.user.reaches(Target::Person(r.person())));
+    Ok(reached.then_some(h))
 }
 
 /// A household: its members and whether it is a zero-employment household on `on`. Shown when
-/// at least one member is within the caller's jurisdiction; otherwise 404.
+/// at least one member is within the caller's jurisdiction; otherwise 404. Members outside it
+/// are shown masked (ID number and name, nothing else), whatever the role. A person whose
+/// joining another unit has yet to accept is not a member yet.
 #[utoipa::path(
     get, path = "/households/{household_ref}", tag = "households",
     params(("household_ref" = String, Path), OnQuery),
@@ -126,19 +167,66 @@ async fn household(
     user.require(Action::View)?;
     let on = match &query.on {
         Some(text) => date_field(text, "on")?,
-        None => crate::today(),
+        None => state.clock().today(),
     };
     let h = household_in_reach(&state, &user, &household_ref, on).await?.ok_or_else(ApiError::not_found)?;
-    Ok(Json(HouseholdView::of(h, role_allows(user.user.role, Action::ViewIdentity))))
+    Ok(Json(HouseholdView::seen_by(&state, &user, h).await?))
 }
 
 /// That a person started work (就业登记).
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 #[schema(example = json!({"started_on": "2026-11-01", "employer": "某物流公司"}))]
 pub struct NewEmployment {
-    /// `YYYY-MM-DD`, not after today.
+    /// `YYYY-MM-DD`, not after today, and not before the person's 16th birthday.
     pub started_on: String,
     pub employer: Option<String>,
+}
+
+/// A category the person held the day a job began.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct HeldCategoryView {
+    pub category: String,
+    pub policy: String,
+    pub citation: String,
+    /// `automatic` or `application`.
+    pub route: String,
+    pub recognized_on: String,
+}
+
+/// An employment record (就业登记).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct EmploymentView {
+    /// Name it to record the end of this work.
+    pub id: String,
+    pub started_on: String,
+    /// The last day worked; absent while the work goes on.
+    pub ended_on: Option<String>,
+    pub employer: Option<String>,
+    /// The categories the person held the day the job began (第二十条's subsidies after placement
+    /// rely on them); absent for records made before they were kept.
+    pub categories_at_start: Option<Vec<HeldCategoryView>>,
+}
+
+impl From<Employment> for EmploymentView {
+    fn from(e: Employment) -> EmploymentView {
+        EmploymentView {
+            id: e.id,
+            started_on: e.started_on,
+            ended_on: e.ended_on,
+            employer: e.employer,
+            categories_at_start: e.categories_at_start.map(|held| {
+                held.into_iter()
+                    .map(|h| HeldCategoryView {
+                        category: h.category,
+                        policy: h.policy,
+                        citation: h.citation,
+                        route: h.route,
+                        recognized_on: h.recognized_on,
+                    })
+                    .collect()
+            }),
+        }
+    }
 }
 
 /// A revocation proposal made because a household member found work.
@@ -150,14 +238,42 @@ pub struct FamilyProposal {
     pub citation: String,
 }
 
+/// A recognition that ended with the unemployment registration.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct EndedCategory {
+    pub category: String,
+    pub policy: String,
+}
+
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct EmploymentRecorded {
     pub employment_id: String,
+    pub employment: EmploymentView,
+    /// False when the same job (start date and employer) was recorded before: that record is
+    /// returned and nothing new is written (answered 200 instead of 201).
+    pub created: bool,
+    /// The unemployment registrations (by date) that ended because the person found work.
+    pub registrations_ended: Vec<String>,
+    /// The categories recognised automatically at registration (第四条) that ended with it:
+    /// 第三条 recognises registered unemployed persons only.
+    pub recognitions_ended: Vec<EndedCategory>,
+    /// 第六条第（一）项 "已实现就业的": proposals to revoke the person's remaining status, for a
+    /// reviewer to decide. Empty when the person holds nothing that finding work ends.
+    pub revocation_proposals: Vec<String>,
     /// The person's household today, after the change, if they belong to one.
     pub household: Option<HouseholdView>,
-    /// gd-2023-11 第三章第五条第（六）项: proposals to end the family basis of the other members;
-    /// a reviewer decides each. Empty under a policy without that reason.
+    /// gd-2023-11 第三章第五条第（六）项: proposals to end the family basis of the other members
+    /// within your jurisdiction; a reviewer decides each. Members outside it are told through
+    /// their own unit.
     pub family_revocation_proposals: Vec<FamilyProposal>,
+}
+
+pub(crate) fn employment_error(e: EmploymentError) -> ApiError {
+    match e {
+        EmploymentError::UnknownPerson(_) => ApiError::not_found(),
+        EmploymentError::Store(e) => e.into(),
+        e => ApiError::localized(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.field(), |lang| e.message(lang)),
+    }
 }
 
 fn revocation_error(e: RevocationError) -> ApiError {
@@ -167,17 +283,42 @@ fn revocation_error(e: RevocationError) -> ApiError {
     }
 }
 
-/// Record that a person found work. Their household's zero-employment status follows from it,
-/// and under gd-2023-11 the other members' family basis is proposed for revocation.
+/// The person's employment records, latest start first.
+#[utoipa::path(
+    get, path = "/persons/{id_number}/employment", tag = "households",
+    params(("id_number" = String, Path)),
+    responses(
+        (status = 200, body = Vec<EmploymentView>),
+        (status = 404, description = "No such person in your jurisdiction", body = ErrorBody),
+    )
+)]
+async fn list_employment(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id_number): Path<String>,
+) -> Result<Json<Vec<EmploymentView>>, ApiError> {
+    let id = IdNumber::parse_or_upgrade(&id_number).map_err(|_| ApiError::not_found())?;
+    user.person(&state, id.as_str(), Action::View).await?;
+    let records = employment::of_person(&state.store, id.as_str()).await?;
+    Ok(Json(records.into_iter().map(EmploymentView::from).collect()))
+}
+
+/// Record that a person found work. In one step: the record, with the categories the person
+/// held that day; the end of their unemployment registration and of the categories recognised
+/// automatically with it; and a revocation proposal for what 第六条第（一）项 ends. Their
+/// household's zero-employment status follows from it, and under gd-2023-11 the other members'
+/// family basis is proposed for revocation. The same job posted again answers 200 with the
+/// first record.
 #[utoipa::path(
     post, path = "/persons/{id_number}/employment", tag = "households",
     params(("id_number" = String, Path)),
     request_body = NewEmployment,
     responses(
         (status = 201, body = EmploymentRecorded),
+        (status = 200, description = "The same job was recorded before: that record", body = EmploymentRecorded),
         (status = 403, body = ErrorBody),
         (status = 404, description = "No such person in your jurisdiction", body = ErrorBody),
-        (status = 422, description = "`started_on` is not a date or is in the future; `employer` is too long", body = ErrorBody),
+        (status = 422, description = "`started_on` is not a date, is in the future, is before the person turned 16, or overlaps other work; `employer` is too long", body = ErrorBody),
     )
 )]
 async fn record_employment(
@@ -187,7 +328,8 @@ async fn record_employment(
     Json(body): Json<NewEmployment>,
 ) -> Result<Response, ApiError> {
     let out = start_work(&state, &user, &id_number, &body.started_on, body.employer.as_deref()).await?;
-    Ok((StatusCode::CREATED, Json(out)).into_response())
+    let status = if out.created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(out)).into_response())
 }
 
 /// Records that a person found work, for the API and the file's page alike.
@@ -201,7 +343,7 @@ pub(crate) async fn start_work(
     let id = IdNumber::parse_or_upgrade(id_number).map_err(|_| ApiError::not_found())?;
     user.person(state, id.as_str(), Action::Register).await?;
     let started_on = date_field(started_on, "started_on")?;
-    let today = crate::today();
+    let today = state.clock().today();
     if started_on > today {
         return Err(ApiError::unprocessable(
             "future_date",
@@ -211,29 +353,32 @@ pub(crate) async fn start_work(
         ));
     }
     let employer = employer.map(str::trim).filter(|e| !e.is_empty());
-    if employer.is_some_and(|e| e.chars().count() > 200) {
-        return Err(ApiError::unprocessable(
-            "too_long",
-            Some("employer"),
-            "employer（用人单位）：最多200个字符",
-            "employer: 200 characters at most",
-        ));
+    if let Some(e) = employer {
+        super::applications::free_text(e, "employer", 200)?;
     }
     let actor = &user.account.username;
-    let employment_id = households::record_employment(&state.store, id.as_str(), started_on, employer, actor).await?;
+    let recorded = employment::record(&state.store, &state.policies, id.as_str(), started_on, employer, actor, today)
+        .await
+        .map_err(employment_error)?;
     let household_ref = persons::file(&state.store, id.as_str()).await?.and_then(|f| f.person.household_ref);
-    let full = role_allows(user.user.role, Action::ViewIdentity);
     let (household, proposals) = match household_ref {
         Some(h) => {
-            let proposals = households::propose_family_cascade(&state.store, &state.policies, &h, today, actor)
-                .await
-                .map_err(revocation_error)?;
-            let view = households::household(&state.store, &h, today).await?.map(|h| HouseholdView::of(h, full));
-            (view, proposals)
+            let proposals = if recorded.created {
+                households::propose_family_cascade(&state.store, &state.policies, &h, today, actor)
+                    .await
+                    .map_err(revocation_error)?
+            } else {
+                Vec::new()
+            };
+            (HouseholdView::today(state, user, &h).await?, proposals)
         }
         None => (None, Vec::new()),
     };
-    let family_revocation_proposals = proposals
+    // Proposals for members outside the caller's jurisdiction go to their own unit's review
+    // queue; the answer names only those the caller reaches.
+    let full = role_allows(user.user.role, Action::ViewIdentity);
+    let family_revocation_proposals = super::applications::within_reach(state, user, proposals, |p| &p.id_number)
+        .await?
         .into_iter()
         .map(|p| FamilyProposal {
             id: p.id,
@@ -241,28 +386,42 @@ pub(crate) async fn start_work(
             citation: p.citation,
         })
         .collect();
-    Ok(EmploymentRecorded { employment_id, household, family_revocation_proposals })
+    Ok(EmploymentRecorded {
+        employment_id: recorded.employment.id.clone(),
+        employment: recorded.employment.into(),
+        created: recorded.created,
+        registrations_ended: recorded.registrations_ended,
+        recognitions_ended: recorded
+            .recognitions_ended
+            .into_iter()
+            .map(|(category, policy)| EndedCategory { category, policy })
+            .collect(),
+        revocation_proposals: recorded.proposals,
+        household,
+        family_revocation_proposals,
+    })
 }
 
-/// That a person's work ended (失业): the last day worked.
+/// That a person's work ended (失业): which work, and the last day worked.
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
-#[schema(example = json!({"ended_on": "2026-11-20"}))]
+#[schema(example = json!({"employment_id": "0193a2c4-7c1e-7f00-8000-000000000000", "ended_on": "2026-11-20"}))]
 pub struct EmploymentEnd {
-    /// `YYYY-MM-DD`, the last day worked, not after today.
+    /// The employment record that ended (`id` in the person's employment records).
+    pub employment_id: String,
+    /// `YYYY-MM-DD`, the last day worked, not after today and not before the work began.
     pub ended_on: String,
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct EmploymentEnded {
-    /// The employment records ended.
-    pub ended: Vec<String>,
+    /// The record, now ended.
+    pub employment: EmploymentView,
     /// The person's household today, after the change, if they belong to one.
     pub household: Option<HouseholdView>,
 }
 
-/// Record that a person's work ended. Every employment record of theirs still open and started
-/// by `ended_on` ends on it; from the next day their household's zero-employment status counts
-/// them as without work again.
+/// Record that a person's work ended: the record named, on the last day worked. From the next
+/// day their household's zero-employment status counts them as without work again.
 #[utoipa::path(
     post, path = "/persons/{id_number}/employment/end", tag = "households",
     params(("id_number" = String, Path)),
@@ -271,7 +430,7 @@ pub struct EmploymentEnded {
         (status = 200, body = EmploymentEnded),
         (status = 403, body = ErrorBody),
         (status = 404, description = "No such person in your jurisdiction", body = ErrorBody),
-        (status = 422, description = "`ended_on` is not a date or is in the future, or the person had no work open on it", body = ErrorBody),
+        (status = 422, description = "`ended_on` is not a date, is in the future or is before the work began; `employment_id` names no record of the person, or one already ended", body = ErrorBody),
     )
 )]
 async fn end_employment(
@@ -280,7 +439,7 @@ async fn end_employment(
     Path(id_number): Path<String>,
     Json(body): Json<EmploymentEnd>,
 ) -> Result<Json<EmploymentEnded>, ApiError> {
-    Ok(Json(end_work(&state, &user, &id_number, &body.ended_on).await?))
+    Ok(Json(end_work(&state, &user, &id_number, &body.employment_id, &body.ended_on).await?))
 }
 
 /// Records that a person's work ended, for the API and the file's page alike.
@@ -288,37 +447,101 @@ pub(crate) async fn end_work(
     state: &AppState,
     user: &AuthUser,
     id_number: &str,
+    employment_id: &str,
     ended_on: &str,
 ) -> Result<EmploymentEnded, ApiError> {
     let id = IdNumber::parse_or_upgrade(id_number).map_err(|_| ApiError::not_found())?;
     user.person(state, id.as_str(), Action::Register).await?;
+    let employment_id = employment_id.trim();
+    if employment_id.is_empty() {
+        return Err(ApiError::unprocessable(
+            "required",
+            Some("employment_id"),
+            "employment_id（就业记录）：请选择要结束的就业记录",
+            "employment_id: name the employment record that ended",
+        ));
+    }
     let ended_on = date_field(ended_on, "ended_on")?;
-    let today = crate::today();
+    let today = state.clock().today();
     if ended_on > today {
         return Err(ApiError::unprocessable(
             "future_date",
             Some("ended_on"),
-            format!("ended_on（离职日期）：{ended_on} 晚于今天，只能登记已结束的就业"),
+            format!("ended_on（最后工作日）：{ended_on} 晚于今天，只能登记已结束的就业"),
             format!("ended_on: {ended_on} is after today; record the end of work once it has ended"),
         ));
     }
-    let ended = households::end_employment(&state.store, id.as_str(), ended_on, &user.account.username).await?;
-    if ended.is_empty() {
-        return Err(ApiError::unprocessable(
-            "no_open_employment",
-            Some("ended_on"),
-            format!("ended_on（离职日期）：该人员在 {ended_on} 没有未结束的就业登记，请先登记就业或核对日期"),
-            format!(
-                "ended_on: the person had no open employment record on {ended_on}; record the work first or check the date"
-            ),
-        ));
+    // Ids are UUIDs; anything else names no record (and a NUL byte never reaches the database).
+    let plausible = employment_id.len() <= 64 && employment_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    let record = if plausible {
+        employment::end(&state.store, id.as_str(), employment_id, ended_on, &user.account.username).await
+    } else {
+        Err(EmploymentError::UnknownRecord(employment_id.chars().take(64).collect()))
     }
+    .map_err(employment_error)?;
     let household_ref = persons::file(&state.store, id.as_str()).await?.and_then(|f| f.person.household_ref);
     let household = match household_ref {
-        Some(h) => households::household(&state.store, &h, today)
-            .await?
-            .map(|h| HouseholdView::of(h, role_allows(user.user.role, Action::ViewIdentity))),
+        Some(h) => HouseholdView::today(state, user, &h).await?,
         None => None,
     };
-    Ok(EmploymentEnded { ended, household })
+    Ok(EmploymentEnded { employment: record.into(), household })
+}
+
+/// Holds, before registrations are written, the claims of rows that put a person into a
+/// household with members outside the user's jurisdiction: a unit that reaches those members
+/// accepts or refuses (`/household-joins`), and until then the person is not counted in the
+/// household. The API, the registration page and both imports call this.
+pub(crate) async fn hold_joins(state: &AppState, user: &AuthUser, rows: &[Registration]) -> Result<(), ApiError> {
+    let claims: Vec<Claim<'_>> = rows
+        .iter()
+        .filter_map(|r| {
+            Some(Claim {
+                id_number: r.id_number.as_str(),
+                household_ref: r.household_ref.as_deref()?,
+                relation: r.relation.as_deref(),
+            })
+        })
+        .collect();
+    if !claims.is_empty() {
+        joins::hold(&state.store, &claims, &user.user.unit, &user.account.username, state.clock().today()).await?;
+    }
+    Ok(())
+}
+
+/// A claim to join a household, as the person's own file shows it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct JoinOfPerson {
+    pub household_ref: String,
+    pub relation: Option<String>,
+    /// `pending` (the other unit has yet to decide), `accepted` or `refused`.
+    pub state: String,
+    pub requested_on: String,
+    pub decided_on: Option<String>,
+    pub decision_note: Option<String>,
+}
+
+/// The file's household as `user` may see it (members outside the jurisdiction masked) and the
+/// person's claims to join households, for the file's JSON.
+pub(crate) async fn file_household(state: &AppState, user: &AuthUser, file: &mut Value) -> Result<(), ApiError> {
+    let household_ref = file["person"]["household_ref"].as_str().map(str::to_owned);
+    let id_number = file["person"]["id_number"].as_str().unwrap_or_default().to_owned();
+    let view = match household_ref {
+        Some(h) => HouseholdView::today(state, user, &h).await?,
+        None => None,
+    };
+    let claims: Vec<JoinOfPerson> = joins::of_person(&state.store, &id_number)
+        .await?
+        .into_iter()
+        .map(|j| JoinOfPerson {
+            household_ref: j.household_ref,
+            relation: j.relation,
+            state: j.state.code().to_owned(),
+            requested_on: j.requested_on,
+            decided_on: j.decided_on,
+            decision_note: j.decision_note,
+        })
+        .collect();
+    file["household"] = serde_json::to_value(view).map_err(ApiError::internal)?;
+    file["household_joins"] = serde_json::to_value(claims).map_err(ApiError::internal)?;
+    Ok(())
 }

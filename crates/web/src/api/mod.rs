@@ -4,8 +4,10 @@
 pub mod admin;
 pub mod applications;
 pub mod assess;
+pub mod household_joins;
 pub mod households;
 pub mod persons;
+pub mod residence_transfers;
 pub mod revocations;
 pub mod session;
 pub mod transfer;
@@ -46,7 +48,9 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(applications::router())
             .merge(revocations::router())
             .merge(households::router())
+            .merge(household_joins::router())
             .merge(transfer::router())
+            .merge(residence_transfers::router())
             .merge(admin::router()),
     )
 }
@@ -93,6 +97,8 @@ fn json_rejection(e: JsonRejection) -> ApiError {
         JsonRejection::JsonSyntaxError(_) => {
             ApiError::bad_request("invalid_json", None, format!("请求内容不是有效的 JSON：{detail}"), detail)
         }
+        // The body was cut at the limit while it was read (one sent without a length).
+        e if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => ApiError::too_large(None),
         _ => ApiError::bad_request("bad_request", None, format!("请求无效：{detail}"), detail),
     }
 }

@@ -8,16 +8,19 @@ use serde_json::{Map, Value};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use yuanzhu_domain::UnitCode;
+use yuanzhu_domain::access::Target;
 use yuanzhu_domain::access::{Action, mask_id_number, mask_phone};
-use yuanzhu_domain::registration::{FileError, Header, Registration};
+use yuanzhu_domain::registration::{FileError, Header, Registration, RowError};
+use yuanzhu_rules::contract::Raw;
 use yuanzhu_rules::{IdNumber, Lang};
+use yuanzhu_storage::persons::Writer;
 use yuanzhu_storage::search::{self, Scope};
 use yuanzhu_storage::views::View;
-use yuanzhu_storage::{applications, persons, revocations};
+use yuanzhu_storage::{applications, duplicates, persons, revocations};
 
 use super::{Json, Query};
 use crate::auth::AuthUser;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, FieldError};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -148,8 +151,8 @@ pub async fn whole_file(store: &yuanzhu_storage::Store, id_number: &str) -> Resu
     Ok(Some(whole))
 }
 
-/// Masks every ID number (15 or 18 characters) and mobile number found in any string of the
-/// value, including JSON held as text in the timeline's before and after.
+/// Masks every ID number (15 or 18 characters), mobile and landline number found in any string
+/// of the value, including JSON held as text in the timeline's before and after.
 pub fn mask_identities(value: &mut Value) {
     match value {
         Value::String(s) => {
@@ -163,37 +166,7 @@ pub fn mask_identities(value: &mut Value) {
     }
 }
 
-pub(crate) fn masked_text(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = String::with_capacity(s.len());
-    let (mut i, mut last, mut changed) = (0, 0, false);
-    while i < bytes.len() {
-        if !bytes[i].is_ascii_digit() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b'X' || bytes[i] == b'x') {
-            i += 1;
-        }
-        let run = &s[start..i];
-        let masked = match run.len() {
-            15 | 18 => Some(mask_id_number(run)),
-            11 if run.starts_with('1') && run.bytes().all(|b| b.is_ascii_digit()) => Some(mask_phone(run)),
-            _ => None,
-        };
-        if let Some(m) = masked {
-            out.push_str(&s[last..start]);
-            out.push_str(&m);
-            last = i;
-            changed = true;
-        }
-    }
-    changed.then(|| {
-        out.push_str(&s[last..]);
-        out
-    })
-}
+pub(crate) use yuanzhu_domain::access::masked_text;
 
 /// An ID number from the path: a malformed one cannot name anyone, so it is 404 like a stranger.
 pub(crate) fn id_from_path(text: &str) -> Result<IdNumber, ApiError> {
@@ -216,6 +189,7 @@ async fn person_file(
     let reach = user.person(&state, id.as_str(), Action::View).await?;
     let viewed = state.views.enqueue(View { person_id: reach.person_id, actor: user.account.username.clone() }).await?;
     let mut file = whole_file(&state.store, id.as_str()).await?.ok_or_else(ApiError::not_found)?;
+    super::households::file_household(&state, &user, &mut file).await?;
     if !yuanzhu_domain::access::role_allows(user.user.role, Action::ViewIdentity) {
         mask_identities(&mut file);
     }
@@ -237,10 +211,13 @@ pub struct NewRegistration(pub Map<String, Value>);
 
 fn file_error(e: &FileError) -> ApiError {
     let (code, field, zh, en): (&'static str, Option<String>, String, String) = match e {
-        FileError::UnknownColumn(c) => ("unknown_field", Some(c.clone()), format!("未知字段 {c}"), e.to_string()),
-        FileError::MissingColumn(c) => {
-            ("missing_field", Some((*c).to_owned()), format!("缺少必填字段 {c}"), e.to_string())
-        }
+        FileError::UnknownColumn(c) => ("unknown_field", Some(c.clone()), format!("未知字段：{c}"), e.to_string()),
+        FileError::MissingColumn(c) => (
+            "missing_field",
+            Some((*c).to_owned()),
+            format!("缺少必填字段：{}", yuanzhu_domain::registration::column_name(c, Lang::Zh)),
+            e.to_string(),
+        ),
         FileError::AsOf => (
             "as_of_not_allowed",
             Some("as_of".to_owned()),
@@ -257,23 +234,28 @@ fn file_error(e: &FileError) -> ApiError {
     }
 }
 
-fn cell(v: &Value) -> String {
-    match v {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-/// Register a person (or a new unemployment registration of a known one). Categories that 第四条
-/// recognises automatically are recognised under the policy in force on `registered_on`.
+/// Register a person, or record a new unemployment registration of a known one, or correct a
+/// known person's record. Categories that 第四条 recognises automatically are recognised under the
+/// policy in force on `registered_on`.
+///
+/// A key left out leaves that part of a known person's record as it is; `null` or `""` clears it.
+/// A change to a known person must carry `version`, the version of the file it was based on
+/// (`version` in the file): without it the answer is 409 `version_required`, and with an older one
+/// 409 `conflict` (reload the file and make the change again). A new registration needs none.
+/// A known person outside the caller's jurisdiction answers 404, as any person out of reach does,
+/// and nothing is read or written; moving a person to another unit is a transfer
+/// (`POST /persons/{id_number}/transfers`), never a registration (409 `transfer_required`).
+/// Every wrong field is listed in `errors`, the first also as the error itself.
 #[utoipa::path(
     post, path = "/persons", tag = "persons",
     request_body = NewRegistration,
     responses(
+        (status = 200, description = "A known person's registration or correction: the file", body = PersonFileJson),
         (status = 201, description = "Registered: the file, with its recognitions", body = PersonFileJson),
         (status = 403, description = "The unit is outside your jurisdiction, or your role does not register", body = ErrorBody),
-        (status = 422, description = "A field is wrong: `field` names it", body = ErrorBody),
+        (status = 404, description = "The ID number belongs to a person outside your jurisdiction", body = ErrorBody),
+        (status = 409, description = "`version` missing or stale, or a move of residence (`transfer_required`)", body = ErrorBody),
+        (status = 422, description = "Fields are wrong: `field` names the first, `errors` lists all", body = ErrorBody),
     )
 )]
 async fn register(
@@ -281,46 +263,146 @@ async fn register(
     user: AuthUser,
     Json(NewRegistration(body)): Json<NewRegistration>,
 ) -> Result<Response, ApiError> {
-    let registration = register_one(&state, &user, body).await?;
-    let id = registration.id_number.as_str();
-    let file = whole_file(&state.store, id).await?.ok_or_else(|| ApiError::internal("registered person vanished"))?;
-    Ok((StatusCode::CREATED, Json(PersonFileJson(file))).into_response())
+    let registered = register_one(&state, &user, body).await?;
+    let id = registered.registration.id_number.as_str();
+    let mut file =
+        whole_file(&state.store, id).await?.ok_or_else(|| ApiError::internal("registered person vanished"))?;
+    super::households::file_household(&state, &user, &mut file).await?;
+    let status = if registered.created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(PersonFileJson(file))).into_response())
 }
 
-/// Registers one person from named cells (the import columns, and optionally `hukou_unit`): the
-/// checks, jurisdiction and recording that this API and the registration page share. A problem
-/// names its field, in both languages.
+/// A registration as recorded, and whether it made a new file.
+pub(crate) struct Registered {
+    pub registration: Registration,
+    pub created: bool,
+}
+
+/// What a body says of a key that is not a column of the registration: absent, cleared (`null`
+/// or blank), or a value.
+enum Said<'a> {
+    Absent,
+    Cleared,
+    Value(&'a Value),
+}
+
+fn said<'a>(body: &'a Map<String, Value>, key: &str) -> Said<'a> {
+    match body.get(key) {
+        None => Said::Absent,
+        Some(Value::Null) => Said::Cleared,
+        Some(Value::String(s)) if s.trim().is_empty() => Said::Cleared,
+        Some(v) => Said::Value(v),
+    }
+}
+
+/// The unit of hukou a body gives: `None` to leave it, `Some(None)` to clear it.
+fn hukou_unit_of(body: &Map<String, Value>) -> Result<Option<Option<UnitCode>>, FieldError> {
+    let refused = |text: String| FieldError {
+        code: "invalid_unit".to_owned(),
+        field: Some("hukou_unit".to_owned()),
+        zh: format!("hukou_unit（户籍所在单位）：“{text}”不是单位代码，应为6、9或12位数字"),
+        en: format!("hukou_unit: `{text}` is not a unit code (6, 9 or 12 digits)"),
+    };
+    match said(body, "hukou_unit") {
+        Said::Absent => Ok(None),
+        Said::Cleared => Ok(Some(None)),
+        Said::Value(Value::String(text)) => {
+            UnitCode::parse(text.trim()).map(|u| Some(Some(u))).map_err(|_| refused(text.trim().to_owned()))
+        }
+        Said::Value(other) => Err(refused(other.to_string())),
+    }
+}
+
+/// The version a body names: a whole number, or nothing.
+fn version_of(body: &Map<String, Value>) -> Result<Option<i64>, FieldError> {
+    match said(body, "version") {
+        Said::Absent | Said::Cleared => Ok(None),
+        Said::Value(v) => match v.as_i64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok())) {
+            Some(n) if n > 0 => Ok(Some(n)),
+            _ => Err(FieldError {
+                code: "invalid_field".to_owned(),
+                field: Some("version".to_owned()),
+                zh: "version（档案版本号）须为正整数".to_owned(),
+                en: "version must be a positive whole number".to_owned(),
+            }),
+        },
+    }
+}
+
+/// Row errors in both languages, paired, as one error that lists them all.
+fn row_errors(zh: Vec<RowError>, en: Vec<RowError>) -> Vec<FieldError> {
+    zh.into_iter()
+        .zip(en.into_iter().map(Some).chain(std::iter::repeat(None)))
+        .map(|(z, e)| FieldError {
+            code: z.code,
+            field: z.field,
+            en: e.map_or_else(|| z.message.clone(), |e| e.message),
+            zh: z.message,
+        })
+        .collect()
+}
+
+/// Reads a registration from named values (the import columns, and `hukou_unit` and `version`),
+/// checking every field at once: the checks this API and the registration page share. Nothing is
+/// looked up or written.
+pub(crate) fn read_registration(
+    state: &AppState,
+    mut body: Map<String, Value>,
+) -> Result<(Registration, Option<Option<UnitCode>>), ApiError> {
+    let mut errors = Vec::new();
+    let hukou_unit = hukou_unit_of(&body).map_err(|e| errors.push(e)).ok().flatten();
+    let version = version_of(&body).map_err(|e| errors.push(e)).ok().flatten();
+    body.remove("hukou_unit");
+    body.remove("version");
+    let header = Header::parse(body.keys().map(String::as_str)).map_err(|e| file_error(&e))?;
+    let cells: Vec<Raw<'_>> = body.values().map(Raw::Json).collect();
+    let today = state.clock().today();
+    let policies = Some(&*state.policies);
+    let mut registration = match header.read(1, &cells, today, Lang::Zh, policies) {
+        Ok(r) => Some(r),
+        Err(zh) => {
+            let en = header.read(1, &cells, today, Lang::En, policies).err().unwrap_or_default();
+            errors.extend(row_errors(zh, en));
+            None
+        }
+    };
+    match registration.as_mut() {
+        Some(r) if errors.is_empty() => {
+            r.base_version = version;
+            Ok((registration.expect("read"), hukou_unit))
+        }
+        _ => Err(ApiError::all(StatusCode::UNPROCESSABLE_ENTITY, errors)),
+    }
+}
+
+/// Registers one person from named values: the checks, jurisdiction and recording that this API
+/// and the registration page share. A known person outside the caller's reach is 404 and nothing
+/// is written; a problem names its field, in both languages.
 pub(crate) async fn register_one(
     state: &AppState,
     user: &AuthUser,
-    mut body: Map<String, Value>,
-) -> Result<Registration, ApiError> {
+    body: Map<String, Value>,
+) -> Result<Registered, ApiError> {
     user.require(Action::Register)?;
-    let hukou_unit = match body.remove("hukou_unit").as_ref().map(cell).filter(|s| !s.is_empty()) {
-        Some(text) => Some(UnitCode::parse(&text).map_err(|_| {
-            ApiError::unprocessable(
-                "invalid_unit",
-                Some("hukou_unit"),
-                format!("hukou_unit（户籍所在单位）：“{text}”不是单位代码，应为6、9或12位数字"),
-                format!("hukou_unit: `{text}` is not a unit code (6, 9 or 12 digits)"),
-            )
-        })?),
-        None => None,
-    };
-    let header = Header::parse(body.keys().map(String::as_str)).map_err(|e| file_error(&e))?;
-    let cells: Vec<String> = body.values().map(cell).collect();
-    let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
-    let today = crate::today();
-    let row = |lang| header.row(1, &cells, today, lang);
-    let registration = row(Lang::Zh).map_err(|zh| {
-        let en = row(Lang::En).err().map_or_else(|| zh.message.clone(), |e| e.message);
-        let e = ApiError::unprocessable("invalid_row", None, zh.message, en);
-        ApiError { code: zh.code.into(), field: zh.field.map(Into::into), ..e }
-    })?;
+    let (registration, hukou_unit) = read_registration(state, body)?;
     user.unit(&registration.residence_unit, Action::Register)?;
+    let id = registration.id_number.as_str();
+    // A person on file outside the caller's reach does not exist for them. Checked again in the
+    // batch's transaction, which refuses the row whatever happened in between.
+    let on_file = search::reach(&state.store, id, &user.account.id).await?;
+    if on_file.as_ref().is_some_and(|r| !user.user.reaches(Target::Person(r.person()))) {
+        return Err(ApiError::not_found());
+    }
+    if on_file.is_none() {
+        let absent = |lang| registration.unanswered(&state.policies, lang).absent;
+        let errors = row_errors(absent(Lang::Zh), absent(Lang::En));
+        if !errors.is_empty() {
+            return Err(ApiError::all(StatusCode::UNPROCESSABLE_ENTITY, errors));
+        }
+    }
     let units = persons::unit_codes(&state.store).await?;
     // Checked before anything is written: a refused request must leave no person behind.
-    if let Some(h) = hukou_unit.as_ref().filter(|h| !units.contains(h.as_str())) {
+    if let Some(Some(h)) = hukou_unit.as_ref().filter(|h| h.as_ref().is_some_and(|h| !units.contains(h.as_str()))) {
         return Err(ApiError::unprocessable(
             "unknown_unit",
             Some("hukou_unit"),
@@ -328,29 +410,43 @@ pub(crate) async fn register_one(
             format!("hukou_unit: unit {h} is not in the unit tree"),
         ));
     }
-    let summary = persons::register_batch(
-        &state.store,
-        std::slice::from_ref(&registration),
-        &units,
-        &user.account.username,
-        &state.policies,
-        Lang::Zh,
-    )
-    .await?;
+    super::households::hold_joins(state, user, std::slice::from_ref(&registration)).await?;
+    let writer = Writer { user: Some(&user.user), versioned: true };
+    let actor = &user.account.username;
+    let rows = std::slice::from_ref(&registration);
+    let summary =
+        persons::register_batch_as(&state.store, rows, &units, writer, actor, &state.policies, Lang::Zh).await?;
     if let Some(rejected) = summary.rejected.first() {
-        let mut e = ApiError::unprocessable("invalid_row", None, rejected.message.clone(), rejected.message.clone());
-        e.code = rejected.code.clone().into();
-        e.field = rejected.field.clone().map(Into::into);
-        if rejected.code == "unknown_unit" {
-            e.en = format!("unit {} is not in the unit tree", registration.residence_unit);
+        if rejected.code == "outside_jurisdiction" {
+            return Err(ApiError::not_found());
         }
+        let en = match rejected.code.as_str() {
+            "unknown_unit" => format!("unit {} is not in the unit tree", registration.residence_unit),
+            "transfer_required" => on_file.as_ref().map_or_else(String::new, |r| {
+                persons::transfer_required(&registration, r.residence_unit.as_str(), Lang::En).message
+            }),
+            _ => registration
+                .unanswered(&state.policies, Lang::En)
+                .absent
+                .first()
+                .map(|e| e.message.clone())
+                .unwrap_or_default(),
+        };
+        let status =
+            if rejected.code == "transfer_required" { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+        let mut e = ApiError::new(status, rejected.code.clone(), rejected.message.clone(), en);
+        e.field = rejected.field.clone().map(Into::into);
         return Err(e);
     }
-    let id = registration.id_number.as_str();
-    if let Some(h) = &hukou_unit {
-        search::set_hukou_unit(&state.store, id, Some(h), &user.account.username).await?;
+    if let Some(h) = hukou_unit {
+        search::set_hukou_unit(&state.store, id, h.as_ref(), actor).await?;
     }
-    Ok(registration)
+    // A second file of the same name and birth date is flagged at once, for someone who reaches
+    // both to decide (the registration stands whatever happens here: a later import flags it).
+    if let Err(e) = duplicates::flag_person(&state.store, id, actor).await {
+        tracing::error!(error = %e, "flagging possible duplicates after a registration");
+    }
+    Ok(Registered { registration, created: summary.persons_created > 0 })
 }
 
 #[cfg(test)]

@@ -136,7 +136,7 @@ pub(crate) async fn log_contact(
     user.person(&state, id.as_str(), Action::LogContact).await?;
     let channel = revocations::parse_channel(body.channel.trim())
         .ok_or_else(|| unknown_code("channel", &body.channel, &CHANNELS.map(revocations::channel_code)))?;
-    let on = day_of(body.on.as_deref())?;
+    let on = day_of(state.clock().today(), body.on.as_deref())?;
     let note = body.note.as_deref().unwrap_or("");
     free_text(note, "note", MAX_TEXT)?;
     let record =
@@ -203,7 +203,7 @@ pub(crate) async fn log_refusal(
     user.person(&state, id.as_str(), Action::LogContact).await?;
     let service = revocations::parse_service(body.service.trim())
         .ok_or_else(|| unknown_code("service", &body.service, &SERVICES.map(revocations::service_code)))?;
-    let on = day_of(body.on.as_deref())?;
+    let on = day_of(state.clock().today(), body.on.as_deref())?;
     let note = body.note.as_deref().unwrap_or("");
     free_text(note, "note", MAX_TEXT)?;
     let record = revocations::log_refusal(&state.store, id.as_str(), on, service, note, &user.account.username)
@@ -314,7 +314,7 @@ pub(crate) async fn propose(
     user.person(&state, id.as_str(), Action::ProposeRevocation).await?;
     let reason = ExitReason::from_code(body.reason.trim())
         .ok_or_else(|| unknown_code("reason", &body.reason, &ExitReason::ALL.map(ExitReason::code)))?;
-    let on = day_of(body.on.as_deref())?;
+    let on = day_of(state.clock().today(), body.on.as_deref())?;
     free_text(&body.note, "note", MAX_TEXT)?;
     let made = revocations::propose(
         &state.store,
@@ -434,7 +434,7 @@ pub(crate) async fn decide(
     Json(body): Json<Decision>,
 ) -> Result<Json<DecisionJson>, ApiError> {
     reachable(&state, &user, &id, Action::DecideRevocation).await?;
-    let on = day_of(body.on.as_deref())?;
+    let on = day_of(state.clock().today(), body.on.as_deref())?;
     let reviewer = user.account.username.as_str();
     let show = role_allows(user.user.role, Action::ViewIdentity);
     if body.confirm {
@@ -534,7 +534,7 @@ async fn unreachable_soon(
         &state.store,
         &state.policies,
         prefix.unwrap_or(""),
-        crate::today(),
+        state.clock().today(),
         within,
     )
     .await

@@ -10,11 +10,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use yuanzhu_domain::access::{Action, Target, mask_id_number, mask_phone, role_allows};
 use yuanzhu_domain::registration::{FileError, Registration, RowError, read_csv};
-use yuanzhu_domain::xlsx::{XlsxError, read_xlsx};
+use yuanzhu_domain::xlsx::{XlsxError, XlsxLimits, read_xlsx_within};
 use yuanzhu_rules::Lang;
 use yuanzhu_storage::duplicates;
 use yuanzhu_storage::export::{self, FileFormat, Paged, TableWriter};
-use yuanzhu_storage::persons::{self, ImportSummary};
+use yuanzhu_storage::persons::{self, ImportSummary, Writer};
 
 use super::{Json, Query};
 use crate::auth::AuthUser;
@@ -60,7 +60,8 @@ pub struct ImportReport {
     pub registrations_recorded: u64,
     /// Categories recognised automatically (第四条).
     pub recognitions_granted: u64,
-    /// New possible duplicates (same name and birth date) waiting for a decision.
+    /// New possible duplicates (same name and birth date) waiting for a decision, both of whose
+    /// persons are within the caller's jurisdiction.
     pub duplicates_flagged: u64,
     /// By row number.
     pub rejected: Vec<RejectedRow>,
@@ -73,7 +74,11 @@ fn file_error(e: &FileError) -> ApiError {
             ("unknown_column", Some(c.clone()), format!("未知列“{c}”：既不是评估字段也不是登记列"))
         }
         FileError::DuplicateColumn(c) => ("duplicate_column", Some(c.clone()), format!("列“{c}”出现了两次")),
-        FileError::MissingColumn(c) => ("missing_column", Some((*c).to_owned()), format!("缺少必需的列“{c}”")),
+        FileError::MissingColumn(c) => (
+            "missing_column",
+            Some((*c).to_owned()),
+            format!("缺少必需的列：{}（{c}）", yuanzhu_domain::registration::column_name(c, Lang::Zh)),
+        ),
         FileError::AsOf => (
             "as_of_not_allowed",
             Some("as_of".to_owned()),
@@ -90,29 +95,29 @@ fn file_error(e: &FileError) -> ApiError {
     }
 }
 
-/// The rows of the body, by its content type.
+/// The rows of the body, by its content type, within `limits` (see [`XlsxLimits`]; the row count
+/// applies to CSV too).
 pub(crate) fn read_body(
     headers: &HeaderMap,
     body: &[u8],
     lang: Lang,
+    today: yuanzhu_rules::Date,
+    limits: XlsxLimits,
 ) -> Result<Vec<Result<Registration, RowError>>, ApiError> {
     let media = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
         .unwrap_or_default();
-    let today = crate::today();
     match media.as_str() {
-        "text/csv" | "application/csv" => read_csv(body, today, lang).map_err(|e| file_error(&e)),
-        XLSX => read_xlsx(body, today, lang).map_err(|e| match e {
-            XlsxError::Workbook(detail) => ApiError::bad_request(
-                "invalid_xlsx",
-                None,
-                format!("文件无法按 xlsx 工作簿读取：{detail}"),
-                format!("the file cannot be read as an xlsx workbook: {detail}"),
-            ),
-            XlsxError::File(e) => file_error(&e),
-        }),
+        "text/csv" | "application/csv" => {
+            let rows = read_csv(body, today, lang).map_err(|e| file_error(&e))?;
+            match rows.len() > limits.max_rows {
+                true => Err(xlsx_error(XlsxError::TooManyRows { limit: limits.max_rows })),
+                false => Ok(rows),
+            }
+        }
+        XLSX => read_xlsx_within(body, today, lang, limits).map_err(xlsx_error),
         _ => Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
@@ -123,18 +128,22 @@ pub(crate) fn read_body(
     }
 }
 
+/// A file refused whole: unreadable (400), its header wrong (422), or more than an import takes
+/// (413, naming the limit).
+fn xlsx_error(e: XlsxError) -> ApiError {
+    let (status, code) = match &e {
+        XlsxError::File(e) => return file_error(e),
+        XlsxError::Workbook(_) => (StatusCode::BAD_REQUEST, "invalid_xlsx"),
+        XlsxError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "file_too_large"),
+        XlsxError::TooManyRows { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_many_rows"),
+    };
+    ApiError::new(status, code, e.message(Lang::Zh), e.message(Lang::En)).field("file")
+}
+
+/// A row outside the caller's jurisdiction: its unit, or a person on file elsewhere (the same
+/// words for both, so that a row does not tell whether an ID number is registered elsewhere).
 pub(crate) fn outside(reg: &Registration, lang: Lang) -> RowError {
-    let unit = &reg.residence_unit;
-    RowError {
-        row: reg.row,
-        reference: reg.reference.clone(),
-        field: Some("residence_unit".to_owned()),
-        code: "outside_jurisdiction".to_owned(),
-        message: match lang {
-            Lang::Zh => format!("居住单位 {unit} 不在您的管辖范围内，本行未导入"),
-            Lang::En => format!("unit {unit} is outside your jurisdiction: the row was not imported"),
-        },
-    }
+    RowError::outside_jurisdiction(reg, lang)
 }
 
 /// Import registrations: the raw file as the body, `Content-Type: text/csv` or the xlsx type.
@@ -143,9 +152,13 @@ pub(crate) fn outside(reg: &Registration, lang: Lang) -> RowError {
 ///
 /// A readable file always answers **200** with the report: every good row is imported, and every
 /// bad row is listed in `rejected` with its row, field, code and message (in the caller's
-/// language), including rows whose `residence_unit` lies outside the caller's jurisdiction
-/// (`outside_jurisdiction`), which are not imported. A file that cannot be read at all is 400
-/// (not CSV or xlsx), 415 (another content type) or 422 (its header is wrong).
+/// language), including rows whose `residence_unit` lies outside the caller's jurisdiction, or
+/// whose ID number belongs to a person on file outside it (`outside_jurisdiction`, in the same
+/// words for both), which are not imported. A column the file lacks leaves that part of a known
+/// person's record as it is, and an empty cell clears it; a row that would move a person to another
+/// unit is refused (`transfer_required`). A file that cannot be read at all is 400 (not CSV or
+/// xlsx), 413 (more rows than `import_max_rows`, or an xlsx that unpacks to more than
+/// `import_max_unpacked_mib`), 415 (another content type) or 422 (its header is wrong).
 #[utoipa::path(
     post, path = "/imports", tag = "transfer",
     request_body(content((String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
@@ -153,6 +166,7 @@ pub(crate) fn outside(reg: &Registration, lang: Lang) -> RowError {
         (status = 200, description = "The report: good rows imported, bad rows listed", body = ImportReport),
         (status = 400, description = "The body cannot be read as CSV or xlsx", body = ErrorBody),
         (status = 403, body = ErrorBody),
+        (status = 413, description = "More than an import takes: too many rows, or an xlsx that unpacks too large", body = ErrorBody),
         (status = 415, description = "Neither text/csv nor xlsx", body = ErrorBody),
         (status = 422, description = "The header is wrong: `field` names the column", body = ErrorBody),
     )
@@ -165,7 +179,7 @@ async fn import(
 ) -> Result<Json<ImportReport>, ApiError> {
     user.require(Action::Register)?;
     let lang = lang_of(headers.get(header::ACCEPT_LANGUAGE));
-    let rows = read_body(&headers, &body, lang)?;
+    let rows = read_body(&headers, &body, lang, state.clock().today(), state.config.xlsx_limits())?;
     let mut summary = ImportSummary::default();
     let mut good = Vec::with_capacity(rows.len());
     for row in rows {
@@ -179,10 +193,15 @@ async fn import(
     let mut duplicates_flagged = 0;
     if !good.is_empty() {
         let units = persons::unit_codes(&state.store).await?;
+        super::households::hold_joins(&state, &user, &good).await?;
+        let writer = Writer { user: Some(&user.user), versioned: false };
         for batch in good.chunks(BATCH) {
-            summary.absorb(persons::register_batch(&state.store, batch, &units, actor, &state.policies, lang).await?);
+            let policies = &state.policies;
+            summary
+                .absorb(persons::register_batch_as(&state.store, batch, &units, writer, actor, policies, lang).await?);
         }
-        duplicates_flagged = duplicates::flag_new(&state.store, actor).await?;
+        // Counted as the caller may see them: a pair with a person out of reach is not told.
+        duplicates_flagged = super::admin::flags_seen(&user.user, &duplicates::flag_new(&state.store, actor).await?);
     }
     summary.rejected.sort_by_key(|e| e.row);
     Ok(Json(ImportReport {
@@ -239,21 +258,34 @@ pub struct ExportQuery {
 pub(crate) async fn export_persons(
     State(state): State<AppState>,
     user: AuthUser,
+    headers: axum::http::HeaderMap,
     Query(query): Query<ExportQuery>,
 ) -> Result<Response, ApiError> {
+    let lang = crate::error::lang_of(headers.get(axum::http::header::ACCEPT_LANGUAGE));
+    persons_file(&state, &user, &query, lang).await
+}
+
+/// The persons of the caller's jurisdiction as [`export_persons`] gives them, the header in
+/// `lang` (Chinese names in Chinese, the field names in English; an import reads either).
+pub(crate) async fn persons_file(
+    state: &AppState,
+    user: &AuthUser,
+    query: &ExportQuery,
+    lang: Lang,
+) -> Result<Response, ApiError> {
     user.require(Action::Export)?;
-    let format = export_format(&query)?;
+    let format = export_format(query)?;
     let Some(prefix) = user.user.unit_prefix() else { return Err(ApiError::forbidden()) };
     let masked = !role_allows(user.user.role, Action::ViewIdentity);
     let pages = export::persons(&state.store, Some(prefix)).await?;
-    let (bytes, rows) = export_table(pages, format, |r| {
+    let (bytes, rows) = export_table(pages, format, lang, |r| {
         if masked {
             r.id_number = mask_id_number(&r.id_number);
             r.phone = r.phone.as_deref().map(mask_phone);
         }
     })
     .await?;
-    attachment(&state, &user, prefix, "persons", format, rows, bytes).await
+    attachment(state, user, prefix, "persons", format, rows, bytes).await
 }
 
 /// Export the ledgers of the caller's jurisdiction (第十九条 一人一档、一帮扶一台帐): one row per
@@ -294,7 +326,7 @@ pub(crate) async fn export_ledgers(
     let Some(prefix) = user.user.unit_prefix() else { return Err(ApiError::forbidden()) };
     let masked = !role_allows(user.user.role, Action::ViewIdentity);
     let pages = export::ledgers(&state.store, Some(prefix), lang).await?;
-    let (bytes, rows) = export_table(pages, format, |r| {
+    let (bytes, rows) = export_table(pages, format, lang, |r| {
         if masked {
             r.id_number = mask_id_number(&r.id_number);
             r.summary = super::persons::masked_text(&r.summary).unwrap_or_else(|| r.summary.clone());
@@ -321,9 +353,10 @@ fn export_format(query: &ExportQuery) -> Result<FileFormat, ApiError> {
 async fn export_table<P: Paged>(
     mut pages: P,
     format: FileFormat,
+    lang: Lang,
     mask: impl Fn(&mut P::Row),
 ) -> Result<(Vec<u8>, usize), ApiError> {
-    let mut out = TableWriter::<_, P::Row>::new(format, Vec::new())?;
+    let mut out = TableWriter::<_, P::Row>::new(format, Vec::new(), lang)?;
     while let Some(mut page) = pages.next_page().await? {
         if !out.fits(page.len()) {
             let most = export::XLSX_MAX_ROWS - 1;
@@ -356,7 +389,7 @@ async fn attachment(
         FileFormat::Xlsx => ("xlsx", XLSX),
     };
     export::record_export(&state.store, &user.account.username, prefix, table, extension, rows).await?;
-    let filename = format!("{table}-{prefix}-{}.{extension}", crate::today());
+    let filename = format!("{table}-{prefix}-{}.{extension}", state.clock().today());
     let disposition =
         HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")).map_err(ApiError::internal)?;
     Ok((

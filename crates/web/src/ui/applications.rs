@@ -61,6 +61,12 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("application.missing", "未提交", "Missing"),
     ("application.provisional", "（依据待核实）", "(source not yet verified)"),
     ("application.tick_provided", "勾选本次收到的材料", "Tick the documents received now"),
+    ("application.act_on", "办理日期", "Date"),
+    (
+        "application.act_on_hint",
+        "补录的申请默认沿用其受理日期；不能早于上一次办理，也不能晚于今天。",
+        "A back-dated application keeps its received date by default; not before the last step, not after today.",
+    ),
     ("application.record_provided", "记录已收到的材料", "Record documents received"),
     ("application.record_commitment", "以书面承诺代替证明", "Accept written commitments instead"),
     ("application.nothing_ticked", "请至少勾选一份材料。", "Tick at least one document."),
@@ -311,7 +317,7 @@ async fn new_form(State(state): State<AppState>, Page(ctx, user): Page, Path(per
         Ok(person) => {
             let page = NewPage {
                 ctx: &ctx,
-                policies: choices(&ctx, crate::today()),
+                policies: choices(&ctx, state.clock().today()),
                 person_id,
                 name: person.name,
                 chosen: String::new(),
@@ -349,7 +355,7 @@ async fn open(
     let on_text = field(&f, "on").trim().to_owned();
     let mut page = NewPage {
         ctx: &ctx,
-        policies: choices(&ctx, crate::today()),
+        policies: choices(&ctx, state.clock().today()),
         person_id,
         name: person.name,
         chosen: chosen.clone(),
@@ -357,7 +363,7 @@ async fn open(
         category_error: None,
         on_error: None,
     };
-    let on = match day_of(Some(&on_text).filter(|t| !t.is_empty()).map(String::as_str)) {
+    let on = match day_of(state.clock().today(), Some(&on_text).filter(|t| !t.is_empty()).map(String::as_str)) {
         Ok(on) => on,
         Err(e) => {
             page.on_error = Some(pick(&ctx, &e));
@@ -434,6 +440,8 @@ struct RefusalView {
 /// What every page of one application shows: the applicant, the category and its article.
 struct Summary {
     id: String,
+    /// The number people read aloud, on every printed form (SQ-2026-000123).
+    number: String,
     version: i64,
     person_id: String,
     name: String,
@@ -450,6 +458,10 @@ struct Summary {
     state: &'static str,
     state_name: &'static str,
     opened_on: String,
+    /// The day a preparing step (documents, submission) is dated by default, `YYYY-MM-DD`: for
+    /// an application entered after the day it was received, the day of its latest step, so
+    /// that a file keyed in later keeps its own dates; otherwise today.
+    act_on: String,
     docs: Vec<DocRow>,
     notice: Option<NoticeView>,
     refusal: Option<RefusalView>,
@@ -548,6 +560,7 @@ async fn summary(
     let mask = |t: &str, f: fn(&str) -> String| if show_identity { t.to_owned() } else { f(t) };
     Ok(Summary {
         id: stored.id.clone(),
+        number: stored.number.clone(),
         version: stored.version,
         person_id: stored.person_id.clone(),
         name: person.name,
@@ -563,12 +576,29 @@ async fn summary(
         citation,
         state: kind.code(),
         state_name: kind.name(ctx.lang),
-        opened_on: app.history().first().map(|e| date(e.on)).unwrap_or_default(),
+        opened_on: date(app.received_on()),
+        act_on: act_on(stored, state.clock().today()).to_string(),
         docs,
         notice,
         refusal,
         appeal_deadline: app.appeal_deadline().map(date),
     })
+}
+
+/// See [`Summary::act_on`].
+fn act_on(stored: &applications::StoredApplication, today: Date) -> Date {
+    let app = &stored.application;
+    let entered_on = stored.created_at.get(..10).and_then(|d| Date::parse(d).ok());
+    if entered_on.is_some_and(|entered| app.received_on() < entered) {
+        app.history().last().map_or_else(|| app.received_on(), |e| e.on)
+    } else {
+        today
+    }
+}
+
+/// The day a form names (`on`), or none for the API's default (today).
+fn form_day(f: &[(String, String)]) -> Option<String> {
+    Some(field(f, "on").trim().to_owned()).filter(|d| !d.is_empty())
 }
 
 fn history(ctx: &Ctx, stored: &applications::StoredApplication) -> Vec<HistoryRow> {
@@ -616,7 +646,7 @@ async fn page(
     let prepare = role_allows(user.user.role, Action::PrepareApplication);
     let decide = role_allows(user.user.role, Action::DecideApplication);
     let open_file = matches!(kind, StateKind::Draft | StateKind::Deficient);
-    let today = crate::today();
+    let today = state.clock().today();
     let (problem, status) = match problem {
         Some((p, s)) => (Some(p), s),
         None => (None, StatusCode::OK),
@@ -732,7 +762,7 @@ async fn documents(
             Err(e) => Err(e),
         }
     } else {
-        let body = DocumentsBody { documents: codes, version: version_of(&f), on: None };
+        let body = DocumentsBody { documents: codes, version: version_of(&f), on: form_day(&f) };
         supply(&state, &user, &id, body, how).await.map(|_| ())
     };
     after(&state, &ctx, &user, &id, "documents", result, String::new()).await
@@ -745,7 +775,7 @@ async fn submit(
     Form(f): Fields,
 ) -> Response {
     token_or_refuse!(ctx, f);
-    let body = StepBody { version: version_of(&f), on: None };
+    let body = StepBody { version: version_of(&f), on: form_day(&f) };
     let result = step(&state, &user, &id, body, Step::Submit).await.map(|_| ());
     after(&state, &ctx, &user, &id, "submit", result, String::new()).await
 }
@@ -828,7 +858,8 @@ async fn mark_deficient(
         let app = &stored.application;
         let ticked: Vec<Document> =
             app.checklist().into_iter().filter(|d| defective.iter().any(|c| c == d.code())).collect();
-        let listed: Vec<&'static str> = match app.mark_deficient(&user.account.username, crate::today(), &ticked) {
+        let listed: Vec<&'static str> = match app.mark_deficient(&user.account.username, state.clock().today(), &ticked)
+        {
             Ok(next) => next
                 .deficiency_notice()
                 .map(|n| n.missing().iter().map(|d| d.name(ctx.lang)).collect())

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use yuanzhu_domain::access::Action;
 use yuanzhu_rules::Lang;
-use yuanzhu_storage::households::{self, Employment};
+use yuanzhu_storage::employment::{self, Employment};
 use yuanzhu_storage::{persons, search};
 
 use super::{Ctx, Page, error_page, form_token_ok, render};
@@ -42,7 +42,21 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Give the last day worked. From the next day the member counts as without work in the household's status.",
     ),
     ("work.end", "登记失业", "Record the end"),
+    ("work.which", "结束的就业", "The work that ended"),
+    ("work.none_open", "该人员没有未结束的就业。", "The person has no work still open."),
+    ("work.categories_at_start", "就业时的认定类别", "Categories held when the work began"),
+    (
+        "work.start_effects",
+        "登记就业后，该人员的失业登记终止，失业登记时自动认定的类别随之终止；特困失业人员资格按第六条第（一）项提出注销，供审核。",
+        "Once work is recorded, the person's unemployment registration ends, and with it the categories recognised automatically at it; hardship status is proposed for revocation under article 6(1), for a reviewer to decide.",
+    ),
     ("file.work", "就业与失业登记", "Employment"),
+    ("file.member_outside", "（不在本单位管辖范围）", "(outside your jurisdiction)"),
+    (
+        "file.household_pending",
+        "加入以下家庭的申请待家庭成员所在单位确认，确认前不计入该家庭：",
+        "Joining this household waits for the acceptance of the members' unit; until then the person is not counted in it:",
+    ),
     ("file.done.work_started", "已登记就业。", "The work is recorded."),
     ("file.done.work_ended", "已登记就业结束。", "The end of the work is recorded."),
 ];
@@ -65,11 +79,35 @@ struct WorkPage<'a> {
     end: Entered,
 }
 
+impl WorkPage<'_> {
+    /// The records still open, which the end form offers.
+    fn open(&self) -> Vec<&Employment> {
+        self.records.iter().filter(|r| r.ended_on.is_none()).collect()
+    }
+
+    /// Whether the end form's choice `id` is the one to show selected: the one chosen before an
+    /// error, or the only open record.
+    fn chosen(&self, id: &str) -> bool {
+        if self.end.employment_id.is_empty() { self.open().len() == 1 } else { self.end.employment_id == id }
+    }
+
+    /// The categories a record kept, in the page's language.
+    fn held(&self, r: &Employment) -> String {
+        let sep = if self.ctx.lang == Lang::Zh { "、" } else { ", " };
+        match &r.categories_at_start {
+            Some(held) if held.is_empty() => self.ctx.t("common.none").to_owned(),
+            Some(held) => held.iter().map(|h| self.ctx.category(&h.category)).collect::<Vec<_>>().join(sep),
+            None => String::new(),
+        }
+    }
+}
+
 /// What a form held, and the error that sits next to its field.
 #[derive(Default)]
 struct Entered {
     date: String,
     employer: String,
+    employment_id: String,
     error: Option<(String, String)>,
 }
 
@@ -82,7 +120,7 @@ impl Entered {
     fn general(&self) -> Option<&str> {
         self.error
             .as_ref()
-            .filter(|(f, _)| !["started_on", "ended_on", "employer"].contains(&f.as_str()))
+            .filter(|(f, _)| !["started_on", "ended_on", "employer", "employment_id"].contains(&f.as_str()))
             .map(|(_, m)| m.as_str())
     }
 }
@@ -99,7 +137,7 @@ async fn view<'a>(
     let id_number = search::id_number_of(&state.store, person_id).await?.ok_or_else(ApiError::not_found)?;
     user.person(state, &id_number, Action::Register).await?;
     let name = persons::file(&state.store, &id_number).await?.map(|f| f.person.name).ok_or_else(ApiError::not_found)?;
-    let records = households::employment_of(&state.store, &id_number).await?;
+    let records = employment::of_person(&state.store, &id_number).await?;
     let page = WorkPage {
         ctx,
         person_id: person_id.to_owned(),
@@ -126,6 +164,8 @@ pub struct WorkForm {
     date: String,
     #[serde(default)]
     employer: String,
+    #[serde(default)]
+    employment_id: String,
 }
 
 fn message(ctx: &Ctx, e: &ApiError) -> (String, String) {
@@ -162,12 +202,17 @@ async fn submit(state: &AppState, ctx: &Ctx, user: &AuthUser, person_id: &str, f
     let outcome = if starts {
         start_work(state, user, &id_number, &f.date, Some(&f.employer)).await.map(|_| "work_started")
     } else {
-        end_work(state, user, &id_number, &f.date).await.map(|_| "work_ended")
+        end_work(state, user, &id_number, &f.employment_id, &f.date).await.map(|_| "work_ended")
     };
     match outcome {
         Ok(done) => Redirect::to(&format!("/p/{person_id}?done={done}")).into_response(),
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
-            let entered = Entered { date: f.date, employer: f.employer, error: Some(message(ctx, &e)) };
+            let entered = Entered {
+                date: f.date,
+                employer: f.employer,
+                employment_id: f.employment_id,
+                error: Some(message(ctx, &e)),
+            };
             if starts {
                 page.start = entered;
             } else {

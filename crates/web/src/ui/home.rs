@@ -1,20 +1,32 @@
-//! The home page, by role. A caseworker (community worker, street officer) sees their queues within
-//! their jurisdiction; a supervisor (district supervisor, city administrator, auditor) sees counts
-//! by category and unit for their subtree; a hotline operator gets search, and a social worker
-//! search and their assigned persons. Every list is bounded and says how many there are in all.
+//! The home page, by role: each shows its own work, within the user's jurisdiction.
+//! - A community caseworker: drafts to finish, deficient applications to complete, contacts coming
+//!   due, revocation proposals waiting for the street, possible duplicates.
+//! - A street officer: submitted applications waiting for a decision (the review deadline, overdue
+//!   ones marked), deficient ones by how long the notice has waited, revocation proposals to
+//!   decide, contacts coming due, possible duplicates.
+//! - A district supervisor, the city administrator, an auditor: counts by category and unit for
+//!   the subtree, the open work of each unit, and the decisions past their deadline.
+//! - A hotline operator: the persons to call before they become unreachable; a social worker:
+//!   their assigned persons, and which of them are about to become unreachable.
+//!
+//! Every list is bounded and says how many there are in all.
 
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use yuanzhu_domain::access::Role;
+use yuanzhu_domain::access::{Action, Role, role_allows};
+use yuanzhu_domain::application::StateKind;
 use yuanzhu_rules::Lang;
+use yuanzhu_storage::applications::Order;
 use yuanzhu_storage::{applications, revocations, stats};
 
+use super::queue::Row as ApplicationRow;
 use super::{Ctx, Page, error_page, render};
-use crate::api::applications::{application_error, reaches};
+use crate::api::applications::{application_error, reaches, within_reach};
+use crate::api::residence_transfers::TransferView;
 use crate::api::revocations::revocation_error;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
@@ -33,14 +45,28 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("home.waiting.no_deadline", "未设期限（已等待", "No deadline (waiting"),
     ("home.waiting.no_deadline_end", "天）", "days)"),
     ("home.waiting.open", "办理", "Handle"),
-    ("home.proposals.title", "待确认的退出（撤销）提议", "Revocation proposals to confirm"),
-    ("home.proposals.reason", "退出原因", "Reason"),
+    ("home.proposals.title", "待审核的注销提议", "Revocation proposals to decide"),
+    ("home.proposals.sent_title", "已提出、等待街道审核的注销提议", "Revocation proposals waiting for the street"),
+    ("home.proposals.view", "查看", "Open"),
+    ("home.drafts.title", "未提交的申请草稿", "Application drafts to finish"),
+    ("home.deciding.title", "已提交、待审批的认定申请", "Applications waiting for your decision"),
+    ("home.deciding.open", "审批", "Decide"),
+    ("home.all_applications", "全部认定申请", "All applications"),
+    ("home.work.title", "各单位待办", "Open work by unit"),
+    ("home.work.drafts", "草稿", "Drafts"),
+    ("home.work.submitted", "待审批", "To decide"),
+    ("home.work.deficient", "待补正", "Deficient"),
+    ("home.work.overdue", "超期未审批", "Decisions overdue"),
+    ("home.work.proposals", "待审核注销", "Revocations to decide"),
+    ("home.work.empty", "辖区内暂无待办。", "No open work in your area."),
+    ("home.overdue.title", "超过审批期限的申请", "Applications past their decision deadline"),
+    ("home.proposals.reason", "注销原因", "Reason"),
     ("home.proposals.proposed_on", "提议日期", "Proposed on"),
     ("home.proposals.open", "审核", "Review"),
     ("home.unreachable.title", "即将失去联系的人员", "Persons about to become unreachable"),
     (
         "home.unreachable.hint",
-        "在到期日前联系成功，可避免按失联规则提议退出。",
+        "在到期日前联系成功，可避免按失联规则提议注销。",
         "Reach them before the due day, or the lost-contact rule proposes revocation.",
     ),
     ("home.unreachable.due", "到期日", "Due"),
@@ -117,19 +143,44 @@ struct DuplicateRow {
     person_b: String,
 }
 
-/// What a caseworker has to do.
+/// What a caseworker, a street officer, a hotline operator or a social worker has to do; a list
+/// a role does not work on is `None` and not shown.
 struct Queue {
-    waiting: Bounded<WaitingRow>,
-    proposals: Bounded<ProposalRow>,
-    due: Bounded<DueRow>,
-    duplicates: Bounded<DuplicateRow>,
+    drafts: Option<Bounded<ApplicationRow>>,
+    deciding: Option<Bounded<ApplicationRow>>,
+    waiting: Option<Bounded<WaitingRow>>,
+    proposals: Option<Bounded<ProposalRow>>,
+    /// Whether the user decides the proposals (or only waits for the street to).
+    decides_proposals: bool,
+    due: Option<Bounded<DueRow>>,
+    duplicates: Option<Bounded<DuplicateRow>>,
 }
 
-/// One bar of the chart: a category, its count and the bar's geometry.
+/// One unit's open work, for a supervisor.
+struct WorkRow {
+    code: String,
+    name: String,
+    drafts: i64,
+    submitted: i64,
+    deficient: i64,
+    overdue: i64,
+    proposals: i64,
+}
+
+/// What a supervisor watches: each unit's open work, and the decisions past their deadline.
+struct Oversight {
+    units: Vec<WorkRow>,
+    overdue: Bounded<ApplicationRow>,
+}
+
+/// One bar of the chart: a category (its label in lines, see [`super::chart`]), its count and
+/// the bar's geometry.
 struct Bar {
-    category: String,
+    lines: Vec<String>,
     persons: i64,
     y: usize,
+    /// The row's height: one bar, or as many lines as the label has.
+    height: usize,
     width: usize,
 }
 
@@ -145,13 +196,16 @@ struct Stats {
     categories: Vec<String>,
     bars: Vec<Bar>,
     chart_height: usize,
+    /// The label column, as wide as the widest label line.
+    label_width: usize,
     units: Vec<UnitRow>,
 }
 
-/// The chart's geometry, in SVG user units.
-const CHART_LABEL: usize = 200;
+/// The chart's geometry, in SVG user units: the bars' longest length, a row's least height, and
+/// a label line's height.
 const CHART_BARS: usize = 300;
 const BAR_STEP: usize = 28;
+const LINE_STEP: usize = 16;
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -159,32 +213,138 @@ struct HomePage<'a> {
     ctx: &'a Ctx,
     queue: Option<Queue>,
     stats: Option<Stats>,
+    oversight: Option<Oversight>,
     assigned: Option<Bounded<stats::Assigned>>,
+    /// The open moves of residence the user sees: to accept or refuse, or to withdraw.
+    transfers: Option<Vec<TransferView>>,
+    /// What the page that led here just did, confirmed at the top.
+    done: Option<&'static str>,
 }
 
-async fn home(State(state): State<AppState>, Page(ctx, user): Page) -> Response {
-    let mut page = HomePage { ctx: &ctx, queue: None, stats: None, assigned: None };
-    let made = match user.user.role {
-        Role::CommunityWorker | Role::StreetOfficer => queue(&state, &ctx, &user).await.map(|q| page.queue = Some(q)),
-        Role::DistrictSupervisor | Role::CityAdmin | Role::Auditor => {
-            supervisor(&state, &ctx, &user).await.map(|s| page.stats = Some(s))
+impl HomePage<'_> {
+    fn transfer_state(&self, state: &str) -> String {
+        self.ctx.label("transfer.state", state)
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct HomeQuery {
+    done: Option<String>,
+}
+
+async fn home(State(state): State<AppState>, Page(ctx, user): Page, Query(q): Query<HomeQuery>) -> Response {
+    let done = q.done.as_deref().and_then(super::residence_transfers::done_key);
+    let mut page =
+        HomePage { ctx: &ctx, queue: None, stats: None, oversight: None, assigned: None, transfers: None, done };
+    if role_allows(user.user.role, Action::TransferResidence) {
+        match super::residence_transfers::queue(&state, &user, SHOWN as u32).await {
+            Ok(t) => page.transfers = Some(t),
+            Err(e) => return error_page(&ctx, &e),
         }
-        Role::SocialWorker => stats::assigned_persons(&state.store, &user.account.id, SHOWN as u32)
-            .await
-            .map(|(rows, total)| page.assigned = Some(Bounded { rows, total: total.max(0) as usize }))
-            .map_err(ApiError::from),
-        Role::HotlineOperator => Ok(()),
-    };
+    }
+    let made = async {
+        match user.user.role {
+            Role::CommunityWorker | Role::StreetOfficer => page.queue = Some(queue(&state, &ctx, &user).await?),
+            Role::DistrictSupervisor | Role::CityAdmin | Role::Auditor => {
+                page.stats = Some(supervisor(&state, &ctx, &user).await?);
+                page.oversight = Some(oversight(&state, &ctx, &user).await?);
+            }
+            Role::SocialWorker => {
+                let (rows, total) = stats::assigned_persons(&state.store, &user.account.id, SHOWN as u32).await?;
+                page.queue = Some(assigned_due(&state, &user).await?);
+                page.assigned = Some(Bounded { rows, total: total.max(0) as usize });
+            }
+            Role::HotlineOperator => {
+                let due = due_contacts(&state, user.user.unit_prefix().unwrap_or("")).await?;
+                page.queue = Some(Queue::only_due(due));
+            }
+        }
+        Ok::<(), ApiError>(())
+    }
+    .await;
     match made {
         Ok(()) => render(&page, StatusCode::OK),
         Err(e) => error_page(&ctx, &e),
     }
 }
 
-/// The caseworker's four queues, each within the user's units.
+impl Queue {
+    fn only_due(due: Bounded<DueRow>) -> Queue {
+        Queue {
+            drafts: None,
+            deciding: None,
+            waiting: None,
+            proposals: None,
+            decides_proposals: false,
+            due: Some(due),
+            duplicates: None,
+        }
+    }
+}
+
+/// Applications of the user's units in some states, as rows of the queue: the first [`SHOWN`]
+/// in `order`, those whose applicant the user still reaches.
+async fn applications_in(
+    state: &AppState,
+    ctx: &Ctx,
+    user: &AuthUser,
+    states: &[StateKind],
+    order: Order,
+) -> Result<Bounded<ApplicationRow>, ApiError> {
+    let prefix = user.user.unit_prefix().unwrap_or("");
+    let (listed, total) =
+        applications::list(&state.store, prefix, states, order, SHOWN as u32, 0).await.map_err(application_error)?;
+    let listed = within_reach(state, user, listed, |(a, _)| a.id_number.as_str()).await?;
+    let today = state.clock().today();
+    let rows: Vec<ApplicationRow> =
+        listed.into_iter().map(|(a, name)| ApplicationRow::of(ctx, &a, name, today)).collect();
+    Ok(Bounded { total: (total.max(0) as usize).max(rows.len()), rows })
+}
+
+/// Persons of the units under `prefix` whom the next failed contact would make unreachable.
+async fn due_contacts(state: &AppState, prefix: &str) -> Result<Bounded<DueRow>, ApiError> {
+    let due_all =
+        revocations::about_to_become_unreachable(&state.store, &state.policies, prefix, state.clock().today(), 14)
+            .await
+            .map_err(revocation_error)?;
+    Ok(Bounded {
+        total: due_all.len(),
+        rows: due_all
+            .into_iter()
+            .take(SHOWN)
+            .map(|d| DueRow { person_id: d.person_id, name: d.name, due: d.due, overdue: d.overdue })
+            .collect(),
+    })
+}
+
+/// A social worker's: which of their assigned persons are about to become unreachable.
+async fn assigned_due(state: &AppState, user: &AuthUser) -> Result<Queue, ApiError> {
+    // Their unit bounds the search; only their own persons are kept.
+    let (mine, _) = stats::assigned_persons(&state.store, &user.account.id, 10_000).await?;
+    let mine: std::collections::HashSet<String> = mine.into_iter().map(|a| a.person_id).collect();
+    let all = due_contacts(state, user.account.unit.prefix()).await?;
+    let rows: Vec<DueRow> = all.rows.into_iter().filter(|d| mine.contains(&d.person_id)).collect();
+    Ok(Queue::only_due(Bounded { total: rows.len(), rows }))
+}
+
+/// The queues of a community caseworker or a street officer, each within the user's units.
 async fn queue(state: &AppState, ctx: &Ctx, user: &AuthUser) -> Result<Queue, ApiError> {
     let prefix = user.user.unit_prefix().unwrap_or("");
-    let today = crate::today();
+    let today = state.clock().today();
+    let decides = role_allows(user.user.role, Action::DecideApplication);
+    let drafts = if decides {
+        None
+    } else {
+        Some(applications_in(state, ctx, user, &[StateKind::Draft], Order::NewestFirst).await?)
+    };
+    let deciding = if decides {
+        let mut b = applications_in(state, ctx, user, &[StateKind::Submitted], Order::OldestFirst).await?;
+        // Overdue first, then by the deadline as the list gives it (waiting longest first).
+        b.rows.sort_by_key(|r| !r.overdue);
+        Some(b)
+    } else {
+        None
+    };
 
     let waiting_all =
         applications::waiting_for_documents(&state.store, prefix, today).await.map_err(application_error)?;
@@ -230,17 +390,7 @@ async fn queue(state: &AppState, ctx: &Ctx, user: &AuthUser) -> Result<Queue, Ap
             .collect(),
     };
 
-    let due_all = revocations::about_to_become_unreachable(&state.store, &state.policies, prefix, today, 14)
-        .await
-        .map_err(revocation_error)?;
-    let due = Bounded {
-        total: due_all.len(),
-        rows: due_all
-            .into_iter()
-            .take(SHOWN)
-            .map(|d| DueRow { person_id: d.person_id, name: d.name, due: d.due, overdue: d.overdue })
-            .collect(),
-    };
+    let due = due_contacts(state, prefix).await?;
 
     let (pairs, total) = stats::open_duplicates_under(&state.store, prefix, SHOWN as u32).await?;
     let duplicates = Bounded {
@@ -255,7 +405,68 @@ async fn queue(state: &AppState, ctx: &Ctx, user: &AuthUser) -> Result<Queue, Ap
             })
             .collect(),
     };
-    Ok(Queue { waiting, proposals, due, duplicates })
+    Ok(Queue {
+        drafts,
+        deciding,
+        waiting: Some(waiting),
+        proposals: Some(proposals),
+        decides_proposals: role_allows(user.user.role, Action::DecideRevocation),
+        due: Some(due),
+        duplicates: Some(duplicates),
+    })
+}
+
+/// Each unit's open work one level below the user's, and the decisions past their deadline.
+async fn oversight(state: &AppState, ctx: &Ctx, user: &AuthUser) -> Result<Oversight, ApiError> {
+    let prefix = user.user.unit_prefix().unwrap_or("");
+    let digits = child_digits(prefix);
+    let open = [StateKind::Draft, StateKind::Submitted, StateKind::Deficient];
+    let counts = applications::counts_by_unit(&state.store, prefix, digits, &open).await.map_err(application_error)?;
+    let proposals = revocations::open_proposals(&state.store, prefix).await.map_err(revocation_error)?;
+    // The decisions waiting longest are the ones past their deadline: the oldest few hundred
+    // submitted are read, not every one of a city.
+    let (submitted, _) = applications::list(&state.store, prefix, &[StateKind::Submitted], Order::OldestFirst, 500, 0)
+        .await
+        .map_err(application_error)?;
+    let today = state.clock().today();
+    let late: Vec<_> = submitted.into_iter().filter(|(a, _)| a.application.review_overdue(today)).collect();
+
+    let mut units: std::collections::BTreeMap<String, WorkRow> = std::collections::BTreeMap::new();
+    let unit_of = |code: &str| code.get(..digits).unwrap_or(code).to_owned();
+    for (unit, state_code, n) in counts {
+        let r = work_row(&mut units, ctx, unit);
+        match state_code.as_str() {
+            "draft" => r.drafts += n,
+            "submitted" => r.submitted += n,
+            _ => r.deficient += n,
+        }
+    }
+    for p in &proposals {
+        work_row(&mut units, ctx, unit_of(&p.residence_unit)).proposals += 1;
+    }
+    for (a, _) in &late {
+        work_row(&mut units, ctx, unit_of(&a.unit_code)).overdue += 1;
+    }
+    let total = late.len();
+    let rows = late.into_iter().take(SHOWN).map(|(a, name)| ApplicationRow::of(ctx, &a, name, today)).collect();
+    Ok(Oversight { units: units.into_values().collect(), overdue: Bounded { rows, total } })
+}
+
+/// A unit's row of open work, made empty on first use.
+fn work_row<'m>(
+    units: &'m mut std::collections::BTreeMap<String, WorkRow>,
+    ctx: &Ctx,
+    code: String,
+) -> &'m mut WorkRow {
+    units.entry(code.clone()).or_insert_with(|| WorkRow {
+        name: ctx.unit_name(&code),
+        code,
+        drafts: 0,
+        submitted: 0,
+        deficient: 0,
+        overdue: 0,
+        proposals: 0,
+    })
 }
 
 /// How many digits name a unit one level below a root of this prefix: a city (`4401`) counts its
@@ -318,33 +529,56 @@ async fn supervisor(state: &AppState, ctx: &Ctx, user: &AuthUser) -> Result<Stat
     }
     let totals: Vec<i64> = (0..categories.len()).map(|i| units.iter().map(|u| u.counts[i]).sum()).collect();
     let most = totals.iter().copied().max().unwrap_or(0).max(1);
-    let bars = categories
-        .iter()
-        .zip(&totals)
-        .enumerate()
-        .map(|(i, (code, &n))| Bar {
-            category: ctx.category(code),
+    let labels: Vec<Vec<String>> = categories.iter().map(|code| super::chart::wrap(&ctx.category(code))).collect();
+    let label_width = super::chart::label_column(&labels) as usize;
+    let mut y = 0;
+    let mut bars = Vec::new();
+    for (lines, &n) in labels.into_iter().zip(&totals) {
+        let height = BAR_STEP.max(lines.len() * LINE_STEP + 10);
+        bars.push(Bar {
+            lines,
             persons: n,
-            y: i * BAR_STEP,
+            y,
+            height,
             // At least a sliver, so that a small count is still seen to be there.
             width: ((n as f64 / most as f64) * CHART_BARS as f64).round().max(2.0) as usize,
-        })
-        .collect::<Vec<_>>();
-    Ok(Stats { chart_height: bars.len() * BAR_STEP, categories, bars, units })
+        });
+        y += height;
+    }
+    Ok(Stats { chart_height: y, label_width, categories, bars, units })
 }
 
 impl Stats {
+    /// Room for the labels, the longest bar and its count (up to seven digits with separators).
     fn chart_width(&self) -> usize {
-        CHART_LABEL + CHART_BARS + 80
+        self.label_width + CHART_BARS + 80
     }
 
     fn label_width(&self) -> usize {
-        CHART_LABEL
+        self.label_width
     }
 
     /// Where a bar's count is written: just past its end.
     fn count_x(&self, bar: &Bar) -> usize {
-        CHART_LABEL + bar.width + 6
+        self.label_width + bar.width + 6
+    }
+}
+
+impl Bar {
+    /// The bar's top, centred in its row.
+    fn bar_y(&self) -> usize {
+        self.y + (self.height - 20) / 2
+    }
+
+    /// The baseline of the count, and of a one-line label: the bar's middle.
+    fn text_y(&self) -> usize {
+        self.bar_y() + 14
+    }
+
+    /// The baseline of the label's first line, its lines centred on the bar.
+    fn first_line_y(&self) -> usize {
+        let block = self.lines.len() * LINE_STEP;
+        self.y + (self.height - block) / 2 + 12
     }
 }
 

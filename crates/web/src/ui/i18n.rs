@@ -15,7 +15,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("nav.import", "批量导入", "Import"),
     ("nav.export", "导出", "Export"),
     ("nav.admin", "系统管理", "Administration"),
-    ("nav.revocations", "退出审核", "Revocations"),
+    ("nav.revocations", "注销审核", "Revocations"),
     ("nav.signed_in_as", "当前用户", "Signed in as"),
     ("nav.sign_out", "退出登录", "Sign out"),
     ("nav.language", "English", "中文"),
@@ -30,6 +30,13 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("common.print", "打印", "Print"),
     ("common.error", "出错了", "Something went wrong"),
     ("common.not_found", "未找到该页面或人员，或不在您的管辖范围内。", "Not found, or outside your jurisdiction."),
+    ("common.page_not_found", "页面不存在", "Page not found"),
+    (
+        "common.no_such_page",
+        "没有这个页面：地址可能输错了，或页面已移动。请从工作台继续。",
+        "There is no such page: the address may be mistyped, or the page has moved. Carry on from your home page.",
+    ),
+    ("common.home_link", "回到工作台", "Back to your home page"),
     ("common.forbidden", "您的角色无权执行此操作。", "Your role does not allow this."),
     ("common.results", "条结果", "results"),
     ("common.days", "天", "days"),
@@ -134,7 +141,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("file.timeline", "档案记录（台账）", "Timeline (ledger)"),
     ("file.contacts", "联系记录", "Contact attempts"),
     ("file.applications", "困难人员认定申请", "Hardship applications"),
-    ("file.proposals", "退出（撤销）提议", "Revocation proposals"),
+    ("file.proposals", "注销提议", "Revocation proposals"),
     ("file.actions", "可办理事项", "What you can do"),
     ("file.done.contact", "联系记录已保存。", "The contact attempt is recorded."),
     ("file.done.refusal", "拒绝服务记录已保存。", "The refusal is recorded."),
@@ -152,7 +159,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
 ];
 
 /// Every table of strings.
-pub fn tables() -> [&'static [(&'static str, &'static str, &'static str)]; 8] {
+pub fn tables() -> [&'static [(&'static str, &'static str, &'static str)]; 13] {
     [
         STRINGS,
         super::home::STRINGS,
@@ -162,6 +169,11 @@ pub fn tables() -> [&'static [(&'static str, &'static str, &'static str)]; 8] {
         super::transfer::STRINGS,
         super::admin::STRINGS,
         super::employment::STRINGS,
+        super::queue::STRINGS,
+        super::timeline::STRINGS,
+        super::residence_transfers::STRINGS,
+        super::duplicates::STRINGS,
+        super::households::STRINGS,
     ]
 }
 
@@ -209,6 +221,20 @@ mod tests {
                 "`{key}`: the English text has Chinese"
             );
         }
+    }
+
+    /// 第六条 says 注销 for the end of recognised status; the pages say it the same way everywhere,
+    /// never 撤销, 取消认定 or 退出 (which is left to signing out).
+    #[test]
+    fn revocation_is_called_zhuxiao_everywhere() {
+        let mut odd = Vec::new();
+        for (key, zh, _) in tables().into_iter().flat_map(|t| t.iter()) {
+            let without_sign_out = zh.replace("退出登录", "").replace("已退出，", "");
+            if ["撤销", "取消认定", "撤回认定", "退出"].iter().any(|w| without_sign_out.contains(w)) {
+                odd.push(format!("{key}: {zh}"));
+            }
+        }
+        assert!(odd.is_empty(), "say 注销 (第六条): {odd:#?}");
     }
 
     /// Every `.t("…")` a template or a page module asks for is in the table.

@@ -5,13 +5,20 @@
 
 mod admin;
 mod applications;
+mod chart;
+mod duplicates;
 mod employment;
 mod home;
+mod households;
 pub mod i18n;
 mod pages;
+mod queue;
 mod register;
+mod register_form;
+mod residence_transfers;
 mod revocations;
 mod sign_in;
+mod timeline;
 mod transfer;
 
 use askama::Template;
@@ -36,10 +43,14 @@ pub fn router() -> Router<AppState> {
         .merge(home::router())
         .merge(register::router())
         .merge(applications::router())
+        .merge(queue::router())
         .merge(revocations::router())
         .merge(transfer::router())
         .merge(admin::router())
         .merge(employment::router())
+        .merge(residence_transfers::router())
+        .merge(duplicates::router())
+        .merge(households::router())
         .route("/login", get(sign_in::form).post(sign_in::submit))
         .route("/logout", axum::routing::post(sign_in::sign_out))
         .route("/lang/{code}", get(switch_language))
@@ -58,6 +69,10 @@ pub struct Ctx {
     pub csrf: String,
     pub path: String,
     pub policies: std::sync::Arc<yuanzhu_rules::PolicySet>,
+    /// The configured zone's clock: every time shown goes through it.
+    pub clock: yuanzhu_storage::clock::Clock,
+    /// Unit names by code.
+    pub units: crate::unit_names::Names,
 }
 
 impl Ctx {
@@ -68,6 +83,30 @@ impl Ctx {
             (Some(c), Lang::Zh) => c.name.clone(),
             (Some(c), Lang::En) => c.name_en.clone(),
             (None, _) => code.to_owned(),
+        }
+    }
+
+    /// A citation as the language writes it: 第三条第（一）项, or Article 3(1) in English.
+    pub fn citation(&self, text: &str) -> String {
+        match self.lang {
+            Lang::Zh => text.to_owned(),
+            Lang::En => yuanzhu_rules::citation::in_english(text),
+        }
+    }
+
+    /// A policy by its document (穗人社发〔2014〕4号) rather than its code (gz-2014-4).
+    pub fn policy_name(&self, id: &str) -> String {
+        self.policies.by_id(id).map_or_else(|| id.to_owned(), |p| p.document.clone())
+    }
+
+    /// A reason for revocation (第六条) by its name in the policy that lists it; `policy` first.
+    pub fn revocation_reason(&self, policy: &str, code: &str) -> String {
+        let listed = self.policies.by_id(policy).into_iter().chain(self.policies.policies().iter());
+        let found = listed.flat_map(|p| p.revocation_reasons.iter()).find(|r| r.code == code);
+        match (found, self.lang) {
+            (Some(r), Lang::Zh) => r.name.clone(),
+            (Some(r), Lang::En) => r.name_en.clone(),
+            (None, _) => self.label("reason", code),
         }
     }
 
@@ -91,10 +130,10 @@ impl Ctx {
         }
     }
 
-    /// A date (`YYYY-MM-DD…`) as the language writes it: 2016年6月1日, 1 Jun 2016.
+    /// A date (`YYYY-MM-DD`), or the local day of a stored timestamp, as the language writes it:
+    /// 2016年6月1日, 1 Jun 2016.
     pub fn date(&self, iso: &str) -> String {
-        let d = iso.get(..10).and_then(|d| yuanzhu_rules::Date::parse(d).ok());
-        let Some(d) = d else { return iso.to_owned() };
+        let Some(d) = self.clock.day_of(iso) else { return iso.to_owned() };
         match self.lang {
             Lang::Zh => format!("{}年{}月{}日", d.year(), d.month(), d.day()),
             Lang::En => {
@@ -105,10 +144,12 @@ impl Ctx {
         }
     }
 
-    /// A timestamp (`YYYY-MM-DDTHH:MM…Z`) as a date and the minute.
+    /// A stored timestamp (UTC) as the local date and minute, in the configured zone.
     pub fn when(&self, iso: &str) -> String {
-        let time = iso.get(11..16).unwrap_or("");
-        format!("{} {time}", self.date(iso))
+        match self.clock.local(iso) {
+            Some(t) => format!("{} {:02}:{:02}", self.date(&t.date.to_string()), t.hour, t.minute),
+            None => self.date(iso),
+        }
     }
 
     /// A count with thousands separated.
@@ -132,8 +173,24 @@ impl Ctx {
         self.user.as_ref().map_or("", |u| u.account.username.as_str())
     }
 
+    /// The name of the user's unit (东山街道).
     pub fn unit(&self) -> String {
+        self.unit_name(&self.unit_code())
+    }
+
+    /// The code of the user's unit, shown beside or under its name.
+    pub fn unit_code(&self) -> String {
         self.user.as_ref().map_or_else(String::new, |u| u.account.unit.to_string())
+    }
+
+    /// A unit's name (东山街道), or its code where none is known.
+    pub fn unit_name(&self, code: &str) -> String {
+        crate::unit_names::name_of(&self.units, code)
+    }
+
+    /// An office as a letterhead names it: 越秀区东山街道.
+    pub fn office(&self, code: &str) -> String {
+        crate::unit_names::path_of(&self.units, code)
     }
 
     pub fn role_name(&self) -> &'static str {
@@ -147,6 +204,11 @@ impl Ctx {
     /// only the actions open to the user.
     pub fn may(&self, action: &str) -> bool {
         self.user.as_ref().is_some_and(|u| action_of(action).is_some_and(|a| role_allows(u.user.role, a)))
+    }
+
+    /// Whether the user works with applications (the queue in the menu).
+    pub fn sees_applications(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| queue::sees_applications(u.user.role))
     }
 
     /// A code shown through the table, e.g. `sex.female`; unknown codes show as themselves.
@@ -166,10 +228,12 @@ fn action_of(name: &str) -> Option<Action> {
         "decide_application" => Action::DecideApplication,
         "propose_revocation" => Action::ProposeRevocation,
         "decide_revocation" => Action::DecideRevocation,
+        "decide_duplicate" => Action::DecideDuplicate,
         "reassess" => Action::Reassess,
         "export" => Action::Export,
         "verify_audit" => Action::VerifyAudit,
         "manage_users" => Action::ManageUsers,
+        "transfer_residence" => Action::TransferResidence,
         _ => return None,
     })
 }
@@ -213,7 +277,20 @@ impl FromRequestParts<AppState> for Visitor {
             Some(AuthUser { credential: Credential::Session { csrf_token, .. }, .. }) => csrf_token.clone(),
             _ => String::new(),
         };
-        Ok(Visitor(Ctx { lang, user, csrf, path: path_of(parts), policies: state.policies.clone() }))
+        // Without names a page still shows each unit, by its code.
+        let units = match &user {
+            Some(_) => state.unit_names.current(&state.store).await.unwrap_or_default(),
+            None => std::sync::Arc::default(),
+        };
+        Ok(Visitor(Ctx {
+            lang,
+            user,
+            csrf,
+            path: path_of(parts),
+            policies: state.policies.clone(),
+            clock: state.clock(),
+            units,
+        }))
     }
 }
 
@@ -253,10 +330,19 @@ pub fn urlencode(text: &str) -> String {
     out
 }
 
-/// Only a path on this site may be a place to go back to.
+/// Only a path on this site may be a place to go back to: a single `/` first, and no backslash
+/// and no control character anywhere (it arrives decoded). Browsers drop tabs and line breaks
+/// from a URL and read `\` as `/`, so `/\t/evil.example` would leave the site; and a line break
+/// cannot go into a `Location` header at all.
 pub fn safe_path(next: Option<&str>) -> String {
     match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_owned(),
+        Some(p)
+            if p.starts_with('/')
+                && !p[1..].starts_with(['/', '\\'])
+                && !p.chars().any(|c| c == '\\' || c.is_control()) =>
+        {
+            p.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -291,6 +377,24 @@ pub fn error_page(ctx: &Ctx, e: &ApiError) -> Response {
         ),
     };
     render(&ErrorPage { ctx, title, message }, e.status)
+}
+
+/// An unknown address: under `/api/` the API's JSON error, anywhere else an HTML page in the
+/// visitor's language with a way home, signed in or not (a mistyped link in a browser should not
+/// answer in JSON).
+pub async fn not_found(Visitor(ctx): Visitor) -> Response {
+    let machine = ctx.path == "/api" || ctx.path.starts_with("/api/") || ctx.path.starts_with("/api?");
+    if machine {
+        return ApiError::not_found().into_response();
+    }
+    render(
+        &ErrorPage {
+            ctx: &ctx,
+            title: ctx.t("common.page_not_found"),
+            message: ctx.t("common.no_such_page").to_owned(),
+        },
+        StatusCode::NOT_FOUND,
+    )
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -334,6 +438,8 @@ mod tests {
             csrf: String::new(),
             path: "/".into(),
             policies: std::sync::Arc::new(yuanzhu_rules::PolicySet::embedded()),
+            clock: yuanzhu_storage::clock::Clock::default(),
+            units: std::sync::Arc::default(),
         }
     }
 
@@ -341,7 +447,10 @@ mod tests {
     fn dates_and_numbers_follow_the_language() {
         assert_eq!(ctx(Lang::Zh).date("2016-06-01"), "2016年6月1日");
         assert_eq!(ctx(Lang::En).date("2016-06-01T08:30:00Z"), "1 Jun 2016");
-        assert_eq!(ctx(Lang::En).when("2016-06-01T08:30:00.1Z"), "1 Jun 2016 08:30");
+        assert_eq!(ctx(Lang::En).when("2016-06-01T08:30:00.1Z"), "1 Jun 2016 16:30");
+        // Stored in UTC, shown in Guangzhou: the evening of the 6th is the small hours of the 7th.
+        assert_eq!(ctx(Lang::Zh).when("2026-12-06T17:30:00Z"), "2026年12月7日 01:30");
+        assert_eq!(ctx(Lang::Zh).date("2026-12-06T17:30:00Z"), "2026年12月7日");
         assert_eq!(ctx(Lang::Zh).num(&1234567), "1,234,567");
         assert_eq!(ctx(Lang::Zh).num(&-12), "-12");
     }
@@ -349,7 +458,18 @@ mod tests {
     #[test]
     fn only_local_paths_are_places_to_go_back_to() {
         assert_eq!(safe_path(Some("/p/x?y=1")), "/p/x?y=1");
-        for bad in ["//evil.example", "https://evil.example", "/\\evil", ""] {
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil",
+            "",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/p/x\u{7f}",
+            "/p/x\u{85}y",
+            "/ok/\\/evil",
+        ] {
             assert_eq!(safe_path(Some(bad)), "/", "{bad}");
         }
         assert_eq!(safe_path(None), "/");

@@ -76,15 +76,6 @@ pub async fn search(State(state): State<AppState>, Page(ctx, user): Page, Query(
     render(&SearchPage { ctx: &ctx, q: text, searched, rows, more }, StatusCode::OK)
 }
 
-/// One line of the timeline.
-struct TimelineEntry {
-    at: String,
-    actor: String,
-    action: String,
-    policy: String,
-    detail: String,
-}
-
 struct RecognitionRow {
     category: String,
     policy: String,
@@ -99,8 +90,9 @@ struct MemberRow {
     id_number: String,
     name: String,
     relation: String,
-    of_working_age: bool,
-    employed: bool,
+    /// Unknown (not shown) for a member outside the user's jurisdiction.
+    of_working_age: Option<bool>,
+    employed: Option<bool>,
 }
 
 struct ContactRow {
@@ -113,6 +105,7 @@ struct ContactRow {
 
 struct ApplicationRow {
     id: String,
+    number: String,
     category: String,
     state: String,
     opened: String,
@@ -138,10 +131,15 @@ struct PersonPage<'a> {
     registrations: Vec<String>,
     household: Option<(String, bool)>,
     members: Vec<MemberRow>,
-    timeline: Vec<TimelineEntry>,
+    /// A household the person claims to join, waiting for another unit's acceptance.
+    joining: Option<String>,
+    timeline: Vec<super::timeline::Line>,
     contacts: Vec<ContactRow>,
     applications: Vec<ApplicationRow>,
     proposals: Vec<ProposalRow>,
+    /// Whether the person holds a status some reason of its policy ends: only then is
+    /// revocation offered.
+    revocable: bool,
     /// What the page that led here just recorded, confirmed at the top.
     done: Option<&'static str>,
 }
@@ -166,7 +164,8 @@ pub async fn person_file(
         Some("refusal") => Some("file.done.refusal"),
         Some("work_started") => Some("file.done.work_started"),
         Some("work_ended") => Some("file.done.work_ended"),
-        _ => None,
+        Some(other) => super::residence_transfers::done_key(other),
+        None => None,
     };
     match file_page(&state, &ctx, &user, &person_id, done).await {
         Ok(r) => r,
@@ -206,10 +205,11 @@ async fn file_page(
         .map_err(|e| store_error(e.message(yuanzhu_rules::Lang::En)))?
         .into_iter()
         .map(|a| ApplicationRow {
+            number: a.number,
             id: a.id,
             category: a.application.category().code().to_owned(),
             state: a.application.state().kind().name(ctx.lang).to_owned(),
-            opened: a.created_at,
+            opened: a.application.received_on().to_string(),
         })
         .collect();
     let contacts = contacts
@@ -217,7 +217,7 @@ async fn file_page(
         .into_iter()
         .map(|c| ContactRow {
             on: c.on,
-            channel: revocations::channel_code(c.channel).to_owned(),
+            channel: ctx.label("contact.channel", revocations::channel_code(c.channel)),
             reached: c.reached,
             note: mask(&c.note, masked),
             actor: c.actor,
@@ -228,21 +228,29 @@ async fn file_page(
         .into_iter()
         .map(|p| ProposalRow {
             id: p.id,
-            reason: p.reason.code().to_owned(),
-            citation: p.citation,
-            state: serde_json::to_value(p.state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+            reason: ctx.revocation_reason(&p.policy, p.reason.code()),
+            citation: ctx.citation(&p.citation),
+            state: ctx.label(
+                "revoke.state",
+                serde_json::to_value(p.state).ok().and_then(|v| v.as_str().map(str::to_owned)).as_deref().unwrap_or(""),
+            ),
             proposed_on: p.proposed_on,
         })
         .collect();
-    let (household, members) = match &file.household {
-        Some(h) => (
-            Some((h.household_ref.clone(), h.zero_employment)),
-            h.members
-                .iter()
+    // The household as the user may see it: members outside the jurisdiction masked.
+    let view = match &file.person.household_ref {
+        Some(h) => crate::api::households::HouseholdView::today(state, user, h).await?,
+        None => None,
+    };
+    let (household, members) = match view {
+        Some(v) => (
+            Some((v.household_ref, v.zero_employment)),
+            v.members
+                .into_iter()
                 .map(|m| MemberRow {
-                    id_number: if masked { mask_id_number(&m.id_number) } else { m.id_number.clone() },
-                    name: m.name.clone(),
-                    relation: m.relation.clone().unwrap_or_default(),
+                    id_number: m.id_number,
+                    name: m.name,
+                    relation: m.relation.unwrap_or_default(),
                     of_working_age: m.of_working_age,
                     employed: m.employed,
                 })
@@ -250,34 +258,34 @@ async fn file_page(
         ),
         None => (None, Vec::new()),
     };
-    let timeline = file
-        .timeline
-        .iter()
-        .rev()
-        .map(|e| TimelineEntry {
-            at: e.at.clone(),
-            actor: e.actor.clone(),
-            action: e.action.clone(),
-            policy: e.policy.clone().unwrap_or_default(),
-            detail: mask(e.after.as_deref().unwrap_or(""), masked),
-        })
-        .collect();
+    let joining = yuanzhu_storage::households::joins::of_person(&state.store, &id_number)
+        .await?
+        .into_iter()
+        .find(|j| j.state == yuanzhu_storage::households::joins::JoinState::Pending)
+        .map(|j| j.household_ref);
+    let hide = |text: &str| mask(text, masked);
+    let timeline = file.timeline.iter().rev().map(|e| super::timeline::line(ctx, e, &hide)).collect();
     let recognitions = file
         .recognitions
         .iter()
         .map(|r| RecognitionRow {
             category: r.category.clone(),
-            policy: r.policy.clone(),
-            citation: r.citation.clone(),
+            policy: ctx.policy_name(&r.policy),
+            citation: ctx.citation(&r.citation),
             route: r.route.clone(),
             recognized_on: r.recognized_on.clone(),
-            decided_by: r.decided_by.clone(),
-            ended: r
-                .ended_on
-                .as_ref()
-                .map_or_else(String::new, |on| format!("{on} {}", r.end_reason.clone().unwrap_or_default())),
+            decided_by: super::timeline::actor_name(ctx, &r.decided_by),
+            ended: r.ended_on.as_ref().map_or_else(String::new, |on| {
+                let reason = r.end_reason.as_deref().map(|c| ctx.revocation_reason(&r.policy, c)).unwrap_or_default();
+                format!("{} {reason}", ctx.date(on))
+            }),
         })
         .collect();
+    let revocable = file
+        .recognitions
+        .iter()
+        .filter(|r| r.ended_on.is_none())
+        .any(|r| state.policies.by_id(&r.policy).is_some_and(|p| revocations::revocable(p, &r.category)));
     viewed.committed().await?;
     let page = PersonPage {
         ctx,
@@ -289,10 +297,12 @@ async fn file_page(
         registrations: file.registrations.clone(),
         household,
         members,
+        joining,
         timeline,
         contacts,
         applications,
         proposals,
+        revocable,
         done,
     };
     Ok(render(&page, StatusCode::OK))

@@ -1,27 +1,33 @@
 //! Registration from the counter (第四条): one person's import columns as a form, checked by the
 //! same code as `POST /api/v1/persons`, and the recognition result with each category's reason
 //! and article. The ID number is checked as it is typed by a small script; the server checks it
-//! again, and every problem is said next to its field. A registration that succeeds redirects to
-//! its result (Post/Redirect/Get), so that reloading the result never registers again.
+//! again, and every problem is said next to its field, all at once. A registration that succeeds
+//! redirects to its result (Post/Redirect/Get), so that reloading the result never registers again.
+//!
+//! A person already on file is changed, never overwritten unseen: the page lists what the
+//! submission changes (before → after) and asks before it replaces or clears anything the file
+//! holds. The change carries the version of the file it was based on, so that a file changed by
+//! someone else meanwhile is not overwritten either (409: open the latest and change it again).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use serde_json::{Map, Value};
 use yuanzhu_domain::UnitCode;
-use yuanzhu_domain::access::{Action, Role, role_allows};
-use yuanzhu_rules::contract::{Field, Kind};
-use yuanzhu_rules::{Date, Facts, FemaleRetirementTrack, Lang, Sex};
+use yuanzhu_domain::access::{Action, Role, Target, role_allows};
+use yuanzhu_rules::contract::Field;
+use yuanzhu_rules::{Date, Facts, FemaleRetirementTrack, Lang, Policy, Sex};
 use yuanzhu_storage::persons::{self, PersonRecord};
 use yuanzhu_storage::search;
 
+use super::register_form::{Change, Input, body_of, changes, inputs, policy_on, value_of, values_of_file};
 use super::{Ctx, Page, error_page, form_token_ok, render};
-use crate::api::persons::register_one;
+use crate::api::persons::{read_registration, register_one};
 use crate::auth::AuthUser;
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldError};
 use crate::state::AppState;
 
 /// This area's strings: (key, zh-CN, en).
@@ -34,7 +40,59 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("register.person", "人员信息", "The person"),
     ("register.facts", "认定所需情况", "Circumstances for recognition"),
-    ("register.facts_hint", "未填写的项目按“否”处理。", "A question left blank counts as no."),
+    (
+        "register.facts_hint",
+        "只列出登记日期适用政策所需的问题。未回答的问题记为“未回答”，不会按“否”处理；标 * 的问题为该政策所必需。",
+        "Only the questions the policy in force on the registration date needs are asked. A question left unanswered is recorded as unanswered, never as no; those marked * are required by that policy.",
+    ),
+    ("register.policy_in_force", "登记日期适用政策", "Policy in force on the registration date"),
+    (
+        "register.no_policy_on_date",
+        "登记日期没有有效的认定政策：登记会被记录，但不作认定，因此不询问认定所需情况。",
+        "No policy is in force on the registration date: the registration is recorded but nobody is recognised under it, so no questions are asked.",
+    ),
+    (
+        "register.policy_changed",
+        "登记日期改变了适用的政策，问题已按该政策调整。请检查后再提交。",
+        "The registration date changes the policy in force, and the questions now follow it. Check them and submit again.",
+    ),
+    (
+        "register.required_answer",
+        "须回答：登记日期适用的政策要求此项",
+        "An answer is needed: the policy in force on the registration date requires it",
+    ),
+    ("register.unanswered", "未回答", "Unanswered"),
+    ("register.max_before", "最多", "At most"),
+    ("register.max_after", "个字符", "characters"),
+    (
+        "register.editing",
+        "正在修改已登记人员的信息：保持不变的项目不会改动；清空某项即删除档案中的该项内容。提交前会列出所有改动供您确认。",
+        "You are changing a registered person: what you leave as it is stays; emptying a field deletes it from the file. Every change is listed for you to confirm before it is made.",
+    ),
+    (
+        "register.stale",
+        "您填写期间，该人员的档案已被他人修改。请重新打开档案的最新内容后再修改；您填写的内容仍保留在下方。",
+        "The person's file was changed by someone else while you were filling in the form. Open the latest file and make your change again; what you typed is kept below.",
+    ),
+    ("register.reload", "打开最新内容重新修改", "Open the latest file and change it again"),
+    ("register.update", "修改登记信息", "Change the registration"),
+    (
+        "register.duplicate",
+        "已登记有同名且出生日期相同、身份证号不同的人员，已列入疑似重复，待街道审核员核实。",
+        "Someone of the same name and birth date is registered under another ID number: the pair is flagged as a possible duplicate for the street officer to decide.",
+    ),
+    ("register.confirm.title", "确认修改档案", "Confirm the changes to the file"),
+    (
+        "register.confirm.intro",
+        "该人员已经登记。提交后档案中的以下内容将被修改，标出的行会覆盖或清空原有内容。请核对后确认。",
+        "This person is already registered. Submitting makes the changes below to the file; the marked lines replace or clear what it holds. Check them and confirm.",
+    ),
+    ("register.confirm.field", "项目", "Field"),
+    ("register.confirm.before", "档案现有内容", "In the file now"),
+    ("register.confirm.after", "修改后", "After the change"),
+    ("register.confirm.empty", "（空）", "(empty)"),
+    ("register.confirm.ok", "确认修改", "Confirm the changes"),
+    ("register.confirm.back", "返回修改", "Back to the form"),
     ("register.id_hint", "18位身份证号（15位旧号码将自动升级）", "18-digit ID number (a 15-digit one is upgraded)"),
     ("register.unit_hint", "6、9或12位区划代码", "A 6-, 9- or 12-digit division code"),
     (
@@ -46,7 +104,12 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("register.hukou.unknown", "不在单位树中", "is not in the unit tree"),
     ("register.unknown", "未填", "Not given"),
     ("register.submit", "登记并认定", "Register and assess"),
-    ("register.fix", "请修正标出的项目后重新提交。", "Please correct the marked field and submit again."),
+    ("register.fix", "请修正标出的项目后重新提交。", "Please correct the marked fields and submit again."),
+    (
+        "register.elsewhere",
+        "此身份证号的人员不在您的管辖范围内，不能在本单位登记或修改。如其已迁入您的辖区，请由其档案所在单位办理转移，或请覆盖两地的区级督导办理。",
+        "The person with this ID number is outside your jurisdiction and cannot be registered or changed here. If they have moved into your area, the unit that holds their file (or a district supervisor over both) can transfer them.",
+    ),
     ("register.result", "认定结果", "Recognition result"),
     ("register.done", "已登记", "Registered"),
     ("register.policy", "适用政策", "Policy applied"),
@@ -113,49 +176,24 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/register", get(form).post(submit)).route("/register/result/{person_id}", get(result))
 }
 
-/// The person's columns of the form, in order, and whether each is required.
-const PERSON_FIELDS: [(&str, bool); 9] = [
-    ("id_number", true),
-    ("name", true),
-    ("phone", false),
-    ("address", false),
-    ("residence_unit", true),
-    ("hukou_unit", false),
-    ("registered_on", true),
-    ("household_ref", false),
-    ("relation", false),
-];
-
-/// The contract's facts the form asks: birth date and sex come from the ID number, the
-/// registration date is the form's own, `ref` and `as_of` have no place in one registration.
-fn asked(field: Field) -> bool {
-    !matches!(
-        field,
-        Field::Ref | Field::AsOf | Field::IdNumber | Field::BirthDate | Field::Sex | Field::UnemploymentRegisteredOn
-    )
-}
-
-/// One field of the form as the template draws it.
-struct Input {
-    name: &'static str,
-    label: String,
-    /// `text`, `date`, `yesno`, `track` or `unit`.
-    kind: &'static str,
-    required: bool,
-    value: String,
-    error: Option<String>,
-}
-
-impl Input {
-    fn selected(&self, v: &str) -> bool {
-        self.value == v
-    }
-}
-
 /// A unit the user may register into.
 struct UnitOption {
     code: String,
     name: String,
+}
+
+/// The policy the questions follow, for the page.
+struct PolicyShown {
+    id: String,
+    title: String,
+}
+
+/// A policy's validity, for the page's script (which asks the questions of the date's policy).
+struct Window {
+    id: String,
+    title: String,
+    from: String,
+    until: String,
 }
 
 #[derive(Template)]
@@ -165,8 +203,35 @@ struct RegisterPage<'a> {
     person: Vec<Input>,
     facts: Vec<Input>,
     units: Vec<UnitOption>,
-    /// A problem that names no field.
+    /// A problem that names no field, or what the page has to say first.
     notice: Option<String>,
+    /// The version of the file a change of a registered person starts from.
+    version: String,
+    policy: Option<PolicyShown>,
+    windows: Vec<Window>,
+    /// Changing a person on file.
+    editing: bool,
+    /// Where the latest file of the person opens in this form, after a stale change.
+    reload: Option<String>,
+    /// An ID number found out of reach: the person, to ask their unit for them.
+    ask: Option<Ask>,
+}
+
+/// A person to ask for (see `residence_transfers`), as the form named them.
+struct Ask {
+    id_number: String,
+    name: String,
+    to_unit: String,
+}
+
+#[derive(Template)]
+#[template(path = "register_confirm.html")]
+struct ConfirmPage<'a> {
+    ctx: &'a Ctx,
+    changes: Vec<Change>,
+    /// Everything the form sent, to send again.
+    hidden: Vec<(String, String)>,
+    version: i64,
 }
 
 /// One line of the result: a category recognised or open to application, or a condition unmet.
@@ -187,6 +252,8 @@ struct ResultPage<'a> {
     policy: Option<String>,
     lines: Vec<ResultLine>,
     recognised: bool,
+    /// Open possible duplicates of the person (both files in the user's reach).
+    duplicates: usize,
 }
 
 /// A select offers units when a jurisdiction holds few enough of them; a city types a code.
@@ -203,44 +270,49 @@ async fn units_for(state: &AppState, user: &AuthUser) -> Result<Vec<UnitOption>,
     Ok(if mine.len() > MOST_UNITS_IN_A_SELECT { Vec::new() } else { mine })
 }
 
-fn inputs(ctx: &Ctx, values: &[(String, String)], units: &[UnitOption]) -> (Vec<Input>, Vec<Input>) {
-    let value = |name: &str| values.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
-    let person = PERSON_FIELDS
-        .iter()
-        .map(|&(name, required)| Input {
-            name,
-            label: ctx.label("register.field", name),
-            kind: match name {
-                "registered_on" => "date",
-                "residence_unit" if !units.is_empty() => "unit",
-                _ => "text",
-            },
-            required,
-            value: value(name),
-            error: None,
-        })
-        .collect();
-    let facts = Field::ALL
-        .into_iter()
-        .filter(|f| asked(*f))
-        .map(|f| Input {
-            name: f.name(),
-            label: ctx.label("register.fact", f.name()),
-            kind: match f.kind() {
-                Kind::Bool => "yesno",
-                Kind::Date => "date",
-                Kind::Track => "track",
-                _ => "text",
-            },
-            required: false,
-            value: value(f.name()),
-            error: None,
-        })
-        .collect();
-    (person, facts)
+/// What a form page is drawn from besides its inputs.
+struct Drawn {
+    units: Vec<UnitOption>,
+    version: String,
+    editing: bool,
 }
 
-async fn form(State(state): State<AppState>, Page(ctx, user): Page) -> Response {
+impl Drawn {
+    fn page<'a>(
+        self,
+        ctx: &'a Ctx,
+        (person, facts): (Vec<Input>, Vec<Input>),
+        policy: Option<&Policy>,
+        notice: Option<String>,
+        reload: Option<String>,
+    ) -> RegisterPage<'a> {
+        let windows = ctx
+            .policies
+            .policies()
+            .iter()
+            .map(|p| Window {
+                id: p.id.clone(),
+                title: if ctx.lang == Lang::Zh { p.title.clone() } else { p.title_en.clone() },
+                from: p.valid_from.to_string(),
+                until: p.valid_until.map(|d| d.to_string()).unwrap_or_default(),
+            })
+            .collect();
+        let policy = policy.map(|p| PolicyShown {
+            id: p.id.clone(),
+            title: if ctx.lang == Lang::Zh { p.title.clone() } else { p.title_en.clone() },
+        });
+        let Drawn { units, version, editing } = self;
+        RegisterPage { ctx, person, facts, units, notice, version, policy, windows, editing, reload, ask: None }
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct FormQuery {
+    /// A person on file (their record key) whose registration the form changes.
+    person: Option<String>,
+}
+
+async fn form(State(state): State<AppState>, Page(ctx, user): Page, Query(q): Query<FormQuery>) -> Response {
     if !role_allows(user.user.role, Action::Register) {
         return error_page(&ctx, &ApiError::forbidden());
     }
@@ -248,9 +320,56 @@ async fn form(State(state): State<AppState>, Page(ctx, user): Page) -> Response 
         Ok(u) => u,
         Err(e) => return error_page(&ctx, &e),
     };
-    let today = crate::today().to_string();
-    let (person, facts) = inputs(&ctx, &[("registered_on".to_owned(), today)], &units);
-    render(&RegisterPage { ctx: &ctx, person, facts, units, notice: None }, StatusCode::OK)
+    let (values, version) = match &q.person {
+        None => (vec![("registered_on".to_owned(), state.clock().today().to_string())], String::new()),
+        Some(person_id) => match on_file(&state, &user, person_id).await {
+            Ok((values, version)) => (values, version.to_string()),
+            Err(e) => return error_page(&ctx, &e),
+        },
+    };
+    let policy = policy_on(&state.policies, &value_of(&values, "registered_on"));
+    let fields = inputs(&ctx, &values, !units.is_empty(), policy);
+    let drawn = Drawn { units, version, editing: q.person.is_some() };
+    render(&drawn.page(&ctx, fields, policy, None, None), StatusCode::OK)
+}
+
+/// The form's values for a person on file whom the user may register, and the file's version.
+async fn on_file(state: &AppState, user: &AuthUser, person_id: &str) -> Result<(Vec<(String, String)>, i64), ApiError> {
+    if person_id.len() > 64 {
+        return Err(ApiError::not_found());
+    }
+    let id_number = search::id_number_of(&state.store, person_id).await?.ok_or_else(ApiError::not_found)?;
+    let reach = user.person(state, &id_number, Action::Register).await?;
+    let file = persons::file(&state.store, &id_number).await?.ok_or_else(ApiError::not_found)?;
+    let hukou = reach.hukou_unit.as_ref().map(UnitCode::as_str);
+    Ok((values_of_file(&file.person, hukou, file.registrations.last().map(String::as_str)), file.version))
+}
+
+/// What a submission would change in the file of a person on file, and the version it is based
+/// on; `None` for a person not registered yet. Reads the file only for a user who reaches it.
+async fn proposed(
+    state: &AppState,
+    ctx: &Ctx,
+    user: &AuthUser,
+    body: Map<String, Value>,
+) -> Result<Option<(Vec<Change>, i64)>, ApiError> {
+    user.require(Action::Register)?;
+    let (registration, hukou_unit) = read_registration(state, body)?;
+    user.unit(&registration.residence_unit, Action::Register)?;
+    let id = registration.id_number.as_str();
+    let Some(reach) = search::reach(&state.store, id, &user.account.id).await? else { return Ok(None) };
+    if !user.user.reaches(Target::Person(reach.person())) {
+        return Err(ApiError::not_found());
+    }
+    let file = persons::file(&state.store, id).await?.ok_or_else(ApiError::not_found)?;
+    let after = persons::record_after(&registration, &file.person)?;
+    let before_hukou = reach.hukou_unit.as_ref().map(UnitCode::as_str);
+    let after_hukou = match &hukou_unit {
+        None => before_hukou,
+        Some(h) => h.as_ref().map(UnitCode::as_str),
+    };
+    let version = registration.base_version.unwrap_or(file.version);
+    Ok(Some((changes(ctx, &file.person, &after, (before_hukou, after_hukou)), version)))
 }
 
 async fn submit(
@@ -258,50 +377,49 @@ async fn submit(
     Page(ctx, user): Page,
     Form(values): Form<Vec<(String, String)>>,
 ) -> Response {
-    let token = values.iter().find(|(k, _)| k == "csrf_token").map_or("", |(_, v)| v.as_str());
-    if !form_token_ok(&ctx, token) {
+    if !form_token_ok(&ctx, &value_of(&values, "csrf_token")) {
         return error_page(&ctx, &crate::auth::csrf_error());
     }
     let units = match units_for(&state, &user).await {
         Ok(u) => u,
         Err(e) => return error_page(&ctx, &e),
     };
-    let (mut person, mut facts) = inputs(&ctx, &values, &units);
-    // The required columns always go, so that a blank one is named as missing; others only when
-    // filled in, as a spreadsheet's empty cell.
-    let mut body = Map::new();
-    for input in person.iter().chain(facts.iter()) {
-        let v = input.value.trim();
-        if input.required || !v.is_empty() {
-            body.insert(input.name.to_owned(), Value::String(v.to_owned()));
-        }
+    let version = value_of(&values, "version");
+    let policy = policy_on(&state.policies, &value_of(&values, "registered_on"));
+    let (person, facts) = inputs(&ctx, &values, !units.is_empty(), policy);
+    let editing = !version.is_empty();
+    let drawn = Drawn { units, version: version.clone(), editing };
+    // Back from the confirmation, or a date whose policy asks other questions than the form
+    // showed: the form again, as typed, with the questions of the date's policy.
+    let shown_for = values.iter().find(|(k, _)| k == "policy").map(|(_, v)| v.as_str());
+    let policy_changed = shown_for.is_some_and(|shown| shown != policy.map_or("", |p| p.id.as_str()));
+    if value_of(&values, "back") == "1" || policy_changed {
+        let notice = policy_changed.then(|| ctx.t("register.policy_changed").to_owned());
+        return render(&drawn.page(&ctx, (person, facts), policy, notice, None), StatusCode::OK);
     }
-    let registered = match hukou_unit_known(&state, &person).await {
-        Ok(()) => register_one(&state, &user, body).await,
+    let mut body = body_of(&person, &facts, &version);
+    let outcome = match proposed(&state, &ctx, &user, body.clone()).await {
+        // Something on file would be replaced or cleared: asked first.
+        Ok(Some((changes, version))) if value_of(&values, "confirm") != "1" && changes.iter().any(|c| c.overwrites) => {
+            let hidden = values
+                .iter()
+                .filter(|(k, _)| !["csrf_token", "confirm", "back", "version"].contains(&k.as_str()))
+                .cloned()
+                .collect();
+            return render(&ConfirmPage { ctx: &ctx, changes, hidden, version }, StatusCode::OK);
+        }
+        Ok(Some((_, version))) => {
+            body.insert("version".to_owned(), Value::from(version));
+            register_one(&state, &user, body).await
+        }
+        Ok(None) => register_one(&state, &user, body).await,
         Err(e) => Err(e),
     };
-    let registration = match registered {
+    let registered = match outcome {
         Ok(r) => r,
-        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY || e.status == StatusCode::FORBIDDEN => {
-            let message = if ctx.lang == Lang::Zh { e.zh.clone() } else { e.en.clone() };
-            let status = e.status;
-            let field = e.field.as_deref().unwrap_or("");
-            // A unit outside the jurisdiction is a problem of the unit field.
-            let field = if status == StatusCode::FORBIDDEN && user.user.role != Role::SocialWorker {
-                "residence_unit"
-            } else {
-                field
-            };
-            let mut notice = Some(message.clone());
-            if let Some(input) = person.iter_mut().chain(facts.iter_mut()).find(|i| i.name == field) {
-                input.error = Some(message);
-                notice = Some(ctx.t("register.fix").to_owned());
-            }
-            return render(&RegisterPage { ctx: &ctx, person, facts, units, notice }, status);
-        }
-        Err(e) => return error_page(&ctx, &e),
+        Err(e) => return refused(&state, &ctx, &user, e, drawn, (person, facts), policy).await,
     };
-    let id_number = registration.id_number.to_string();
+    let id_number = registered.registration.id_number.to_string();
     match yuanzhu_storage::stats::person_ids(&state.store, std::slice::from_ref(&id_number)).await {
         Ok(mut ids) => match ids.remove(&id_number) {
             Some(person_id) => Redirect::to(&format!("/register/result/{person_id}")).into_response(),
@@ -311,33 +429,111 @@ async fn submit(
     }
 }
 
-/// The hukou unit, when given, is a unit of the tree. Checked before anything is recorded: the
-/// API checks that the unit exists only after the person is registered.
-async fn hukou_unit_known(state: &AppState, person: &[Input]) -> Result<(), ApiError> {
-    let Some(text) = person.iter().find(|i| i.name == "hukou_unit").map(|i| i.value.trim()).filter(|v| !v.is_empty())
-    else {
-        return Ok(());
+/// The page's words for a problem of the unit of hukou.
+fn hukou_problem(code: &str) -> Option<&'static str> {
+    match code {
+        "invalid_unit" => Some("register.hukou.invalid"),
+        "unknown_unit" => Some("register.hukou.unknown"),
+        _ => None,
+    }
+}
+
+/// The form again after a refusal, as typed, with every problem next to its field.
+async fn refused(
+    state: &AppState,
+    ctx: &Ctx,
+    user: &AuthUser,
+    e: ApiError,
+    drawn: Drawn,
+    (mut person, mut facts): (Vec<Input>, Vec<Input>),
+    policy: Option<&Policy>,
+) -> Response {
+    let status = e.status;
+    // The ID number belongs to a person outside the user's reach: said as plainly as it can be
+    // without saying where.
+    if status == StatusCode::NOT_FOUND {
+        let notice = Some(ctx.t("register.elsewhere").to_owned());
+        let value = |name: &str| person.iter().find(|i| i.name == name).map(|i| i.value.trim().to_owned());
+        let ask = match (value("id_number"), value("name"), value("residence_unit")) {
+            (Some(id_number), Some(name), Some(to_unit)) if role_allows(user.user.role, Action::TransferResidence) => {
+                Some(Ask { id_number, name, to_unit })
+            }
+            _ => None,
+        };
+        let mut page = drawn.page(ctx, (person, facts), policy, notice, None);
+        page.ask = ask;
+        return render(&page, status);
+    }
+    if ![StatusCode::UNPROCESSABLE_ENTITY, StatusCode::FORBIDDEN, StatusCode::CONFLICT].contains(&status) {
+        return error_page(ctx, &e);
+    }
+    // Changed by someone else meanwhile: what was typed stays, and the latest file is a click away.
+    if e.code == "conflict" {
+        let id_number = person.iter().find(|i| i.name == "id_number").map(|i| i.value.trim().to_owned());
+        let reload = match id_number {
+            Some(id) => search::reach(&state.store, &id, &user.account.id)
+                .await
+                .ok()
+                .flatten()
+                .map(|r| format!("/register?person={}", r.person_id)),
+            None => None,
+        };
+        let notice = Some(ctx.t("register.stale").to_owned());
+        return render(&drawn.page(ctx, (person, facts), policy, notice, reload), status);
+    }
+    let all = if e.errors.is_empty() {
+        vec![FieldError { code: e.code.to_string(), field: e.field.as_deref().map(str::to_owned), zh: e.zh, en: e.en }]
+    } else {
+        e.errors.into_vec()
     };
-    let (code, why) = match UnitCode::parse(text) {
-        Err(_) => ("invalid_unit", "register.hukou.invalid"),
-        Ok(_) if !persons::unit_codes(&state.store).await?.contains(text) => ("unknown_unit", "register.hukou.unknown"),
-        Ok(_) => return Ok(()),
-    };
-    let (t, field) = (super::i18n::t, "register.field.hukou_unit");
-    Err(ApiError::unprocessable(
-        code,
-        Some("hukou_unit"),
-        format!("{}：“{text}”{}", t(Lang::Zh, field), t(Lang::Zh, why)),
-        format!("{}: `{text}` {}", t(Lang::En, field), t(Lang::En, why)),
-    ))
+    let mut notice = None;
+    for problem in all {
+        // A unit outside the jurisdiction is a problem of the unit field.
+        let field = if status == StatusCode::FORBIDDEN && user.user.role != Role::SocialWorker {
+            "residence_unit".to_owned()
+        } else {
+            problem.field.clone().unwrap_or_default()
+        };
+        let is_fact = Field::from_name(&field).is_some_and(|f| f.fact().is_some());
+        let hukou_text = person.iter().find(|i| i.name == "hukou_unit").map(|i| i.value.trim().to_owned());
+        let message = if problem.code == "missing_field" && is_fact {
+            ctx.t("register.required_answer").to_owned()
+        } else if let (Some(text), "hukou_unit", Some(why)) = (hukou_text, field.as_str(), hukou_problem(&problem.code))
+        {
+            let label = ctx.t("register.field.hukou_unit");
+            match ctx.lang {
+                Lang::Zh => format!("{label}：“{text}”{}", ctx.t(why)),
+                Lang::En => format!("{label}: `{text}` {}", ctx.t(why)),
+            }
+        } else if ctx.lang == Lang::Zh {
+            problem.zh
+        } else {
+            problem.en
+        };
+        match person.iter_mut().chain(facts.iter_mut()).find(|i| i.name == field) {
+            Some(input) if input.error.is_none() => {
+                input.error = Some(message);
+                notice.get_or_insert_with(|| ctx.t("register.fix").to_owned());
+            }
+            Some(_) => {}
+            None => notice = Some(message),
+        }
+    }
+    render(&drawn.page(ctx, (person, facts), policy, notice, None), status)
 }
 
 /// The result of a registration, from the person as registered (the GET after the form's POST).
 async fn result(State(state): State<AppState>, Page(ctx, user): Page, Path(person_id): Path<String>) -> Response {
-    match registered(&state, &user, &person_id).await {
-        Ok((name, facts)) => result_page(&state, &ctx, person_id, name, facts),
-        Err(e) => error_page(&ctx, &e),
-    }
+    let found = match registered(&state, &user, &person_id).await {
+        Ok(found) => found,
+        Err(e) => return error_page(&ctx, &e),
+    };
+    // Possible duplicates of the person that the user reaches both files of (no other is told).
+    let duplicates = match crate::api::admin::flags_in_reach(&state, &user, 1000).await {
+        Ok(flags) => flags.iter().filter(|f| f.person_a == person_id || f.person_b == person_id).count(),
+        Err(e) => return error_page(&ctx, &e),
+    };
+    result_page(&state, &ctx, (person_id, duplicates), found.0, found.1)
 }
 
 /// The person's name and the facts 第四条 assessed at their latest registration.
@@ -386,7 +582,13 @@ fn facts_of(p: &PersonRecord, on: Date) -> Option<Facts> {
 /// The result of 第四条 for a registration, in the page's language: each category the policy in
 /// force finds, with its reason and article, and whether it was recognised on the spot or needs
 /// an application; or, when none, the conditions unmet.
-fn result_page(state: &AppState, ctx: &Ctx, person_id: String, name: String, facts: Option<Facts>) -> Response {
+fn result_page(
+    state: &AppState,
+    ctx: &Ctx,
+    (person_id, duplicates): (String, usize),
+    name: String,
+    facts: Option<Facts>,
+) -> Response {
     let mut lines = Vec::new();
     let mut recognised = false;
     let on = facts.and_then(|f| f.unemployment_registered_on);
@@ -411,5 +613,5 @@ fn result_page(state: &AppState, ctx: &Ctx, person_id: String, name: String, fac
         }
     }
     let policy = policy.map(|p| if ctx.lang == Lang::Zh { p.title.clone() } else { p.title_en.clone() });
-    render(&ResultPage { ctx, person_id, name, policy, lines, recognised }, StatusCode::OK)
+    render(&ResultPage { ctx, person_id, name, policy, lines, recognised, duplicates }, StatusCode::OK)
 }

@@ -197,12 +197,12 @@ fn reasons_for(ctx: &Ctx, state: &AppState, file: &persons::PersonFile) -> Vec<R
         .filter_map(|r| state.policies.by_id(&r.policy))
         .collect();
     if policies.is_empty() {
-        policies.extend(state.policies.in_force_on(crate::today()));
+        policies.extend(state.policies.in_force_on(state.clock().today()));
     }
     let mut out: Vec<ReasonOption> = Vec::new();
     for policy in policies {
         for r in &policy.revocation_reasons {
-            let citation = format!("{} {}", policy.id, r.citation);
+            let citation = format!("{} {}", policy.document, r.citation);
             match out.iter_mut().find(|o| o.code == r.code) {
                 Some(o) if !o.citation.contains(&citation) => o.citation = format!("{}；{citation}", o.citation),
                 Some(_) => {}
@@ -537,6 +537,16 @@ struct ContactPage<'a> {
     recent: Vec<RecentContact>,
     error: Option<String>,
     service_error: Option<String>,
+    /// What was typed into the form that was refused (an attempt's note, or a refusal's service
+    /// and note): kept, so that an error never costs the user what they wrote.
+    typed: Typed,
+}
+
+#[derive(Debug, Default)]
+struct Typed {
+    note: String,
+    service: String,
+    refusal_note: String,
 }
 
 /// Attempts shown on the page, newest first.
@@ -580,6 +590,7 @@ async fn contact_view<'a>(
         recent,
         error: None,
         service_error: None,
+        typed: Typed::default(),
     })
 }
 
@@ -627,7 +638,10 @@ async fn contact_submit(
     let body = NewContact { channel, reached, note: (!note.is_empty()).then(|| note.to_owned()), on: None };
     match log_contact(State(state.clone()), user.clone(), Path(id_number), Json(body)).await {
         Ok(_) => Redirect::to(&format!("/p/{person_id}?done=contact#contacts-h")).into_response(),
-        Err(e) => contact_error(&state, &ctx, &user, &person_id, &e, false).await,
+        Err(e) => {
+            let typed = Typed { note: f.note, ..Typed::default() };
+            contact_error(&state, &ctx, &user, &person_id, &e, false, typed).await
+        }
     }
 }
 
@@ -638,12 +652,14 @@ async fn contact_error(
     person_id: &str,
     e: &ApiError,
     refusal: bool,
+    typed: Typed,
 ) -> Response {
     if e.status == StatusCode::NOT_FOUND || e.status == StatusCode::FORBIDDEN {
         return error_page(ctx, e);
     }
     match contact_view(state, ctx, user, person_id).await {
         Ok(mut page) => {
+            page.typed = typed;
             if refusal {
                 page.service_error = Some(said(ctx, e));
             } else {
@@ -679,10 +695,13 @@ async fn refusal_submit(
         Err(e) => return error_page(&ctx, &e),
     };
     let note = f.note.trim();
-    let body = NewRefusal { service: f.service, note: (!note.is_empty()).then(|| note.to_owned()), on: None };
+    let body = NewRefusal { service: f.service.clone(), note: (!note.is_empty()).then(|| note.to_owned()), on: None };
     match log_refusal(State(state.clone()), user.clone(), Path(id_number), Json(body)).await {
         Ok(_) => Redirect::to(&format!("/p/{person_id}?done=refusal#tl-h")).into_response(),
-        Err(e) => contact_error(&state, &ctx, &user, &person_id, &e, true).await,
+        Err(e) => {
+            let typed = Typed { service: f.service, refusal_note: f.note, ..Typed::default() };
+            contact_error(&state, &ctx, &user, &person_id, &e, true, typed).await
+        }
     }
 }
 

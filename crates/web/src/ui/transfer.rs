@@ -1,10 +1,8 @@
 //! Files in and out from a browser: a bulk import (CSV or xlsx, the columns of `yuanzhu import`)
-//! that runs in the background with a progress page and a per-row report, and the export of the
+//! that runs in the background with a progress page and a per-row report, both kept in the
+//! database (`yuanzhu_storage::import_jobs`) so that they outlive the server, and the export of the
 //! persons of the user's jurisdiction and of their ledgers. The reading, the jurisdiction check and the export are the
 //! API's own (`api::transfer`).
-
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
 
 use askama::Template;
 use axum::Router;
@@ -12,16 +10,17 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use yuanzhu_domain::access::Action;
-use yuanzhu_domain::registration::{Registration, RowError};
+use yuanzhu_domain::access::{Action, User};
+use yuanzhu_domain::registration::Registration;
+use yuanzhu_domain::spreadsheet;
 use yuanzhu_rules::Lang;
 use yuanzhu_storage::duplicates;
-use yuanzhu_storage::persons::{self, ImportSummary};
+use yuanzhu_storage::import_jobs::{self, ImportJob, JobCounts, JobState};
+use yuanzhu_storage::persons::{self, ImportSummary, Writer};
 
 use super::{Ctx, Page, error_page, form_token_ok, render};
-use crate::api::Query;
 use crate::api::transfer::{
-    BATCH, ExportQuery, XLSX, export_ledgers, export_persons, in_jurisdiction, outside, read_body,
+    BATCH, ExportQuery, XLSX, export_ledgers, in_jurisdiction, outside, persons_file, read_body,
 };
 use crate::auth::csrf_error;
 use crate::error::ApiError;
@@ -43,6 +42,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("import.rows_done", "已处理行数", "Rows done"),
     ("import.finished", "导入完成。", "The import has finished."),
     ("import.failed", "导入中断：", "The import stopped: "),
+    (
+        "import.interrupted",
+        "导入因服务器停止而中断，未能完成。上面是中断时已处理的行数；其余的行没有导入，可再次导入同一文件完成（已导入的人员不会重复）。",
+        "The import was interrupted: the server stopped before it finished. Above are the rows done when it stopped; the rest were not imported. Import the same file again to finish (persons already imported are not duplicated).",
+    ),
     (
         "import.committed",
         "已处理的行按批次提交，已导入的数据不会丢失。",
@@ -92,104 +96,74 @@ pub fn router() -> Router<AppState> {
 // Import jobs
 // ---------------------------------------------------------------------------------------------
 
-/// An import running or done. Jobs live in this server process only and are lost on restart
-/// (with their progress and report); the imported rows themselves are committed batch by batch,
-/// so a restart loses the report, never an imported row.
-#[derive(Debug, Clone, Default)]
-struct Job {
-    /// The account that started it: nobody else sees it.
-    account_id: String,
-    total: usize,
-    done: usize,
-    finished: bool,
-    failed: Option<String>,
-    summary: Counts,
-    rejected: Vec<RowError>,
-    started: u64,
-}
+/// Seconds between two heartbeats of a running job (see [`import_jobs::STALE_AFTER_SECONDS`]).
+const HEARTBEAT_SECONDS: u64 = 5;
 
-#[derive(Debug, Clone, Copy, Default)]
-struct Counts {
-    created: u64,
-    updated: u64,
-    unchanged: u64,
-    registrations: u64,
-    recognitions: u64,
-    duplicates: u64,
-}
-
-/// Jobs kept at most; the oldest finished ones go first.
-const KEPT_JOBS: usize = 200;
-
-fn jobs() -> &'static Mutex<HashMap<String, Job>> {
-    static JOBS: OnceLock<Mutex<HashMap<String, Job>>> = OnceLock::new();
-    JOBS.get_or_init(|| Mutex::new(HashMap::new()))
-}
-
-fn with_job<T>(id: &str, f: impl FnOnce(&mut Job) -> T) -> Option<T> {
-    jobs().lock().unwrap_or_else(std::sync::PoisonError::into_inner).get_mut(id).map(f)
-}
-
-fn add_job(job: Job) -> String {
+fn new_job_id() -> String {
     use rand_core::RngCore;
     let mut bytes = [0u8; 16];
     rand_core::OsRng.fill_bytes(&mut bytes);
-    let id: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    let mut all = jobs().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    while all.len() >= KEPT_JOBS {
-        let oldest = all.iter().filter(|(_, j)| j.finished).min_by_key(|(_, j)| j.started).map(|(k, _)| k.clone());
-        match oldest {
-            Some(k) => all.remove(&k),
-            None => break,
-        };
-    }
-    all.insert(id.clone(), job);
-    id
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The job if it is this user's (anyone else's is not found).
-fn job_of(id: &str, account_id: &str) -> Option<Job> {
+async fn job_of(state: &AppState, id: &str, account_id: &str) -> Result<ImportJob, ApiError> {
     if id.len() > 64 {
-        return None;
+        return Err(ApiError::not_found());
     }
-    with_job(id, |j| j.clone()).filter(|j| j.account_id == account_id)
+    import_jobs::get(&state.store, id, account_id).await?.ok_or_else(ApiError::not_found)
 }
 
-/// Imports the good rows batch by batch, each batch its own transaction, updating the job.
-async fn run(state: AppState, job: String, good: Vec<Registration>, actor: String, lang: Lang) {
-    let outcome: Result<(), ApiError> = async {
+/// Imports the good rows batch by batch, each batch its own transaction, recording each batch in
+/// the job as it commits, with a heartbeat meanwhile that tells a live job from an interrupted one.
+async fn run(state: AppState, job: String, good: Vec<Registration>, user: User, lang: Lang) {
+    let actor = user.username.clone();
+    let beat = {
+        let (store, job) = (state.store.clone(), job.clone());
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(HEARTBEAT_SECONDS));
+            loop {
+                tick.tick().await;
+                if let Err(e) = import_jobs::heartbeat(&store, &job).await {
+                    tracing::warn!(error = %e, "import job heartbeat");
+                }
+            }
+        })
+    };
+    let outcome: Result<u64, ApiError> = async {
         let units = persons::unit_codes(&state.store).await?;
+        let writer = Writer { user: Some(&user), versioned: false };
         for batch in good.chunks(BATCH) {
-            let s = persons::register_batch(&state.store, batch, &units, &actor, &state.policies, lang).await?;
-            with_job(&job, |j| {
-                j.done += batch.len();
-                absorb(j, s);
-            });
+            let s =
+                persons::register_batch_as(&state.store, batch, &units, writer, &actor, &state.policies, lang).await?;
+            import_jobs::batch_done(&state.store, &job, batch.len() as i64, counts(&s), &s.rejected).await?;
         }
-        let flagged = duplicates::flag_new(&state.store, &actor).await?;
-        with_job(&job, |j| j.summary.duplicates = flagged);
-        Ok(())
+        // Only the pairs whose persons the user both reaches are counted: a count must not tell
+        // that a namesake is on file elsewhere.
+        Ok(crate::api::admin::flags_seen(&user, &duplicates::flag_new(&state.store, &actor).await?))
     }
     .await;
-    with_job(&job, |j| {
-        if let Err(e) = outcome {
-            j.failed = Some(match lang {
-                Lang::Zh => e.zh,
-                Lang::En => e.en,
-            });
-        }
-        j.rejected.sort_by_key(|e| e.row);
-        j.finished = true;
-    });
+    beat.abort();
+    let (flagged, failure) = match outcome {
+        Ok(flagged) => (flagged, None),
+        Err(e) => (0, Some(if lang == Lang::Zh { e.zh } else { e.en })),
+    };
+    if let Err(e) = import_jobs::finish(&state.store, &job, flagged as i64, failure.as_deref()).await {
+        // The heartbeat has stopped: the page will show the job as interrupted.
+        tracing::error!(error = %e, job, "an import job's end could not be recorded");
+    }
 }
 
-fn absorb(j: &mut Job, s: ImportSummary) {
-    j.summary.created += s.persons_created;
-    j.summary.updated += s.persons_updated;
-    j.summary.unchanged += s.persons_unchanged;
-    j.summary.registrations += s.registrations_recorded;
-    j.summary.recognitions += s.recognitions_granted;
-    j.rejected.extend(s.rejected);
+fn counts(s: &ImportSummary) -> JobCounts {
+    let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    JobCounts {
+        created: n(s.persons_created),
+        updated: n(s.persons_updated),
+        unchanged: n(s.persons_unchanged),
+        registrations: n(s.registrations_recorded),
+        recognitions: n(s.recognitions_granted),
+        duplicates: 0,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -226,7 +200,7 @@ async fn import_submit(State(state): State<AppState>, Page(ctx, user): Page, mut
         let field = match form.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => break,
-            Err(e) => return error_page(&ctx, &ApiError::bad_request("bad_form", None, e.body_text(), e.body_text())),
+            Err(e) => return error_page(&ctx, &form_error(&e, state.config.max_body_mib)),
         };
         match field.name() {
             Some("csrf_token") => token = field.text().await.unwrap_or_default(),
@@ -235,12 +209,7 @@ async fn import_submit(State(state): State<AppState>, Page(ctx, user): Page, mut
                 match field.bytes().await {
                     Ok(bytes) if !bytes.is_empty() => file = Some((media, bytes.to_vec())),
                     Ok(_) => {}
-                    Err(e) => {
-                        return error_page(
-                            &ctx,
-                            &ApiError::bad_request("bad_form", None, e.body_text(), e.body_text()),
-                        );
-                    }
+                    Err(e) => return error_page(&ctx, &form_error(&e, state.config.max_body_mib)),
                 }
             }
             _ => {}
@@ -253,7 +222,7 @@ async fn import_submit(State(state): State<AppState>, Page(ctx, user): Page, mut
     let Some((media, bytes)) = file else { return refused(ctx.t("import.no_file").to_owned()) };
     let mut headers = HeaderMap::new();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
-    let rows = match read_body(&headers, &bytes, ctx.lang) {
+    let rows = match read_body(&headers, &bytes, ctx.lang, state.clock().today(), state.config.xlsx_limits()) {
         Ok(rows) => rows,
         Err(e) => {
             return refused(match ctx.lang {
@@ -262,24 +231,61 @@ async fn import_submit(State(state): State<AppState>, Page(ctx, user): Page, mut
             });
         }
     };
-    let mut job = Job {
-        account_id: user.account.id.clone(),
-        total: rows.len(),
-        started: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()),
-        ..Job::default()
-    };
+    let total = rows.len() as i64;
     let mut good = Vec::with_capacity(rows.len());
+    let mut rejected = Vec::new();
     for row in rows {
         match row {
             Ok(reg) if in_jurisdiction(&user, &reg) => good.push(reg),
-            Ok(reg) => job.rejected.push(outside(&reg, ctx.lang)),
-            Err(e) => job.rejected.push(e),
+            Ok(reg) => rejected.push(outside(&reg, ctx.lang)),
+            Err(e) => rejected.push(e),
         }
     }
-    job.done = job.rejected.len();
-    let id = add_job(job);
-    tokio::spawn(run(state, id.clone(), good, user.account.username.clone(), ctx.lang));
+    // Claims to join households across units are held before any row is written.
+    if let Err(e) = crate::api::households::hold_joins(&state, &user, &good).await {
+        return error_page(&ctx, &e);
+    }
+    let id = new_job_id();
+    if let Err(e) = import_jobs::create(&state.store, &id, &user.account.id, total, &rejected).await {
+        return error_page(&ctx, &e.into());
+    }
+    tokio::spawn(run(state, id.clone(), good, user.user.clone(), ctx.lang));
     Redirect::to(&format!("/import/{id}")).into_response()
+}
+
+/// Why the uploaded form could not be read: too large (413), or malformed.
+fn form_error(e: &axum::extract::multipart::MultipartError, limit_mib: usize) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::too_large(Some(limit_mib))
+    } else {
+        ApiError::bad_request("bad_form", None, e.body_text(), e.body_text())
+    }
+}
+
+/// A job as its page shows it.
+struct JobView {
+    finished: bool,
+    /// Its server stopped while it ran: what it did is kept, the rest was not imported.
+    interrupted: bool,
+    failed: Option<String>,
+    total: i64,
+    done: i64,
+    summary: JobCounts,
+    rejected: i64,
+}
+
+impl From<ImportJob> for JobView {
+    fn from(job: ImportJob) -> JobView {
+        JobView {
+            finished: job.finished(),
+            interrupted: job.state == JobState::Interrupted,
+            failed: job.failure,
+            total: job.total,
+            done: job.done,
+            summary: job.counts,
+            rejected: job.rejected,
+        }
+    }
 }
 
 #[derive(Template)]
@@ -287,29 +293,32 @@ async fn import_submit(State(state): State<AppState>, Page(ctx, user): Page, mut
 struct ProgressPage<'a> {
     ctx: &'a Ctx,
     id: String,
-    job: Job,
+    job: JobView,
 }
 
 impl ProgressPage<'_> {
     fn done(&self) -> String {
-        self.ctx.num(&i64::try_from(self.job.done).unwrap_or(i64::MAX))
+        self.ctx.num(&self.job.done)
     }
 
     fn total(&self) -> String {
-        self.ctx.num(&i64::try_from(self.job.total).unwrap_or(i64::MAX))
+        self.ctx.num(&self.job.total)
     }
 
     fn rejected(&self) -> String {
-        self.ctx.num(&i64::try_from(self.job.rejected.len()).unwrap_or(i64::MAX))
+        self.ctx.num(&self.job.rejected)
     }
 
-    fn count(&self, n: &u64) -> String {
-        self.ctx.num(&i64::try_from(*n).unwrap_or(i64::MAX))
+    fn count(&self, n: &i64) -> String {
+        self.ctx.num(n)
     }
 }
 
-async fn progress_page(Page(ctx, user): Page, Path(id): Path<String>) -> Response {
-    let Some(job) = job_of(&id, &user.account.id) else { return error_page(&ctx, &ApiError::not_found()) };
+async fn progress_page(State(state): State<AppState>, Page(ctx, user): Page, Path(id): Path<String>) -> Response {
+    let job: JobView = match job_of(&state, &id, &user.account.id).await {
+        Ok(job) => job.into(),
+        Err(e) => return error_page(&ctx, &e),
+    };
     let running = !job.finished;
     let mut r = render(&ProgressPage { ctx: &ctx, id, job }, StatusCode::OK);
     if running {
@@ -320,35 +329,31 @@ async fn progress_page(Page(ctx, user): Page, Path(id): Path<String>) -> Respons
     r
 }
 
-/// Quotes a report cell that a spreadsheet would read as a formula.
-fn cell(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@']) { format!("'{text}") } else { text.to_owned() }
-}
-
-async fn report_csv(Page(ctx, user): Page, Path(id): Path<String>) -> Response {
-    let Some(job) = job_of(&id, &user.account.id).filter(|j| j.finished) else {
-        return error_page(&ctx, &ApiError::not_found());
+async fn report_csv(State(state): State<AppState>, Page(ctx, user): Page, Path(id): Path<String>) -> Response {
+    let rejected = match job_of(&state, &id, &user.account.id).await {
+        Ok(job) if job.finished() => import_jobs::rejections(&state.store, &id).await.map_err(ApiError::from),
+        Ok(_) => Err(ApiError::not_found()),
+        Err(e) => Err(e),
+    };
+    let rejected = match rejected {
+        Ok(rejected) => rejected,
+        Err(e) => return error_page(&ctx, &e),
     };
     let mut out = csv::Writer::from_writer(Vec::new());
     let header = ["row", "ref", "field", "code", "message"].map(|k| ctx.t(&format!("import.report.{k}")));
     let mut written = out.write_record(header);
-    for e in &job.rejected {
+    for e in &rejected {
         let row = e.row.to_string();
-        let record = [
-            row.as_str(),
-            &cell(e.reference.as_deref().unwrap_or("")),
-            e.field.as_deref().unwrap_or(""),
-            &e.code,
-            &cell(&e.message),
-        ];
-        written = written.and_then(|()| out.write_record(record));
+        let record =
+            [row.as_str(), e.reference.as_deref().unwrap_or(""), e.field.as_deref().unwrap_or(""), &e.code, &e.message];
+        let record = record.map(spreadsheet::neutralize);
+        written = written.and_then(|()| out.write_record(record.iter().map(|c| c.as_bytes())));
     }
     let bytes = match written.map_err(|e| e.to_string()).and_then(|()| out.into_inner().map_err(|e| e.to_string())) {
         Ok(bytes) => bytes,
         Err(e) => return error_page(&ctx, &ApiError::internal(e)),
     };
-    // A byte-order mark, so that Excel opens the Chinese messages as UTF-8.
-    let mut body = "\u{feff}".as_bytes().to_vec();
+    let mut body = spreadsheet::BOM.as_bytes().to_vec();
     body.extend(bytes);
     (
         StatusCode::OK,
@@ -389,7 +394,7 @@ async fn export_download(
     Page(ctx, user): Page,
     axum::extract::Query(q): axum::extract::Query<FormatQuery>,
 ) -> Response {
-    match export_persons(State(state), user, Query(ExportQuery { format: q.format })).await {
+    match persons_file(&state, &user, &ExportQuery { format: q.format }, ctx.lang).await {
         Ok(r) => r,
         Err(e) => error_page(&ctx, &e),
     }
@@ -409,12 +414,6 @@ async fn ledgers_download(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_report_cell_never_starts_a_formula() {
-        assert_eq!(cell("=1+1"), "'=1+1");
-        assert_eq!(cell("居住单位"), "居住单位");
-    }
 
     #[test]
     fn an_xlsx_is_known_by_its_name() {

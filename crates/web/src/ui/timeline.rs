@@ -1,0 +1,267 @@
+//! The timeline of a person's file as sentences: "2026年12月7日 14:03 王芳 登记了失业（东山街道）",
+//! "认定为 就业困难人员·大龄失业人员（第三条第（一）项，自动认定）", in either language. Each audit
+//! event says what happened in the words of the glossary, with names for every code (categories,
+//! units, channels, reasons, policies) and citations the language's way. The audit chain keeps the
+//! exact before and after; the page shows none of its JSON.
+
+use serde_json::Value;
+use yuanzhu_rules::Lang;
+use yuanzhu_storage::audit::Event;
+
+use super::Ctx;
+
+/// This area's strings: (key, zh-CN, en). A sentence's words are joined by the language's own
+/// spacing: none in Chinese, a space in English.
+pub const STRINGS: &[(&str, &str, &str)] = &[
+    ("tl.created", "建立了档案", "opened the file"),
+    ("tl.updated", "修改了", "changed"),
+    ("tl.viewed", "查阅了档案", "viewed the file"),
+    ("tl.hukou_unit_set", "将户籍地单位设为", "set the unit of hukou to"),
+    ("tl.registered", "登记了失业", "registered the person as unemployed"),
+    ("tl.recognised", "认定为", "recognised the person as"),
+    ("tl.pwed", "就业困难人员", "a person with employment difficulties"),
+    ("tl.ended", "注销了认定：", "revoked the recognition as"),
+    ("tl.reassessed", "重新评估", "reassessed"),
+    ("tl.reassessed_eligible", "符合", "meets"),
+    ("tl.reassessed_none", "不再符合认定条件", "no longer meets the conditions"),
+    ("tl.app.opened", "受理了认定申请：", "opened an application for"),
+    ("tl.app.document_provided", "收到申请材料：", "received a document for the application for"),
+    ("tl.app.commitment_accepted", "接受以承诺代替证明：", "accepted a commitment in lieu of proof for"),
+    ("tl.app.submitted", "提交了认定申请：", "submitted the application for"),
+    ("tl.app.marked_deficient", "一次性告知补正材料：", "served the one-time deficiency notice for"),
+    ("tl.app.approved", "批准认定申请：", "approved the application for"),
+    ("tl.app.rejected", "不予认定：", "refused the application for"),
+    ("tl.app.withdrawn", "撤回了认定申请：", "withdrew the application for"),
+    ("tl.proposed", "提议注销", "proposed revocation"),
+    ("tl.confirmed", "确认注销", "confirmed the revocation"),
+    ("tl.dismissed", "不予注销", "dismissed the revocation proposal"),
+    ("tl.contact", "联系了本人", "tried to reach the person"),
+    ("tl.contact.by", "方式：", "by"),
+    ("tl.contact.reached", "已联系上", "reached"),
+    ("tl.contact.not_reached", "未联系上", "not reached"),
+    ("tl.refusal", "登记了拒绝就业服务：", "recorded a refusal of"),
+    ("tl.employment", "登记了就业", "recorded employment"),
+    ("tl.employment_ended", "登记了就业结束", "recorded the end of employment"),
+    ("tl.since", "起", "from"),
+    ("tl.duplicate_flagged", "标记为疑似重复登记", "flagged a possible duplicate"),
+    ("tl.duplicate_decided", "核定了疑似重复登记", "decided a possible duplicate"),
+    ("tl.assigned", "分配了社工", "assigned a social worker"),
+    ("tl.unassigned", "取消了社工分配", "ended a social worker's assignment"),
+    ("tl.other", "办理了：", "recorded:"),
+    ("tl.other_unknown", "记录了一项变更", "recorded a change"),
+    ("tl.field.parent_certificates", "子女证明", "children's certificates"),
+    ("tl.field.other", "其他信息", "other details"),
+    ("tl.field.hukou_unit", "户籍地单位", "unit of hukou"),
+    ("tl.actor.reassessment", "系统（重新评估）", "the system (reassessment)"),
+    ("tl.actor.importer", "批量导入", "a bulk import"),
+];
+
+/// One line of the timeline: when (local time), who, and what, as a sentence.
+pub struct Line {
+    pub at: String,
+    pub actor: String,
+    pub text: String,
+}
+
+/// The event as a line; free text (notes, reasons, employers) masked where the role sees masked
+/// identities.
+pub fn line(ctx: &Ctx, e: &Event, mask: &dyn Fn(&str) -> String) -> Line {
+    Line { at: ctx.when(&e.at), actor: actor_name(ctx, &e.actor), text: sentence(ctx, e, mask) }
+}
+
+/// Who did it: an account by its name, the system's own actors in words.
+pub fn actor_name(ctx: &Ctx, actor: &str) -> String {
+    match actor {
+        "reassessment" => ctx.t("tl.actor.reassessment").to_owned(),
+        "importer" => ctx.t("tl.actor.importer").to_owned(),
+        a => a.to_owned(),
+    }
+}
+
+fn parse(text: Option<&str>) -> Value {
+    text.and_then(|t| serde_json::from_str(t).ok()).unwrap_or(Value::Null)
+}
+
+fn text<'v>(v: &'v Value, key: &str) -> &'v str {
+    v.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+/// Words joined as the language joins them.
+fn join(ctx: &Ctx, words: &[&str]) -> String {
+    let words: Vec<&str> = words.iter().copied().filter(|w| !w.is_empty()).collect();
+    words.join(if ctx.lang == Lang::Zh { "" } else { " " })
+}
+
+/// `（a，b）` or ` (a, b)`.
+fn aside(ctx: &Ctx, parts: &[String]) -> String {
+    let parts: Vec<&str> = parts.iter().map(String::as_str).filter(|p| !p.is_empty()).collect();
+    if parts.is_empty() {
+        return String::new();
+    }
+    match ctx.lang {
+        Lang::Zh => format!("（{}）", parts.join("，")),
+        Lang::En => format!("({})", parts.join(", ")),
+    }
+}
+
+fn sentence(ctx: &Ctx, e: &Event, mask: &dyn Fn(&str) -> String) -> String {
+    let (before, after) = (parse(e.before.as_deref()), parse(e.after.as_deref()));
+    let category = |v: &Value| ctx.category(text(v, "category"));
+    let date = |v: &Value, key: &str| {
+        let d = text(v, key);
+        if d.is_empty() { String::new() } else { ctx.date(d) }
+    };
+    match e.action.as_str() {
+        "person.created" => ctx.t("tl.created").to_owned(),
+        "person.viewed" => ctx.t("tl.viewed").to_owned(),
+        "person.updated" => {
+            let changed = changed_fields(ctx, &before, &after);
+            let list = changed.join(if ctx.lang == Lang::Zh { "、" } else { ", " });
+            join(ctx, &[ctx.t("tl.updated"), &list])
+        }
+        "person.hukou_unit_set" => {
+            let unit = text(&after, "hukou_unit");
+            join(ctx, &[ctx.t("tl.hukou_unit_set"), &ctx.office(unit)])
+        }
+        "registration.recorded" => {
+            let place = aside(ctx, &[ctx.unit_name(text(&after, "unit")), date(&after, "registered_on")]);
+            join(ctx, &[ctx.t("tl.registered"), &place])
+        }
+        "recognition.granted" => {
+            let what = format!("{}·{}", ctx.t("tl.pwed"), category(&after));
+            let how = aside(
+                ctx,
+                &[
+                    ctx.citation(text(&after, "citation")),
+                    ctx.label("route", text(&after, "route")),
+                    e.policy.as_deref().map(|p| ctx.policy_name(p)).unwrap_or_default(),
+                ],
+            );
+            join(ctx, &[ctx.t("tl.recognised"), &what, &how])
+        }
+        "recognition.ended" => {
+            let policy = e.policy.as_deref().unwrap_or("");
+            let why = aside(
+                ctx,
+                &[
+                    ctx.revocation_reason(policy, text(&after, "end_reason")),
+                    ctx.citation(text(&after, "authority")),
+                    date(&after, "ended_on"),
+                ],
+            );
+            join(ctx, &[ctx.t("tl.ended"), &category(&after), &why])
+        }
+        "assessment.changed" => {
+            let cats: Vec<String> = after
+                .get("categories")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).map(|c| ctx.category(c)).collect())
+                .unwrap_or_default();
+            let result = if cats.is_empty() {
+                ctx.t("tl.reassessed_none").to_owned()
+            } else {
+                join(
+                    ctx,
+                    &[ctx.t("tl.reassessed_eligible"), &cats.join(if ctx.lang == Lang::Zh { "、" } else { ", " })],
+                )
+            };
+            let sep = if ctx.lang == Lang::Zh { "：" } else { ": " };
+            format!("{}{}{sep}{result}", ctx.t("tl.reassessed"), aside(ctx, &[date(&after, "as_of")]))
+        }
+        a if a.starts_with("application.") => {
+            let key = format!("tl.app.{}", &a["application.".len()..]);
+            if !super::i18n::has(&key) {
+                return other(ctx, a);
+            }
+            let reason = after.pointer("/change/action/reason").and_then(Value::as_str).map(mask).unwrap_or_default();
+            let when = after.pointer("/change/on").and_then(Value::as_str).map(|d| ctx.date(d)).unwrap_or_default();
+            join(ctx, &[ctx.t(&key), &category(&after), &aside(ctx, &[reason, when])])
+        }
+        "revocation.proposed" => {
+            let policy = e.policy.as_deref().unwrap_or("");
+            let reason = after.get("reason").map(|r| r.as_str().unwrap_or_else(|| text(r, "code"))).unwrap_or("");
+            let why = aside(ctx, &[ctx.revocation_reason(policy, reason), ctx.policy_name(policy)]);
+            join(ctx, &[ctx.t("tl.proposed"), &why])
+        }
+        "revocation.confirmed" => {
+            let ended: Vec<String> = after
+                .get("ended")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).map(|c| ctx.category(c)).collect())
+                .unwrap_or_default();
+            let note = mask(text(&after, "decision_note"));
+            join(ctx, &[ctx.t("tl.confirmed"), &aside(ctx, &[ended.join("、"), note])])
+        }
+        "revocation.dismissed" => {
+            join(ctx, &[ctx.t("tl.dismissed"), &aside(ctx, &[mask(text(&after, "decision_note"))])])
+        }
+        "contact.logged" => {
+            let channel = ctx.label("contact.channel", text(&after, "channel"));
+            let reached = if after.get("reached").and_then(Value::as_bool) == Some(true) {
+                ctx.t("tl.contact.reached")
+            } else {
+                ctx.t("tl.contact.not_reached")
+            };
+            let by = join(ctx, &[ctx.t("tl.contact.by"), &channel]);
+            join(ctx, &[ctx.t("tl.contact"), &aside(ctx, &[by, reached.to_owned(), mask(text(&after, "note"))])])
+        }
+        "refusal.logged" => {
+            let service = ctx.label("contact.service", text(&after, "service"));
+            join(ctx, &[ctx.t("tl.refusal"), &service, &aside(ctx, &[mask(text(&after, "note"))])])
+        }
+        "employment.recorded" => {
+            let started = date(&after, "started_on");
+            let since = match ctx.lang {
+                Lang::Zh => join(ctx, &[&started, ctx.t("tl.since")]),
+                Lang::En => join(ctx, &[ctx.t("tl.since"), &started]),
+            };
+            join(ctx, &[ctx.t("tl.employment"), &aside(ctx, &[mask(text(&after, "employer")), since])])
+        }
+        "employment.ended" => join(
+            ctx,
+            &[ctx.t("tl.employment_ended"), &aside(ctx, &[mask(text(&after, "employer")), date(&after, "ended_on")])],
+        ),
+        "duplicate.flagged" => ctx.t("tl.duplicate_flagged").to_owned(),
+        "duplicate.decided" => ctx.t("tl.duplicate_decided").to_owned(),
+        "person.assigned" => ctx.t("tl.assigned").to_owned(),
+        "person.unassigned" => ctx.t("tl.unassigned").to_owned(),
+        a => other(ctx, a),
+    }
+}
+
+/// An event this page has no sentence for: its name from the ledger's list, never its code.
+fn other(ctx: &Ctx, action: &str) -> String {
+    match yuanzhu_storage::export::ledger::action_name(action, ctx.lang) {
+        Some(name) => join(ctx, &[ctx.t("tl.other"), name]),
+        None => ctx.t("tl.other_unknown").to_owned(),
+    }
+}
+
+/// The fields a change touched, by their names.
+fn changed_fields(ctx: &Ctx, before: &Value, after: &Value) -> Vec<String> {
+    let (Some(b), Some(a)) = (before.as_object(), after.as_object()) else { return Vec::new() };
+    let keys = a.keys().chain(b.keys().filter(|k| !a.contains_key(*k)));
+    let mut out: Vec<String> = Vec::new();
+    for key in keys {
+        if key == "version" || b.get(key) == a.get(key) {
+            continue;
+        }
+        let label = field_label(ctx, key);
+        if !out.contains(&label) {
+            out.push(label);
+        }
+    }
+    out
+}
+
+/// A field of a person's record by its name on the pages.
+pub fn field_label(ctx: &Ctx, key: &str) -> String {
+    let page_key = match key {
+        "household_ref" => "field.household".to_owned(),
+        "female_retirement_track" => "field.retirement_track".to_owned(),
+        "hukou_unit" => "tl.field.hukou_unit".to_owned(),
+        "parent_certificates" => "tl.field.parent_certificates".to_owned(),
+        k => format!("field.{k}"),
+    };
+    if super::i18n::has(&page_key) { ctx.t(&page_key).to_owned() } else { ctx.t("tl.field.other").to_owned() }
+}
