@@ -6,9 +6,9 @@
 //! [`names_within`]). At a million persons every branch must stay an index lookup or a range
 //! scan, so prefixes are ranges (`col >= prefix AND col < next`), which any B-tree serves,
 //! rather than `LIKE 'prefix%'`, which PostgreSQL serves from an index only under the C
-//! collation. What a name holds is the start of one of its parts, and what a number ends with
-//! the start of the number read from the end ([`terms`], migration 0022): a range again. The
-//! ranges assume text compares by code point, as SQLite does and PostgreSQL does under `C` or
+//! collation. What a name holds is the start of one of its parts (a range again), and what a
+//! number ends with is looked up by its last four characters ([`terms`], migrations 0022, 0023).
+//! The ranges assume text compares by code point, as SQLite does and PostgreSQL does under `C` or
 //! `C.UTF-8` (how the clusters are created); on a database of another collation, a prefix is a
 //! `LIKE` instead, right but read without an index.
 //!

@@ -1,10 +1,10 @@
-//! What the search index holds of a person (migration 0022). The parts of the name, each the
+//! What the search index holds of a person (migrations 0022, 0023). The parts of the name, each the
 //! name from its second character or a later one, are rows of `person_name_parts`, which every
 //! write of a person writes in the same transaction: through [`NameParts::of`] for new persons
-//! and [`reindex`] for stored ones (the migration wrote them for the persons before it, with SQL
+//! and [`reindex`] for stored ones (migration 0022 wrote them for the persons before it, with SQL
 //! that gives the same rows: tested). The last four characters of phone and ID numbers are
-//! indexes of `persons` on an expression ([`PHONE_LAST4`], [`ID_LAST4`]), which the engines keep
-//! themselves.
+//! indexes of `persons` on an expression ([`PHONE_LAST4`], [`ID_LAST4`], migration 0023), which the
+//! engines keep themselves.
 
 use sqlx::{Database, Executor, Row};
 
@@ -20,7 +20,7 @@ pub(crate) const LAST_START: usize = 100;
 /// The most characters of a part: a longer fragment is not looked up as a part.
 pub(crate) const PART_LEN: usize = 32;
 
-/// The last four digits of a phone number (of 10 to 12), as migration 0022 indexes them: a
+/// The last four digits of a phone number (of 10 to 12), as migration 0023 indexes them: a
 /// query is served by the index only where it repeats the expression exactly (tested).
 pub(crate) const PHONE_LAST4: &str = "substr(p.phone, length(p.phone) - 3)";
 /// The last four characters of an ID number (of 18), the same way.
@@ -143,7 +143,7 @@ mod tests {
 
     #[test]
     fn the_migration_indexes_numbers_by_the_expressions_searches_repeat() {
-        const MIGRATION: &str = include_str!("../../migrations/0022_search_by_fragment.sql");
+        const MIGRATION: &str = include_str!("../../migrations/0023_number_tails_by_index.sql");
         for expression in [PHONE_LAST4, ID_LAST4] {
             assert!(MIGRATION.contains(&format!("ON persons ({})", expression.replace("p.", ""))), "{expression}");
         }
