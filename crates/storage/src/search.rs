@@ -302,18 +302,30 @@ pub async fn find(store: &Store, q: &str, scope: Scope<'_>, limit: u32) -> Resul
 /// `scope`, ranked by name, birth date and ID number, at most `limit`. The last four characters
 /// match about a hundred persons at 1M, so every match is read and ranked, for any scope.
 async fn tails(store: &Store, number: &str, scope: &Scope<'_>, limit: usize) -> Result<Vec<Hit>, StoreError> {
+    match tails_query(number, scope) {
+        Some((sql, binds)) => fetch_hits(store, sql, &binds, limit).await,
+        None => Ok(Vec::new()),
+    }
+}
+
+/// [`tails`] as SQL over its binds (the limit comes last, as `$4`), or `None` when nothing can
+/// end with `number`. The matches are read whole before they are ranked (`MATERIALIZED`): left
+/// to choose, PostgreSQL walked the names in order, filtering a million persons for an ID tail
+/// such as 123X, 2–3 s, whenever it guessed that thousands match, as it does of an index on an
+/// expression until it has analysed the table.
+fn tails_query(number: &str, scope: &Scope<'_>) -> Option<(String, [String; 3])> {
     let ends = tail_filters(number);
     if ends.is_empty() {
-        return Ok(Vec::new());
+        return None;
     }
     let (within, scope_value) = scope_filter(scope, 3);
     let binds = [number[number.len() - 4..].to_owned(), number.to_owned(), scope_value];
     let sql = format!(
-        "SELECT {HIT_COLUMNS} FROM persons p WHERE ({}) AND {within} \
-         ORDER BY p.name, p.birth_date, p.id_number LIMIT $4",
+        "WITH matches AS MATERIALIZED (SELECT {HIT_COLUMNS} FROM persons p WHERE ({}) AND {within}) \
+         SELECT {COLUMNS} FROM matches ORDER BY name, birth_date, id_number LIMIT $4",
         ends.join(" OR ")
     );
-    fetch_hits(store, sql, &binds, limit).await
+    Some((sql, binds))
 }
 
 /// Whether a name is looked for by reading every person within the scope: a street's (about
@@ -764,6 +776,39 @@ mod tests {
         assert_eq!(k("123"), Some(Key::Name("123".into())));
         assert_eq!(k("张三"), Some(Key::Name("张三".into())));
         assert_eq!(k("测试"), Some(Key::Name("测试".into())));
+    }
+
+    /// PostgreSQL, told that sorting costs the earth (as it believes when it guesses thousands of
+    /// matches), still reads a tail's matches by the tails' index and ranks them, instead of
+    /// walking every person in name order.
+    #[tokio::test]
+    async fn a_tail_is_read_by_its_index_whatever_the_planner_guesses_of_the_order() {
+        let Some(pg) = yuanzhu_test_support::shared() else { return };
+        let name = format!("tails_plan_{}", std::process::id());
+        let store = Store::connect(&pg.create_database(&name)).await.unwrap();
+        store.init().await.unwrap();
+        for (number, scope) in [("123X", Scope::Units("4401")), ("5678", Scope::Units("440104011"))] {
+            let (sql, [last4, tail, within]) = tails_query(number, &scope).unwrap();
+            let mut conn = store.pool().acquire().await.unwrap();
+            sqlx::raw_sql("SET enable_sort = off; DEALLOCATE ALL").execute(&mut *conn).await.unwrap();
+            sqlx::raw_sql(AssertSqlSafe(format!("PREPARE tails (text, text, text, bigint) AS {sql}")))
+                .execute(&mut *conn)
+                .await
+                .unwrap();
+            // The test's own values.
+            let explain = format!("EXPLAIN EXECUTE tails ('{last4}', '{tail}', '{within}', 51)");
+            let plan: Vec<String> = sqlx::query(AssertSqlSafe(explain))
+                .fetch_all(&mut *conn)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.try_get::<String, _>(0).unwrap())
+                .collect();
+            let plan = plan.join("\n");
+            assert!(plan.contains("_last4"), "{number}: {plan}");
+            assert!(!plan.contains("persons_name"), "{number}: {plan}");
+            sqlx::raw_sql("DEALLOCATE ALL; RESET enable_sort").execute(&mut *conn).await.unwrap();
+        }
     }
 
     #[test]
