@@ -1,5 +1,6 @@
 -- GET /api/v1/persons?q=… with a mix of what a caseworker types: full ID numbers, phone numbers,
--- full names and a surname with one given character (from queries.txt, one per line).
+-- full names and a surname with one given character (from queries.txt, one per line). YZ_LIMIT,
+-- if set, asks for that many results at most (the search page asks for 50).
 local qs = {}
 local token = os.getenv("YZ_TOKEN")
 function init(args)
@@ -11,6 +12,8 @@ local function encode(s)
 end
 function request()
   local q = qs[math.random(#qs)]
-  return wrk.format("GET", "/api/v1/persons?q=" .. encode(q), { ["Authorization"] = "Bearer " .. token })
+  local limit = os.getenv("YZ_LIMIT")
+  local path = "/api/v1/persons?q=" .. encode(q) .. (limit and ("&limit=" .. limit) or "")
+  return wrk.format("GET", path, { ["Authorization"] = "Bearer " .. token })
 end
 dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "percentiles.lua")

@@ -636,31 +636,23 @@ async fn a_name_holding_the_fragment_twice_comes_once_ranked_by_its_least_part()
     }
 }
 
-/// Every row of the search index, in order.
-async fn index_rows(store: &Store) -> Vec<String> {
-    let parts: Vec<(String, String, String, String)> =
-        sqlx::query_as("SELECT part, name, birth_date, id_number FROM person_name_parts ORDER BY 1, 2, 3, 4")
-            .fetch_all(store.pool())
-            .await
-            .unwrap();
-    let tails: Vec<(String, String, String)> =
-        sqlx::query_as("SELECT kind, reversed, id_number FROM person_number_tails ORDER BY 1, 2, 3")
-            .fetch_all(store.pool())
-            .await
-            .unwrap();
-    parts.into_iter().map(|p| format!("{p:?}")).chain(tails.into_iter().map(|t| format!("{t:?}"))).collect()
+/// Every row of the search index's table, in order.
+async fn index_rows(store: &Store) -> Vec<(String, String, String, String)> {
+    sqlx::query_as("SELECT part, name, birth_date, id_number FROM person_name_parts ORDER BY 1, 2, 3, 4")
+        .fetch_all(store.pool())
+        .await
+        .unwrap()
 }
 
-/// The index as migration 0022 builds it from the persons stored: emptied, then filled by the
-/// migration's own statements.
-async fn rebuilt_index_rows(store: &Store) -> Vec<String> {
+/// The index's table as migration 0022 builds it from the persons stored: emptied, then filled
+/// by the migration's own statement.
+async fn rebuilt_index_rows(store: &Store) -> Vec<(String, String, String, String)> {
     const MIGRATION: &str = include_str!("../migrations/0022_search_by_fragment.sql");
-    let backfill = &MIGRATION[MIGRATION.find("-- The persons registered before this migration").unwrap()..];
-    sqlx::raw_sql("DELETE FROM person_name_parts; DELETE FROM person_number_tails")
-        .execute(store.pool())
-        .await
-        .unwrap();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(backfill)).execute(store.pool()).await.unwrap();
+    let from = MIGRATION.find("-- The persons registered before this migration").unwrap();
+    // Up to its backfill of the number tails, a table migration 0023 drops.
+    let to = MIGRATION.find("INSERT INTO person_number_tails").unwrap();
+    sqlx::raw_sql("DELETE FROM person_name_parts").execute(store.pool()).await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(&MIGRATION[from..to])).execute(store.pool()).await.unwrap();
     index_rows(store).await
 }
 
@@ -692,7 +684,7 @@ async fn the_migration_builds_the_index_the_write_path_keeps() {
         let units = persons::unit_codes(&store).await.unwrap();
         persons::register_batch(&store, &rows, &units, "importer", &PolicySet::embedded(), Lang::Zh).await.unwrap();
         let written = index_rows(&store).await;
-        assert!(written.len() > 120, "{}", written.len());
+        assert!(written.len() > 100, "{}", written.len());
         assert_eq!(rebuilt_index_rows(&store).await, written);
         // And what it holds finds them.
         assert_eq!(ids(&store, "测试测试", CITY).await.len(), 1);

@@ -11,7 +11,7 @@ use super::bulk::{AUDIT_EVENTS, Chained, PERSONS, Planning, RECOGNITIONS, REGIST
 use super::native::{shared, stored_person};
 use super::plan::{self, Person, Plan, Prepared, Stored};
 use super::{ImportSummary, PERSON_COLUMNS};
-use crate::search::terms::{self, NAME_PARTS, NUMBER_TAILS, Terms};
+use crate::search::terms::{self, NAME_PARTS, NameParts};
 use crate::{StoreError, now};
 
 pub(super) async fn register(
@@ -101,15 +101,11 @@ async fn write(conn: &mut PgConnection, plan: Plan, actor: &str) -> Result<(), S
 
 /// The search index's rows of new persons (`search::terms`).
 async fn index(conn: &mut PgConnection, created: &[Person], rows: &mut Rows) -> Result<(), StoreError> {
-    let Terms { parts, tails } = Terms::of(created.iter().map(|p| &p.record));
+    let NameParts(parts) = NameParts::of(created.iter().map(|p| &p.record));
     for t in &parts {
         rows.text(&t.part).text(t.name).text(t.birth_date).text(t.id_number).end();
     }
-    rows.copy(conn, NAME_PARTS).await?;
-    for t in &tails {
-        rows.text(t.kind).text(&t.reversed).text(t.id_number).end();
-    }
-    rows.copy(conn, NUMBER_TAILS).await
+    rows.copy(conn, NAME_PARTS).await
 }
 
 /// Rows in `COPY`'s text format: tab between values, `\N` for NULL, a line per row, and a

@@ -10,7 +10,7 @@ use super::bulk::{Chained, Planning, chunks};
 use super::native::{shared, stored_person};
 use super::plan::{self, Person, Plan, Prepared, Stored};
 use super::{ImportSummary, PERSON_COLUMNS};
-use crate::search::terms::{self, NAME_PARTS, NUMBER_TAILS, Terms};
+use crate::search::terms::{self, NAME_PARTS, NameParts};
 use crate::{Params, StoreError, now};
 
 pub(super) async fn register(
@@ -197,14 +197,9 @@ async fn write(conn: &mut SqliteConnection, plan: Plan, actor: &str) -> Result<(
 
 /// The search index's rows of new persons (`search::terms`).
 async fn index(conn: &mut SqliteConnection, created: &[Person]) -> Result<(), StoreError> {
-    let Terms { parts, tails } = Terms::of(created.iter().map(|p| &p.record));
+    let NameParts(parts) = NameParts::of(created.iter().map(|p| &p.record));
     insert(conn, NAME_PARTS, 4, "", &parts, |v, t| {
         v.text(&t.part)?.text(t.name)?.text(t.birth_date)?.text(t.id_number)?;
-        Ok(())
-    })
-    .await?;
-    insert(conn, NUMBER_TAILS, 3, "", &tails, |v, t| {
-        v.text(t.kind)?.text(&t.reversed)?.text(t.id_number)?;
         Ok(())
     })
     .await
