@@ -10,6 +10,7 @@ use yuanzhu_domain::access::{Role, User};
 use yuanzhu_domain::{Level, UnitCode};
 use yuanzhu_rules::Lang;
 
+use crate::audit::AuditAction;
 use crate::audit::{self, NewEvent};
 use crate::{Store, StoreError, new_id, now};
 
@@ -237,7 +238,7 @@ pub async fn create(
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(AccountError::UsernameTaken),
         other => other?,
     };
-    record(&mut tx, actor, "account.created", &account, None, Some(&account)).await?;
+    record(&mut tx, actor, AuditAction::AccountCreated.code(), &account, None, Some(&account)).await?;
     tx.commit().await?;
     Ok(account)
 }
@@ -339,7 +340,7 @@ pub async fn set_disabled(store: &Store, username: &str, disabled: bool, actor: 
         end_access(&mut tx, &before.id, &at).await?;
     }
     let after = Account { disabled, version, ..before.clone() };
-    let action = if disabled { "account.disabled" } else { "account.enabled" };
+    let action = if disabled { AuditAction::AccountDisabled.code() } else { AuditAction::AccountEnabled.code() };
     record(&mut tx, actor, action, &after, Some(&before), Some(&after)).await?;
     tx.commit().await?;
     Ok(after)
@@ -375,7 +376,7 @@ pub async fn set_password(
     .await?;
     sqlx::query("DELETE FROM sessions WHERE account_id = $1").bind(&before.id).execute(&mut *tx).await?;
     let after = Account { version, ..before.clone() };
-    record(&mut tx, actor, "account.password_set", &after, Some(&before), Some(&after)).await?;
+    record(&mut tx, actor, AuditAction::AccountPasswordSet.code(), &after, Some(&before), Some(&after)).await?;
     tx.commit().await?;
     Ok(after)
 }

@@ -24,6 +24,7 @@ use yuanzhu_domain::application::{
 };
 use yuanzhu_rules::{Date, Fact, Lang, PolicySet};
 
+use crate::audit::AuditAction;
 use crate::audit::{self, NewEvent};
 use crate::{Store, StoreError, new_id, now};
 
@@ -641,14 +642,14 @@ fn snapshot(stored: &StoredApplication) -> serde_json::Value {
 
 const fn audit_action(action: &Action) -> &'static str {
     match action {
-        Action::Create => "application.opened",
-        Action::Provide { .. } => "application.document_provided",
-        Action::CommitInLieuOfProof { .. } => "application.commitment_accepted",
-        Action::Submit => "application.submitted",
-        Action::MarkDeficient { .. } => "application.marked_deficient",
-        Action::Approve => "application.approved",
-        Action::Reject { .. } => "application.rejected",
-        Action::Withdraw => "application.withdrawn",
+        Action::Create => AuditAction::ApplicationOpened.code(),
+        Action::Provide { .. } => AuditAction::ApplicationDocumentProvided.code(),
+        Action::CommitInLieuOfProof { .. } => AuditAction::ApplicationCommitmentAccepted.code(),
+        Action::Submit => AuditAction::ApplicationSubmitted.code(),
+        Action::MarkDeficient { .. } => AuditAction::ApplicationMarkedDeficient.code(),
+        Action::Approve => AuditAction::ApplicationApproved.code(),
+        Action::Reject { .. } => AuditAction::ApplicationRejected.code(),
+        Action::Withdraw => AuditAction::ApplicationWithdrawn.code(),
     }
 }
 
@@ -681,7 +682,7 @@ async fn grant_recognition(
         conn,
         NewEvent {
             actor: &event.by,
-            action: "recognition.granted",
+            action: AuditAction::RecognitionGranted.code(),
             entity: "recognition",
             entity_id: &id,
             person_id: Some(&approved.person_id),

@@ -21,6 +21,168 @@ pub struct NewEvent<'a> {
     pub after: Option<serde_json::Value>,
 }
 
+/// What an audit event records: the closed list of changes to a person's file, an account or the
+/// registry. Stored as its code (`person.updated`); the chain's hashes cover the code, so a code
+/// never changes once written. Every event appended names one ([`append`] checks it in debug
+/// builds, so a test that writes an unlisted action fails).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AuditAction {
+    PersonCreated,
+    PersonUpdated,
+    PersonViewed,
+    PersonMoved,
+    PersonHukouUnitSet,
+    PersonAssigned,
+    PersonUnassigned,
+    RegistrationRecorded,
+    RegistrationEnded,
+    RecognitionGranted,
+    RecognitionEnded,
+    AssessmentChanged,
+    ApplicationOpened,
+    ApplicationDocumentProvided,
+    ApplicationCommitmentAccepted,
+    ApplicationSubmitted,
+    ApplicationMarkedDeficient,
+    ApplicationApproved,
+    ApplicationRejected,
+    ApplicationWithdrawn,
+    ContactLogged,
+    RefusalLogged,
+    RevocationProposed,
+    RevocationConfirmed,
+    RevocationDismissed,
+    EmploymentRecorded,
+    EmploymentEnded,
+    HouseholdStatusChanged,
+    HouseholdChangeSeen,
+    HouseholdJoinRequested,
+    HouseholdJoinAccepted,
+    HouseholdJoinRefused,
+    TransferProposed,
+    TransferDone,
+    TransferAccepted,
+    TransferRefused,
+    TransferWithdrawn,
+    DuplicateFlagged,
+    DuplicateDecided,
+    RegistryExported,
+    AccountCreated,
+    AccountDisabled,
+    AccountEnabled,
+    AccountPasswordSet,
+    AccountTokenCreated,
+    AccountTokenRevoked,
+}
+
+impl AuditAction {
+    pub const ALL: [AuditAction; 46] = [
+        AuditAction::PersonCreated,
+        AuditAction::PersonUpdated,
+        AuditAction::PersonViewed,
+        AuditAction::PersonMoved,
+        AuditAction::PersonHukouUnitSet,
+        AuditAction::PersonAssigned,
+        AuditAction::PersonUnassigned,
+        AuditAction::RegistrationRecorded,
+        AuditAction::RegistrationEnded,
+        AuditAction::RecognitionGranted,
+        AuditAction::RecognitionEnded,
+        AuditAction::AssessmentChanged,
+        AuditAction::ApplicationOpened,
+        AuditAction::ApplicationDocumentProvided,
+        AuditAction::ApplicationCommitmentAccepted,
+        AuditAction::ApplicationSubmitted,
+        AuditAction::ApplicationMarkedDeficient,
+        AuditAction::ApplicationApproved,
+        AuditAction::ApplicationRejected,
+        AuditAction::ApplicationWithdrawn,
+        AuditAction::ContactLogged,
+        AuditAction::RefusalLogged,
+        AuditAction::RevocationProposed,
+        AuditAction::RevocationConfirmed,
+        AuditAction::RevocationDismissed,
+        AuditAction::EmploymentRecorded,
+        AuditAction::EmploymentEnded,
+        AuditAction::HouseholdStatusChanged,
+        AuditAction::HouseholdChangeSeen,
+        AuditAction::HouseholdJoinRequested,
+        AuditAction::HouseholdJoinAccepted,
+        AuditAction::HouseholdJoinRefused,
+        AuditAction::TransferProposed,
+        AuditAction::TransferDone,
+        AuditAction::TransferAccepted,
+        AuditAction::TransferRefused,
+        AuditAction::TransferWithdrawn,
+        AuditAction::DuplicateFlagged,
+        AuditAction::DuplicateDecided,
+        AuditAction::RegistryExported,
+        AuditAction::AccountCreated,
+        AuditAction::AccountDisabled,
+        AuditAction::AccountEnabled,
+        AuditAction::AccountPasswordSet,
+        AuditAction::AccountTokenCreated,
+        AuditAction::AccountTokenRevoked,
+    ];
+
+    /// The code stored in `audit_events.action`.
+    pub const fn code(self) -> &'static str {
+        match self {
+            AuditAction::PersonCreated => "person.created",
+            AuditAction::PersonUpdated => "person.updated",
+            AuditAction::PersonViewed => "person.viewed",
+            AuditAction::PersonMoved => "person.moved",
+            AuditAction::PersonHukouUnitSet => "person.hukou_unit_set",
+            AuditAction::PersonAssigned => "person.assigned",
+            AuditAction::PersonUnassigned => "person.unassigned",
+            AuditAction::RegistrationRecorded => "registration.recorded",
+            AuditAction::RegistrationEnded => "registration.ended",
+            AuditAction::RecognitionGranted => "recognition.granted",
+            AuditAction::RecognitionEnded => "recognition.ended",
+            AuditAction::AssessmentChanged => "assessment.changed",
+            AuditAction::ApplicationOpened => "application.opened",
+            AuditAction::ApplicationDocumentProvided => "application.document_provided",
+            AuditAction::ApplicationCommitmentAccepted => "application.commitment_accepted",
+            AuditAction::ApplicationSubmitted => "application.submitted",
+            AuditAction::ApplicationMarkedDeficient => "application.marked_deficient",
+            AuditAction::ApplicationApproved => "application.approved",
+            AuditAction::ApplicationRejected => "application.rejected",
+            AuditAction::ApplicationWithdrawn => "application.withdrawn",
+            AuditAction::ContactLogged => "contact.logged",
+            AuditAction::RefusalLogged => "refusal.logged",
+            AuditAction::RevocationProposed => "revocation.proposed",
+            AuditAction::RevocationConfirmed => "revocation.confirmed",
+            AuditAction::RevocationDismissed => "revocation.dismissed",
+            AuditAction::EmploymentRecorded => "employment.recorded",
+            AuditAction::EmploymentEnded => "employment.ended",
+            AuditAction::HouseholdStatusChanged => "household.status_changed",
+            AuditAction::HouseholdChangeSeen => "household.change_seen",
+            AuditAction::HouseholdJoinRequested => "household.join_requested",
+            AuditAction::HouseholdJoinAccepted => "household.join_accepted",
+            AuditAction::HouseholdJoinRefused => "household.join_refused",
+            AuditAction::TransferProposed => "transfer.proposed",
+            AuditAction::TransferDone => "transfer.done",
+            AuditAction::TransferAccepted => "transfer.accepted",
+            AuditAction::TransferRefused => "transfer.refused",
+            AuditAction::TransferWithdrawn => "transfer.withdrawn",
+            AuditAction::DuplicateFlagged => "duplicate.flagged",
+            AuditAction::DuplicateDecided => "duplicate.decided",
+            AuditAction::RegistryExported => "registry.exported",
+            AuditAction::AccountCreated => "account.created",
+            AuditAction::AccountDisabled => "account.disabled",
+            AuditAction::AccountEnabled => "account.enabled",
+            AuditAction::AccountPasswordSet => "account.password_set",
+            AuditAction::AccountTokenCreated => "account.token_created",
+            AuditAction::AccountTokenRevoked => "account.token_revoked",
+        }
+    }
+
+    /// The action of a stored code; `None` for a code this version does not write.
+    pub fn parse(code: &str) -> Option<AuditAction> {
+        AuditAction::ALL.into_iter().find(|a| a.code() == code)
+    }
+}
+
 /// An event as stored.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Event {
@@ -154,6 +316,11 @@ pub(crate) async fn append_drafts(conn: &mut AnyConnection, new: &[Draft<'_>]) -
     if new.is_empty() {
         return Ok(Vec::new());
     }
+    debug_assert!(
+        new.iter().all(|d| AuditAction::parse(d.action).is_some()),
+        "an audit action not in AuditAction: {:?}",
+        new.iter().map(|d| d.action).find(|a| AuditAction::parse(a).is_none())
+    );
     let head = sqlx::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
         .bind(new.len() as i64)
         .fetch_one(&mut *conn)
@@ -395,5 +562,22 @@ async fn check(store: &Store) -> Result<(Verdict, Head), StoreError> {
             prev = e.hash;
             expected_seq += 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod action_tests {
+    use super::AuditAction;
+
+    #[test]
+    fn codes_are_unique_and_read_back() {
+        let mut codes: Vec<&str> = AuditAction::ALL.iter().map(|a| a.code()).collect();
+        for a in AuditAction::ALL {
+            assert_eq!(AuditAction::parse(a.code()), Some(a));
+        }
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), AuditAction::ALL.len());
+        assert_eq!(AuditAction::parse("person.deleted"), None);
     }
 }

@@ -7,6 +7,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use yuanzhu_rules::Date;
 
+use crate::audit::AuditAction;
 use crate::audit::{self, NewEvent};
 use crate::{Store, StoreError, new_id, now};
 
@@ -111,7 +112,7 @@ async fn insert(
             conn,
             NewEvent {
                 actor,
-                action: "duplicate.flagged",
+                action: AuditAction::DuplicateFlagged.code(),
                 entity: "duplicate_flag",
                 entity_id: &id,
                 person_id: None,
@@ -210,7 +211,7 @@ pub async fn decide(store: &Store, flag_id: &str, same_person: bool, actor: &str
         &mut tx,
         NewEvent {
             actor,
-            action: "duplicate.decided",
+            action: AuditAction::DuplicateDecided.code(),
             entity: "duplicate_flag",
             entity_id: flag_id,
             person_id: None,

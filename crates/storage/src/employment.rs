@@ -20,6 +20,7 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use yuanzhu_domain::revocation::ExitReason;
 use yuanzhu_rules::{Date, Fact, FactSet, Lang, PolicySet};
 
+use crate::audit::AuditAction;
 use crate::audit::{self, NewEvent};
 use crate::households::changes;
 use crate::recognitions;
@@ -323,7 +324,7 @@ pub async fn record(
         &mut tx,
         NewEvent {
             actor,
-            action: "employment.recorded",
+            action: AuditAction::EmploymentRecorded.code(),
             entity: "employment_record",
             entity_id: &id,
             person_id: Some(&person.id),
@@ -337,7 +338,15 @@ pub async fn record(
     .await?;
     if let Some(h) = &person.record.household_ref {
         let day_before = Date::from_days(started_on.to_days() - 1).unwrap_or(started_on);
-        changes::record_flip(&mut tx, h, &person.id, (day_before, started_on), "employment.recorded", actor).await?;
+        changes::record_flip(
+            &mut tx,
+            h,
+            &person.id,
+            (day_before, started_on),
+            AuditAction::EmploymentRecorded.code(),
+            actor,
+        )
+        .await?;
     }
     let registrations_ended = end_registrations(&mut tx, &person.id, started_on, actor).await?;
     let recognitions_ended = end_automatic(&mut tx, &person.id, started_on, actor).await?;
@@ -411,7 +420,7 @@ async fn end_registrations(
             conn,
             NewEvent {
                 actor,
-                action: "registration.ended",
+                action: AuditAction::RegistrationEnded.code(),
                 entity: "unemployment_registration",
                 entity_id: &id,
                 person_id: Some(person_id),
@@ -474,7 +483,7 @@ async fn no_longer_unemployed(conn: &mut AnyConnection, person: &ClaimedPerson, 
         conn,
         NewEvent {
             actor,
-            action: "person.updated",
+            action: AuditAction::PersonUpdated.code(),
             entity: "person",
             entity_id: &person.id,
             person_id: Some(&person.id),
@@ -537,7 +546,7 @@ pub async fn end(
         &mut tx,
         NewEvent {
             actor,
-            action: "employment.ended",
+            action: AuditAction::EmploymentEnded.code(),
             entity: "employment_record",
             entity_id: &record.id,
             person_id: Some(&person.id),
@@ -548,8 +557,15 @@ pub async fn end(
     )
     .await?;
     if let Some(h) = &person.record.household_ref {
-        changes::record_flip(&mut tx, h, &person.id, (last_day, last_day.next_day()), "employment.ended", actor)
-            .await?;
+        changes::record_flip(
+            &mut tx,
+            h,
+            &person.id,
+            (last_day, last_day.next_day()),
+            AuditAction::EmploymentEnded.code(),
+            actor,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(Employment { ended_on: Some(day), ..record })

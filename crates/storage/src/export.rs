@@ -19,6 +19,7 @@ use yuanzhu_domain::spreadsheet;
 use yuanzhu_rules::Lang;
 
 use crate::accounts::subtree_pattern;
+use crate::audit::AuditAction;
 use crate::audit::{self, NewEvent};
 use crate::{Backend, Store, StoreError};
 
@@ -337,7 +338,7 @@ pub async fn record_export(
         &mut tx,
         NewEvent {
             actor,
-            action: "registry.exported",
+            action: AuditAction::RegistryExported.code(),
             entity: "unit",
             entity_id: unit_prefix,
             after: Some(serde_json::json!({ "table": table, "format": format, "rows": rows })),

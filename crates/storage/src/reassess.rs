@@ -15,6 +15,7 @@ use yuanzhu_rules::policy::Recognition;
 use yuanzhu_rules::retirement::retirement_date;
 use yuanzhu_rules::{Date, Fact, FactSet, Facts, FemaleRetirementTrack, Lang, Outcome, Policy, Sex};
 
+use crate::audit::AuditAction;
 use crate::audit::{self, NewEvent};
 use crate::{Store, StoreError, new_id, now};
 use crate::{households, recognitions};
@@ -193,7 +194,7 @@ pub async fn run(
             .iter()
             .map(|(person_id, before, after)| NewEvent {
                 actor,
-                action: "assessment.changed",
+                action: AuditAction::AssessmentChanged.code(),
                 entity: "assessment",
                 entity_id: person_id,
                 person_id: Some(person_id),

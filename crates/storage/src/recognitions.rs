@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use yuanzhu_rules::{Date, Facts, Lang, Policy};
 
+use crate::audit::AuditAction;
 use crate::audit::{self, NewEvent};
 use crate::{Params, StoreError, new_id};
 
@@ -129,7 +130,7 @@ pub(crate) async fn grant(
         conn,
         NewEvent {
             actor,
-            action: "recognition.granted",
+            action: AuditAction::RecognitionGranted.code(),
             entity: "recognition",
             entity_id: &id,
             person_id: Some(person_id),
@@ -179,7 +180,7 @@ pub(crate) async fn end(
         conn,
         NewEvent {
             actor,
-            action: "recognition.ended",
+            action: AuditAction::RecognitionEnded.code(),
             entity: "recognition",
             entity_id: &r.id,
             person_id: Some(person_id),

@@ -8,6 +8,7 @@ use sqlx::{AssertSqlSafe, Row};
 use yuanzhu_domain::UnitCode;
 use yuanzhu_domain::residence_transfer::{Side, State};
 
+use crate::audit::AuditAction;
 use crate::audit::{self, NewEvent};
 use crate::{Store, StoreError, new_id, now};
 
@@ -187,7 +188,8 @@ pub async fn start(
     .bind((state == State::Done).then_some(at.as_str()))
     .execute(&mut *tx)
     .await?;
-    let action = if state == State::Done { "transfer.done" } else { "transfer.proposed" };
+    let action =
+        if state == State::Done { AuditAction::TransferDone.code() } else { AuditAction::TransferProposed.code() };
     let after = serde_json::json!({ "from_unit": from_unit, "to_unit": to_unit.as_str(), "proposed_by": side_code, "note": note });
     audit::append(
         &mut tx,
@@ -263,9 +265,9 @@ pub async fn close(
         return Err(TransferError::Closed("closed meanwhile".to_owned()));
     }
     let action = match step {
-        Closing::Accept => "transfer.accepted",
-        Closing::Refuse => "transfer.refused",
-        Closing::Withdraw => "transfer.withdrawn",
+        Closing::Accept => AuditAction::TransferAccepted.code(),
+        Closing::Refuse => AuditAction::TransferRefused.code(),
+        Closing::Withdraw => AuditAction::TransferWithdrawn.code(),
     };
     audit::append(
         &mut tx,
@@ -314,7 +316,7 @@ async fn move_person(
         tx,
         NewEvent {
             actor,
-            action: "person.moved",
+            action: AuditAction::PersonMoved.code(),
             entity: "person",
             entity_id: person_id,
             person_id: Some(person_id),

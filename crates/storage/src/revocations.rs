@@ -21,6 +21,7 @@ use yuanzhu_domain::revocation::{
 use yuanzhu_rules::calendar::latest_start_reaching;
 use yuanzhu_rules::{Date, Lang, Policy, PolicySet};
 
+use crate::audit::AuditAction;
 use crate::audit::{self, NewEvent};
 use crate::{Store, StoreError, new_id, now};
 
@@ -277,7 +278,7 @@ pub async fn log_contact(
     let after = serde_json::to_value(&record).expect("a record serialises");
     let event = NewEvent {
         actor,
-        action: "contact.logged",
+        action: AuditAction::ContactLogged.code(),
         entity: "contact_attempt",
         entity_id: &record.id,
         person_id: Some(&person),
@@ -326,7 +327,7 @@ pub async fn log_refusal(
     let after = serde_json::to_value(&record).expect("a record serialises");
     let event = NewEvent {
         actor,
-        action: "refusal.logged",
+        action: AuditAction::RefusalLogged.code(),
         entity: "refusal",
         entity_id: &record.id,
         person_id: Some(&person),
@@ -788,7 +789,7 @@ async fn record(
         .iter()
         .map(|(id, person_id, p)| NewEvent {
             actor,
-            action: "revocation.proposed",
+            action: AuditAction::RevocationProposed.code(),
             entity: "revocation_proposal",
             entity_id: id,
             person_id: Some(person_id),
@@ -1202,7 +1203,7 @@ pub async fn confirm_noted(
     }
     let mut events = vec![NewEvent {
         actor: reviewer,
-        action: "revocation.confirmed",
+        action: AuditAction::RevocationConfirmed.code(),
         entity: "revocation_proposal",
         entity_id: &p.id,
         person_id: Some(&person),
@@ -1213,7 +1214,7 @@ pub async fn confirm_noted(
     for (id, _, _, before, after) in &ended {
         events.push(NewEvent {
             actor: reviewer,
-            action: "recognition.ended",
+            action: AuditAction::RecognitionEnded.code(),
             entity: "recognition",
             entity_id: id,
             person_id: Some(&person),
@@ -1260,7 +1261,7 @@ pub async fn dismiss(
     });
     let event = NewEvent {
         actor: reviewer,
-        action: "revocation.dismissed",
+        action: AuditAction::RevocationDismissed.code(),
         entity: "revocation_proposal",
         entity_id: &p.id,
         person_id: Some(&person),

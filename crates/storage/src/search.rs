@@ -27,6 +27,7 @@ use yuanzhu_domain::registration::normalize_phone;
 use yuanzhu_rules::IdNumber;
 
 use crate::accounts::{escape_like, subtree_pattern, subtree_prefix};
+use crate::audit::AuditAction;
 use crate::audit::{self, NewEvent};
 use crate::{Backend, Params, Store, StoreError, now};
 
@@ -739,7 +740,7 @@ pub async fn set_hukou_unit(
         &mut tx,
         NewEvent {
             actor,
-            action: "person.hukou_unit_set",
+            action: AuditAction::PersonHukouUnitSet.code(),
             entity: "person",
             entity_id: &id,
             person_id: Some(&id),

@@ -12,6 +12,7 @@ use yuanzhu_domain::access::Role;
 use yuanzhu_rules::Date;
 
 use crate::accounts::{self, Account, AccountError, normalize_username};
+use crate::audit::AuditAction;
 use crate::audit::{self, NewEvent};
 use crate::{Store, StoreError, new_id, now};
 
@@ -131,7 +132,7 @@ pub async fn create_token(
         &mut tx,
         NewEvent {
             actor,
-            action: "account.token_created",
+            action: AuditAction::AccountTokenCreated.code(),
             entity: "account",
             entity_id: account_id,
             after: Some(serde_json::json!({ "token_id": id, "label": label, "expires_at": expires_at })),
@@ -173,7 +174,7 @@ pub async fn revoke_token(store: &Store, token_id: &str, actor: &str) -> Result<
         &mut tx,
         NewEvent {
             actor,
-            action: "account.token_revoked",
+            action: AuditAction::AccountTokenRevoked.code(),
             entity: "account",
             entity_id: &account_id,
             before: Some(serde_json::json!({ "token_id": token_id })),
@@ -309,7 +310,7 @@ pub async fn assign(
         .execute(&mut *tx)
         .await?;
     let after = serde_json::json!({ "social_worker": worker.username, "assigned_on": on.to_string() });
-    assignment_event(&mut tx, actor, "person.assigned", &person_id, None, Some(after)).await?;
+    assignment_event(&mut tx, actor, AuditAction::PersonAssigned.code(), &person_id, None, Some(after)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -331,7 +332,7 @@ pub async fn unassign(
             .await?;
     let Some(assigned_on) = assigned_on else { return Ok(()) };
     let before = serde_json::json!({ "social_worker": worker.username, "assigned_on": assigned_on });
-    assignment_event(&mut tx, actor, "person.unassigned", &person_id, Some(before), None).await?;
+    assignment_event(&mut tx, actor, AuditAction::PersonUnassigned.code(), &person_id, Some(before), None).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -10,6 +10,7 @@
 
 use tokio::sync::{mpsc, oneshot};
 
+use crate::audit::AuditAction;
 use crate::audit::{self, NewEvent};
 use crate::{Store, StoreError};
 
@@ -34,7 +35,7 @@ pub async fn record(store: &Store, views: &[View]) -> Result<(), StoreError> {
         .iter()
         .map(|v| NewEvent {
             actor: &v.actor,
-            action: "person.viewed",
+            action: AuditAction::PersonViewed.code(),
             entity: "person",
             entity_id: &v.person_id,
             person_id: Some(&v.person_id),

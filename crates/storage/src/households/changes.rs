@@ -8,6 +8,7 @@ use sqlx::{AnyConnection, Row};
 use yuanzhu_rules::Date;
 
 use super::household_in;
+use crate::audit::AuditAction;
 use crate::audit::{self, NewEvent};
 use crate::{Store, StoreError, new_id, now};
 
@@ -69,7 +70,7 @@ pub(crate) async fn record_flip(
             conn,
             NewEvent {
                 actor,
-                action: "household.status_changed",
+                action: AuditAction::HouseholdStatusChanged.code(),
                 entity: "household_change",
                 entity_id: &id,
                 person_id: Some(&m.person_id),
@@ -140,7 +141,7 @@ pub async fn mark_seen(store: &Store, id: &str, actor: &str) -> Result<Option<Ch
             &mut tx,
             NewEvent {
                 actor,
-                action: "household.change_seen",
+                action: AuditAction::HouseholdChangeSeen.code(),
                 entity: "household_change",
                 entity_id: id,
                 person_id: Some(&person_id),

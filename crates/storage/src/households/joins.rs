@@ -19,6 +19,7 @@ use yuanzhu_domain::UnitCode;
 use yuanzhu_rules::{Date, Lang};
 
 use super::MEMBERS;
+use crate::audit::AuditAction;
 use crate::audit::{self, NewEvent};
 use crate::{Store, StoreError, new_id, now};
 
@@ -327,7 +328,7 @@ pub async fn hold(
                     &mut tx,
                     NewEvent {
                         actor,
-                        action: "household.join_requested",
+                        action: AuditAction::HouseholdJoinRequested.code(),
                         entity: "household_join",
                         entity_id: &id,
                         person_id: person_id.as_deref(),
@@ -369,7 +370,11 @@ async fn settle(
     .bind(id)
     .execute(&mut *conn)
     .await?;
-    let action = if state == JoinState::Accepted { "household.join_accepted" } else { "household.join_refused" };
+    let action = if state == JoinState::Accepted {
+        AuditAction::HouseholdJoinAccepted.code()
+    } else {
+        AuditAction::HouseholdJoinRefused.code()
+    };
     audit::append(
         conn,
         NewEvent {
@@ -488,7 +493,7 @@ async fn leave_household(conn: &mut AnyConnection, person_id: &str, actor: &str)
         conn,
         NewEvent {
             actor,
-            action: "person.updated",
+            action: AuditAction::PersonUpdated.code(),
             entity: "person",
             entity_id: person_id,
             person_id: Some(person_id),

@@ -12,6 +12,7 @@ use yuanzhu_rules::{FactSet, Lang, PolicySet};
 
 use super::bulk::person_json;
 use super::{ImportSummary, PersonRecord, Writer, applied, automatic_categories, recognition_event};
+use crate::audit::AuditAction;
 use crate::{StoreError, new_id};
 
 /// A row and what it means, whatever is stored.
@@ -307,7 +308,7 @@ pub(crate) fn plan(
                 }
                 let id = new_id();
                 out.events.push(Event {
-                    action: "person.created",
+                    action: AuditAction::PersonCreated.code(),
                     entity: "person",
                     entity_id: id.clone(),
                     person_id: id.clone(),
@@ -364,7 +365,7 @@ pub(crate) fn plan(
                     let before = person_json(&k.record);
                     let after_json = if after == record { json } else { person_json(&after) };
                     out.events.push(Event {
-                        action: "person.updated",
+                        action: AuditAction::PersonUpdated.code(),
                         entity: "person",
                         entity_id: k.id.clone(),
                         person_id: k.id.clone(),
@@ -391,7 +392,7 @@ pub(crate) fn plan(
         if registered.insert((person_id.clone(), on.clone())) {
             let id = new_id();
             out.events.push(Event {
-                action: "registration.recorded",
+                action: AuditAction::RegistrationRecorded.code(),
                 entity: "unemployment_registration",
                 entity_id: id.clone(),
                 person_id: person_id.clone(),
@@ -416,7 +417,7 @@ pub(crate) fn plan(
             granted.insert(once);
             let id = new_id();
             out.events.push(Event {
-                action: "recognition.granted",
+                action: AuditAction::RecognitionGranted.code(),
                 entity: "recognition",
                 entity_id: id.clone(),
                 person_id: person_id.clone(),

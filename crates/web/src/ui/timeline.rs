@@ -282,6 +282,22 @@ const ACTIONS: &[(&str, &str, &str)] = &[
     ("transfer.withdrawn", "撤回居住地转移", "Transfer of residence withdrawn"),
     ("transfer.done", "直接办理居住地转移", "Transfer of residence made at once"),
     ("person.moved", "居住单位变更", "Unit of residence changed"),
+    ("person.assigned", "分配社工", "Social worker assigned"),
+    ("person.unassigned", "取消社工分配", "Social worker's assignment ended"),
+    ("registration.ended", "失业登记终止", "Unemployment registration ended"),
+    ("employment.ended", "就业结束", "Employment ended"),
+    ("household.status_changed", "家庭就业状况变化", "Household's employment status changed"),
+    ("household.change_seen", "已阅家庭状况变化", "Household change seen"),
+    ("household.join_requested", "申请加入家庭", "Asked to join a household"),
+    ("household.join_accepted", "同意加入家庭", "Joining the household accepted"),
+    ("household.join_refused", "拒绝加入家庭", "Joining the household refused"),
+    ("registry.exported", "导出登记数据", "Registry exported"),
+    ("account.created", "建立账号", "Account created"),
+    ("account.disabled", "停用账号", "Account disabled"),
+    ("account.enabled", "启用账号", "Account enabled"),
+    ("account.password_set", "重设密码", "Password set"),
+    ("account.token_created", "签发接口令牌", "API token issued"),
+    ("account.token_revoked", "吊销接口令牌", "API token revoked"),
 ];
 
 /// The fields a change touched, by their names.
@@ -311,4 +327,15 @@ pub fn field_label(ctx: &Ctx, key: &str) -> String {
         k => format!("field.{k}"),
     };
     if super::i18n::has(&page_key) { ctx.t(&page_key).to_owned() } else { ctx.t("tl.field.other").to_owned() }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_audit_action_has_a_name_in_both_languages() {
+        for a in yuanzhu_storage::audit::AuditAction::ALL {
+            let named = super::ACTIONS.iter().find(|(code, ..)| *code == a.code());
+            assert!(named.is_some_and(|(_, zh, en)| !zh.is_empty() && !en.is_empty()), "{}", a.code());
+        }
+    }
 }
