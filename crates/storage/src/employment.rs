@@ -13,8 +13,6 @@
 //! other on both engines: ten identical requests at once make one record, and a job that would
 //! overlap one still open is refused however the requests interleave.
 
-use std::fmt;
-
 // Column lists are constants of this crate, never input: safe to splice into SQL.
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use yuanzhu_domain::revocation::ExitReason;
@@ -22,6 +20,7 @@ use yuanzhu_rules::{Date, Fact, FactSet, Lang, PolicySet};
 
 use crate::audit::AuditAction;
 use crate::audit::{self, NewEvent};
+use crate::error::{corrupt, stored_date as date};
 use crate::households::changes;
 use crate::recognitions;
 use crate::revocations::{self, RevocationError};
@@ -183,14 +182,6 @@ impl EmploymentError {
             }
         }
     }
-}
-
-fn corrupt(what: impl fmt::Display) -> StoreError {
-    StoreError::Corrupt(what.to_string())
-}
-
-fn date(text: &str) -> Result<Date, StoreError> {
-    Date::parse(text).map_err(|_| corrupt(format_args!("stored date `{text}`")))
 }
 
 const RECORD_COLUMNS: &str = "id, started_on, ended_on, employer, categories_at_start";

@@ -23,3 +23,13 @@ pub enum StoreError {
     #[error("the stored data is inconsistent: {0}")]
     Corrupt(String),
 }
+
+/// The error for stored data that does not read back: `what` names the value and where it was.
+pub(crate) fn corrupt(what: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(what.to_string())
+}
+
+/// A date as stored (ISO text); anything else means the stored data is inconsistent.
+pub(crate) fn stored_date(text: &str) -> Result<yuanzhu_rules::Date, StoreError> {
+    yuanzhu_rules::Date::parse(text).map_err(|_| corrupt(format_args!("stored date `{text}`")))
+}

@@ -23,6 +23,7 @@ use yuanzhu_rules::{Date, Lang, Policy, PolicySet};
 
 use crate::audit::AuditAction;
 use crate::audit::{self, NewEvent};
+use crate::error::{corrupt, stored_date as date};
 use crate::{Store, StoreError, new_id, now};
 
 /// Why a step of revocation was refused. Each message starts with the field to look at.
@@ -170,14 +171,6 @@ impl RevocationError {
             ),
         }
     }
-}
-
-fn corrupt(what: impl fmt::Display) -> StoreError {
-    StoreError::Corrupt(what.to_string())
-}
-
-fn date(text: &str) -> Result<Date, StoreError> {
-    Date::parse(text).map_err(|_| corrupt(format_args!("stored date `{text}`")))
 }
 
 fn blank(text: &str) -> bool {

@@ -11,7 +11,6 @@
 //! no registered member of the household and is never offered for a decision.
 
 use std::collections::HashSet;
-use std::fmt;
 
 // Column lists and filters are constants of this module, never input: safe to splice into SQL.
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
@@ -21,6 +20,7 @@ use yuanzhu_rules::{Date, Lang};
 use super::MEMBERS;
 use crate::audit::AuditAction;
 use crate::audit::{self, NewEvent};
+use crate::error::corrupt;
 use crate::{Store, StoreError, new_id, now};
 
 /// A registration's statement that a person belongs to a household.
@@ -163,10 +163,6 @@ impl JoinError {
             }
         }
     }
-}
-
-fn corrupt(what: impl fmt::Display) -> StoreError {
-    StoreError::Corrupt(what.to_string())
 }
 
 fn unit(code: &str) -> Result<UnitCode, StoreError> {

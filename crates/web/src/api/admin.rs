@@ -15,8 +15,8 @@ use super::Json;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::service::admin::*;
+use crate::service::common::id_from_path;
 use crate::service::households::date_field;
-use crate::service::persons::id_from_path;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {

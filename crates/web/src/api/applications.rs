@@ -21,7 +21,7 @@ use super::{Json, Query};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::service::applications::*;
-use crate::service::persons::id_from_path;
+use crate::service::common::{day_of, id_from_path};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {

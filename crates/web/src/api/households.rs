@@ -7,12 +7,12 @@ use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use yuanzhu_domain::access::Action;
-use yuanzhu_rules::IdNumber;
 use yuanzhu_storage::employment::{self};
 
 use super::{Json, Query};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
+use crate::service::common::id_from_path;
 use crate::service::households::*;
 use crate::state::AppState;
 
@@ -71,7 +71,7 @@ async fn list_employment(
     user: AuthUser,
     Path(id_number): Path<String>,
 ) -> Result<Json<Vec<EmploymentView>>, ApiError> {
-    let id = IdNumber::parse_or_upgrade(&id_number).map_err(|_| ApiError::not_found())?;
+    let id = id_from_path(&id_number)?;
     user.person(&state, id.as_str(), Action::View).await?;
     let records = employment::of_person(&state.store, id.as_str()).await?;
     Ok(Json(records.into_iter().map(EmploymentView::from).collect()))

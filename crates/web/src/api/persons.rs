@@ -13,6 +13,7 @@ use yuanzhu_storage::views::View;
 use super::{Json, Query};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
+use crate::service::common::id_from_path;
 use crate::service::persons::*;
 use crate::state::AppState;
 

@@ -23,7 +23,7 @@ use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::state::AppState;
 // Shared by every use case; callers elsewhere are moving to `crate::service::common`.
-pub(crate) use crate::service::common::{MAX_TEXT, day_of, free_text, id_of, reaches, within_reach};
+use crate::service::common::{MAX_TEXT, day_of, free_text, id_of, within_reach};
 // ---------------------------------------------------------------------------------------------
 // Errors and small parsers shared with the revocation endpoints
 // ---------------------------------------------------------------------------------------------

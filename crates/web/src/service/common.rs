@@ -35,9 +35,13 @@ pub(crate) fn day_of(today: Date, on: Option<&str>) -> Result<Date, ApiError> {
 /// An application's or proposal's id from the path. Ids are UUIDs: anything else names nothing,
 /// so it is 404 without a query (a NUL byte, say, which PostgreSQL refuses in text).
 pub(crate) fn id_of(text: &str) -> Result<&str, ApiError> {
-    let plausible =
-        !text.is_empty() && text.len() <= 64 && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-    if plausible { Ok(text) } else { Err(ApiError::not_found()) }
+    if is_record_id(text) { Ok(text) } else { Err(ApiError::not_found()) }
+}
+
+/// Whether `text` could be a record's id (a UUID, or at least nothing else): anything else names
+/// no record, and a NUL byte never reaches the database.
+pub(crate) fn is_record_id(text: &str) -> bool {
+    !text.is_empty() && text.len() <= 64 && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 /// Free text a caseworker writes (a reason, a note): at most `max` characters, and no control

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use serde_json::Value;
 use yuanzhu_domain::Registration;
 use yuanzhu_domain::access::{Action, Target, mask_id_number, mask_name, role_allows};
-use yuanzhu_rules::{Date, IdNumber};
+use yuanzhu_rules::Date;
 use yuanzhu_storage::employment::{self, Employment, EmploymentError};
 use yuanzhu_storage::households::joins::{self, Claim};
 use yuanzhu_storage::households::{self, Household};
@@ -17,6 +17,7 @@ use yuanzhu_storage::{persons, search};
 
 use crate::auth::AuthUser;
 use crate::error::ApiError;
+use crate::service::common::{id_from_path, is_record_id};
 use crate::state::AppState;
 
 /// A member as the household view shows them. A member outside the caller's jurisdiction is
@@ -245,7 +246,7 @@ pub(crate) async fn start_work(
     started_on: &str,
     employer: Option<&str>,
 ) -> Result<EmploymentRecorded, ApiError> {
-    let id = IdNumber::parse_or_upgrade(id_number).map_err(|_| ApiError::not_found())?;
+    let id = id_from_path(id_number)?;
     user.person(state, id.as_str(), Action::Register).await?;
     let started_on = date_field(started_on, "started_on")?;
     let today = state.clock().today();
@@ -333,7 +334,7 @@ pub(crate) async fn end_work(
     employment_id: &str,
     ended_on: &str,
 ) -> Result<EmploymentEnded, ApiError> {
-    let id = IdNumber::parse_or_upgrade(id_number).map_err(|_| ApiError::not_found())?;
+    let id = id_from_path(id_number)?;
     user.person(state, id.as_str(), Action::Register).await?;
     let employment_id = employment_id.trim();
     if employment_id.is_empty() {
@@ -354,9 +355,7 @@ pub(crate) async fn end_work(
             format!("ended_on: {ended_on} is after today; record the end of work once it has ended"),
         ));
     }
-    // Ids are UUIDs; anything else names no record (and a NUL byte never reaches the database).
-    let plausible = employment_id.len() <= 64 && employment_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-    let record = if plausible {
+    let record = if is_record_id(employment_id) {
         employment::end(&state.store, id.as_str(), employment_id, ended_on, &user.account.username).await
     } else {
         Err(EmploymentError::UnknownRecord(employment_id.chars().take(64).collect()))

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 use yuanzhu_domain::UnitCode;
 use yuanzhu_domain::access::Action;
 use yuanzhu_domain::access::Target;
+use yuanzhu_domain::access::masked_text;
 use yuanzhu_domain::registration::{FileError, Header, Registration, RowError};
 use yuanzhu_rules::Lang;
 use yuanzhu_rules::contract::Raw;
@@ -77,10 +78,6 @@ pub fn mask_identities(value: &mut Value) {
         _ => {}
     }
 }
-
-pub(crate) use yuanzhu_domain::access::masked_text;
-
-pub(crate) use crate::service::common::id_from_path;
 
 /// A registration: the import columns of #3 (the contract's fields plus `name`, `phone`,
 /// `address`, `residence_unit`, `registered_on`, `household_ref`, `relation`), and optionally

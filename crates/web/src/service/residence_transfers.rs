@@ -15,7 +15,7 @@ use yuanzhu_storage::search;
 
 use crate::auth::AuthUser;
 use crate::error::ApiError;
-use crate::service::persons::id_from_path;
+use crate::service::common::id_from_path;
 use crate::state::AppState;
 /// A move as the caller may see it.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
@@ -270,7 +270,7 @@ pub(crate) async fn close_step(
     note: Option<&str>,
 ) -> Result<TransferView, ApiError> {
     user.require(Action::TransferResidence)?;
-    let id = crate::service::applications::id_of(id)?;
+    let id = crate::service::common::id_of(id)?;
     let t = residence_transfers::get(&state.store, id).await?.ok_or_else(ApiError::not_found)?;
     let (seen, may_decide, may_withdraw) = rights(user, &t);
     if !seen {

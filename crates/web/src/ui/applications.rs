@@ -26,9 +26,10 @@ use super::{Ctx, Page, error_page, form_token_ok, render};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::service::applications::{
-    DeficiencyBody, DocumentsBody, MAX_TEXT, RejectBody, Step, StepBody, Supply, application_error, day_of, free_text,
-    id_of, policy_for, reachable, serve_deficiency_notice, step, supply, transition_error,
+    DeficiencyBody, DocumentsBody, RejectBody, Step, StepBody, Supply, application_error, policy_for, reachable,
+    serve_deficiency_notice, step, supply, transition_error,
 };
+use crate::service::common::{MAX_TEXT, day_of, free_text, id_of};
 use crate::state::AppState;
 
 /// This area's strings: (key, zh-CN, en).

@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use yuanzhu_domain::access::{Action, mask_id_number};
 use yuanzhu_domain::revocation::{ContactChannel, Service};
 use yuanzhu_rules::Lang;
-use yuanzhu_storage::revocations::{self as store_revocations};
+use yuanzhu_storage::revocations as store_revocations;
 use yuanzhu_storage::{persons, search};
 
 use super::{Ctx, Page, error_page, form_token_ok, render};
