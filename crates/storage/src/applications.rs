@@ -29,6 +29,7 @@ use crate::audit::{self, NewEvent};
 use crate::{Store, StoreError, new_id, now};
 
 /// An application as stored: the domain's application, and where and whose it is.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct StoredApplication {
     pub id: String,
@@ -43,6 +44,7 @@ pub struct StoredApplication {
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub application: Application,
 }
 

@@ -184,6 +184,7 @@ impl AuditAction {
 }
 
 /// An event as stored.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Event {
     pub seq: i64,

@@ -17,6 +17,7 @@ pub use import::{ImportError, import};
 pub use plan::transfer_required;
 
 /// The stored real-name record, as it appears in audit events and the person's file.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PersonRecord {
     pub id_number: String,
@@ -344,6 +345,7 @@ pub(crate) const PERSON_COLUMNS: &str = "id_number, name, sex, birth_date, phone
      female_retirement_track, facts, parent_certificates, unemployed_since, facts_known";
 
 /// A recognition as the person's file shows it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RecognitionEntry {
     pub category: String,
@@ -357,6 +359,7 @@ pub struct RecognitionEntry {
 }
 
 /// The person's file (一人一档): facts, recognised categories, registrations and the timeline.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PersonFile {
     pub person: PersonRecord,
@@ -366,6 +369,9 @@ pub struct PersonFile {
     pub recognitions: Vec<RecognitionEntry>,
     pub registrations: Vec<String>,
     /// The household today, with its derived zero-employment status, if the person has one.
+    /// Not shown as stored: what a caller may see of the other members depends on their
+    /// jurisdiction, so the web's file shows its own view of it instead.
+    #[serde(skip_serializing)]
     pub household: Option<crate::households::Household>,
     pub timeline: Vec<audit::Event>,
 }

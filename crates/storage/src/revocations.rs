@@ -182,10 +182,12 @@ fn blank(text: &str) -> bool {
 // ---------------------------------------------------------------------------------------------
 
 /// A contact attempt as stored.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ContactRecord {
     pub id: String,
     pub on: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub channel: ContactChannel,
     pub reached: bool,
     pub note: String,
@@ -633,21 +635,25 @@ impl fmt::Display for ProposalState {
 }
 
 /// A proposal as stored, with the person it concerns: a row of the review queue.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Proposal {
     pub id: String,
     pub id_number: String,
     pub name: String,
     pub residence_unit: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub reason: ExitReason,
     pub policy: String,
     pub citation: String,
     /// The domain's `Grounds`: `{"kind": "lost_contact", "since": …}` and so on.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub grounds: serde_json::Value,
     pub proposed_on: String,
     /// The caseworker who reported it, or, when `by_rule`, whoever ran the rule.
     pub proposed_by: String,
     pub by_rule: bool,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub state: ProposalState,
     pub decided_by: Option<String>,
     pub decided_on: Option<String>,

@@ -19,7 +19,10 @@ use serde_json::{Value, json};
 use yuanzhu_domain::UnitCode;
 use yuanzhu_domain::access::{Action, Role, mask_id_number, role_allows};
 use yuanzhu_rules::Date;
-use yuanzhu_storage::{accounts, audit, duplicates, employment, households, residence_transfers, search, sessions};
+use yuanzhu_storage::{
+    accounts, applications, audit, duplicates, employment, households, persons, residence_transfers, revocations,
+    search, sessions,
+};
 
 // ---------------------------------------------------------------------------------------------
 // The fixture table: one line per endpoint
@@ -491,7 +494,13 @@ fn csv_line_of(id_number: &str, name: &str, unit: &str) -> String {
 /// refused request, or something changed.
 async fn snapshot(app: &TestApp, id_number: &str, username: &str) -> String {
     let store = app.store();
-    let file = yuanzhu_web::service::persons::whole_file(store, id_number).await.unwrap();
+    let file = (
+        persons::file(store, id_number).await.ok(),
+        applications::of_person(store, id_number).await.ok(),
+        revocations::contacts(store, id_number).await.ok(),
+        revocations::proposals_of(store, id_number).await.ok(),
+        households::joins::of_person(store, id_number).await.ok(),
+    );
     let events = match search::reach(store, id_number, "").await.unwrap() {
         Some(r) => audit::of_person(store, &r.person_id).await.unwrap().len(),
         None => 0,

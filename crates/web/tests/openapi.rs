@@ -57,3 +57,47 @@ async fn the_document_and_its_docs_page_are_served_and_need_no_network() {
     let script = app.call(Method::GET, "/api/docs/swagger-ui-bundle.js", &Client::Anonymous, None).await;
     assert_eq!(script.status, StatusCode::OK, "the docs page's script is served by the server itself");
 }
+
+/// The person's file is documented by its types: every key the API answers is a property of the
+/// schema (the stored file and its sections), and every property the schema requires is there.
+/// A section added without its type, or a type that no longer matches, fails here.
+#[tokio::test]
+async fn the_person_file_answers_what_its_schema_documents() {
+    let doc = serde_json::to_value(yuanzhu_web::openapi()).unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let parts: Vec<&serde_json::Value> = schemas["WholeFile"]["allOf"]
+        .as_array()
+        .expect("the whole file is the stored file and its sections")
+        .iter()
+        .map(|r| &schemas[r["$ref"].as_str().unwrap().trim_start_matches("#/components/schemas/")])
+        .collect();
+    let documented: std::collections::BTreeSet<&str> =
+        parts.iter().flat_map(|p| p["properties"].as_object().unwrap().keys().map(String::as_str)).collect();
+    let required: Vec<&str> =
+        parts.iter().flat_map(|p| p["required"].as_array().unwrap().iter().map(|k| k.as_str().unwrap())).collect();
+    for section in ["applications", "contacts", "revocation_proposals", "household", "household_joins", "timeline"] {
+        assert!(documented.contains(section), "the schema documents no `{section}`: {documented:?}");
+    }
+    for app in common::apps("file_schema").await {
+        app.community("440104011001").await;
+        let clerk = app.user("clerk", yuanzhu_domain::access::Role::CommunityWorker, "440104011").await;
+        let id = common::id_number("440104", "1978-06-01", 32);
+        let body = serde_json::json!({
+            "id_number": id, "name": "陈小红", "residence_unit": "440104011001", "registered_on": "2024-03-01",
+            "household_ref": "H1", "relation": "户主", "hukou_local": true, "without_work": true,
+            "able_to_work": true, "willing_to_be_assisted": true,
+        });
+        let registered = app.call(Method::POST, "/api/v1/persons", &clerk, Some(body)).await;
+        assert_eq!(registered.status, StatusCode::CREATED, "{}", registered.text);
+        let file = app.call(Method::GET, &format!("/api/v1/persons/{id}"), &clerk, None).await;
+        assert_eq!(file.status, StatusCode::OK, "{}", file.text);
+        let answered = file.body.as_object().unwrap();
+        for key in answered.keys() {
+            assert!(documented.contains(key.as_str()), "`{key}` is answered but not documented");
+        }
+        for key in &required {
+            assert!(answered.contains_key(*key), "`{key}` is required by the schema but not answered");
+        }
+        assert!(file.body["household"]["members"].is_array(), "{}", file.text);
+    }
+}

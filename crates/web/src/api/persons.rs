@@ -4,6 +4,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use yuanzhu_domain::access::{Action, mask_id_number, mask_phone};
@@ -14,6 +15,7 @@ use super::{Json, Query};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::service::common::id_from_path;
+use crate::service::person_file::{self, WholeFile};
 use crate::service::persons::*;
 use crate::state::AppState;
 
@@ -103,23 +105,20 @@ async fn search_persons(
 #[utoipa::path(
     get, path = "/persons/{id_number}", tag = "persons",
     params(("id_number" = String, Path, description = "18-digit ID number (a 15-digit one is upgraded)")),
-    responses((status = 200, body = PersonFileJson), (status = 404, description = "No such person in your jurisdiction", body = ErrorBody))
+    responses((status = 200, body = WholeFile), (status = 404, description = "No such person in your jurisdiction", body = ErrorBody))
 )]
 async fn person_file(
     State(state): State<AppState>,
     user: AuthUser,
     Path(id_number): Path<String>,
-) -> Result<Json<PersonFileJson>, ApiError> {
+) -> Result<Json<Value>, ApiError> {
     let id = id_from_path(&id_number)?;
     let reach = user.person(&state, id.as_str(), Action::View).await?;
     let viewed = state.views.enqueue(View { person_id: reach.person_id, actor: user.account.username.clone() }).await?;
-    let mut file = whole_file(&state.store, id.as_str()).await?.ok_or_else(ApiError::not_found)?;
-    crate::service::households::file_household(&state, &user, &mut file).await?;
-    if !yuanzhu_domain::access::role_allows(user.user.role, Action::ViewIdentity) {
-        mask_identities(&mut file);
-    }
+    let file = person_file::load(&state, &user, id.as_str()).await?.ok_or_else(ApiError::not_found)?;
+    let file = shown(&user, &file)?;
     viewed.committed().await?;
-    Ok(Json(PersonFileJson(file)))
+    Ok(Json(file))
 }
 
 /// Register a person, or record a new unemployment registration of a known one, or correct a
@@ -138,8 +137,8 @@ async fn person_file(
     post, path = "/persons", tag = "persons",
     request_body = NewRegistration,
     responses(
-        (status = 200, description = "A known person's registration or correction: the file", body = PersonFileJson),
-        (status = 201, description = "Registered: the file, with its recognitions", body = PersonFileJson),
+        (status = 200, description = "A known person's registration or correction: the file", body = WholeFile),
+        (status = 201, description = "Registered: the file, with its recognitions", body = WholeFile),
         (status = 403, description = "The unit is outside your jurisdiction, or your role does not register", body = ErrorBody),
         (status = 404, description = "The ID number belongs to a person outside your jurisdiction", body = ErrorBody),
         (status = 409, description = "`version` missing or stale, or a move of residence (`transfer_required`)", body = ErrorBody),
@@ -153,9 +152,18 @@ async fn register(
 ) -> Result<Response, ApiError> {
     let registered = register_one(&state, &user, body).await?;
     let id = registered.registration.id_number.as_str();
-    let mut file =
-        whole_file(&state.store, id).await?.ok_or_else(|| ApiError::internal("registered person vanished"))?;
-    crate::service::households::file_household(&state, &user, &mut file).await?;
+    let file =
+        person_file::load(&state, &user, id).await?.ok_or_else(|| ApiError::internal("registered person vanished"))?;
     let status = if registered.created { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, Json(PersonFileJson(file))).into_response())
+    Ok((status, Json(shown(&user, &file)?)).into_response())
+}
+
+/// The file as the API shows it to `user`: ID and phone numbers masked wherever they appear
+/// (the timeline's before and after included) for the roles that do not see identities.
+fn shown(user: &AuthUser, file: &WholeFile) -> Result<Value, ApiError> {
+    let mut value = serde_json::to_value(file).map_err(ApiError::internal)?;
+    if !yuanzhu_domain::access::role_allows(user.user.role, Action::ViewIdentity) {
+        mask_identities(&mut value);
+    }
+    Ok(value)
 }

@@ -744,3 +744,10 @@ pub(crate) async fn serve_deficiency_notice(
         .map_err(application_error)?;
     Ok(answer(state, user, &stored))
 }
+
+/// The file's section of applications (see `service::person_file`).
+pub(crate) async fn file_section(
+    cx: &crate::service::person_file::FileCtx<'_>,
+) -> Result<Vec<StoredApplication>, ApiError> {
+    applications::of_person(&cx.state.store, cx.id_number()).await.map_err(|e| ApiError::internal(e.message(Lang::En)))
+}

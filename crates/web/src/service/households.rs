@@ -5,7 +5,6 @@
 //! makes it follow again.
 
 use axum::http::StatusCode;
-use serde_json::Value;
 use yuanzhu_domain::Registration;
 use yuanzhu_domain::access::{Action, Target, mask_id_number, mask_name, role_allows};
 use yuanzhu_rules::Date;
@@ -402,16 +401,22 @@ pub struct JoinOfPerson {
     pub decision_note: Option<String>,
 }
 
-/// The file's household as `user` may see it (members outside the jurisdiction masked) and the
-/// person's claims to join households, for the file's JSON.
-pub(crate) async fn file_household(state: &AppState, user: &AuthUser, file: &mut Value) -> Result<(), ApiError> {
-    let household_ref = file["person"]["household_ref"].as_str().map(str::to_owned);
-    let id_number = file["person"]["id_number"].as_str().unwrap_or_default().to_owned();
-    let view = match household_ref {
-        Some(h) => HouseholdView::today(state, user, &h).await?,
-        None => None,
-    };
-    let claims: Vec<JoinOfPerson> = joins::of_person(&state.store, &id_number)
+/// The file's household as the caller may see it: members outside the jurisdiction masked (see
+/// `service::person_file`).
+pub(crate) async fn file_section(
+    cx: &crate::service::person_file::FileCtx<'_>,
+) -> Result<Option<HouseholdView>, ApiError> {
+    match &cx.file.person.household_ref {
+        Some(h) => HouseholdView::today(cx.state, cx.user, h).await,
+        None => Ok(None),
+    }
+}
+
+/// The file's section of the person's claims to join households (see `service::person_file`).
+pub(crate) async fn joins_section(
+    cx: &crate::service::person_file::FileCtx<'_>,
+) -> Result<Vec<JoinOfPerson>, ApiError> {
+    Ok(joins::of_person(&cx.state.store, cx.id_number())
         .await?
         .into_iter()
         .map(|j| JoinOfPerson {
@@ -422,8 +427,5 @@ pub(crate) async fn file_household(state: &AppState, user: &AuthUser, file: &mut
             decided_on: j.decided_on,
             decision_note: j.decision_note,
         })
-        .collect();
-    file["household"] = serde_json::to_value(view).map_err(ApiError::internal)?;
-    file["household_joins"] = serde_json::to_value(claims).map_err(ApiError::internal)?;
-    Ok(())
+        .collect())
 }

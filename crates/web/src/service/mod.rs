@@ -8,6 +8,7 @@ pub mod applications;
 pub(crate) mod common;
 pub mod household_joins;
 pub mod households;
+pub mod person_file;
 pub mod persons;
 pub mod residence_transfers;
 pub mod revocations;

@@ -12,7 +12,7 @@ use yuanzhu_rules::Lang;
 use yuanzhu_rules::contract::Raw;
 use yuanzhu_storage::persons::Writer;
 use yuanzhu_storage::search::{self};
-use yuanzhu_storage::{applications, duplicates, persons, revocations};
+use yuanzhu_storage::{duplicates, persons};
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, FieldError};
@@ -34,35 +34,6 @@ pub struct PersonHit {
 
 /// The response header that says whether more persons match than the page shows.
 pub const MORE_RESULTS: &str = "x-more-results";
-
-/// The person's file as JSON: facts, categories, recognitions, registrations, household,
-/// timeline, applications, contact attempts and revocation proposals.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-#[serde(transparent)]
-pub struct PersonFileJson(pub Value);
-
-/// The whole file (一人一档) of a registered person, or `None`.
-pub async fn whole_file(store: &yuanzhu_storage::Store, id_number: &str) -> Result<Option<Value>, ApiError> {
-    // The parts are independent reads: asked for together, on connections of their own, the file
-    // takes as long as its slowest part instead of their sum (a round trip each on PostgreSQL).
-    let (file, applications, contacts, proposals) = tokio::join!(
-        persons::file(store, id_number),
-        applications::of_person(store, id_number),
-        revocations::contacts(store, id_number),
-        revocations::proposals_of(store, id_number),
-    );
-    let Some(file) = file? else { return Ok(None) };
-    let mut whole = serde_json::to_value(&file).map_err(ApiError::internal)?;
-    let more = serde_json::json!({
-        "applications": applications.map_err(|e| ApiError::internal(e.message(Lang::En)))?,
-        "contacts": contacts.map_err(ApiError::internal)?,
-        "revocation_proposals": proposals.map_err(ApiError::internal)?,
-    });
-    if let (Some(map), Value::Object(more)) = (whole.as_object_mut(), more) {
-        map.extend(more);
-    }
-    Ok(Some(whole))
-}
 
 /// Masks every ID number (15 or 18 characters), mobile and landline number found in any string
 /// of the value, including JSON held as text in the timeline's before and after.

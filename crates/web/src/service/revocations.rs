@@ -427,3 +427,17 @@ pub async fn unreachable_soon(
     let due = if prefix.is_some() { due } else { within_reach(state, user, due, |d| &d.id_number).await? };
     Ok(due.into_iter().map(DueContactJson::from).collect())
 }
+
+/// The file's section of contact attempts (see `service::person_file`).
+pub(crate) async fn contacts_section(
+    cx: &crate::service::person_file::FileCtx<'_>,
+) -> Result<Vec<ContactRecord>, ApiError> {
+    revocations::contacts(&cx.state.store, cx.id_number()).await.map_err(ApiError::internal)
+}
+
+/// The file's section of revocation proposals (see `service::person_file`).
+pub(crate) async fn proposals_section(
+    cx: &crate::service::person_file::FileCtx<'_>,
+) -> Result<Vec<Proposal>, ApiError> {
+    revocations::proposals_of(&cx.state.store, cx.id_number()).await.map_err(ApiError::internal)
+}

@@ -5,9 +5,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use yuanzhu_domain::access::{Action, mask_id_number, mask_phone, role_allows};
+use yuanzhu_storage::persons;
 use yuanzhu_storage::search::{self, Scope};
 use yuanzhu_storage::views::View;
-use yuanzhu_storage::{applications, persons, revocations};
 
 use super::{Ctx, Page, error_page, render};
 use crate::error::ApiError;
@@ -186,23 +186,16 @@ async fn file_page(
     let id_number = search::id_number_of(&state.store, person_id).await?.ok_or_else(ApiError::not_found)?;
     let reach = user.person(state, &id_number, Action::View).await?;
     let viewed = state.views.enqueue(View { person_id: reach.person_id, actor: user.account.username.clone() }).await?;
-    // Independent reads, asked for together (see `api::persons::whole_file`).
-    let (file, applications, contacts, proposals) = tokio::join!(
-        persons::file(&state.store, &id_number),
-        applications::of_person(&state.store, &id_number),
-        revocations::contacts(&state.store, &id_number),
-        revocations::proposals_of(&state.store, &id_number),
-    );
-    let file = file?.ok_or_else(ApiError::not_found)?;
+    let crate::service::person_file::WholeFile { file, sections } =
+        crate::service::person_file::load(state, user, &id_number).await?.ok_or_else(ApiError::not_found)?;
     let masked = !role_allows(user.user.role, Action::ViewIdentity);
     let mut person = file.person.clone();
     if masked {
         person.id_number = mask_id_number(&person.id_number);
         person.phone = person.phone.as_deref().map(mask_phone);
     }
-    let store_error = |e: String| ApiError::internal(e);
-    let applications = applications
-        .map_err(|e| store_error(e.message(yuanzhu_rules::Lang::En)))?
+    let applications = sections
+        .applications
         .into_iter()
         .map(|a| ApplicationRow {
             number: a.number,
@@ -212,8 +205,8 @@ async fn file_page(
             opened: a.application.received_on().to_string(),
         })
         .collect();
-    let contacts = contacts
-        .map_err(|e| store_error(e.to_string()))?
+    let contacts = sections
+        .contacts
         .into_iter()
         .map(|c| ContactRow {
             on: c.on,
@@ -223,8 +216,8 @@ async fn file_page(
             actor: c.actor,
         })
         .collect();
-    let proposals = proposals
-        .map_err(|e| store_error(e.to_string()))?
+    let proposals = sections
+        .revocation_proposals
         .into_iter()
         .map(|p| ProposalRow {
             id: p.id,
@@ -237,12 +230,7 @@ async fn file_page(
             proposed_on: p.proposed_on,
         })
         .collect();
-    // The household as the user may see it: members outside the jurisdiction masked.
-    let view = match &file.person.household_ref {
-        Some(h) => crate::service::households::HouseholdView::today(state, user, h).await?,
-        None => None,
-    };
-    let (household, members) = match view {
+    let (household, members) = match sections.household {
         Some(v) => (
             Some((v.household_ref, v.zero_employment)),
             v.members
@@ -258,10 +246,10 @@ async fn file_page(
         ),
         None => (None, Vec::new()),
     };
-    let joining = yuanzhu_storage::households::joins::of_person(&state.store, &id_number)
-        .await?
+    let joining = sections
+        .household_joins
         .into_iter()
-        .find(|j| j.state == yuanzhu_storage::households::joins::JoinState::Pending)
+        .find(|j| j.state == yuanzhu_storage::households::joins::JoinState::Pending.code())
         .map(|j| j.household_ref);
     let hide = |text: &str| mask(text, masked);
     let timeline = file.timeline.iter().rev().map(|e| super::timeline::line(ctx, e, &hide)).collect();
