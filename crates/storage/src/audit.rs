@@ -3,6 +3,7 @@
 //! breaks the chain from there on, which `audit verify` finds.
 
 use sha2::{Digest, Sha256};
+use sqlx::FromRow as _;
 // Column lists are constants of this crate, never input: safe to splice into SQL.
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
@@ -185,7 +186,7 @@ impl AuditAction {
 
 /// An event as stored.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct Event {
     pub seq: i64,
     pub id: String,
@@ -196,7 +197,9 @@ pub struct Event {
     pub entity_id: String,
     pub person_id: Option<String>,
     pub policy: Option<String>,
+    #[sqlx(rename = "before_json")]
     pub before: Option<String>,
+    #[sqlx(rename = "after_json")]
     pub after: Option<String>,
     pub prev_hash: String,
     pub hash: String,
@@ -387,21 +390,7 @@ const COLUMNS: &str =
     "seq, id, at, actor, action, entity, entity_id, person_id, policy, before_json, after_json, prev_hash, hash";
 
 pub(crate) fn event(r: &sqlx::any::AnyRow) -> Result<Event, sqlx::Error> {
-    Ok(Event {
-        seq: r.try_get("seq")?,
-        id: r.try_get("id")?,
-        at: r.try_get("at")?,
-        actor: r.try_get("actor")?,
-        action: r.try_get("action")?,
-        entity: r.try_get("entity")?,
-        entity_id: r.try_get("entity_id")?,
-        person_id: r.try_get("person_id")?,
-        policy: r.try_get("policy")?,
-        before: r.try_get("before_json")?,
-        after: r.try_get("after_json")?,
-        prev_hash: r.try_get("prev_hash")?,
-        hash: r.try_get("hash")?,
-    })
+    Event::from_row(r)
 }
 
 /// A person's history, the timeline of their file: their events in order, but for the openings

@@ -3,6 +3,7 @@
 //! truly share a name and a birthday. Nothing is merged automatically.
 
 // The statements are constants of this module and the limit a number: safe to splice into SQL.
+use sqlx::FromRow as _;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use yuanzhu_rules::Date;
@@ -12,12 +13,14 @@ use crate::audit::{self, NewEvent};
 use crate::{Store, StoreError, new_id, now};
 
 /// An open or decided flag, with both persons' ID numbers.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct Flag {
     pub id: String,
     pub name: String,
     pub birth_date: String,
+    #[sqlx(rename = "a")]
     pub id_number_a: String,
+    #[sqlx(rename = "b")]
     pub id_number_b: String,
     pub state: String,
 }
@@ -164,14 +167,7 @@ pub async fn open_under(store: &Store, unit_prefix: &str, limit: u32) -> Result<
 }
 
 fn flag_of(r: &AnyRow) -> Result<Flag, sqlx::Error> {
-    Ok(Flag {
-        id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        birth_date: r.try_get("birth_date")?,
-        id_number_a: r.try_get("a")?,
-        id_number_b: r.try_get("b")?,
-        state: r.try_get("state")?,
-    })
+    Flag::from_row(r)
 }
 
 /// The flags still waiting for a decision.

@@ -4,6 +4,7 @@
 //! a move that takes effect changes the person's unit of residence and version with it.
 
 // The SELECT is a constant of this module and the limit a number: safe to splice into SQL.
+use sqlx::FromRow as _;
 use sqlx::{AssertSqlSafe, Row};
 use yuanzhu_domain::UnitCode;
 use yuanzhu_domain::residence_transfer::{Side, State};
@@ -13,7 +14,7 @@ use crate::audit::{self, NewEvent};
 use crate::{Store, StoreError, new_id, now};
 
 /// A move, with the person it moves.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct Transfer {
     pub id: String,
     pub person_id: String,
@@ -72,23 +73,7 @@ const SELECT: &str = "SELECT t.id, t.person_id, p.id_number, p.name, t.from_unit
      FROM residence_transfers t JOIN persons p ON p.id = t.person_id";
 
 fn transfer(r: &sqlx::any::AnyRow) -> Result<Transfer, sqlx::Error> {
-    Ok(Transfer {
-        id: r.try_get("id")?,
-        person_id: r.try_get("person_id")?,
-        id_number: r.try_get("id_number")?,
-        name: r.try_get("name")?,
-        from_unit: r.try_get("from_unit")?,
-        to_unit: r.try_get("to_unit")?,
-        proposed_by_side: r.try_get("proposed_by_side")?,
-        state: r.try_get("state")?,
-        note: r.try_get("note")?,
-        proposed_by: r.try_get("proposed_by")?,
-        proposer_account: r.try_get("proposer_account")?,
-        proposed_at: r.try_get("proposed_at")?,
-        decided_by: r.try_get("decided_by")?,
-        decided_at: r.try_get("decided_at")?,
-        decision_note: r.try_get("decision_note")?,
-    })
+    Transfer::from_row(r)
 }
 
 /// The move with this ID, if any.
