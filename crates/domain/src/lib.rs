@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod application;
+pub mod assistance;
 pub mod masking;
 pub mod registration;
 pub mod residence_transfer;

@@ -3,7 +3,10 @@
 use serde::Deserialize;
 use toml::value::Datetime;
 
-use super::{AgeThreshold, Category, Policy, Provenance, Recognition, RevocationReason, Rules, gd_2023_11, gz_2014_4};
+use super::{
+    AgeThreshold, Category, Policy, Provenance, Recognition, RevocationReason, Rules, ServiceSpec, gd_2023_11,
+    gz_2014_4,
+};
 use crate::calendar::Date;
 
 /// A policy file that cannot be used.
@@ -36,6 +39,8 @@ struct PolicyFile {
     preconditions_citation: String,
     minimum_working_age: u32,
     revocation: RevocationFile,
+    services: Vec<ServiceSpec>,
+    ledger_citation: String,
     #[serde(default)]
     provenance: Vec<Provenance>,
     categories: Vec<CategoryFile>,
@@ -180,6 +185,8 @@ pub(super) fn load(name: &str, text: &str) -> Result<Policy, PolicyError> {
         unreachable_months: raw.revocation.unreachable_months,
         unreachable_citation: raw.revocation.unreachable_citation,
         revocation_reasons: raw.revocation.reasons,
+        services: raw.services,
+        ledger_citation: raw.ledger_citation,
         provenance: raw.provenance,
         joined: super::JoinedCodes::new(specs.iter().map(|s| s.code), unmet_codes),
         categories,

@@ -57,6 +57,18 @@ pub struct RevocationReason {
     pub name_en: String,
 }
 
+/// An assistance service the policy promises (第七至十六条 of gz-2014-4): the article a service
+/// record of this kind delivers, and its name. The kinds' codes are the domain's
+/// (`yuanzhu_domain::assistance::ServiceKind`); a test there holds every policy file to them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSpec {
+    pub code: String,
+    pub citation: String,
+    pub name: String,
+    pub name_en: String,
+}
+
 /// Where one item of a provisional policy comes from, and how sure we are of it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -135,6 +147,11 @@ pub struct Policy {
     pub unreachable_months: u32,
     pub unreachable_citation: String,
     pub revocation_reasons: Vec<RevocationReason>,
+    /// The assistance services and the articles they deliver.
+    pub services: Vec<ServiceSpec>,
+    /// The article that keeps the ledger and follows placements up (第十九条 under gz-2014-4):
+    /// what a placement in the ledger cites.
+    pub ledger_citation: String,
     pub provenance: Vec<Provenance>,
     pub categories: Vec<Category>,
     pub rules: Rules,

@@ -1,0 +1,9 @@
+//! The assistance itself (第七至十六条, 第十九条): the services given to each person, as records
+//! that cite the article they deliver, and the ledger (台帐) they make up with placements and,
+//! later, plans, training and follow-ups.
+
+pub mod ledger;
+pub mod service;
+
+pub use ledger::{LedgerEntry, LedgerKind};
+pub use service::{NewService, ServiceError, ServiceKind, ServiceOutcome, ServiceRecord};
