@@ -95,6 +95,9 @@ pub enum Action {
     Register,
     /// Log a contact attempt or a refusal of services (第六条).
     LogContact,
+    /// Record a service given to a person (第八至十六条): guidance, information, a referral, a
+    /// home visit, a social worker's session.
+    RecordService,
     /// Open, complete, submit or withdraw a hardship application (第五条).
     PrepareApplication,
     /// Mark an application deficient, approve or reject it.
@@ -124,11 +127,12 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 17] = [
         Action::View,
         Action::ViewIdentity,
         Action::Register,
         Action::LogContact,
+        Action::RecordService,
         Action::PrepareApplication,
         Action::DecideApplication,
         Action::ListApplications,
@@ -153,6 +157,9 @@ pub fn role_allows(role: Role, action: Action) -> bool {
         ViewIdentity => matches!(role, CityAdmin | StreetOfficer | CommunityWorker | SocialWorker),
         Register | PrepareApplication => matches!(role, CityAdmin | StreetOfficer | CommunityWorker),
         LogContact => matches!(role, CityAdmin | StreetOfficer | CommunityWorker | HotlineOperator | SocialWorker),
+        // The offices that serve persons, and the social workers the city pays to (第十三条); the
+        // hotline's own record is its ticket.
+        RecordService => matches!(role, CityAdmin | StreetOfficer | CommunityWorker | SocialWorker),
         ProposeRevocation => matches!(role, CityAdmin | StreetOfficer | CommunityWorker | SocialWorker),
         DecideApplication | DecideRevocation | AssignSocialWorker | DecideDuplicate => {
             matches!(role, CityAdmin | StreetOfficer)

@@ -50,6 +50,7 @@ pub enum AuditAction {
     ApplicationWithdrawn,
     ContactLogged,
     RefusalLogged,
+    ServiceRecorded,
     RevocationProposed,
     RevocationConfirmed,
     RevocationDismissed,
@@ -77,7 +78,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 46] = [
+    pub const ALL: [AuditAction; 47] = [
         AuditAction::PersonCreated,
         AuditAction::PersonUpdated,
         AuditAction::PersonViewed,
@@ -100,6 +101,7 @@ impl AuditAction {
         AuditAction::ApplicationWithdrawn,
         AuditAction::ContactLogged,
         AuditAction::RefusalLogged,
+        AuditAction::ServiceRecorded,
         AuditAction::RevocationProposed,
         AuditAction::RevocationConfirmed,
         AuditAction::RevocationDismissed,
@@ -151,6 +153,7 @@ impl AuditAction {
             AuditAction::ApplicationWithdrawn => "application.withdrawn",
             AuditAction::ContactLogged => "contact.logged",
             AuditAction::RefusalLogged => "refusal.logged",
+            AuditAction::ServiceRecorded => "service.recorded",
             AuditAction::RevocationProposed => "revocation.proposed",
             AuditAction::RevocationConfirmed => "revocation.confirmed",
             AuditAction::RevocationDismissed => "revocation.dismissed",

@@ -21,6 +21,7 @@ pub mod residence_transfers;
 pub mod revocations;
 pub mod seal;
 pub mod search;
+pub mod services;
 pub mod sessions;
 pub mod stats;
 pub mod units;

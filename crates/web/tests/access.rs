@@ -246,6 +246,10 @@ fn fixtures() -> Vec<Fixture> {
         f("GET", "/api/v1/applications", ListApplications, Global, R, Prep::None, |_| "state=all".into(), none),
         f("POST", "/api/v1/persons/{id_number}/contacts", LogContact, Person, W, Prep::None, no_query, |_| Some(json!({"channel": "phone", "reached": false, "on": "2026-11-01"}))),
         f("POST", "/api/v1/persons/{id_number}/refusals", LogContact, Person, W, Prep::None, no_query, |_| Some(json!({"service": "job_referral", "note": "测试", "on": "2026-11-01"}))),
+        f("POST", "/api/v1/persons/{id_number}/services", RecordService, Person, W, Prep::None, no_query, |_| {
+            Some(json!({"kind": "career_guidance", "date": "2026-11-01", "note": "测试"}))
+        }),
+        f("GET", "/api/v1/persons/{id_number}/ledger", View, Person, R, Prep::None, no_query, none),
         f("POST", "/api/v1/persons/{id_number}/revocation-proposals", ProposeRevocation, Person, W, Prep::None, no_query, |_| Some(json!({"reason": "written_waiver", "note": "测试"}))),
         f("GET", "/api/v1/revocation-proposals", View, Global, R, Prep::None, no_query, none),
         f("GET", "/api/v1/revocation-proposals/{id}", View, Person, W, Prep::Proposal, no_query, none),

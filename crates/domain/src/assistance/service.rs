@@ -137,6 +137,16 @@ impl ServiceRecord {
     pub fn is_refusal(&self) -> bool {
         self.outcome == Some(ServiceOutcome::Declined)
     }
+
+    /// What the refusal it counts as says was offered: the kind, where a referral sent the
+    /// person, and their reason. The record's own words, in the office's language (as a
+    /// caseworker would have written the refusal by hand), not a label of the interface.
+    pub fn refusal_note(&self) -> String {
+        let offered = self.employer.iter().chain(self.vacancy.iter()).cloned().collect::<Vec<_>>().join("，");
+        let name = super::LedgerKind::Service(self.kind).name(Lang::Zh);
+        let what = if offered.is_empty() { name.to_owned() } else { format!("{name}（{offered}）") };
+        format!("拒绝{what}：{}", self.note)
+    }
 }
 
 /// Why a service record was refused; each names its field.

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod applications;
 pub mod assess;
+pub mod assistance;
 pub mod household_joins;
 pub mod households;
 pub mod persons;
@@ -47,6 +48,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(assess::router())
             .merge(applications::router())
             .merge(revocations::router())
+            .merge(assistance::router())
             .merge(households::router())
             .merge(household_joins::router())
             .merge(transfer::router())

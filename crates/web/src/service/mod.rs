@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod applications;
+pub mod assistance;
 pub(crate) mod common;
 pub mod household_joins;
 pub mod households;

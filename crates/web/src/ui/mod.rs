@@ -235,6 +235,7 @@ fn action_of(name: &str) -> Option<Action> {
         "view_identity" => Action::ViewIdentity,
         "register" => Action::Register,
         "log_contact" => Action::LogContact,
+        "record_service" => Action::RecordService,
         "prepare_application" => Action::PrepareApplication,
         "decide_application" => Action::DecideApplication,
         "propose_revocation" => Action::ProposeRevocation,

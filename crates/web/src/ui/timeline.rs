@@ -44,6 +44,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("tl.contact.reached", "已联系上", "reached"),
     ("tl.contact.not_reached", "未联系上", "not reached"),
     ("tl.refusal", "登记了拒绝就业服务：", "recorded a refusal of"),
+    ("tl.service", "提供了服务：", "gave a service:"),
     ("tl.employment", "登记了就业", "recorded employment"),
     ("tl.employment_ended", "登记了就业结束", "recorded the end of employment"),
     ("tl.since", "起", "from"),
@@ -221,6 +222,16 @@ pub fn sentence(ctx: &Ctx, e: &Event, mask: &dyn Fn(&str) -> String) -> String {
             let service = ctx.label("contact.service", text(&after, "service"));
             join(ctx, &[ctx.t("tl.refusal"), &service, &aside(ctx, &[mask(text(&after, "note"))])])
         }
+        "service.recorded" => {
+            use yuanzhu_domain::assistance::{LedgerKind, ServiceKind, ServiceOutcome, ledger::outcome_name};
+            let kind = ServiceKind::parse(text(&after, "kind"))
+                .map_or_else(|| text(&after, "kind").to_owned(), |k| LedgerKind::Service(k).name(ctx.lang).to_owned());
+            let outcome = ServiceOutcome::parse(text(&after, "outcome"))
+                .map(|o| outcome_name(o, ctx.lang).to_owned())
+                .unwrap_or_default();
+            let to = mask(text(&after, "employer"));
+            join(ctx, &[ctx.t("tl.service"), &kind, &aside(ctx, &[to, outcome, mask(text(&after, "note"))])])
+        }
         "employment.recorded" => {
             let started = date(&after, "started_on");
             let since = match ctx.lang {
@@ -273,6 +284,7 @@ const ACTIONS: &[(&str, &str, &str)] = &[
     ("revocation.dismissed", "不予注销", "Revocation dismissed"),
     ("contact.logged", "联系记录", "Contact attempt"),
     ("refusal.logged", "拒绝服务记录", "Refusal of a service"),
+    ("service.recorded", "援助服务记录", "Service given"),
     ("employment.recorded", "就业登记", "Employment recorded"),
     ("duplicate.flagged", "疑似重复", "Possible duplicate flagged"),
     ("duplicate.decided", "重复核定", "Possible duplicate decided"),
