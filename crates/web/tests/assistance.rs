@@ -1,0 +1,215 @@
+//! Assistance through the API (#13 §1, 穗人社发〔2014〕4号 第八至十六条, 第十九条), on SQLite and
+//! PostgreSQL: services recorded to the interface (`POST /persons/{id}/services`), the article each
+//! cites under the policy of its day, the ledger (`GET /persons/{id}/ledger`), a declined offer as
+//! the refusal 第六条第（二）项 counts, bad input, roles and jurisdiction.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::{Answer, Client, TestApp, apps, id_number};
+use serde_json::{Value, json};
+use yuanzhu_domain::access::Role;
+
+const COMMUNITY: &str = "440104011001";
+const STREET: &str = "440104011";
+const OTHER_STREET: &str = "440104012";
+
+struct Office {
+    caseworker: Client,
+    officer: Client,
+    social_worker: Client,
+    stranger: Client,
+    hotline: Client,
+    auditor: Client,
+}
+
+async fn office(app: &TestApp) -> Office {
+    app.community(COMMUNITY).await;
+    Office {
+        caseworker: app.user("caseworker", Role::CommunityWorker, COMMUNITY).await,
+        officer: app.user("officer", Role::StreetOfficer, STREET).await,
+        social_worker: app.user("sw", Role::SocialWorker, STREET).await,
+        stranger: app.user("stranger", Role::StreetOfficer, OTHER_STREET).await,
+        hotline: app.user("hotline", Role::HotlineOperator, "440104").await,
+        auditor: app.user("auditor", Role::Auditor, "440104").await,
+    }
+}
+
+async fn registered(app: &TestApp, serial: u32) -> String {
+    let id = id_number("440104", "1975-03-01", serial);
+    app.register(&[&format!(
+        "p{serial},{id},陈{serial},13800138000,{COMMUNITY},2016-05-01,true,true,true,true,true,false"
+    )])
+    .await;
+    id
+}
+
+async fn give(app: &TestApp, client: &Client, id: &str, body: Value) -> Answer {
+    app.call(Method::POST, &format!("/api/v1/persons/{id}/services"), client, Some(body)).await
+}
+
+async fn ledger(app: &TestApp, client: &Client, id: &str) -> Answer {
+    app.call(Method::GET, &format!("/api/v1/persons/{id}/ledger"), client, None).await
+}
+
+#[track_caller]
+fn status(a: Answer, want: StatusCode) -> Value {
+    assert_eq!(a.status, want, "{}", a.text);
+    a.body
+}
+
+#[tokio::test]
+async fn a_service_is_recorded_citing_the_article_of_the_policy_of_its_day() {
+    for app in apps("svc_record").await {
+        let o = office(&app).await;
+        let id = registered(&app, 1).await;
+        // 2016: 穗人社发〔2014〕4号 第八条 (guidance first, free of charge).
+        let body = json!({"kind": "career_guidance", "date": "2016-05-03", "note": "职业指导：讲解求职技巧"});
+        let made = status(give(&app, &o.caseworker, &id, body).await, StatusCode::CREATED);
+        assert!(made["id"].as_str().is_some_and(|i| !i.is_empty()), "{made}");
+        assert_eq!((made["policy"].as_str(), made["article"].as_str()), (Some("gz-2014-4"), Some("第八条")));
+        assert_eq!(made["unit"], COMMUNITY);
+        assert_eq!(made["actor"], "caseworker");
+        // 2026: the successor rules cite the 2014 article they carry on.
+        let body = json!({"kind": "home_visit", "date": "2026-11-20"});
+        let visit = status(give(&app, &o.officer, &id, body).await, StatusCode::CREATED);
+        assert_eq!(visit["policy"], "gd-2023-11");
+        assert!(visit["article"].as_str().unwrap().contains("第十二条"), "{visit}");
+        // The social worker's session (第十三条) by the worker assigned to the person.
+        let assign = json!({"username": "sw"});
+        let a = app.call(Method::POST, &format!("/api/v1/persons/{id}/assignments"), &o.officer, Some(assign)).await;
+        assert!(a.status.is_success(), "{}", a.text);
+        let body =
+            json!({"kind": "social_work_session", "date": "2026-11-21", "note": "一对一辅导", "outcome": "accepted"});
+        let session = status(give(&app, &o.social_worker, &id, body).await, StatusCode::CREATED);
+        assert_eq!(session["outcome"], "accepted");
+
+        // The ledger lists them in date order with their articles; the file shows the same.
+        let l = status(ledger(&app, &o.caseworker, &id).await, StatusCode::OK);
+        let entries = l["entries"].as_array().unwrap();
+        let kinds: Vec<&str> = entries.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["career_guidance", "home_visit", "social_work_session"], "{l}");
+        let dates: Vec<&str> = entries.iter().map(|e| e["date"].as_str().unwrap()).collect();
+        assert_eq!(dates, ["2016-05-03", "2026-11-20", "2026-11-21"]);
+        assert_eq!(entries[0]["article"], "第八条");
+        assert!(entries[0]["summary"].as_str().unwrap().contains("职业指导"), "{l}");
+        assert!(entries[0]["summary_en"].as_str().unwrap().contains("Career guidance"), "{l}");
+        let file =
+            status(app.call(Method::GET, &format!("/api/v1/persons/{id}"), &o.caseworker, None).await, StatusCode::OK);
+        assert_eq!(file["ledger"].as_array().map(Vec::len), Some(3), "{}", file["ledger"]);
+        // Every record is an audited change, under its policy.
+        let recorded: Vec<&Value> =
+            file["timeline"].as_array().unwrap().iter().filter(|e| e["action"] == "service.recorded").collect();
+        assert_eq!(recorded.len(), 3);
+        assert_eq!(recorded[0]["policy"], "gz-2014-4");
+        assert_eq!(recorded[0]["actor"], "caseworker");
+    }
+}
+
+#[tokio::test]
+async fn a_placement_and_its_end_are_in_the_ledger() {
+    for app in apps("svc_placement").await {
+        let o = office(&app).await;
+        let id = registered(&app, 2).await;
+        let body = json!({"kind": "job_referral", "date": "2026-10-01", "employer": "广州某物业管理有限公司", "outcome": "accepted"});
+        status(give(&app, &o.caseworker, &id, body).await, StatusCode::CREATED);
+        let work = json!({"started_on": "2026-10-08", "employer": "广州某物业管理有限公司"});
+        let a = app.call(Method::POST, &format!("/api/v1/persons/{id}/employment"), &o.caseworker, Some(work)).await;
+        assert!(a.status.is_success(), "{}", a.text);
+        let job = a.body["employment_id"].as_str().unwrap().to_owned();
+        let end = json!({"employment_id": job, "ended_on": "2026-11-30"});
+        let a = app.call(Method::POST, &format!("/api/v1/persons/{id}/employment/end"), &o.caseworker, Some(end)).await;
+        assert!(a.status.is_success(), "{}", a.text);
+        let l = status(ledger(&app, &o.caseworker, &id).await, StatusCode::OK);
+        let kinds: Vec<&str> = l["entries"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["job_referral", "placement", "placement_ended"], "{l}");
+        assert_eq!(l["entries"][2]["date"], "2026-11-30");
+        assert!(l["entries"][1]["article"].as_str().unwrap().contains("第十九条"), "{l}");
+        assert!(l["entries"][0]["summary"].as_str().unwrap().contains("介绍至广州某物业管理有限公司"), "{l}");
+    }
+}
+
+#[tokio::test]
+async fn a_declined_offer_is_logged_as_a_refusal_with_the_persons_reason() {
+    for app in apps("svc_declined").await {
+        let o = office(&app).await;
+        let id = registered(&app, 3).await;
+        let body = json!({"kind": "job_referral", "date": "2026-11-02", "employer": "某超市", "outcome": "declined"});
+        let a = give(&app, &o.caseworker, &id, body).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.text);
+        assert_eq!(
+            (a.body["error"]["code"].as_str(), a.body["error"]["field"].as_str()),
+            (Some("reason_required"), Some("note"))
+        );
+        let body = json!({"kind": "job_referral", "date": "2026-11-02", "employer": "某超市", "outcome": "declined",
+            "note": "嫌路远"});
+        let made = status(give(&app, &o.caseworker, &id, body).await, StatusCode::CREATED);
+        assert!(made["refusal_id"].as_str().is_some(), "{made}");
+        let file =
+            status(app.call(Method::GET, &format!("/api/v1/persons/{id}"), &o.caseworker, None).await, StatusCode::OK);
+        let actions: Vec<&str> =
+            file["timeline"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        assert!(actions.contains(&"service.recorded"), "{actions:?}");
+        // An accepted offer is no refusal.
+        let body = json!({"kind": "career_guidance", "date": "2026-11-03", "outcome": "accepted"});
+        let made = status(give(&app, &o.caseworker, &id, body).await, StatusCode::CREATED);
+        assert!(made["refusal_id"].is_null(), "{made}");
+    }
+}
+
+#[tokio::test]
+async fn every_wrong_field_is_named_in_the_users_language() {
+    for app in apps("svc_bad").await {
+        let o = office(&app).await;
+        let id = registered(&app, 4).await;
+        let body = json!({"kind": "massage", "date": "2099-01-01", "outcome": "perhaps", "loan_amount": "1.005"});
+        let a = give(&app, &o.caseworker, &id, body).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.text);
+        let fields: Vec<&str> =
+            a.body["error"]["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        for f in ["kind", "date", "outcome", "loan_amount"] {
+            assert!(fields.contains(&f), "{f} not named: {}", a.text);
+        }
+        assert!(a.body["error"]["message"].as_str().unwrap().starts_with("loan_amount（"), "Chinese first: {}", a.text);
+        let bad_date = serde_json::to_vec(&json!({"kind": "home_visit", "date": "2026-13-01"})).unwrap();
+        let uri = format!("/api/v1/persons/{id}/services");
+        let a = app.send(Method::POST, &uri, &o.caseworker, Some(bad_date), &[("accept-language", "en")]).await;
+        assert_eq!(a.body["error"]["field"], "date", "{}", a.text);
+        assert!(a.body["error"]["message"].as_str().unwrap().contains("is not a date"), "{}", a.text);
+        // A missing date is required, not today by default: a ledger records when help was given.
+        let a = give(&app, &o.caseworker, &id, json!({"kind": "home_visit"})).await;
+        assert_eq!(
+            (a.body["error"]["code"].as_str(), a.body["error"]["field"].as_str()),
+            (Some("required"), Some("date"))
+        );
+        // A referral says where to.
+        let a = give(&app, &o.caseworker, &id, json!({"kind": "job_referral", "date": "2026-11-01"})).await;
+        assert_eq!(a.body["error"]["field"], "employer", "{}", a.text);
+        // Nothing was written by the refused requests.
+        let l = status(ledger(&app, &o.caseworker, &id).await, StatusCode::OK);
+        assert_eq!(l["entries"].as_array().map(Vec::len), Some(0), "{l}");
+    }
+}
+
+#[tokio::test]
+async fn another_units_account_meets_a_stranger_and_roles_that_do_not_serve_are_refused() {
+    for app in apps("svc_access").await {
+        let o = office(&app).await;
+        let id = registered(&app, 5).await;
+        let body = json!({"kind": "career_guidance", "date": "2026-11-01"});
+        let a = give(&app, &o.stranger, &id, body.clone()).await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND, "{}", a.text);
+        assert_eq!(ledger(&app, &o.stranger, &id).await.status, StatusCode::NOT_FOUND);
+        for who in [&o.hotline, &o.auditor] {
+            assert_eq!(give(&app, who, &id, body.clone()).await.status, StatusCode::FORBIDDEN);
+        }
+        // The social worker reaches only the persons assigned to them.
+        assert_eq!(give(&app, &o.social_worker, &id, body.clone()).await.status, StatusCode::NOT_FOUND);
+        // The auditor reads the ledger; nothing was written by the refused requests.
+        let l = status(ledger(&app, &o.auditor, &id).await, StatusCode::OK);
+        assert_eq!(l["entries"].as_array().map(Vec::len), Some(0), "{l}");
+        // An ID number nobody has is the same 404.
+        let nobody = id_number("440104", "1980-01-01", 999);
+        assert_eq!(give(&app, &o.caseworker, &nobody, body).await.status, StatusCode::NOT_FOUND);
+    }
+}
