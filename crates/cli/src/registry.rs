@@ -216,6 +216,29 @@ pub async fn fill_demo(
     Ok(summary)
 }
 
+/// Services given to the demo persons of `district` (see [`demo::services`]), recorded as any
+/// service is, with its audit event; returns how many.
+pub async fn fill_demo_services(
+    store: &Store,
+    persons: usize,
+    seed: u64,
+    district: &str,
+    policies: &PolicySet,
+) -> Result<usize, StoreError> {
+    let communities: Vec<yuanzhu_domain::UnitCode> = yuanzhu_storage::units::all(store)
+        .await?
+        .into_iter()
+        .filter(|u| u.synthetic && u.level == "community")
+        .filter_map(|u| yuanzhu_domain::UnitCode::parse(&u.code).ok())
+        .collect();
+    let registrations = demo::registrations(seed, 0, persons, &communities);
+    let given = demo::services(seed, &registrations, district, store.clock().today(), policies);
+    for (id_number, unit, record) in &given {
+        yuanzhu_storage::services::record(store, id_number.as_str(), record, unit.as_str(), "demo").await?;
+    }
+    Ok(given.len())
+}
+
 pub async fn demo(url: &str, persons_wanted: usize, seed: u64, policies: &PolicySet) -> ExitCode {
     let result = async {
         let store = crate::connect(url).await?;

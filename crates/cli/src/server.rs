@@ -104,6 +104,10 @@ async fn prepare(config: &Config, demo: bool, policies: &PolicySet) -> Result<St
             println!("  {username:<14} {:<20} {unit:<12} {pw}", role.code());
         }
         assign_demo_cases(&store).await.map_err(|e| e.to_string())?;
+        // 越秀区, where the demo accounts work: a ledger with services in it.
+        crate::registry::fill_demo_services(&store, DEMO_PERSONS, 20_140_120, "440104", policies)
+            .await
+            .map_err(|e| e.to_string())?;
     }
     Ok(store)
 }
