@@ -152,7 +152,7 @@ pub fn services(
                     .then(|| Money::from_fen(10_000_000)),
             };
             if let Ok(record) = new.check(policies.in_force_on(on), today) {
-                out.push((reg.id_number.clone(), reg.residence_unit.clone(), record));
+                out.push((reg.id_number, reg.residence_unit.clone(), record));
             }
         }
     }
