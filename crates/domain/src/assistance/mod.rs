@@ -3,7 +3,9 @@
 //! later, plans, training and follow-ups.
 
 pub mod ledger;
+pub mod plan;
 pub mod service;
 
 pub use ledger::{LedgerEntry, LedgerKind};
+pub use plan::{ActionState, NewAction, NewPlan, Plan, PlanAction, PlanError};
 pub use service::{NewService, ServiceError, ServiceKind, ServiceOutcome, ServiceRecord};

@@ -41,6 +41,7 @@ struct PolicyFile {
     revocation: RevocationFile,
     services: Vec<ServiceSpec>,
     ledger_citation: String,
+    plan_citation: String,
     #[serde(default)]
     provenance: Vec<Provenance>,
     categories: Vec<CategoryFile>,
@@ -187,6 +188,7 @@ pub(super) fn load(name: &str, text: &str) -> Result<Policy, PolicyError> {
         revocation_reasons: raw.revocation.reasons,
         services: raw.services,
         ledger_citation: raw.ledger_citation,
+        plan_citation: raw.plan_citation,
         provenance: raw.provenance,
         joined: super::JoinedCodes::new(specs.iter().map(|s| s.code), unmet_codes),
         categories,

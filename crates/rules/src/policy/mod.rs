@@ -152,6 +152,9 @@ pub struct Policy {
     /// The article that keeps the ledger and follows placements up (第十九条 under gz-2014-4):
     /// what a placement in the ledger cites.
     pub ledger_citation: String,
+    /// The article that asks for an assistance plan for each person (第十二条第（一）项 under
+    /// gz-2014-4: "制定有针对性的援助计划").
+    pub plan_citation: String,
     pub provenance: Vec<Provenance>,
     pub categories: Vec<Category>,
     pub rules: Rules,
