@@ -51,6 +51,8 @@ pub enum AuditAction {
     ContactLogged,
     RefusalLogged,
     ServiceRecorded,
+    PlanMade,
+    PlanActionChanged,
     RevocationProposed,
     RevocationConfirmed,
     RevocationDismissed,
@@ -78,7 +80,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 47] = [
+    pub const ALL: [AuditAction; 49] = [
         AuditAction::PersonCreated,
         AuditAction::PersonUpdated,
         AuditAction::PersonViewed,
@@ -102,6 +104,8 @@ impl AuditAction {
         AuditAction::ContactLogged,
         AuditAction::RefusalLogged,
         AuditAction::ServiceRecorded,
+        AuditAction::PlanMade,
+        AuditAction::PlanActionChanged,
         AuditAction::RevocationProposed,
         AuditAction::RevocationConfirmed,
         AuditAction::RevocationDismissed,
@@ -154,6 +158,8 @@ impl AuditAction {
             AuditAction::ContactLogged => "contact.logged",
             AuditAction::RefusalLogged => "refusal.logged",
             AuditAction::ServiceRecorded => "service.recorded",
+            AuditAction::PlanMade => "plan.made",
+            AuditAction::PlanActionChanged => "plan.action_changed",
             AuditAction::RevocationProposed => "revocation.proposed",
             AuditAction::RevocationConfirmed => "revocation.confirmed",
             AuditAction::RevocationDismissed => "revocation.dismissed",

@@ -15,6 +15,7 @@ pub mod export;
 pub mod households;
 pub mod import_jobs;
 pub mod persons;
+pub mod plans;
 pub mod reassess;
 mod recognitions;
 pub mod residence_transfers;

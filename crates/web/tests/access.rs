@@ -68,6 +68,8 @@ enum Prep {
     Household,
     /// The target has open work (from 2026-11-01) to end.
     Employed,
+    /// An active assistance plan with one open action: `{id}` is the plan.
+    Plan,
     /// An open move of the target's residence that the user's side decides, where the user
     /// reaches the target; elsewhere one between two units outside the user's jurisdiction.
     TransferToDecide,
@@ -250,6 +252,13 @@ fn fixtures() -> Vec<Fixture> {
             Some(json!({"kind": "career_guidance", "date": "2026-11-01", "note": "测试"}))
         }),
         f("GET", "/api/v1/persons/{id_number}/ledger", View, Person, R, Prep::None, no_query, none),
+        f("POST", "/api/v1/persons/{id_number}/plans", RecordService, Person, W, Prep::None, no_query, |_| {
+            Some(json!({"goals": ["就业"], "actions": [{"kind": "career_guidance", "due": "2026-12-31"}], "review_on": "2027-06-30"}))
+        }),
+        f("GET", "/api/v1/persons/{id_number}/plans", View, Person, R, Prep::None, no_query, none),
+        f("POST", "/api/v1/plans/{id}/actions/{index}", RecordService, Person, W, Prep::Plan, no_query, |_| {
+            Some(json!({"change": "drop", "reason": "测试", "version": 1}))
+        }),
         f("POST", "/api/v1/persons/{id_number}/revocation-proposals", ProposeRevocation, Person, W, Prep::None, no_query, |_| Some(json!({"reason": "written_waiver", "note": "测试"}))),
         f("GET", "/api/v1/revocation-proposals", View, Global, R, Prep::None, no_query, none),
         f("GET", "/api/v1/revocation-proposals/{id}", View, Person, W, Prep::Proposal, no_query, none),
@@ -534,6 +543,7 @@ fn fill(path: &str, id_number: &str, username: &str, id: &str) -> String {
         .replace("{username}", username)
         .replace("{id}", id)
         .replace("{household_ref}", id)
+        .replace("{index}", "0")
 }
 
 /// A request whose body is given with its content type (a JSON string is sent as its text).
@@ -781,6 +791,13 @@ async fn run(app: &TestApp, role: Role) {
                     let body = json!({"started_on": "2026-11-01"});
                     let a = prepared("employment", app.call(Method::POST, &uri, &admin, Some(body)).await);
                     id = a["employment_id"].as_str().unwrap().to_owned();
+                }
+                Prep::Plan => {
+                    let uri = format!("/api/v1/persons/{}/plans", p.id_number);
+                    let body = json!({"goals": ["就业"], "actions": [{"kind": "home_visit", "due": "2026-12-31"}],
+                        "review_on": "2027-06-30"});
+                    let a = prepared("a plan", app.call(Method::POST, &uri, &admin, Some(body)).await);
+                    id = a["id"].as_str().unwrap().to_owned();
                 }
                 Prep::JoinClaim | Prep::HouseholdChange => {
                     id = format!("hh-{account_no}");

@@ -213,3 +213,91 @@ async fn another_units_account_meets_a_stranger_and_roles_that_do_not_serve_are_
         assert_eq!(give(&app, &o.caseworker, &nobody, body).await.status, StatusCode::NOT_FOUND);
     }
 }
+
+async fn post(app: &TestApp, client: &Client, uri: &str, body: Value) -> Answer {
+    app.call(Method::POST, uri, client, Some(body)).await
+}
+
+#[tokio::test]
+async fn a_plan_is_made_once_and_its_actions_are_done_rescheduled_or_dropped_with_a_reason() {
+    for app in apps("svc_plan").await {
+        let o = office(&app).await;
+        let id = registered(&app, 6).await;
+        let plans = format!("/api/v1/persons/{id}/plans");
+        // Every wrong field named by its place.
+        let bad = json!({"goals": [], "actions": [{"kind": "career_guidance", "due": "2020-01-01"},
+            {"kind": "nap", "due": "2027-13-01", "owner": "nobody"}], "review_on": "2020-01-01"});
+        let a = post(&app, &o.caseworker, &plans, bad).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.text);
+        let fields: Vec<&str> =
+            a.body["error"]["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        for f in ["goals", "actions[0].due", "actions[1].kind", "actions[1].due", "actions[1].owner", "review_on"] {
+            assert!(fields.contains(&f), "{f} not named: {fields:?}");
+        }
+        let good = json!({"goals": ["三个月内实现就业"], "actions": [
+            {"kind": "career_guidance", "due": "2027-01-15"},
+            {"kind": "job_referral", "due": "2027-02-15", "owner": "officer"},
+            {"kind": "training_recommendation", "due": "2027-03-01"}], "review_on": "2027-04-01"});
+        let plan = status(post(&app, &o.caseworker, &plans, good.clone()).await, StatusCode::CREATED);
+        assert!(plan["article"].as_str().unwrap().contains("第十二条第（一）项"), "{plan}");
+        assert_eq!(plan["actions"][0]["owner"], "caseworker", "the author owns what names no owner");
+        assert_eq!(plan["actions"][1]["owner"], "officer");
+        let again = post(&app, &o.caseworker, &plans, good).await;
+        assert_eq!((again.status, again.body["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("plan_active")));
+
+        let action = |i: usize| format!("/api/v1/plans/{}/actions/{i}", plan["id"].as_str().unwrap());
+        // Done by a service record of this person.
+        let given = status(
+            give(&app, &o.caseworker, &id, json!({"kind": "career_guidance", "date": "2026-12-01"})).await,
+            StatusCode::CREATED,
+        );
+        let done = json!({"change": "done", "service": given["id"], "version": plan["version"]});
+        let plan2 = status(post(&app, &o.caseworker, &action(0), done).await, StatusCode::OK);
+        assert_eq!(
+            (plan2["actions"][0]["state"].as_str(), plan2["actions"][0]["service"].as_str()),
+            (Some("done"), given["id"].as_str())
+        );
+        // A stale version is a conflict; nothing changes.
+        let stale = json!({"change": "drop", "reason": "不需要", "version": plan["version"]});
+        assert_eq!(post(&app, &o.caseworker, &action(1), stale).await.status, StatusCode::CONFLICT);
+        // Rescheduling and dropping need a reason.
+        let no_reason = json!({"change": "reschedule", "due": "2027-03-15", "version": plan2["version"]});
+        let a = post(&app, &o.caseworker, &action(1), no_reason).await;
+        assert_eq!(
+            (a.body["error"]["code"].as_str(), a.body["error"]["field"].as_str()),
+            (Some("reason_required"), Some("reason")),
+            "{}",
+            a.text
+        );
+        let moved =
+            json!({"change": "reschedule", "due": "2027-03-15", "reason": "本人住院", "version": plan2["version"]});
+        let plan3 = status(post(&app, &o.caseworker, &action(1), moved).await, StatusCode::OK);
+        assert_eq!(plan3["actions"][1]["due"], "2027-03-15");
+        let dropped = json!({"change": "drop", "reason": "已自行报名培训", "version": plan3["version"]});
+        let plan4 = status(post(&app, &o.caseworker, &action(2), dropped).await, StatusCode::OK);
+        assert_eq!(plan4["actions"][2]["state"], "dropped");
+        // A done action stays done.
+        let undo = json!({"change": "drop", "reason": "x", "version": plan4["version"]});
+        let a = post(&app, &o.caseworker, &action(0), undo).await;
+        assert_eq!(a.body["error"]["code"], "action_closed", "{}", a.text);
+        // Another person's service record does not do this person's action.
+        let other = registered(&app, 7).await;
+        let theirs = status(
+            give(&app, &o.caseworker, &other, json!({"kind": "job_information", "date": "2026-12-01"})).await,
+            StatusCode::CREATED,
+        );
+        let foreign = json!({"change": "done", "service": theirs["id"], "version": plan4["version"]});
+        assert_eq!(post(&app, &o.caseworker, &action(1), foreign).await.body["error"]["code"], "unknown_service");
+        // Another unit's account: the plan does not exist for it.
+        let stranger = json!({"change": "drop", "reason": "x", "version": plan4["version"]});
+        assert_eq!(post(&app, &o.stranger, &action(1), stranger).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(app.call(Method::GET, &plans, &o.stranger, None).await.status, StatusCode::NOT_FOUND);
+        // The file shows the plan; the timeline records each change with its reason.
+        let file =
+            status(app.call(Method::GET, &format!("/api/v1/persons/{id}"), &o.caseworker, None).await, StatusCode::OK);
+        assert_eq!(file["plans"][0]["version"], plan4["version"]);
+        let changes =
+            file["timeline"].as_array().unwrap().iter().filter(|e| e["action"] == "plan.action_changed").count();
+        assert_eq!(changes, 3);
+    }
+}

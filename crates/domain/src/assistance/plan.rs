@@ -40,6 +40,7 @@ pub struct PlanAction {
     pub kind: ServiceKind,
     pub due: Date,
     pub owner: String,
+    #[serde(flatten)]
     pub state: ActionState,
 }
 

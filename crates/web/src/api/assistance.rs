@@ -10,11 +10,17 @@ use utoipa_axum::routes;
 use super::Json;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
-use crate::service::assistance::{self as service, LedgerJson, NewServiceBody, ServiceJson};
+use crate::service::assistance::{
+    self as service, ActionChangeBody, LedgerJson, NewPlanBody, NewServiceBody, PlanJson, PlansJson, ServiceJson,
+};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(record_service)).routes(routes!(ledger))
+    OpenApiRouter::new()
+        .routes(routes!(record_service))
+        .routes(routes!(ledger))
+        .routes(routes!(make_plan, plans_of))
+        .routes(routes!(change_action))
 }
 
 /// Record a service given to the person (第八至十六条). It cites the article it delivers under the
@@ -58,4 +64,68 @@ async fn ledger(
     Path(id_number): Path<String>,
 ) -> Result<Json<LedgerJson>, ApiError> {
     Ok(Json(service::ledger_of(&state, &user, &id_number).await?))
+}
+
+/// Make the person's assistance plan (第十二条第（一）项 "制定有针对性的援助计划"): goals, actions
+/// with due dates and owners, and a review date. A person has one active plan at a time.
+#[utoipa::path(
+    post, path = "/persons/{id_number}/plans", tag = "assistance",
+    params(("id_number" = String, Path, description = "18-digit ID number")),
+    request_body = NewPlanBody,
+    responses(
+        (status = 201, description = "Made", body = PlanJson),
+        (status = 403, description = "Your role does not make plans", body = ErrorBody),
+        (status = 404, description = "No such person in your jurisdiction", body = ErrorBody),
+        (status = 409, description = "The person has an active plan (`plan_active`)", body = ErrorBody),
+        (status = 422, description = "Fields are wrong: `field` names the first (`actions[1].due`), `errors` lists all", body = ErrorBody),
+    )
+)]
+async fn make_plan(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id_number): Path<String>,
+    Json(body): Json<NewPlanBody>,
+) -> Result<Response, ApiError> {
+    let made = service::make_plan(&state, &user, &id_number, body).await?;
+    Ok((StatusCode::CREATED, Json(made)).into_response())
+}
+
+/// The person's assistance plans, newest first.
+#[utoipa::path(
+    get, path = "/persons/{id_number}/plans", tag = "assistance",
+    params(("id_number" = String, Path, description = "18-digit ID number")),
+    responses(
+        (status = 200, body = PlansJson),
+        (status = 404, description = "No such person in your jurisdiction", body = ErrorBody),
+    )
+)]
+async fn plans_of(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id_number): Path<String>,
+) -> Result<Json<PlansJson>, ApiError> {
+    Ok(Json(service::plans_of(&state, &user, &id_number).await?))
+}
+
+/// Change one action of a plan (by its `index`): done by a service record, rescheduled with a
+/// reason, or dropped with a reason. Names the plan's `version`; a plan changed since is 409.
+#[utoipa::path(
+    post, path = "/plans/{id}/actions/{index}", tag = "assistance",
+    params(("id" = String, Path, description = "The plan's id"), ("index" = usize, Path, description = "The action's place, from 0")),
+    request_body = ActionChangeBody,
+    responses(
+        (status = 200, description = "Changed: the plan", body = PlanJson),
+        (status = 403, body = ErrorBody),
+        (status = 404, description = "No such plan or action in your jurisdiction", body = ErrorBody),
+        (status = 409, description = "The plan changed since it was read", body = ErrorBody),
+        (status = 422, description = "A reason or date is missing or wrong, or the action is closed", body = ErrorBody),
+    )
+)]
+async fn change_action(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path((id, index)): Path<(String, usize)>,
+    Json(body): Json<ActionChangeBody>,
+) -> Result<Json<PlanJson>, ApiError> {
+    Ok(Json(service::change_action(&state, &user, &id, index, body).await?))
 }

@@ -56,6 +56,8 @@ macro_rules! sections {
 sections! {
     /// The ledger (台帐, 第十九条): services given and placements, in date order.
     ledger: Vec<crate::service::assistance::LedgerEntryJson> = crate::service::assistance::file_section;
+    /// Assistance plans (第十二条第（一）项), newest first.
+    plans: Vec<crate::service::assistance::PlanJson> = crate::service::assistance::plans_section;
     /// Applications for recognition (第五条), oldest first.
     applications: Vec<StoredApplication> = crate::service::applications::file_section;
     /// Attempts to reach the person (第六条第（一）项's month without contact starts from them).

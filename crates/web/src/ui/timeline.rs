@@ -45,6 +45,12 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("tl.contact.not_reached", "未联系上", "not reached"),
     ("tl.refusal", "登记了拒绝就业服务：", "recorded a refusal of"),
     ("tl.service", "提供了服务：", "gave a service:"),
+    ("tl.plan_made", "制定了援助计划", "made an assistance plan"),
+    ("tl.plan_review", "复核日期", "review on"),
+    ("tl.plan_action", "更新了援助计划措施：", "updated a plan action:"),
+    ("tl.plan_action_done", "已完成", "done"),
+    ("tl.plan_action_dropped", "已取消", "dropped"),
+    ("tl.plan_action_rescheduled", "改期至", "moved to"),
     ("tl.employment", "登记了就业", "recorded employment"),
     ("tl.employment_ended", "登记了就业结束", "recorded the end of employment"),
     ("tl.since", "起", "from"),
@@ -232,6 +238,32 @@ pub fn sentence(ctx: &Ctx, e: &Event, mask: &dyn Fn(&str) -> String) -> String {
             let to = mask(text(&after, "employer"));
             join(ctx, &[ctx.t("tl.service"), &kind, &aside(ctx, &[to, outcome, mask(text(&after, "note"))])])
         }
+        "plan.made" => {
+            let actions = after.get("actions").and_then(Value::as_array).map_or(0, Vec::len);
+            let count = match ctx.lang {
+                Lang::Zh => format!("{actions}项措施"),
+                Lang::En => format!("{actions} action(s)"),
+            };
+            join(
+                ctx,
+                &[
+                    ctx.t("tl.plan_made"),
+                    &aside(ctx, &[count, join(ctx, &[ctx.t("tl.plan_review"), &date(&after, "review_on")])]),
+                ],
+            )
+        }
+        "plan.action_changed" => {
+            use yuanzhu_domain::assistance::{LedgerKind, ServiceKind};
+            let kind = ServiceKind::parse(text(&after, "kind"))
+                .map_or_else(String::new, |k| LedgerKind::Service(k).name(ctx.lang).to_owned());
+            let what = match (text(&before, "due") != text(&after, "due"), text(&after, "state")) {
+                (_, "done") => ctx.t("tl.plan_action_done").to_owned(),
+                (_, "dropped") => ctx.t("tl.plan_action_dropped").to_owned(),
+                (true, _) => join(ctx, &[ctx.t("tl.plan_action_rescheduled"), &date(&after, "due")]),
+                _ => String::new(),
+            };
+            join(ctx, &[ctx.t("tl.plan_action"), &kind, &aside(ctx, &[what, mask(text(&after, "reason"))])])
+        }
         "employment.recorded" => {
             let started = date(&after, "started_on");
             let since = match ctx.lang {
@@ -285,6 +317,8 @@ const ACTIONS: &[(&str, &str, &str)] = &[
     ("contact.logged", "联系记录", "Contact attempt"),
     ("refusal.logged", "拒绝服务记录", "Refusal of a service"),
     ("service.recorded", "援助服务记录", "Service given"),
+    ("plan.made", "制定援助计划", "Assistance plan made"),
+    ("plan.action_changed", "援助计划措施变更", "Plan action changed"),
     ("employment.recorded", "就业登记", "Employment recorded"),
     ("duplicate.flagged", "疑似重复", "Possible duplicate flagged"),
     ("duplicate.decided", "重复核定", "Possible duplicate decided"),
