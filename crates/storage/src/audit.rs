@@ -53,6 +53,7 @@ pub enum AuditAction {
     ServiceRecorded,
     PlanMade,
     PlanActionChanged,
+    FollowUpRecorded,
     RevocationProposed,
     RevocationConfirmed,
     RevocationDismissed,
@@ -80,7 +81,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 49] = [
+    pub const ALL: [AuditAction; 50] = [
         AuditAction::PersonCreated,
         AuditAction::PersonUpdated,
         AuditAction::PersonViewed,
@@ -106,6 +107,7 @@ impl AuditAction {
         AuditAction::ServiceRecorded,
         AuditAction::PlanMade,
         AuditAction::PlanActionChanged,
+        AuditAction::FollowUpRecorded,
         AuditAction::RevocationProposed,
         AuditAction::RevocationConfirmed,
         AuditAction::RevocationDismissed,
@@ -160,6 +162,7 @@ impl AuditAction {
             AuditAction::ServiceRecorded => "service.recorded",
             AuditAction::PlanMade => "plan.made",
             AuditAction::PlanActionChanged => "plan.action_changed",
+            AuditAction::FollowUpRecorded => "follow_up.recorded",
             AuditAction::RevocationProposed => "revocation.proposed",
             AuditAction::RevocationConfirmed => "revocation.confirmed",
             AuditAction::RevocationDismissed => "revocation.dismissed",

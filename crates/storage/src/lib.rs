@@ -12,6 +12,7 @@ pub mod duplicates;
 pub mod employment;
 mod error;
 pub mod export;
+pub mod follow_ups;
 pub mod households;
 pub mod import_jobs;
 pub mod persons;

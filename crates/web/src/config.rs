@@ -44,6 +44,8 @@ pub struct Config {
     /// Seconds between two writings of the audit chain's head to the log and `/metrics` (0:
     /// never), so that copies of it live outside the database.
     pub audit_head_seconds: u64,
+    /// The months after the start of a job at which follow-ups fall due (第十九条 跟踪回访).
+    pub follow_up_months: Vec<u32>,
 }
 
 impl Default for Config {
@@ -63,6 +65,7 @@ impl Default for Config {
             import_max_rows: 200_000,
             import_max_unpacked_mib: 256,
             audit_head_seconds: 60,
+            follow_up_months: yuanzhu_domain::assistance::follow_up::DEFAULT_MONTHS.to_vec(),
         }
     }
 }
@@ -110,6 +113,7 @@ impl fmt::Debug for Config {
             .field("import_max_rows", &self.import_max_rows)
             .field("import_max_unpacked_mib", &self.import_max_unpacked_mib)
             .field("audit_head_seconds", &self.audit_head_seconds)
+            .field("follow_up_months", &self.follow_up_months)
             .finish()
     }
 }

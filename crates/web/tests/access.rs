@@ -256,6 +256,10 @@ fn fixtures() -> Vec<Fixture> {
             Some(json!({"goals": ["就业"], "actions": [{"kind": "career_guidance", "due": "2026-12-31"}], "review_on": "2027-06-30"}))
         }),
         f("GET", "/api/v1/persons/{id_number}/plans", View, Person, R, Prep::None, no_query, none),
+        f("POST", "/api/v1/persons/{id_number}/follow-ups", RecordService, Person, W, Prep::Employed, no_query, |t| {
+            Some(json!({"employment_id": t.id, "months": 1, "date": "2026-12-05", "in_job": true, "channel": "phone"}))
+        }),
+        f("GET", "/api/v1/queues/follow-ups", View, Global, R, Prep::None, |_| "due_before=2027-06-01".into(), none),
         f("POST", "/api/v1/plans/{id}/actions/{index}", RecordService, Person, W, Prep::Plan, no_query, |_| {
             Some(json!({"change": "drop", "reason": "测试", "version": 1}))
         }),

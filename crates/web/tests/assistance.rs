@@ -301,3 +301,63 @@ async fn a_plan_is_made_once_and_its_actions_are_done_rescheduled_or_dropped_wit
         assert_eq!(changes, 3);
     }
 }
+
+async fn queue(app: &TestApp, client: &Client, before: &str) -> Answer {
+    app.call(Method::GET, &format!("/api/v1/queues/follow-ups?due_before={before}"), client, None).await
+}
+
+#[tokio::test]
+async fn follow_ups_fall_due_after_a_placement_and_leave_the_queue_once_made() {
+    for app in apps("svc_follow").await {
+        let o = office(&app).await;
+        let id = registered(&app, 8).await;
+        let work = json!({"started_on": "2026-06-10", "employer": "演示超市"});
+        let a = post(&app, &o.caseworker, &format!("/api/v1/persons/{id}/employment"), work).await;
+        assert!(a.status.is_success(), "{}", a.text);
+        let job = a.body["employment_id"].as_str().unwrap().to_owned();
+        // 1, 3 and 6 months after 2026-06-10: 07-10, 09-10, 12-10.
+        let q = status(queue(&app, &o.caseworker, "2026-12-31").await, StatusCode::OK);
+        let dues: Vec<(&str, u64)> = q["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| (i["due"].as_str().unwrap(), i["months"].as_u64().unwrap()))
+            .collect();
+        assert_eq!(dues, [("2026-07-10", 1), ("2026-09-10", 3), ("2026-12-10", 6)], "{q}");
+        assert_eq!(q["items"][0]["kind"], "follow_up");
+        assert_ne!(q["items"][0]["id_number"], id.as_str(), "masked as in lists");
+        assert!(q["items"][0]["id_number"].as_str().unwrap().contains('*'));
+        let q = status(queue(&app, &o.caseworker, "2026-09-01").await, StatusCode::OK);
+        assert_eq!(q["items"].as_array().map(Vec::len), Some(1), "only what is due before the day: {q}");
+        let q = status(queue(&app, &o.stranger, "2026-12-31").await, StatusCode::OK);
+        assert_eq!(q["items"].as_array().map(Vec::len), Some(0), "another unit's account sees none: {q}");
+
+        let uri = format!("/api/v1/persons/{id}/follow-ups");
+        let bad = json!({"employment_id": job, "months": 2, "date": "2026-05-01", "channel": "pigeon"});
+        let a = post(&app, &o.caseworker, &uri, bad).await;
+        let fields: Vec<&str> =
+            a.body["error"]["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, ["months", "date", "in_job", "channel"], "{}", a.text);
+        let made = json!({"employment_id": job, "months": 1, "date": "2026-07-12", "in_job": true, "channel": "phone", "need": "希望调班"});
+        let f = status(post(&app, &o.caseworker, &uri, made.clone()).await, StatusCode::CREATED);
+        assert_eq!((f["due"].as_str(), f["in_job"].as_bool()), (Some("2026-07-10"), Some(true)));
+        let again = post(&app, &o.caseworker, &uri, made).await;
+        assert_eq!(
+            (again.status, again.body["error"]["code"].as_str()),
+            (StatusCode::CONFLICT, Some("follow_up_done"))
+        );
+        let q = status(queue(&app, &o.caseworker, "2026-12-31").await, StatusCode::OK);
+        assert_eq!(q["items"].as_array().map(Vec::len), Some(2), "the month-1 follow-up is made: {q}");
+        // Another person's job is not this person's.
+        let other = registered(&app, 9).await;
+        let theirs =
+            json!({"employment_id": job, "months": 3, "date": "2026-09-12", "in_job": true, "channel": "phone"});
+        let a = post(&app, &o.caseworker, &format!("/api/v1/persons/{other}/follow-ups"), theirs).await;
+        assert_eq!(a.body["error"]["code"], "unknown_employment", "{}", a.text);
+        // The ledger shows it, with the ledger's article.
+        let l = status(ledger(&app, &o.caseworker, &id).await, StatusCode::OK);
+        let follow = l["entries"].as_array().unwrap().iter().find(|e| e["kind"] == "follow_up").unwrap();
+        assert!(follow["summary"].as_str().unwrap().contains("仍在岗"), "{follow}");
+        assert!(follow["article"].as_str().unwrap().contains("第十九条"), "{follow}");
+    }
+}

@@ -15,6 +15,8 @@ pub enum LedgerKind {
     Placement,
     /// The end of that work: the person needs help again.
     PlacementEnded,
+    /// A follow-up of the work (跟踪回访).
+    FollowUp,
 }
 
 impl LedgerKind {
@@ -23,6 +25,7 @@ impl LedgerKind {
             LedgerKind::Service(k) => k.code(),
             LedgerKind::Placement => "placement",
             LedgerKind::PlacementEnded => "placement_ended",
+            LedgerKind::FollowUp => "follow_up",
         }
     }
 
@@ -42,6 +45,7 @@ impl LedgerKind {
             LedgerKind::Service(K::TrainingRecommendation) => ("推荐职业技能培训", "Training recommendation"),
             LedgerKind::Placement => ("实现就业", "Found work"),
             LedgerKind::PlacementEnded => ("就业终止", "Work ended"),
+            LedgerKind::FollowUp => ("跟踪回访", "Follow-up"),
         };
         if matches!(lang, Lang::Zh) { zh } else { en }
     }
@@ -67,6 +71,7 @@ pub enum Detail {
     Service(ServiceRecord),
     Placement { employer: Option<String> },
     PlacementEnded { employer: Option<String> },
+    FollowUp(super::follow_up::FollowUp),
 }
 
 impl LedgerEntry {
@@ -113,6 +118,25 @@ impl LedgerEntry {
         entries
     }
 
+    /// The entry for a follow-up of a job, citing the ledger's article of the policy of its day.
+    pub fn of_follow_up(
+        policies: &yuanzhu_rules::PolicySet,
+        f: super::follow_up::FollowUp,
+        id: String,
+        by: String,
+    ) -> LedgerEntry {
+        let policy = policies.in_force_on(f.on);
+        LedgerEntry {
+            on: f.on,
+            kind: LedgerKind::FollowUp,
+            article: policy.map(|p| p.ledger_citation.clone()).unwrap_or_default(),
+            policy: policy.map(|p| p.id.clone()),
+            record: id,
+            by,
+            detail: Detail::FollowUp(f),
+        }
+    }
+
     /// One sentence: the kind, what came of it, and the note or the employer.
     pub fn summary(&self, lang: Lang) -> String {
         let zh = matches!(lang, Lang::Zh);
@@ -143,6 +167,16 @@ impl LedgerEntry {
                     .unwrap_or_default();
                 let rest = join(vec![to, loan, outcome, r.note.clone()]);
                 if rest.is_empty() { name.to_owned() } else { format!("{name}{sep}{rest}") }
+            }
+            Detail::FollowUp(f) => {
+                let when = if zh { format!("第{}个月", f.months) } else { format!("month {}", f.months) };
+                let job = match (f.in_job, zh) {
+                    (true, true) => "仍在岗",
+                    (false, true) => "已离岗",
+                    (true, false) => "still in the job",
+                    (false, false) => "no longer in the job",
+                };
+                format!("{name}{sep}{}", join(vec![when, job.to_owned(), f.need.clone()]))
             }
             Detail::Placement { employer } | Detail::PlacementEnded { employer } => match employer {
                 Some(e) if !e.is_empty() => format!("{name}{sep}{e}"),

@@ -7,11 +7,12 @@ use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::Json;
+use super::{Json, Query};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::service::assistance::{
-    self as service, ActionChangeBody, LedgerJson, NewPlanBody, NewServiceBody, PlanJson, PlansJson, ServiceJson,
+    self as service, ActionChangeBody, FollowUpJson, FollowUpQueueJson, FollowUpQueueQuery, LedgerJson,
+    NewFollowUpBody, NewPlanBody, NewServiceBody, PlanJson, PlansJson, ServiceJson,
 };
 use crate::state::AppState;
 
@@ -21,6 +22,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(ledger))
         .routes(routes!(make_plan, plans_of))
         .routes(routes!(change_action))
+        .routes(routes!(record_follow_up))
+        .routes(routes!(follow_up_queue))
 }
 
 /// Record a service given to the person (第八至十六条). It cites the article it delivers under the
@@ -128,4 +131,46 @@ async fn change_action(
     Json(body): Json<ActionChangeBody>,
 ) -> Result<Json<PlanJson>, ApiError> {
     Ok(Json(service::change_action(&state, &user, &id, index, body).await?))
+}
+
+/// Record a follow-up of one of the person's jobs (第十九条 跟踪回访): whether they are still in it,
+/// how they were contacted, and what they need.
+#[utoipa::path(
+    post, path = "/persons/{id_number}/follow-ups", tag = "assistance",
+    params(("id_number" = String, Path, description = "18-digit ID number")),
+    request_body = NewFollowUpBody,
+    responses(
+        (status = 201, description = "Recorded", body = FollowUpJson),
+        (status = 403, body = ErrorBody),
+        (status = 404, description = "No such person in your jurisdiction", body = ErrorBody),
+        (status = 409, description = "That follow-up of the job is recorded already (`follow_up_done`)", body = ErrorBody),
+        (status = 422, description = "Fields are wrong: `field` names the first, `errors` lists all", body = ErrorBody),
+    )
+)]
+async fn record_follow_up(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id_number): Path<String>,
+    Json(body): Json<NewFollowUpBody>,
+) -> Result<Response, ApiError> {
+    let made = service::record_follow_up(&state, &user, &id_number, body).await?;
+    Ok((StatusCode::CREATED, Json(made)).into_response())
+}
+
+/// The follow-ups due before a day (today by default) of the persons you reach, soonest first;
+/// ID numbers masked, as in every list.
+#[utoipa::path(
+    get, path = "/queues/follow-ups", tag = "assistance",
+    params(FollowUpQueueQuery),
+    responses(
+        (status = 200, body = FollowUpQueueJson),
+        (status = 422, description = "`due_before` is not a date", body = ErrorBody),
+    )
+)]
+async fn follow_up_queue(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Query(query): Query<FollowUpQueueQuery>,
+) -> Result<Json<FollowUpQueueJson>, ApiError> {
+    Ok(Json(service::follow_up_queue(&state, &user, query).await?))
 }

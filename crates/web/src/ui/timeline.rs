@@ -46,6 +46,9 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("tl.refusal", "登记了拒绝就业服务：", "recorded a refusal of"),
     ("tl.service", "提供了服务：", "gave a service:"),
     ("tl.plan_made", "制定了援助计划", "made an assistance plan"),
+    ("tl.follow_up", "进行了跟踪回访", "followed up the job"),
+    ("tl.follow_up_in_job", "仍在岗", "still in the job"),
+    ("tl.follow_up_out_of_job", "已离岗", "no longer in the job"),
     ("tl.plan_review", "复核日期", "review on"),
     ("tl.plan_action", "更新了援助计划措施：", "updated a plan action:"),
     ("tl.plan_action_done", "已完成", "done"),
@@ -264,6 +267,19 @@ pub fn sentence(ctx: &Ctx, e: &Event, mask: &dyn Fn(&str) -> String) -> String {
             };
             join(ctx, &[ctx.t("tl.plan_action"), &kind, &aside(ctx, &[what, mask(text(&after, "reason"))])])
         }
+        "follow_up.recorded" => {
+            let months = after.get("months").and_then(Value::as_u64).unwrap_or(0);
+            let when = match ctx.lang {
+                Lang::Zh => format!("第{months}个月"),
+                Lang::En => format!("month {months}"),
+            };
+            let job = if after.get("in_job").and_then(Value::as_bool) == Some(true) {
+                ctx.t("tl.follow_up_in_job")
+            } else {
+                ctx.t("tl.follow_up_out_of_job")
+            };
+            join(ctx, &[ctx.t("tl.follow_up"), &aside(ctx, &[when, job.to_owned(), mask(text(&after, "need"))])])
+        }
         "employment.recorded" => {
             let started = date(&after, "started_on");
             let since = match ctx.lang {
@@ -318,6 +334,7 @@ const ACTIONS: &[(&str, &str, &str)] = &[
     ("refusal.logged", "拒绝服务记录", "Refusal of a service"),
     ("service.recorded", "援助服务记录", "Service given"),
     ("plan.made", "制定援助计划", "Assistance plan made"),
+    ("follow_up.recorded", "跟踪回访", "Follow-up after placement"),
     ("plan.action_changed", "援助计划措施变更", "Plan action changed"),
     ("employment.recorded", "就业登记", "Employment recorded"),
     ("duplicate.flagged", "疑似重复", "Possible duplicate flagged"),
