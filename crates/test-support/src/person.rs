@@ -75,9 +75,10 @@ impl Default for PersonBuilder {
 
 impl PersonBuilder {
     /// A person of [`DISTRICT`] born on 1975-03-01, living in the standard office's
-    /// [`COMMUNITY`], registered on 2016-05-01, with the [`DEFAULT_FACTS`]. Its serial (the ID
-    /// number's 15th to 17th digits) is the next of this process, counting down from 999 so that
-    /// it stays clear of the small serials tests choose with [`PersonBuilder::serial`].
+    /// [`COMMUNITY`], registered on 2016-05-01: a registered unemployed local who can work and
+    /// wants help, with no allowance and no disability. Its serial (the ID number's 15th to 17th
+    /// digits) is the next of this process, counting down from 999 so that it stays clear of the
+    /// small serials tests choose with [`PersonBuilder::serial`].
     pub fn new() -> PersonBuilder {
         static NEXT: AtomicU32 = AtomicU32::new(0);
         let serial = 999 - NEXT.fetch_add(1, Ordering::Relaxed) % 900;
@@ -93,16 +94,19 @@ impl PersonBuilder {
         DEFAULT_FACTS.iter().fold(person, |p, (column, value)| p.set(column, *value))
     }
 
-    /// The ID number's sequence code (0..=999); its parity is the sex (odd: male). Also names the
-    /// row (`p{serial}`) and, unless set, the person (`陈{serial}`).
+    /// The ID number's sequence code (0..=999); its parity is the sex (odd: male). Unless the
+    /// test set them, the row's reference (`p{serial}`) and the name (`陈{serial}`) follow it.
     pub fn serial(mut self, serial: u32) -> PersonBuilder {
         assert!(serial < 1000, "an ID number's sequence code has three digits, not {serial}");
-        let default_name = format!("陈{}", self.serial);
+        let (default_ref, default_name) = (format!("p{}", self.serial), format!("陈{}", self.serial));
         self.serial = serial;
+        if self.get("ref") == Some(default_ref.as_str()) {
+            self = self.set("ref", format!("p{serial}"));
+        }
         if self.get("name") == Some(default_name.as_str()) {
             self = self.set("name", format!("陈{serial}"));
         }
-        self.set("ref", format!("p{serial}"))
+        self
     }
 
     /// The six-digit area code at the head of the ID number (the place of first registration).
@@ -205,6 +209,13 @@ impl PersonBuilder {
         self.set(column, "")
     }
 
+    /// Leaves a column out altogether: the file does not have it (unless another person in it
+    /// does), the body does not name it.
+    pub fn without(mut self, column: &str) -> PersonBuilder {
+        self.columns.retain(|(c, _)| c != column);
+        self
+    }
+
     /// Any column by its name, as its text in the file.
     pub fn set(mut self, column: &str, value: impl Into<String>) -> PersonBuilder {
         let value = value.into();
@@ -270,10 +281,11 @@ impl PersonBuilder {
     }
 }
 
-/// A registration file of these persons: [`REGISTRATION_HEADER`]'s columns, then every other
-/// column any of them has, in the order first set; a cell a person lacks is empty.
+/// A registration file of these persons: the columns any of them has, [`REGISTRATION_HEADER`]'s
+/// first and in its order, then the others in the order first set; a cell a person lacks is empty.
 pub fn csv(persons: &[&PersonBuilder]) -> String {
-    let mut header: Vec<&str> = REGISTRATION_HEADER.split(',').collect();
+    let has = |column: &str| column == "id_number" || persons.iter().any(|p| p.get(column).is_some());
+    let mut header: Vec<&str> = REGISTRATION_HEADER.split(',').filter(|c| has(c)).collect();
     for person in persons {
         for (column, _) in &person.columns {
             if !header.contains(&column.as_str()) {
@@ -334,6 +346,8 @@ mod tests {
         assert!(blank.csv_row().starts_with("a,"));
         assert!(blank.csv_row().ends_with(",true,true,true,true,true,"), "{}", blank.csv_row());
         assert_eq!(blank.get("name"), Some("陈3"), "the default name follows the serial");
+        let named = PersonBuilder::new().reference("a").name("陈甲").serial(12);
+        assert_eq!((named.get("ref"), named.get("name")), (Some("a"), Some("陈甲")), "what the test set stays");
     }
 
     #[test]
@@ -349,6 +363,13 @@ mod tests {
         assert!(lines.next().unwrap().ends_with(",2015-10-01,H-1,户主,,"));
         assert!(lines.next().unwrap().ends_with(",,,,true,\"东山路1号, 2楼\""));
         let panicked = std::panic::catch_unwind(|| a.csv_row()).is_err();
+        let short = PersonBuilder::new().serial(4).without("phone").without("disabled").household("H1", "户主");
+        assert_eq!(
+            csv(&[&short]).lines().next().unwrap(),
+            "ref,id_number,name,residence_unit,registered_on,hukou_local,registered_unemployed,able_to_work,\
+             willing_to_be_assisted,minimum_living_allowance,household_ref,relation",
+            "a column no one has is left out"
+        );
         assert!(panicked, "a column outside the header is not dropped silently");
     }
 
