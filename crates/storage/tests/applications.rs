@@ -3,39 +3,29 @@
 
 mod common;
 
+use std::sync::LazyLock;
+
 use yuanzhu_domain::application::{
     ApplicationCategory, Document as D, HardshipSubType as H, State, StateKind, TransitionError,
 };
-use yuanzhu_domain::registration::read_csv;
 use yuanzhu_rules::{Date, Lang, PolicySet};
 use yuanzhu_storage::applications::{self, ApplicationError, StoredApplication};
 use yuanzhu_storage::audit::{self, Verdict};
 use yuanzhu_storage::{Store, StoreError, persons};
 
 /// A fresh SQLite file, and a fresh PostgreSQL database when PostgreSQL is installed, each with
-/// the unit tree and [`MAN`] registered.
+/// the unit tree and [`common::man`] registered.
 async fn registries() -> Vec<(Store, Option<tempfile::TempDir>)> {
     let out = common::stores("applications").await;
     for (store, _) in &out {
         store.init().await.unwrap();
-        let text = format!("{HEADER}\n{MAN}");
-        let rows: Vec<_> = read_csv(text.as_bytes(), d("2026-11-26"), Lang::Zh)
-            .unwrap()
-            .into_iter()
-            .map(|r| r.expect("the test row is valid"))
-            .collect();
-        let units = persons::unit_codes(store).await.unwrap();
-        persons::register_batch(store, &rows, &units, "importer", &PolicySet::embedded(), Lang::Zh).await.unwrap();
+        common::register(store, &[&common::man()], "importer").await;
     }
     out
 }
 
-const HEADER: &str = "ref,id_number,name,phone,residence_unit,registered_on,hukou_local,registered_unemployed,able_to_work,willing_to_be_assisted,minimum_living_allowance,disabled";
-
-// A man born 1975-01-01 on 低保, registered on 2016-03-01 at 越秀区东山街道 (440104011): 大龄 is
-// recognised at registration (第四条); 特困 第3目 needs an application (第五条).
-const MAN: &str = "a,440106197501011232,张三,13800138000,440104011,2016-03-01,true,true,true,true,true,";
-const ID: &str = "440106197501011232";
+/// The ID number of [`common::man`].
+static ID: LazyLock<String> = LazyLock::new(|| common::man().id());
 
 fn d(s: &str) -> Date {
     Date::parse(s).unwrap()
@@ -51,7 +41,7 @@ const CHECKLIST: [D; 3] =
 /// Opened on 2016-03-02 with every document, and submitted the same day.
 async fn submitted(store: &Store) -> StoredApplication {
     let on = d("2016-03-02");
-    let mut app = applications::open(store, ID, low_income(), "clerk", on).await.unwrap();
+    let mut app = applications::open(store, ID.as_str(), low_income(), "clerk", on).await.unwrap();
     for doc in CHECKLIST {
         app = applications::provide(store, &app.id, doc, "clerk", on, app.version).await.unwrap();
     }
@@ -75,7 +65,7 @@ fn refusal(r: Result<StoredApplication, ApplicationError>) -> TransitionError {
 async fn a_file_completed_after_the_one_time_notice_is_approved_and_the_person_recognised() {
     for (store, _dir) in registries().await {
         let on = d("2016-03-02");
-        let app = applications::open(&store, ID, low_income(), "clerk", on).await.unwrap();
+        let app = applications::open(&store, ID.as_str(), low_income(), "clerk", on).await.unwrap();
         assert_eq!((app.version, app.unit_code.as_str(), app.application.state()), (1, "440104011", &State::Draft));
         let mut app = app;
         for doc in [D::EmploymentUnemploymentCertificate, D::HardshipApplicationForm] {
@@ -89,7 +79,10 @@ async fn a_file_completed_after_the_one_time_notice_is_approved_and_the_person_r
         let waiting = applications::waiting_for_documents(&store, "440104", d("2016-03-10")).await.unwrap();
         assert_eq!(waiting.len(), 1);
         let w = &waiting[0];
-        assert_eq!((w.application_id.as_str(), w.id_number.as_str(), w.name.as_str()), (app.id.as_str(), ID, "张三"));
+        assert_eq!(
+            (w.application_id.as_str(), w.id_number.as_str(), w.name.as_str()),
+            (app.id.as_str(), ID.as_str(), "张三")
+        );
         assert_eq!((w.notice_served_on, w.days_since_notice), (on, 8));
         assert_eq!(w.still_missing, [D::MinimumLivingAllowanceOrLowIncomeCertificate]);
         assert_eq!((w.deadline, w.days_left), (None, None), "第五条 sets no time to complete the file");
@@ -115,9 +108,9 @@ async fn a_file_completed_after_the_one_time_notice_is_approved_and_the_person_r
         .unwrap();
         assert_eq!((approved.application.state().kind(), approved.version), (StateKind::Approved, 7));
         assert_eq!(applications::load(&store, &app.id).await.unwrap(), Some(approved.clone()));
-        assert_eq!(applications::of_person(&store, ID).await.unwrap(), [approved]);
+        assert_eq!(applications::of_person(&store, ID.as_str()).await.unwrap(), [approved]);
 
-        let file = persons::file(&store, ID).await.unwrap().unwrap();
+        let file = persons::file(&store, ID.as_str()).await.unwrap().unwrap();
         assert_eq!(file.categories, ["older_unemployed", "hardship_low_income"]);
         let r = file.recognitions.iter().find(|r| r.category == "hardship_low_income").unwrap();
         assert_eq!(
@@ -171,7 +164,7 @@ async fn a_refusal_needs_a_reason_keeps_it_and_recognises_nothing() {
             ("家庭成员中有人就业", d("2016-03-05"), "district")
         );
 
-        let file = persons::file(&store, ID).await.unwrap().unwrap();
+        let file = persons::file(&store, ID.as_str()).await.unwrap().unwrap();
         assert_eq!(file.categories, ["older_unemployed"]);
         let last = file.timeline.last().unwrap();
         assert_eq!((last.action.as_str(), last.actor.as_str()), ("application.rejected", "district"));
@@ -213,7 +206,7 @@ async fn the_deficiency_notice_is_served_once_and_a_second_is_refused() {
 async fn resubmitting_without_what_the_notice_asked_for_is_refused() {
     for (store, _dir) in registries().await {
         let on = d("2016-03-02");
-        let app = applications::open(&store, ID, low_income(), "clerk", on).await.unwrap();
+        let app = applications::open(&store, ID.as_str(), low_income(), "clerk", on).await.unwrap();
         let app = applications::submit(&store, &app.id, "clerk", on, app.version).await.unwrap();
         assert_eq!(app.application.state().kind(), StateKind::Deficient);
         let e = refusal(applications::submit(&store, &app.id, "clerk", on, app.version).await);
@@ -228,7 +221,7 @@ async fn resubmitting_without_what_the_notice_asked_for_is_refused() {
 async fn a_change_on_a_stale_version_is_refused_with_a_conflict() {
     for (store, _dir) in registries().await {
         let on = d("2016-03-02");
-        let opened = applications::open(&store, ID, low_income(), "clerk", on).await.unwrap();
+        let opened = applications::open(&store, ID.as_str(), low_income(), "clerk", on).await.unwrap();
         // Two caseworkers read version 1; the first one's change lands.
         let first =
             applications::provide(&store, &opened.id, D::HardshipApplicationForm, "clerk-a", on, 1).await.unwrap();
@@ -265,8 +258,12 @@ async fn two_decisions_at_once_one_lands_and_the_other_is_told_it_is_stale() {
             (approved.is_ok() && stale(&rejected)) || (rejected.is_ok() && stale(&approved)),
             "{approved:?} / {rejected:?}"
         );
-        let recognised =
-            persons::file(&store, ID).await.unwrap().unwrap().categories.contains(&"hardship_low_income".into());
+        let recognised = persons::file(&store, ID.as_str())
+            .await
+            .unwrap()
+            .unwrap()
+            .categories
+            .contains(&"hardship_low_income".into());
         assert_eq!(recognised, approved.is_ok());
         assert!(matches!(audit::verify(&store).await.unwrap(), Verdict::Intact { .. }));
     }
@@ -282,11 +279,11 @@ async fn an_application_is_refused_for_an_unknown_person_a_held_category_or_one_
             applications::of_person(&store, "11010519491231002X").await,
             Err(ApplicationError::PersonNotFound { .. })
         ));
-        let e = applications::open(&store, ID, low_income(), " ", on).await.unwrap_err();
+        let e = applications::open(&store, ID.as_str(), low_income(), " ", on).await.unwrap_err();
         assert_eq!(e.field(), Some("by"));
 
         let app = submitted(&store).await;
-        let e = applications::open(&store, ID, low_income(), "clerk", on).await.unwrap_err();
+        let e = applications::open(&store, ID.as_str(), low_income(), "clerk", on).await.unwrap_err();
         assert!(matches!(&e, ApplicationError::AlreadyOpen { application_id } if *application_id == app.id), "{e:?}");
         // Behind the check, the schema holds one undecided application per person and category.
         let twin = sqlx::query(
@@ -300,15 +297,16 @@ async fn an_application_is_refused_for_an_unknown_person_a_held_category_or_one_
         assert!(twin.is_err(), "a second undecided application for the category must not be stored");
         // Another category may be applied for alongside.
         let single_parent = ApplicationCategory::hardship(H::SingleParentHousehold);
-        let other = applications::open(&store, ID, single_parent, "clerk", on).await.unwrap();
+        let other = applications::open(&store, ID.as_str(), single_parent, "clerk", on).await.unwrap();
 
         applications::approve(&store, &PolicySet::embedded(), &app.id, "district", d("2016-03-05"), app.version)
             .await
             .unwrap();
-        let e = applications::open(&store, ID, low_income(), "clerk", d("2016-04-01")).await.unwrap_err();
+        let e = applications::open(&store, ID.as_str(), low_income(), "clerk", d("2016-04-01")).await.unwrap_err();
         assert_eq!((e.field(), e.code()), (Some("category"), "already_recognised"));
         assert!(e.message(Lang::Zh).contains("2016-03-05"));
-        let ids: Vec<String> = applications::of_person(&store, ID).await.unwrap().into_iter().map(|a| a.id).collect();
+        let ids: Vec<String> =
+            applications::of_person(&store, ID.as_str()).await.unwrap().into_iter().map(|a| a.id).collect();
         assert_eq!(ids, [app.id, other.id]);
     }
 }
@@ -340,14 +338,14 @@ async fn a_stored_history_that_disagrees_with_its_row_is_reported_as_corrupt() {
 }
 
 /// 特困（大龄且连续失业6个月以上）, 第三条第（三）项第1目, which asks for a man of 45 and six
-/// months of unemployment: [`MAN`] is 41 and his file says nothing of when it began.
+/// months of unemployment: [`common::man`] is 41 and his file says nothing of when it began.
 fn long_term_older() -> ApplicationCategory {
     ApplicationCategory::hardship(H::LongTermOlder)
 }
 
 /// Opened on `on` with every document of `category`'s checklist, and submitted that day.
 async fn submitted_for(store: &Store, category: ApplicationCategory, on: Date) -> StoredApplication {
-    let mut app = applications::open(store, ID, category, "clerk", on).await.unwrap();
+    let mut app = applications::open(store, ID.as_str(), category, "clerk", on).await.unwrap();
     for doc in app.application.checklist() {
         app = applications::provide(store, &app.id, doc, "clerk", on, app.version).await.unwrap();
     }
@@ -379,12 +377,12 @@ async fn approval_refuses_what_the_rules_do_not_grant_as_of_the_day_received() {
         let loaded = applications::load(&store, &app.id).await.unwrap().unwrap();
         assert_eq!((loaded.application.state().kind(), loaded.version), (StateKind::Submitted, app.version));
         assert_eq!(audit_events(&store).await, events);
-        let file = persons::file(&store, ID).await.unwrap().unwrap();
+        let file = persons::file(&store, ID.as_str()).await.unwrap().unwrap();
         assert!(!file.categories.contains(&"hardship_long_term_older".to_owned()), "{:?}", file.categories);
         // The facts are read at approval: with six months of unemployment shown, what is left
         // unmet is his age (41, under 45) alone.
         sqlx::query("UPDATE persons SET unemployed_since = '2015-08-01' WHERE id_number = $1")
-            .bind(ID)
+            .bind(ID.as_str())
             .execute(store.pool())
             .await
             .unwrap();
@@ -411,7 +409,7 @@ async fn an_application_under_a_policy_not_in_force_on_the_day_received_is_not_a
             "{e:?}"
         );
         assert!(e.message(Lang::Zh).contains("gd-2023-11") && e.message(Lang::En).contains("2026-12-07"));
-        let file = persons::file(&store, ID).await.unwrap().unwrap();
+        let file = persons::file(&store, ID.as_str()).await.unwrap().unwrap();
         assert!(!file.categories.contains(&"hardship_low_income".to_owned()));
     }
 }

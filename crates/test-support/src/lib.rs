@@ -1,8 +1,23 @@
-//! Test support: a throwaway PostgreSQL.
+//! Test support: a throwaway PostgreSQL, a person builder and the standard office.
 //!
-//! Every storage test runs on both SQLite and PostgreSQL (DESIGN.md), so tests need a PostgreSQL
-//! they may fill and throw away. [`shared`] starts one server per test process from Debian's
-//! `postgresql` package, and each test creates its own database in it:
+//! - **PostgreSQL.** Every storage test runs on both SQLite and PostgreSQL (DESIGN.md), so tests
+//!   need a PostgreSQL they may fill and throw away. [`shared`] starts one server per test process
+//!   from Debian's `postgresql` package, and each test creates its own database in it. Where
+//!   PostgreSQL is not installed the tests print one loud line and pass, except under `CI=true`,
+//!   where they fail. If `YUANZHU_TEST_PG_URL` is set, that server is used and nothing is started.
+//! - **Persons.** [`person::PersonBuilder`] names what a positional CSV line left to its column's
+//!   place: `PersonBuilder::new().serial(11).name("陈甲").residence_unit(STREET).minimum_living_allowance(true)`.
+//!   Its ID number is valid by construction (check character from `yuanzhu_rules::synthetic`).
+//!   It writes a row under [`person::REGISTRATION_HEADER`] (`csv_row`), a whole file with any
+//!   other columns (`person::csv`), or the JSON body of `POST /api/v1/persons` (`json`).
+//! - **The office.** [`office`] names the units the tests work in ([`office::COMMUNITY`] in
+//!   [`office::STREET`] in [`office::DISTRICT`], and a neighbouring street) and
+//!   [`office::Office::STANDARD`], one post per role: `city_admin`, `district_supervisor`,
+//!   `street_officer`, `caseworker`, `hotline`, `social_worker`, `auditor`, and a `stranger`
+//!   (a caseworker of the other street). The server tests' `TestApp::office()`
+//!   (`crates/web/tests/common`) creates them on each engine and signs them in, returning an
+//!   `Office<Client>`; this crate cannot, because the password hash and sign-in are the web
+//!   crate's, and that crate depends on this one.
 //!
 //! ```no_run
 //! // Where PostgreSQL is not installed this prints one loud line and the test passes.
@@ -10,10 +25,10 @@
 //! let url = pg.create_database("applicant_is_saved_with_its_audit_event");
 //! // ... connect to `url` with sqlx and run the test ...
 //! ```
-//!
-//! If `YUANZHU_TEST_PG_URL` is set, that server is used instead and nothing is started.
 
 mod cluster;
+pub mod office;
+pub mod person;
 mod url;
 
 use std::collections::HashSet;

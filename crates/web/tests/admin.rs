@@ -8,9 +8,21 @@ use axum::http::{Method, StatusCode};
 use common::{Answer, Client, PASSWORD, TestApp, apps, id_number};
 use serde_json::json;
 use yuanzhu_domain::access::Role;
+use yuanzhu_test_support::person::PersonBuilder;
 
 const STREET: &str = "440104011";
 const OTHER_STREET: &str = "440105001";
+
+/// A person living in [`STREET`] (not in one of its communities), by the row's reference, name,
+/// birth day and the ID number's serial.
+fn person(reference: &str, name: &str, born: &str, serial: u32) -> PersonBuilder {
+    PersonBuilder::new().reference(reference).name(name).born(born).serial(serial).residence_unit(STREET)
+}
+
+/// A person of the other district's [`OTHER_STREET`].
+fn person_elsewhere(reference: &str, name: &str, born: &str, serial: u32) -> PersonBuilder {
+    person(reference, name, born, serial).area("440105").residence_unit(OTHER_STREET)
+}
 
 fn code(a: &Answer) -> &str {
     a.body["error"]["code"].as_str().unwrap_or_else(|| panic!("no error code in {} {}", a.status, a.text))
@@ -172,14 +184,13 @@ async fn disabling_a_user_ends_their_session_and_a_reset_password_signs_them_out
 #[tokio::test]
 async fn an_assignment_lets_a_social_worker_open_exactly_that_persons_file() {
     for app in apps("admin_assign").await {
-        let (a, b) = (id_number("440104", "1975-03-01", 11), id_number("440104", "1976-03-01", 12));
-        let c = id_number("440105", "1977-03-01", 13);
-        app.register(&[
-            &format!("a,{a},陈甲,13800138000,{STREET},2016-05-01,true,true,true,true,false,false"),
-            &format!("b,{b},陈乙,,{STREET},2016-05-01,true,true,true,true,false,false"),
-            &format!("c,{c},陈丙,,{OTHER_STREET},2016-05-01,true,true,true,true,false,false"),
-        ])
-        .await;
+        let persons = [
+            person("a", "陈甲", "1975-03-01", 11).phone("13800138000"),
+            person("b", "陈乙", "1976-03-01", 12),
+            person_elsewhere("c", "陈丙", "1977-03-01", 13),
+        ];
+        app.register_persons(&persons.each_ref()).await;
+        let [a, b, c] = persons.map(|p| p.id());
         let officer = app.user("officer", Role::StreetOfficer, STREET).await;
         let sw = app.user("sw", Role::SocialWorker, STREET).await;
         app.account("not.sw", Role::CommunityWorker, STREET).await;
@@ -253,11 +264,7 @@ async fn verify(app: &TestApp, client: &Client, query: &str) -> Answer {
 async fn audit_verification_says_intact_and_reports_the_head_for_those_who_may_verify() {
     for app in apps("admin_audit").await {
         let auditor = app.user("auditor", Role::Auditor, STREET).await;
-        app.register(&[&format!(
-            "a,{},陈甲,,{STREET},2016-05-01,true,true,true,true,false,false",
-            id_number("440104", "1975-03-01", 11)
-        )])
-        .await;
+        app.register_persons(&[&person("a", "陈甲", "1975-03-01", 11)]).await;
         let a = verify(&app, &auditor, "").await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.text);
         assert_eq!(a.body["intact"], true);
@@ -274,11 +281,7 @@ async fn audit_verification_says_intact_and_reports_the_head_for_those_who_may_v
         assert_eq!(verify(&app, &worker, "").await.status, StatusCode::FORBIDDEN);
 
         // The chain grows; the head kept earlier still holds.
-        app.register(&[&format!(
-            "b,{},陈乙,,{STREET},2016-05-01,true,true,true,true,false,false",
-            id_number("440104", "1975-03-01", 13)
-        )])
-        .await;
+        app.register_persons(&[&person("b", "陈乙", "1975-03-01", 13)]).await;
         let a = verify(&app, &auditor, &format!("?expect_head={kept}")).await;
         assert_eq!(a.body["intact"], true, "{}", a.text);
         assert!(a.body["head"]["seq"].as_i64().unwrap() > recorded.seq, "{}", a.text);
@@ -306,8 +309,9 @@ async fn audit_verification_says_intact_and_reports_the_head_for_those_who_may_v
 async fn a_man_turning_40_is_recognised_by_the_reassessment_and_his_file_says_so() {
     for app in apps("admin_reassess_ageing").await {
         // Male (odd serial), 39 when he registered, 40 on 2016-06-01.
-        let id = id_number("440104", "1976-06-01", 13);
-        app.register(&[&format!("a,{id},周九,,{STREET},2016-03-01,true,true,true,true,false,false")]).await;
+        let man = person("a", "周九", "1976-06-01", 13).registered_on("2016-03-01");
+        app.register_persons(&[&man]).await;
+        let id = man.id();
         let admin = admin(&app).await;
         let a = app.call(Method::POST, "/api/v1/reassess", &admin, Some(json!({"on": "2016-06-01"}))).await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.text);
@@ -323,11 +327,7 @@ async fn a_man_turning_40_is_recognised_by_the_reassessment_and_his_file_says_so
 #[tokio::test]
 async fn a_city_admin_reassesses_the_registry_and_a_district_supervisor_is_told_why_not() {
     for app in apps("admin_reassess").await {
-        app.register(&[&format!(
-            "a,{},陈甲,,{STREET},2016-05-01,true,true,true,true,false,false",
-            id_number("440104", "1975-03-01", 11)
-        )])
-        .await;
+        app.register_persons(&[&person("a", "陈甲", "1975-03-01", 11)]).await;
         let admin = admin(&app).await;
         let a = app.call(Method::POST, "/api/v1/reassess", &admin, Some(json!({"on": "2026-11-26"}))).await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.text);
@@ -358,15 +358,14 @@ async fn a_city_admin_reassesses_the_registry_and_a_district_supervisor_is_told_
 #[tokio::test]
 async fn possible_duplicates_are_queued_within_jurisdiction_and_decided_once() {
     for app in apps("admin_duplicates").await {
-        let (a, b) = (id_number("440104", "1975-03-01", 11), id_number("440104", "1975-03-01", 12));
-        let (c, d) = (id_number("440105", "1980-03-01", 21), id_number("440105", "1980-03-01", 22));
-        app.register(&[
-            &format!("a,{a},陈同名,,{STREET},2016-05-01,true,true,true,true,false,false"),
-            &format!("b,{b},陈同名,,{STREET},2016-05-01,true,true,true,true,false,false"),
-            &format!("c,{c},李同名,,{OTHER_STREET},2016-05-01,true,true,true,true,false,false"),
-            &format!("d,{d},李同名,,{OTHER_STREET},2016-05-01,true,true,true,true,false,false"),
-        ])
-        .await;
+        let persons = [
+            person("a", "陈同名", "1975-03-01", 11),
+            person("b", "陈同名", "1975-03-01", 12),
+            person_elsewhere("c", "李同名", "1980-03-01", 21),
+            person_elsewhere("d", "李同名", "1980-03-01", 22),
+        ];
+        app.register_persons(&persons.each_ref()).await;
+        let [.., c, d] = persons.map(|p| p.id());
         yuanzhu_storage::duplicates::flag_new(app.store(), "test").await.unwrap();
         let officer = app.user("officer", Role::StreetOfficer, STREET).await;
         let q = app.call(Method::GET, "/api/v1/duplicates", &officer, None).await;
@@ -428,13 +427,14 @@ async fn possible_duplicates_are_queued_within_jurisdiction_and_decided_once() {
 #[tokio::test]
 async fn a_households_zero_employment_ends_when_a_member_finds_work() {
     for app in apps("admin_household").await {
-        let (a, b) = (id_number("440104", "1975-03-01", 11), id_number("440104", "1978-06-01", 22));
-        let header = "ref,id_number,name,residence_unit,registered_on,household_ref,relation,hukou_local,registered_unemployed,able_to_work,willing_to_be_assisted";
-        app.register_csv(&format!(
-                "{header}\na,{a},陈父,{STREET},2016-05-01,H1,户主,true,true,true,true\nb,{b},陈母,{STREET},2016-05-01,H1,配偶,true,true,true,true"
-            ),
-        )
-        .await;
+        // Only the columns the household's file had: no phone, allowance or disability.
+        let member = |p: PersonBuilder| p.without("phone").without("minimum_living_allowance").without("disabled");
+        let persons = [
+            member(person("a", "陈父", "1975-03-01", 11)).household("H1", "户主"),
+            member(person("b", "陈母", "1978-06-01", 22)).household("H1", "配偶"),
+        ];
+        app.register_persons(&persons.each_ref()).await;
+        let a = persons[0].id();
         let worker = app.user("worker", Role::CommunityWorker, STREET).await;
         let h = app.call(Method::GET, "/api/v1/households/H1", &worker, None).await;
         assert_eq!(h.status, StatusCode::OK, "{}", h.text);
@@ -537,5 +537,23 @@ async fn a_registration_with_an_unknown_hukou_unit_is_refused_whole() {
         }
         let a = app.call(Method::POST, "/api/v1/persons", &worker, Some(body("440104011"))).await;
         assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+    }
+}
+
+/// The test kit's standard office (`yuanzhu_test_support::office`): on each engine every post
+/// signs in, and the server says it holds the post's role at the post's unit.
+#[tokio::test]
+async fn the_standard_office_signs_in_with_each_post_s_role_and_unit() {
+    use yuanzhu_test_support::office::Office;
+    for app in apps("admin_standard_office").await {
+        let office = app.office().await;
+        for (post, client) in Office::STANDARD.each().into_iter().zip(office.each()) {
+            let me = app.call(Method::GET, "/api/v1/session", client, None).await;
+            assert_eq!(me.status, StatusCode::OK, "{}: {}", post.username, me.text);
+            assert_eq!(
+                (me.body["username"].as_str(), me.body["role"].as_str(), me.body["unit"].as_str()),
+                (Some(post.username), Some(post.role.code()), Some(post.unit)),
+            );
+        }
     }
 }

@@ -5,13 +5,13 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::{Answer, Client, TestApp, apps, id_number};
+use common::{Answer, Client, TestApp, apps};
 use serde_json::{Value, json};
 use yuanzhu_domain::access::Role;
+use yuanzhu_test_support::office::OTHER_COMMUNITY;
+use yuanzhu_test_support::person::PersonBuilder;
 
-const COMMUNITY: &str = "440104011001"; // 东山街道
-const STREET: &str = "440104011";
-const OTHER_COMMUNITY: &str = "440104012001"; // 农林街道
+type Office = yuanzhu_test_support::office::Office<Client>;
 
 /// The documents 第五条 asks of a 第3目 applicant (low income), in the article's order.
 const LOW_INCOME_CHECKLIST: [&str; 3] = [
@@ -20,32 +20,11 @@ const LOW_INCOME_CHECKLIST: [&str; 3] = [
     "minimum_living_allowance_or_low_income_certificate",
 ];
 
-struct Office {
-    caseworker: Client,
-    officer: Client,
-    stranger: Client,
-    hotline: Client,
-}
-
-async fn office(app: &TestApp) -> Office {
-    app.community(COMMUNITY).await;
-    app.community(OTHER_COMMUNITY).await;
-    Office {
-        caseworker: app.user("caseworker", Role::CommunityWorker, COMMUNITY).await,
-        officer: app.user("officer", Role::StreetOfficer, STREET).await,
-        stranger: app.user("stranger", Role::CommunityWorker, OTHER_COMMUNITY).await,
-        hotline: app.user("hotline", Role::HotlineOperator, "440104").await,
-    }
-}
-
-/// Registers a person living in [`COMMUNITY`] and returns their ID number.
+/// Registers a person living in the standard office's community and returns their ID number.
 async fn person(app: &TestApp, serial: u32) -> String {
-    let id = id_number("440104", "1975-03-01", serial);
-    app.register(&[&format!(
-        "p{serial},{id},陈{serial},13800138000,{COMMUNITY},2016-05-01,true,true,true,true,true,false"
-    )])
-    .await;
-    id
+    let person = PersonBuilder::new().serial(serial).phone("13800138000").minimum_living_allowance(true);
+    app.register_persons(&[&person]).await;
+    person.id()
 }
 
 async fn post(app: &TestApp, client: &Client, uri: &str, body: Value) -> Answer {
@@ -110,7 +89,7 @@ fn ok(a: Answer) -> Value {
 #[tokio::test]
 async fn hardship_application_from_opening_through_the_one_time_notice_to_recognition() {
     for app in apps("app_story").await {
-        let o = office(&app).await;
+        let o = app.office().await;
         let id = person(&app, 11).await;
 
         let draft = open(&app, &o.caseworker, &id, "hardship_low_income").await;
@@ -133,7 +112,7 @@ async fn hardship_application_from_opening_through_the_one_time_notice_to_recogn
         assert_eq!(deficient["deadlines"]["days_since_notice"], 0);
 
         // The street's queue shows it, with what is still missing; no policy sets a deadline.
-        let queue = ok(get(&app, &o.officer, "/api/v1/applications?waiting=documents").await);
+        let queue = ok(get(&app, &o.street_officer, "/api/v1/applications?waiting=documents").await);
         let row = queue.as_array().unwrap().iter().find(|r| r["application_id"] == deficient["id"]).unwrap();
         assert_eq!(codes(&row["still_missing"]), LOW_INCOME_CHECKLIST[1..]);
         assert_eq!((row["days_since_notice"].as_i64(), row["days_left"].as_i64()), (Some(0), None));
@@ -141,7 +120,7 @@ async fn hardship_application_from_opening_through_the_one_time_notice_to_recogn
         assert!(row["id_number"].as_str().unwrap().contains('*'));
 
         // Not complete: neither approvable nor resubmittable.
-        let a = change(&app, &o.officer, &deficient, "approve", json!({})).await;
+        let a = change(&app, &o.street_officer, &deficient, "approve", json!({})).await;
         assert_error(&a, StatusCode::CONFLICT, "not_allowed_in_state", Some("state"));
         let a = change(&app, &o.caseworker, &deficient, "submit", json!({})).await;
         assert_error(&a, StatusCode::CONFLICT, "documents_still_missing", Some("documents"));
@@ -152,25 +131,26 @@ async fn hardship_application_from_opening_through_the_one_time_notice_to_recogn
         assert_eq!(complete["missing"], json!([]));
         let submitted = ok(change(&app, &o.caseworker, &complete, "submit", json!({})).await);
         assert_eq!(submitted["state"], "submitted");
-        let queue = ok(get(&app, &o.officer, "/api/v1/applications?waiting=documents").await);
+        let queue = ok(get(&app, &o.street_officer, "/api/v1/applications?waiting=documents").await);
         assert!(queue.as_array().unwrap().iter().all(|r| r["application_id"] != submitted["id"]), "no longer waiting");
 
         // The caseworker prepares; the street office decides.
         let a = change(&app, &o.caseworker, &submitted, "approve", json!({})).await;
         assert_error(&a, StatusCode::FORBIDDEN, "forbidden", None);
-        let approved = ok(change(&app, &o.officer, &submitted, "approve", json!({})).await);
+        let approved = ok(change(&app, &o.street_officer, &submitted, "approve", json!({})).await);
         assert_eq!(approved["state"], "approved");
         let history: Vec<&str> =
             approved["history"].as_array().unwrap().iter().map(|e| e["action"]["kind"].as_str().unwrap()).collect();
         assert_eq!(history, ["create", "provide", "submit", "provide", "provide", "submit", "approve"]);
 
-        let file = ok(get(&app, &o.officer, &format!("/api/v1/persons/{id}")).await);
+        let file = ok(get(&app, &o.street_officer, &format!("/api/v1/persons/{id}")).await);
         assert!(file["categories"].as_array().unwrap().iter().any(|c| c == "hardship_low_income"), "{file}");
 
         let again =
-            ok(get(&app, &o.officer, &format!("/api/v1/applications/{}", approved["id"].as_str().unwrap())).await);
+            ok(get(&app, &o.street_officer, &format!("/api/v1/applications/{}", approved["id"].as_str().unwrap()))
+                .await);
         assert_eq!(again["state"], "approved");
-        let a = change(&app, &o.officer, &approved, "approve", json!({})).await;
+        let a = change(&app, &o.street_officer, &approved, "approve", json!({})).await;
         assert_error(&a, StatusCode::CONFLICT, "not_allowed_in_state", Some("state"));
         let a = change(&app, &o.caseworker, &approved, "withdraw", json!({})).await;
         assert_error(&a, StatusCode::CONFLICT, "not_allowed_in_state", Some("state"));
@@ -189,7 +169,7 @@ async fn hardship_application_from_opening_through_the_one_time_notice_to_recogn
 #[tokio::test]
 async fn review_serves_one_deficiency_notice_only_and_a_refusal_needs_a_reason() {
     for app in apps("app_review").await {
-        let o = office(&app).await;
+        let o = app.office().await;
         let id = person(&app, 12).await;
         let draft = open(&app, &o.caseworker, &id, "hardship_long_term_older").await;
         assert_eq!(codes(&draft["checklist"]), LOW_INCOME_CHECKLIST[..2]);
@@ -206,11 +186,11 @@ async fn review_serves_one_deficiency_notice_only_and_a_refusal_needs_a_reason()
         )
         .await;
         assert_error(&a, StatusCode::FORBIDDEN, "forbidden", None);
-        let a = change(&app, &o.officer, &submitted, "deficiency-notice", json!({"defective": []})).await;
+        let a = change(&app, &o.street_officer, &submitted, "deficiency-notice", json!({"defective": []})).await;
         assert_error(&a, StatusCode::UNPROCESSABLE_ENTITY, "nothing_missing", Some("defective"));
         let deficient = ok(change(
             &app,
-            &o.officer,
+            &o.street_officer,
             &submitted,
             "deficiency-notice",
             json!({"defective": ["hardship_application_form"]}),
@@ -231,7 +211,7 @@ async fn review_serves_one_deficiency_notice_only_and_a_refusal_needs_a_reason()
         assert_eq!(resubmitted["state"], "submitted");
         let a = change(
             &app,
-            &o.officer,
+            &o.street_officer,
             &resubmitted,
             "deficiency-notice",
             json!({"defective": ["hardship_application_form"]}),
@@ -240,13 +220,13 @@ async fn review_serves_one_deficiency_notice_only_and_a_refusal_needs_a_reason()
         assert_error(&a, StatusCode::CONFLICT, "second_deficiency_notice", Some("deficiency_notice"));
 
         for blank in ["", "   "] {
-            let a = change(&app, &o.officer, &resubmitted, "reject", json!({"reason": blank})).await;
+            let a = change(&app, &o.street_officer, &resubmitted, "reject", json!({"reason": blank})).await;
             assert_error(&a, StatusCode::UNPROCESSABLE_ENTITY, "required", Some("reason"));
         }
-        let a = change(&app, &o.officer, &resubmitted, "reject", json!({})).await;
+        let a = change(&app, &o.street_officer, &resubmitted, "reject", json!({})).await;
         assert_error(&a, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", Some("reason"));
         let rejected =
-            ok(change(&app, &o.officer, &resubmitted, "reject", json!({"reason": "连续失业未满6个月"})).await);
+            ok(change(&app, &o.street_officer, &resubmitted, "reject", json!({"reason": "连续失业未满6个月"})).await);
         assert_eq!(rejected["state"], "rejected");
         assert_eq!(rejected["refusal_notice"]["reason"], "连续失业未满6个月");
         assert_eq!(rejected["refusal_notice"]["served_by"], "officer");
@@ -274,7 +254,7 @@ async fn review_serves_one_deficiency_notice_only_and_a_refusal_needs_a_reason()
 #[tokio::test]
 async fn a_change_on_a_stale_version_is_a_conflict_and_records_nothing() {
     for app in apps("app_stale").await {
-        let o = office(&app).await;
+        let o = app.office().await;
         let id = person(&app, 13).await;
         let draft = open(&app, &o.caseworker, &id, "hardship_low_income").await;
         ok(change(&app, &o.caseworker, &draft, "documents", json!({"documents": [LOW_INCOME_CHECKLIST[0]]})).await);
@@ -292,7 +272,7 @@ async fn a_change_on_a_stale_version_is_a_conflict_and_records_nothing() {
 #[tokio::test]
 async fn outside_the_jurisdiction_an_application_does_not_exist() {
     for app in apps("app_reach").await {
-        let o = office(&app).await;
+        let o = app.office().await;
         let id = person(&app, 14).await;
         let draft = open(&app, &o.caseworker, &id, "hardship_low_income").await;
         let uri = format!("/api/v1/applications/{}", draft["id"].as_str().unwrap());
@@ -326,7 +306,7 @@ async fn outside_the_jurisdiction_an_application_does_not_exist() {
 #[tokio::test]
 async fn a_hotline_operator_reads_an_application_but_neither_prepares_nor_decides_it() {
     for app in apps("app_hotline").await {
-        let o = office(&app).await;
+        let o = app.office().await;
         let id = person(&app, 15).await;
         let a = post(
             &app,
@@ -352,7 +332,7 @@ async fn a_hotline_operator_reads_an_application_but_neither_prepares_nor_decide
 #[tokio::test]
 async fn bad_bodies_are_answered_in_the_error_shape_naming_the_field() {
     for app in apps("app_bad").await {
-        let o = office(&app).await;
+        let o = app.office().await;
         let id = person(&app, 16).await;
         let opening = format!("/api/v1/persons/{id}/applications");
         let cases: [(Value, StatusCode, &str, Option<&str>); 7] = [
@@ -432,7 +412,7 @@ async fn bad_bodies_are_answered_in_the_error_shape_naming_the_field() {
         assert_eq!(now["version"], 1);
 
         // Without `waiting` it is the queue (see below); a `waiting` it does not know is refused.
-        let a = get(&app, &o.officer, "/api/v1/applications?waiting=decision").await;
+        let a = get(&app, &o.street_officer, "/api/v1/applications?waiting=decision").await;
         assert_error(&a, StatusCode::BAD_REQUEST, "invalid_query", Some("waiting"));
         let a = get(&app, &o.caseworker, "/api/v1/persons/not-an-id/applications").await;
         assert_eq!(a.status, StatusCode::METHOD_NOT_ALLOWED, "{}", a.text);
@@ -450,13 +430,13 @@ async fn bad_bodies_are_answered_in_the_error_shape_naming_the_field() {
 #[tokio::test]
 async fn messages_follow_accept_language() {
     for app in apps("app_lang").await {
-        let o = office(&app).await;
+        let o = app.office().await;
         let id = person(&app, 17).await;
         let draft = open(&app, &o.caseworker, &id, "hardship_low_income").await;
         let uri = format!("/api/v1/applications/{}/approve", draft["id"].as_str().unwrap());
         let body = Some(serde_json::to_vec(&json!({"version": 1})).unwrap());
-        let zh = app.send(Method::POST, &uri, &o.officer, body.clone(), &[]).await;
-        let en = app.send(Method::POST, &uri, &o.officer, body, &[("accept-language", "en-GB,en;q=0.9")]).await;
+        let zh = app.send(Method::POST, &uri, &o.street_officer, body.clone(), &[]).await;
+        let en = app.send(Method::POST, &uri, &o.street_officer, body, &[("accept-language", "en-GB,en;q=0.9")]).await;
         assert_error(&zh, StatusCode::CONFLICT, "not_allowed_in_state", Some("state"));
         assert_error(&en, StatusCode::CONFLICT, "not_allowed_in_state", Some("state"));
         assert_eq!(en.body["error"]["message"], "state: the application is a draft, so you cannot approve it");
@@ -523,7 +503,7 @@ fn assert_no_server_error(a: &Answer, what: &str) {
 #[tokio::test]
 async fn generated_bad_input_never_gets_a_server_error() {
     for app in apps("app_fuzz").await {
-        let o = office(&app).await;
+        let o = app.office().await;
         let id = person(&app, 18).await;
         let draft = open(&app, &o.caseworker, &id, "hardship_low_income").await;
         let app_id = draft["id"].as_str().unwrap();
@@ -555,7 +535,7 @@ async fn generated_bad_input_never_gets_a_server_error() {
         ];
         for (uri, valid) in &endpoints {
             for body in bad_bodies(valid) {
-                for client in [&o.caseworker, &o.officer] {
+                for client in [&o.caseworker, &o.street_officer] {
                     let a = post(&app, client, uri, body.clone()).await;
                     assert_no_server_error(&a, &format!("POST {uri} {body}"));
                 }
@@ -575,7 +555,7 @@ async fn generated_bad_input_never_gets_a_server_error() {
             "%27%20OR%201%3D1%20--",
         ];
         for p in paths {
-            let a = get(&app, &o.officer, &format!("/api/v1/applications/{p}")).await;
+            let a = get(&app, &o.street_officer, &format!("/api/v1/applications/{p}")).await;
             assert_no_server_error(&a, p);
             assert!(matches!(a.status, StatusCode::NOT_FOUND | StatusCode::BAD_REQUEST), "{p}: {}", a.text);
             let a = post(
@@ -594,7 +574,7 @@ async fn generated_bad_input_never_gets_a_server_error() {
             "waiting[]=x",
             "waiting=documents&unit=%25",
         ] {
-            let a = get(&app, &o.officer, &format!("/api/v1/applications?{q}")).await;
+            let a = get(&app, &o.street_officer, &format!("/api/v1/applications?{q}")).await;
             assert_no_server_error(&a, q);
         }
     }
@@ -603,7 +583,7 @@ async fn generated_bad_input_never_gets_a_server_error() {
 #[tokio::test]
 async fn a_provincial_application_takes_a_written_commitment_and_carries_its_deadlines() {
     for app in apps("app_gd").await {
-        let o = office(&app).await;
+        let o = app.office().await;
         let id = person(&app, 19).await;
         // gd-2023-11 is in force today and lists the category: it is chosen without being named.
         let draft = open(&app, &o.caseworker, &id, "disabled").await;
@@ -625,7 +605,8 @@ async fn a_provincial_application_takes_a_written_commitment_and_carries_its_dea
         assert!(submitted["deadlines"]["review_deadline"].is_string(), "{submitted}");
         assert_eq!(submitted["deadlines"]["review_overdue"], false);
 
-        let refused = ok(change(&app, &o.officer, &submitted, "reject", json!({"reason": "残疾人证已注销"})).await);
+        let refused =
+            ok(change(&app, &o.street_officer, &submitted, "reject", json!({"reason": "残疾人证已注销"})).await);
         assert!(refused["deadlines"]["appeal_deadline"].is_string(), "{refused}");
         assert_eq!(refused["deadlines"]["can_appeal"], true, "thirty days to ask for re-review");
         assert_eq!(refused["deadlines"]["review_deadline"], Value::Null);
@@ -639,20 +620,24 @@ async fn a_provincial_application_takes_a_written_commitment_and_carries_its_dea
 #[tokio::test]
 async fn the_api_lists_the_queue_of_the_callers_offices_as_the_page_does() {
     for app in apps("applications_listing").await {
-        let o = office(&app).await;
-        let supervisor = app.user("supervisor", Role::DistrictSupervisor, "440104").await;
-        let social = app.user("social", Role::SocialWorker, STREET).await;
+        let o = app.office().await;
         // 51 applicants in the caseworker's community (one more than a page), one in the next street.
-        let ids: Vec<String> = (0..51).map(|i| id_number("440104", "1975-03-01", 100 + i)).collect();
-        let lines: Vec<String> = ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| format!("p{i},{id},林{i:02},,{COMMUNITY},2016-05-01,true,true,true,true,true,false"))
+        let persons: Vec<PersonBuilder> = (0..51)
+            .map(|i| {
+                let name = format!("林{i:02}");
+                PersonBuilder::new()
+                    .serial(100 + i)
+                    .reference(&format!("p{i}"))
+                    .name(&name)
+                    .minimum_living_allowance(true)
+            })
             .collect();
-        app.register(&lines.iter().map(String::as_str).collect::<Vec<_>>()).await;
-        let elsewhere = id_number("440104", "1976-03-01", 300);
-        app.register(&[&format!("x,{elsewhere},农林甲,,{OTHER_COMMUNITY},2016-05-01,true,true,true,true,true,false")])
-            .await;
+        app.register_persons(&persons.iter().collect::<Vec<_>>()).await;
+        let ids: Vec<String> = persons.iter().map(PersonBuilder::id).collect();
+        let neighbour = PersonBuilder::new().serial(300).born("1976-03-01").reference("x").name("农林甲");
+        let neighbour = neighbour.residence_unit(OTHER_COMMUNITY).minimum_living_allowance(true);
+        app.register_persons(&[&neighbour]).await;
+        let elsewhere = neighbour.id();
         let mut drafts = Vec::new();
         for id in &ids {
             drafts.push(open(&app, &o.caseworker, id, "hardship_low_income").await);
@@ -662,7 +647,7 @@ async fn the_api_lists_the_queue_of_the_callers_offices_as_the_page_does() {
         let deficient = ok(change(&app, &o.caseworker, &drafts[1], "submit", json!({})).await);
 
         // Undecided by default, newest first, fifty a page.
-        let first = ok(get(&app, &o.officer, "/api/v1/applications").await);
+        let first = ok(get(&app, &o.street_officer, "/api/v1/applications").await);
         assert_eq!(
             (first["state"].as_str(), first["total"].as_i64(), first["pages"].as_u64()),
             (Some("open"), Some(50), Some(1))
@@ -680,27 +665,26 @@ async fn the_api_lists_the_queue_of_the_callers_offices_as_the_page_does() {
         assert!(row["id_number"].as_str().unwrap().contains('*') && !first.to_string().contains(&ids[1]));
         assert!(!first.to_string().contains("农林甲"), "another street's applications are not the officer's");
 
-        let all = ok(get(&app, &o.officer, "/api/v1/applications?state=all&page=2").await);
+        let all = ok(get(&app, &o.street_officer, "/api/v1/applications?state=all&page=2").await);
         assert_eq!((all["total"].as_i64(), all["pages"].as_u64(), all["page"].as_u64()), (Some(51), Some(2), Some(2)));
         assert_eq!(numbers(&all), [drafts[0]["number"].as_str().unwrap()], "the oldest, on the second page");
-        let only = ok(get(&app, &o.officer, "/api/v1/applications?state=withdrawn").await);
+        let only = ok(get(&app, &o.street_officer, "/api/v1/applications?state=withdrawn").await);
         assert_eq!(numbers(&only), [withdrawn["number"].as_str().unwrap()]);
         let theirs = ok(get(&app, &o.stranger, "/api/v1/applications?state=all").await);
         assert_eq!((theirs["total"].as_i64(), theirs["applications"][0]["name"].as_str()), (Some(1), Some("农林甲")));
-        let district = ok(get(&app, &supervisor, "/api/v1/applications?state=all").await);
+        let district = ok(get(&app, &o.district_supervisor, "/api/v1/applications?state=all").await);
         assert_eq!(district["total"], 52);
 
         // The same queue the page shows.
-        let page = get(&app, &o.officer, "/applications?state=all&page=2").await;
+        let page = get(&app, &o.street_officer, "/applications?state=all&page=2").await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.text.contains(drafts[0]["number"].as_str().unwrap()), "{}", page.text);
 
         // Every role that prepares, decides or oversees applications sees its own units' queue:
         // the caseworker their community's, the city and its auditor the whole city's.
-        let city = app.user("city", Role::CityAdmin, "440100").await;
-        let auditor = app.user("auditor", Role::Auditor, "440104").await;
+        let auditor = app.user("district_auditor", Role::Auditor, "440104").await;
         let street_auditor = app.user("street_auditor", Role::Auditor, "440104012").await;
-        for (client, total) in [(&o.caseworker, 51), (&city, 52), (&auditor, 52), (&street_auditor, 1)] {
+        for (client, total) in [(&o.caseworker, 51), (&o.city_admin, 52), (&auditor, 52), (&street_auditor, 1)] {
             let seen = ok(get(&app, client, "/api/v1/applications?state=all").await);
             assert_eq!(seen["total"], total, "{seen}");
         }
@@ -708,16 +692,22 @@ async fn the_api_lists_the_queue_of_the_callers_offices_as_the_page_does() {
         assert!(!caseworkers.to_string().contains("农林甲"), "the next street's application is not the caseworker's");
 
         // Roles that neither prepare, decide nor oversee applications have no queue.
-        for client in [&o.hotline, &social] {
+        for client in [&o.hotline, &o.social_worker] {
             assert_error(&get(&app, client, "/api/v1/applications").await, StatusCode::FORBIDDEN, "forbidden", None);
         }
         // A filter it does not know is refused naming the field, in the caller's language.
-        let a = get(&app, &o.officer, "/api/v1/applications?state=pending").await;
+        let a = get(&app, &o.street_officer, "/api/v1/applications?state=pending").await;
         assert_error(&a, StatusCode::UNPROCESSABLE_ENTITY, "unknown_state", Some("state"));
         let message = a.body["error"]["message"].as_str().unwrap();
         assert!(message.contains("状态") && message.contains("pending") && message.contains("submitted"), "{message}");
         let a = app
-            .send(Method::GET, "/api/v1/applications?state=pending", &o.officer, None, &[("accept-language", "en")])
+            .send(
+                Method::GET,
+                "/api/v1/applications?state=pending",
+                &o.street_officer,
+                None,
+                &[("accept-language", "en")],
+            )
             .await;
         assert_error(&a, StatusCode::UNPROCESSABLE_ENTITY, "unknown_state", Some("state"));
         assert!(
@@ -725,7 +715,7 @@ async fn the_api_lists_the_queue_of_the_callers_offices_as_the_page_does() {
             "{}",
             a.text
         );
-        let a = get(&app, &o.officer, "/api/v1/applications?page=0").await;
+        let a = get(&app, &o.street_officer, "/api/v1/applications?page=0").await;
         assert_error(&a, StatusCode::UNPROCESSABLE_ENTITY, "invalid_page", Some("page"));
     }
 }
@@ -745,11 +735,11 @@ async fn submitted_on(app: &TestApp, o: &Office, id: &str, category: &str, on: &
 #[tokio::test]
 async fn approval_refuses_what_the_rules_do_not_grant_and_says_why_in_the_callers_language() {
     for app in apps("app_rules").await {
-        let o = office(&app).await;
+        let o = app.office().await;
         let id = person(&app, 61).await;
         let today = chrono::Local::now().date_naive().to_string();
         let late = submitted_on(&app, &o, &id, "hardship_long_term_older", &today).await;
-        let a = change(&app, &o.officer, &late, "approve", json!({})).await;
+        let a = change(&app, &o.street_officer, &late, "approve", json!({})).await;
         assert_error(&a, StatusCode::UNPROCESSABLE_ENTITY, "policy_not_in_force", Some("category"));
         assert!(a.body["error"]["message"].as_str().unwrap().contains("gd-2023-11"), "{}", a.text);
 
@@ -760,22 +750,24 @@ async fn approval_refuses_what_the_rules_do_not_grant_and_says_why_in_the_caller
         assert_eq!(early["received_on"], "2016-05-02");
         let uri = format!("/api/v1/applications/{}/approve", early["id"].as_str().unwrap());
         let body = serde_json::to_vec(&json!({"version": early["version"]})).unwrap();
-        let en = app.send(Method::POST, &uri, &o.officer, Some(body.clone()), &[("accept-language", "en")]).await;
+        let en =
+            app.send(Method::POST, &uri, &o.street_officer, Some(body.clone()), &[("accept-language", "en")]).await;
         assert_error(&en, StatusCode::UNPROCESSABLE_ENTITY, "rules_not_met", Some("category"));
         let message = en.body["error"]["message"].as_str().unwrap();
         assert!(message.contains("as of 2016-05-02") && message.contains("unemployed_since"), "{message}");
-        let zh = app.send(Method::POST, &uri, &o.officer, Some(body), &[]).await;
+        let zh = app.send(Method::POST, &uri, &o.street_officer, Some(body), &[]).await;
         let message = zh.body["error"]["message"].as_str().unwrap();
         assert!(message.contains("连续失业起始日期") && message.contains("第三条第（三）项第1目"), "{message}");
         assert!(!message.contains("周岁"), "her age is not what is unmet: {message}");
         // Nothing was decided.
-        let again = ok(get(&app, &o.officer, &format!("/api/v1/applications/{}", early["id"].as_str().unwrap())).await);
+        let again =
+            ok(get(&app, &o.street_officer, &format!("/api/v1/applications/{}", early["id"].as_str().unwrap())).await);
         assert_eq!((again["state"].as_str(), &again["version"]), (Some("submitted"), &early["version"]));
-        let file = ok(get(&app, &o.officer, &format!("/api/v1/persons/{id}")).await);
+        let file = ok(get(&app, &o.street_officer, &format!("/api/v1/persons/{id}")).await);
         assert!(!file["categories"].as_array().unwrap().iter().any(|c| c == "hardship_long_term_older"), "{file}");
 
         // What the rules do grant (低保, 第3目) is approved as before.
         let granted = submitted_on(&app, &o, &id, "hardship_low_income", "2016-05-02").await;
-        assert_eq!(ok(change(&app, &o.officer, &granted, "approve", json!({})).await)["state"], "approved");
+        assert_eq!(ok(change(&app, &o.street_officer, &granted, "approve", json!({})).await)["state"], "approved");
     }
 }

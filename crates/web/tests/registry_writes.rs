@@ -10,6 +10,7 @@ use common::{Answer, Client, TestApp, apps, id_number};
 use serde_json::{Value, json};
 use yuanzhu_domain::access::Role;
 use yuanzhu_storage::{audit, persons, residence_transfers, search};
+use yuanzhu_test_support::person::PersonBuilder;
 
 const COMMUNITY: &str = "440104011001"; // 东山街道
 const OTHER_STREET: &str = "440104012"; // 农林街道
@@ -18,21 +19,18 @@ const OTHER_STREET: &str = "440104012"; // 农林街道
 async fn office(app: &TestApp) -> (Client, String) {
     app.community(COMMUNITY).await;
     let caseworker = app.user("caseworker", Role::CommunityWorker, COMMUNITY).await;
-    let elsewhere = id_number("440104", "1975-03-01", 11);
-    app.register(&[&format!(
-        "e,{elsewhere},林外,13800138011,{OTHER_STREET},2016-05-01,true,true,true,true,true,false"
-    )])
-    .await;
-    (caseworker, elsewhere)
+    let elsewhere = PersonBuilder::new().serial(11).reference("e").name("林外").phone("13800138011");
+    let elsewhere = elsewhere.residence_unit(OTHER_STREET).minimum_living_allowance(true);
+    app.register_persons(&[&elsewhere]).await;
+    (caseworker, elsewhere.id())
 }
 
+/// The body of a registration through the API: every column but the allowance, which is left
+/// unanswered.
 fn registration(id: &str, name: &str, unit: &str) -> Value {
-    json!({
-        "id_number": id, "name": name, "phone": "13900139000", "address": "东山路1号", "residence_unit": unit,
-        "registered_on": "2016-05-01", "household_ref": "H-7", "relation": "户主", "unemployed_since": "2015-10-01",
-        "hukou_local": true, "registered_unemployed": true, "able_to_work": true, "willing_to_be_assisted": true,
-        "disabled": false,
-    })
+    let person = PersonBuilder::new().id_number(id).name(name).residence_unit(unit).phone("13900139000");
+    let person = person.address("东山路1号").household("H-7", "户主").unemployed_since("2015-10-01");
+    person.without("minimum_living_allowance").json()
 }
 
 /// A CSV import through the API.

@@ -15,7 +15,12 @@ use yuanzhu_domain::access::Role;
 use yuanzhu_domain::registration::read_csv;
 use yuanzhu_rules::{Date, Lang, PolicySet};
 use yuanzhu_storage::{Store, accounts, persons, units};
+use yuanzhu_test_support::office::{self, Office, Post};
+use yuanzhu_test_support::person::{self, PersonBuilder};
 use yuanzhu_web::{AppState, Config, app};
+
+/// The columns [`TestApp::register`] takes: a [`PersonBuilder::csv_row`] fits under them.
+pub use yuanzhu_test_support::person::REGISTRATION_HEADER;
 
 /// The password every test account gets.
 pub const PASSWORD: &str = "correct-horse-battery";
@@ -104,6 +109,34 @@ impl TestApp {
     pub async fn user(&self, username: &str, role: Role, unit: &str) -> Client {
         self.account(username, role, unit).await;
         self.sign_in(username).await
+    }
+
+    /// The standard office of `yuanzhu_test_support::office`: its communities added, and one
+    /// account per post, each signed in.
+    pub async fn office(&self) -> Office<Client> {
+        for community in office::COMMUNITIES {
+            self.community(community).await;
+        }
+        let posts = Office::STANDARD;
+        Office {
+            city_admin: self.post(&posts.city_admin).await,
+            district_supervisor: self.post(&posts.district_supervisor).await,
+            street_officer: self.post(&posts.street_officer).await,
+            caseworker: self.post(&posts.caseworker).await,
+            hotline: self.post(&posts.hotline).await,
+            social_worker: self.post(&posts.social_worker).await,
+            auditor: self.post(&posts.auditor).await,
+            stranger: self.post(&posts.stranger).await,
+        }
+    }
+
+    async fn post(&self, post: &Post) -> Client {
+        self.user(post.username, post.role, post.unit).await
+    }
+
+    /// Registers these persons straight in the store, as one file of every column they have.
+    pub async fn register_persons(&self, persons: &[&PersonBuilder]) {
+        self.register_csv(&person::csv(persons)).await;
     }
 
     /// Registers persons straight in the store from CSV lines under [`REGISTRATION_HEADER`].
@@ -208,14 +241,7 @@ pub fn location(a: &Answer) -> String {
     a.headers.get(header::LOCATION).unwrap().to_str().unwrap().to_owned()
 }
 
-/// The columns [`TestApp::register`] takes.
-pub const REGISTRATION_HEADER: &str = "ref,id_number,name,phone,residence_unit,registered_on,hukou_local,registered_unemployed,able_to_work,willing_to_be_assisted,minimum_living_allowance,disabled";
-
 /// A valid 18-digit ID number for a birth date and a serial (check character computed).
 pub fn id_number(area: &str, birth: &str, serial: u32) -> String {
-    let body = format!("{area}{}{serial:03}", birth.replace('-', ""));
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body.bytes().zip(W).map(|(b, w)| u32::from(b - b'0') * w).sum();
-    let check = b"10X98765432"[(sum % 11) as usize] as char;
-    format!("{body}{check}")
+    yuanzhu_rules::synthetic::with_check(&format!("{area}{}{serial:03}", birth.replace('-', "")))
 }
