@@ -54,7 +54,7 @@ pub async fn whole_file(store: &yuanzhu_storage::Store, id_number: &str) -> Resu
     let Some(file) = file? else { return Ok(None) };
     let mut whole = serde_json::to_value(&file).map_err(ApiError::internal)?;
     let more = serde_json::json!({
-        "applications": applications.map_err(|e| ApiError::internal(e.message(Lang::En)))?,
+        "applications": applications.map_err(|e| ApiError::internal(crate::words::Describe::message(&e, Lang::En)))?,
         "contacts": contacts.map_err(ApiError::internal)?,
         "revocation_proposals": proposals.map_err(ApiError::internal)?,
     });
