@@ -22,7 +22,7 @@ use yuanzhu_domain::application::{
 use yuanzhu_rules::{Date, Lang};
 use yuanzhu_storage::{applications, persons, search};
 
-use super::{Ctx, Page, error_page, form_token_ok, render};
+use super::{Ctx, OrPage, Page, PageError, form_token_ok, render};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::service::applications::{
@@ -306,29 +306,29 @@ async fn person_name(state: &AppState, id_number: &str) -> Result<persons::Perso
     Ok(persons::file(&state.store, id_number).await?.ok_or_else(ApiError::not_found)?.person)
 }
 
-async fn new_form(State(state): State<AppState>, Page(ctx, user): Page, Path(person_id): Path<String>) -> Response {
+async fn new_form(
+    State(state): State<AppState>,
+    Page(ctx, user): Page,
+    Path(person_id): Path<String>,
+) -> Result<Response, PageError> {
     let found = async {
         let id_number = id_number_of(&state, &person_id).await?;
         user.person(&state, &id_number, Action::PrepareApplication).await?;
         person_name(&state, &id_number).await
     }
     .await;
-    match found {
-        Ok(person) => {
-            let page = NewPage {
-                ctx: &ctx,
-                policies: choices(&ctx, state.clock().today()),
-                person_id,
-                name: person.name,
-                chosen: String::new(),
-                on: String::new(),
-                category_error: None,
-                on_error: None,
-            };
-            render(&page, StatusCode::OK)
-        }
-        Err(e) => error_page(&ctx, &e),
-    }
+    let person = found.or_page(&ctx)?;
+    let page = NewPage {
+        ctx: &ctx,
+        policies: choices(&ctx, state.clock().today()),
+        person_id,
+        name: person.name,
+        chosen: String::new(),
+        on: String::new(),
+        category_error: None,
+        on_error: None,
+    };
+    Ok(render(&page, StatusCode::OK))
 }
 
 async fn open(
@@ -336,21 +336,13 @@ async fn open(
     Page(ctx, user): Page,
     Path(person_id): Path<String>,
     Form(f): Fields,
-) -> Response {
+) -> Result<Response, PageError> {
     if !form_token_ok(&ctx, field(&f, "csrf_token")) {
-        return error_page(&ctx, &crate::auth::csrf_error());
+        return Err(ctx.page_error(crate::auth::csrf_error()));
     }
-    let id_number = match id_number_of(&state, &person_id).await {
-        Ok(id) => id,
-        Err(e) => return error_page(&ctx, &e),
-    };
-    if let Err(e) = user.person(&state, &id_number, Action::PrepareApplication).await {
-        return error_page(&ctx, &e);
-    }
-    let person = match person_name(&state, &id_number).await {
-        Ok(p) => p,
-        Err(e) => return error_page(&ctx, &e),
-    };
+    let id_number = id_number_of(&state, &person_id).await.or_page(&ctx)?;
+    user.person(&state, &id_number, Action::PrepareApplication).await.or_page(&ctx)?;
+    let person = person_name(&state, &id_number).await.or_page(&ctx)?;
     let chosen = field(&f, "category").trim().to_owned();
     let on_text = field(&f, "on").trim().to_owned();
     let mut page = NewPage {
@@ -367,12 +359,12 @@ async fn open(
         Ok(on) => on,
         Err(e) => {
             page.on_error = Some(pick(&ctx, &e));
-            return render(&page, e.status);
+            return Ok(render(&page, e.status));
         }
     };
     let category_problem = |page: &mut NewPage, status: StatusCode, message: String| {
         page.category_error = Some(message);
-        render(page, status)
+        Ok(render(page, status))
     };
     let Some((policy_id, code)) = chosen.split_once('|') else {
         let message = ctx.t("application.category").to_owned();
@@ -390,14 +382,14 @@ async fn open(
         Err(message) => return category_problem(&mut page, StatusCode::UNPROCESSABLE_ENTITY, message),
     };
     match applications::open(&state.store, &id_number, category, &user.account.username, on).await {
-        Ok(stored) => Redirect::to(&format!("/applications/{}", stored.id)).into_response(),
+        Ok(stored) => Ok(Redirect::to(&format!("/applications/{}", stored.id)).into_response()),
         Err(e) => {
             let e = application_error(e);
             if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND {
                 let message = pick(&ctx, &e);
                 category_problem(&mut page, e.status, message)
             } else {
-                error_page(&ctx, &e)
+                Err(ctx.page_error(e))
             }
         }
     }
@@ -632,15 +624,9 @@ async fn page(
     problem: Option<(Problem, StatusCode)>,
     reason: String,
     done: bool,
-) -> Response {
-    let stored = match reachable(state, user, id, Action::View).await {
-        Ok(s) => s,
-        Err(e) => return error_page(ctx, &e),
-    };
-    let a = match summary(state, ctx, user, &stored).await {
-        Ok(a) => a,
-        Err(e) => return error_page(ctx, &e),
-    };
+) -> Result<Response, PageError> {
+    let stored = reachable(state, user, id, Action::View).await.or_page(ctx)?;
+    let a = summary(state, ctx, user, &stored).await.or_page(ctx)?;
     let app = &stored.application;
     let kind = app.state().kind();
     let prepare = role_allows(user.user.role, Action::PrepareApplication);
@@ -689,7 +675,7 @@ async fn page(
     if let Some(p) = page.problem.as_ref().filter(|p| !shown(p.form)) {
         page.stray = Some(p.message.clone());
     }
-    render(&page, status)
+    Ok(render(&page, status))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -702,7 +688,7 @@ async fn show(
     Page(ctx, user): Page,
     Path(id): Path<String>,
     Query(q): Query<ShowQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     page(&state, &ctx, &user, &id, None, String::new(), q.done.is_some()).await
 }
 
@@ -716,10 +702,10 @@ async fn after(
     form: &'static str,
     result: Result<(), ApiError>,
     reason: String,
-) -> Response {
+) -> Result<Response, PageError> {
     match result {
-        Ok(()) => Redirect::to(&format!("/applications/{id}?done=1")).into_response(),
-        Err(e) if matches!(e.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN) => error_page(ctx, &e),
+        Ok(()) => Ok(Redirect::to(&format!("/applications/{id}?done=1")).into_response()),
+        Err(e) if matches!(e.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN) => Err(ctx.page_error(e)),
         Err(e) if e.code == "version_conflict" => {
             let problem = Problem { form: "conflict", message: ctx.t("application.conflict").to_owned() };
             page(state, ctx, user, id, Some((problem, StatusCode::CONFLICT)), reason, false).await
@@ -728,7 +714,7 @@ async fn after(
             let problem = Problem { form, message: pick(ctx, &e) };
             page(state, ctx, user, id, Some((problem, e.status)), reason, false).await
         }
-        Err(e) => error_page(ctx, &e),
+        Err(e) => Err(ctx.page_error(e)),
     }
 }
 
@@ -741,7 +727,7 @@ fn version_of(f: &[(String, String)]) -> i64 {
 macro_rules! token_or_refuse {
     ($ctx:expr, $f:expr) => {
         if !form_token_ok(&$ctx, field(&$f, "csrf_token")) {
-            return error_page(&$ctx, &crate::auth::csrf_error());
+            return Err($ctx.page_error(crate::auth::csrf_error()));
         }
     };
 }
@@ -751,7 +737,7 @@ async fn documents(
     Page(ctx, user): Page,
     Path(id): Path<String>,
     Form(f): Fields,
-) -> Response {
+) -> Result<Response, PageError> {
     token_or_refuse!(ctx, f);
     let codes = fields(&f, "documents");
     let how = if field(&f, "how") == "commitment" { Supply::Commitment } else { Supply::Paper };
@@ -773,7 +759,7 @@ async fn submit(
     Page(ctx, user): Page,
     Path(id): Path<String>,
     Form(f): Fields,
-) -> Response {
+) -> Result<Response, PageError> {
     token_or_refuse!(ctx, f);
     let body = StepBody { version: version_of(&f), on: form_day(&f) };
     let result = step(&state, &user, &id, body, Step::Submit).await.map(|_| ());
@@ -807,15 +793,9 @@ async fn confirm_page(
     action: &'static str,
     f: &[(String, String)],
     listed: Vec<&'static str>,
-) -> Response {
-    let stored = match reachable(state, user, id, access).await {
-        Ok(s) => s,
-        Err(e) => return error_page(ctx, &e),
-    };
-    let a = match summary(state, ctx, user, &stored).await {
-        Ok(a) => a,
-        Err(e) => return error_page(ctx, &e),
-    };
+) -> Result<Response, PageError> {
+    let stored = reachable(state, user, id, access).await.or_page(ctx)?;
+    let a = summary(state, ctx, user, &stored).await.or_page(ctx)?;
     let (question, button) = match action {
         "approve" => ("application.confirm_approve", "application.approve"),
         "reject" => ("application.confirm_reject", "application.reject"),
@@ -833,7 +813,7 @@ async fn confirm_page(
         listed,
         defective: fields(f, "defective"),
     };
-    render(&page, StatusCode::OK)
+    Ok(render(&page, StatusCode::OK))
 }
 
 fn confirmed(f: &[(String, String)]) -> bool {
@@ -845,16 +825,13 @@ async fn mark_deficient(
     Page(ctx, user): Page,
     Path(id): Path<String>,
     Form(f): Fields,
-) -> Response {
+) -> Result<Response, PageError> {
     token_or_refuse!(ctx, f);
     let defective = fields(&f, "defective");
     if !confirmed(&f) {
         // A dry run of the domain's transition: the confirmation shows exactly what the notice will
         // list, and a notice that cannot be served is said at once, next to the form.
-        let stored = match reachable(&state, &user, &id, Action::DecideApplication).await {
-            Ok(stored) => stored,
-            Err(e) => return error_page(&ctx, &e),
-        };
+        let stored = reachable(&state, &user, &id, Action::DecideApplication).await.or_page(&ctx)?;
         let app = &stored.application;
         let ticked: Vec<Document> =
             app.checklist().into_iter().filter(|d| defective.iter().any(|c| c == d.code())).collect();
@@ -880,7 +857,7 @@ async fn approve(
     Page(ctx, user): Page,
     Path(id): Path<String>,
     Form(f): Fields,
-) -> Response {
+) -> Result<Response, PageError> {
     token_or_refuse!(ctx, f);
     if !confirmed(&f) {
         return confirm_page(&state, &ctx, &user, &id, Action::DecideApplication, "approve", &f, Vec::new()).await;
@@ -895,7 +872,7 @@ async fn reject(
     Page(ctx, user): Page,
     Path(id): Path<String>,
     Form(f): Fields,
-) -> Response {
+) -> Result<Response, PageError> {
     token_or_refuse!(ctx, f);
     let reason = field(&f, "reason").trim().to_owned();
     // A blank or unusable reason is said next to the field before asking for confirmation.
@@ -925,7 +902,7 @@ async fn withdraw(
     Page(ctx, user): Page,
     Path(id): Path<String>,
     Form(f): Fields,
-) -> Response {
+) -> Result<Response, PageError> {
     token_or_refuse!(ctx, f);
     if !confirmed(&f) {
         return confirm_page(&state, &ctx, &user, &id, Action::PrepareApplication, "withdraw", &f, Vec::new()).await;
@@ -969,32 +946,36 @@ async fn load_summary(state: &AppState, ctx: &Ctx, user: &AuthUser, id: &str) ->
     summary(state, ctx, user, &stored).await
 }
 
-async fn print(State(state): State<AppState>, Page(ctx, user): Page, Path(id): Path<String>) -> Response {
-    match load_summary(&state, &ctx, &user, &id).await {
-        Ok(a) => {
-            let copies = [ctx.t("application.copy1"), ctx.t("application.copy2"), ctx.t("application.copy3")];
-            render(&PrintPage { ctx: &ctx, a, copies }, StatusCode::OK)
-        }
-        Err(e) => error_page(&ctx, &e),
+async fn print(
+    State(state): State<AppState>,
+    Page(ctx, user): Page,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let a = load_summary(&state, &ctx, &user, &id).await.or_page(&ctx)?;
+    let copies = [ctx.t("application.copy1"), ctx.t("application.copy2"), ctx.t("application.copy3")];
+    Ok(render(&PrintPage { ctx: &ctx, a, copies }, StatusCode::OK))
+}
+
+async fn refusal(
+    State(state): State<AppState>,
+    Page(ctx, user): Page,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let mut a = load_summary(&state, &ctx, &user, &id).await.or_page(&ctx)?;
+    match a.refusal.take() {
+        Some(refusal) => Ok(render(&RefusalPage { ctx: &ctx, a, refusal }, StatusCode::OK)),
+        None => Err(ctx.page_error(said(StatusCode::CONFLICT, "not_refused", "application.not_refused"))),
     }
 }
 
-async fn refusal(State(state): State<AppState>, Page(ctx, user): Page, Path(id): Path<String>) -> Response {
-    match load_summary(&state, &ctx, &user, &id).await {
-        Ok(mut a) => match a.refusal.take() {
-            Some(refusal) => render(&RefusalPage { ctx: &ctx, a, refusal }, StatusCode::OK),
-            None => error_page(&ctx, &said(StatusCode::CONFLICT, "not_refused", "application.not_refused")),
-        },
-        Err(e) => error_page(&ctx, &e),
-    }
-}
-
-async fn notice(State(state): State<AppState>, Page(ctx, user): Page, Path(id): Path<String>) -> Response {
-    match load_summary(&state, &ctx, &user, &id).await {
-        Ok(mut a) => match a.notice.take() {
-            Some(notice) => render(&NoticePage { ctx: &ctx, a, notice }, StatusCode::OK),
-            None => error_page(&ctx, &said(StatusCode::CONFLICT, "no_notice", "application.no_notice")),
-        },
-        Err(e) => error_page(&ctx, &e),
+async fn notice(
+    State(state): State<AppState>,
+    Page(ctx, user): Page,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let mut a = load_summary(&state, &ctx, &user, &id).await.or_page(&ctx)?;
+    match a.notice.take() {
+        Some(notice) => Ok(render(&NoticePage { ctx: &ctx, a, notice }, StatusCode::OK)),
+        None => Err(ctx.page_error(said(StatusCode::CONFLICT, "no_notice", "application.no_notice"))),
     }
 }
