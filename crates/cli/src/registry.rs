@@ -11,6 +11,7 @@ use yuanzhu_domain::xlsx::read_xlsx;
 use yuanzhu_rules::{Lang, PolicySet};
 use yuanzhu_storage::persons::{self, ImportSummary};
 use yuanzhu_storage::{Store, StoreError, applications, revocations};
+use yuanzhu_web::words::Describe;
 
 use crate::{demo, pipeline};
 
@@ -149,7 +150,7 @@ pub async fn person_show(url: &str, id_number: &str, json: bool) -> ExitCode {
         let extra = match &file {
             None => None,
             Some(_) => Some(serde_json::json!({
-                "applications": applications::of_person(&store, id.as_str()).await.map_err(|e| StoreError::Io(e.to_string()))?,
+                "applications": applications::of_person(&store, id.as_str()).await.map_err(|e| StoreError::Io(e.message(Lang::Zh)))?,
                 "contacts": revocations::contacts(&store, id.as_str()).await.map_err(|e| StoreError::Io(e.to_string()))?,
                 "revocation_proposals": revocations::proposals_of(&store, id.as_str()).await.map_err(|e| StoreError::Io(e.to_string()))?,
             })),

@@ -9,6 +9,7 @@ use yuanzhu_domain::access::Role;
 use yuanzhu_rules::{Lang, PolicySet};
 use yuanzhu_storage::clock::Clock;
 use yuanzhu_storage::{Store, StoreError, accounts, persons, search, sessions};
+use yuanzhu_web::words::Describe;
 use yuanzhu_web::{AppState, Config, password};
 
 use crate::registry::{fail, runtime};

@@ -165,6 +165,41 @@ impl RowError {
             },
         }
     }
+
+    /// A row whose unit of residence is not in the unit tree.
+    pub fn unknown_unit(reg: &Registration, lang: Lang) -> RowError {
+        RowError {
+            row: reg.row,
+            reference: reg.reference.clone(),
+            field: Some("residence_unit".to_owned()),
+            code: "unknown_unit".to_owned(),
+            message: match lang {
+                Lang::Zh => format!("单位代码 {} 不在单位树中", reg.residence_unit),
+                Lang::En => format!("unit {} is not in the unit tree", reg.residence_unit),
+            },
+        }
+    }
+
+    /// A row that would move a person on file at `on_file` to another unit: a move of residence
+    /// is a transfer, proposed by one unit and accepted by the other, never a side effect of a
+    /// registration.
+    pub fn transfer_required(reg: &Registration, on_file: &str, lang: Lang) -> RowError {
+        let unit = &reg.residence_unit;
+        RowError {
+            row: reg.row,
+            reference: reg.reference.clone(),
+            field: Some("residence_unit".to_owned()),
+            code: "transfer_required".to_owned(),
+            message: match lang {
+                Lang::Zh => format!(
+                    "居住单位 {unit} 与档案中的 {on_file} 不同：迁移居住地须从档案中办理“转移”，经另一单位确认，登记不会改变居住单位"
+                ),
+                Lang::En => format!(
+                    "unit {unit} differs from the file's {on_file}: a move of residence is a transfer, made from the person's file and accepted by the other unit; a registration never changes it"
+                ),
+            },
+        }
+    }
 }
 
 /// A file that cannot be read as registrations at all.
@@ -212,6 +247,28 @@ pub fn column_name(name: &str, lang: Lang) -> &str {
     match COLUMN_NAMES_ZH.iter().find(|(n, _)| *n == name) {
         Some((_, zh)) => zh,
         None => yuanzhu_rules::contract::field_label(name, lang),
+    }
+}
+
+/// The Chinese names of the ledgers export's columns (第十九条 台帐), which no import reads.
+const LEDGER_COLUMN_NAMES_ZH: [(&str, &str); 9] = [
+    ("id_number", "身份证号"),
+    ("name", "姓名"),
+    ("seq", "序号"),
+    ("at", "时间"),
+    ("actor", "经办人"),
+    ("action", "事项"),
+    ("entity", "对象"),
+    ("policy", "政策"),
+    ("summary", "摘要"),
+];
+
+/// A column of the ledgers export as its header in `lang` names it; one that is no column of
+/// it stays as it is.
+pub fn ledger_column_name(name: &str, lang: Lang) -> &str {
+    match LEDGER_COLUMN_NAMES_ZH.iter().find(|(n, _)| *n == name) {
+        Some((_, zh)) if lang == Lang::Zh => zh,
+        _ => name,
     }
 }
 

@@ -8,7 +8,6 @@
 use sqlx::{AnyConnection, Row};
 use yuanzhu_domain::access::{Role, User};
 use yuanzhu_domain::{Level, UnitCode};
-use yuanzhu_rules::Lang;
 
 use crate::audit::AuditAction;
 use crate::audit::{self, NewEvent};
@@ -83,30 +82,6 @@ impl AccountError {
             AccountError::PersonNotFound(_) => "id_number",
             AccountError::Store(_) => return None,
         })
-    }
-
-    pub fn message(&self, lang: Lang) -> String {
-        if lang == Lang::En {
-            return self.to_string();
-        }
-        match self {
-            AccountError::UsernameTaken => "username（用户名）：该用户名已被使用，请另选一个".to_owned(),
-            AccountError::InvalidUsername => {
-                "username（用户名）：用户名须为1至64个字符，只能包含小写字母、数字、“.”、“_”和“-”".to_owned()
-            }
-            AccountError::UnknownUnit(unit) => format!("unit（单位）：没有代码为{unit}的单位"),
-            AccountError::RoleDoesNotFitUnit { role, unit } => {
-                format!("role（角色）：“{}”不能设在单位{unit}，请选择与该单位层级相符的角色", role.name_zh())
-            }
-            AccountError::NotFound(username) => format!("username（用户名）：没有用户名为{username}的账号"),
-            AccountError::PersonNotFound(id_number) => {
-                format!("id_number（身份证号码）：登记中没有身份证号码为{id_number}的人员")
-            }
-            AccountError::NotASocialWorker(username) => {
-                format!("username（用户名）：账号{username}不是社工，只能把人员分派给社工")
-            }
-            AccountError::Store(e) => format!("数据库错误：{e}"),
-        }
     }
 }
 

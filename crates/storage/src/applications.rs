@@ -167,85 +167,17 @@ impl ApplicationError {
             ApplicationError::Store(_) => "store_error",
         }
     }
-
-    pub fn message(&self, lang: Lang) -> String {
-        let pick = |zh: String, en: String| if lang == Lang::Zh { zh } else { en };
-        match self {
-            ApplicationError::Transition(e) => e.message(lang),
-            ApplicationError::PersonNotFound { id_number } => pick(
-                format!("id_number（身份证号码）：登记中没有身份证号码为{id_number}的人员，请先办理失业登记"),
-                format!("id_number: no person with ID number {id_number} is registered; register them first"),
-            ),
-            ApplicationError::NotFound { application_id } => pick(
-                format!("application_id（申请编号）：没有编号为{application_id}的申请"),
-                format!("application_id: there is no application {application_id}"),
-            ),
-            ApplicationError::AlreadyRecognised { policy, category, since } => pick(
-                format!("category（申请类别）：该人员自{since}起已被认定为“{category}”（{policy}），无须再次申请"),
-                format!("category: the person is recognised as `{category}` under `{policy}` since {since}"),
-            ),
-            ApplicationError::AlreadyOpen { application_id } => pick(
-                format!("category（申请类别）：该人员同一类别的申请{application_id}尚未办结，请在该申请上继续办理"),
-                format!("category: application {application_id} for this category is still undecided; continue it"),
-            ),
-            ApplicationError::UnitPrefix { prefix } => pick(
-                format!("unit（单位）：“{prefix}”不是单位代码或其前缀（至多12位数字）"),
-                format!("unit: `{prefix}` is not a unit code or the start of one (up to 12 digits)"),
-            ),
-            ApplicationError::PolicyNotInForce { policy, received_on, in_force } => match in_force {
-                Some(current) => pick(
-                    format!(
-                        "category（申请类别）：申请受理日{received_on}施行的政策是“{current}”，不是“{policy}”；请按{current}的类别重新申请"
-                    ),
-                    format!(
-                        "category: on {received_on}, the day the application was received, `{current}` was in force, \
-                         not `{policy}`; apply again under `{current}`"
-                    ),
-                ),
-                None => pick(
-                    format!("category（申请类别）：申请受理日{received_on}没有施行中的政策，“{policy}”不能认定"),
-                    format!(
-                        "category: no policy was in force on {received_on}, the day the application was received; \
-                         `{policy}` cannot recognise"
-                    ),
-                ),
-            },
-            ApplicationError::RulesNotMet { policy, document, name, received_on, unmet, .. } => {
-                let (zh, en): (Vec<String>, Vec<String>) = unmet
-                    .iter()
-                    .map(|u| (format!("{}（{}）", u.zh, u.citation), format!("{} ({})", u.en, u.citation)))
-                    .unzip();
-                pick(
-                    format!(
-                        "category（申请类别）：按{document}（{policy}），以申请受理日{received_on}的情况，不符合“{}”的认定条件：{}",
-                        name.0,
-                        zh.join("；")
-                    ),
-                    format!(
-                        "category: under {document} ({policy}), as of {received_on} (the day the application was \
-                         received), the person does not meet `{}`: {}",
-                        name.1,
-                        en.join("; ")
-                    ),
-                )
-            }
-            ApplicationError::Store(StoreError::Conflict { expected, found }) => pick(
-                format!(
-                    "version（版本）：申请已被他人办理（读取时为第{expected}版，现为第{found}版），请重新打开后再办理"
-                ),
-                format!(
-                    "version: the application changed since it was read (version {expected} expected, {found} \
-                     found): reload and try again"
-                ),
-            ),
-            ApplicationError::Store(e) => pick(format!("数据库错误：{e}"), e.to_string()),
-        }
-    }
 }
 
+/// For logs: the code and the field. A user reads the words the edge makes from the
+/// catalogue (`yuanzhu_web::words`).
 impl fmt::Display for ApplicationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message(Lang::Zh))
+        match self {
+            ApplicationError::Transition(e) => write!(f, "{}: {}", e.field(), e.code()),
+            ApplicationError::Store(e) => write!(f, "{e}"),
+            _ => write!(f, "{}: {}", self.field().unwrap_or("-"), self.code()),
+        }
     }
 }
 
@@ -1037,7 +969,7 @@ mod tests {
     }
 
     #[test]
-    fn errors_name_their_field_in_both_languages() {
+    fn errors_name_their_field_and_a_code() {
         let errors = [
             ApplicationError::PersonNotFound { id_number: "440106197501011232".into() },
             ApplicationError::NotFound { application_id: "x".into() },
@@ -1052,11 +984,10 @@ mod tests {
             ApplicationError::Transition(TransitionError::EmptyReason),
         ];
         for e in errors {
+            // Their words are the catalogue's (`yuanzhu_web::words`); a log names field and code.
             let field = e.field().unwrap();
-            let (zh, en) = (e.message(Lang::Zh), e.message(Lang::En));
-            assert!(zh.starts_with(field) && en.starts_with(field), "{zh} / {en}");
-            assert_ne!(zh, en);
-            assert_eq!(e.to_string(), zh);
+            assert!(e.to_string().starts_with(field) || matches!(e, ApplicationError::Store(_)), "{e}");
+            assert!(!e.code().is_empty());
         }
         assert_eq!(ApplicationError::Store(StoreError::Corrupt("x".into())).field(), None);
     }

@@ -16,7 +16,7 @@
 // Column lists are constants of this crate, never input: safe to splice into SQL.
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use yuanzhu_domain::revocation::ExitReason;
-use yuanzhu_rules::{Date, Fact, FactSet, Lang, PolicySet};
+use yuanzhu_rules::{Date, Fact, FactSet, PolicySet};
 
 use crate::audit::AuditAction;
 use crate::audit::{self, NewEvent};
@@ -119,67 +119,6 @@ impl EmploymentError {
             EmploymentError::AlreadyEnded { .. } => "already_ended",
             EmploymentError::EndsBeforeStart { .. } => "ends_before_start",
             EmploymentError::EmptyActor => "required",
-        }
-    }
-
-    /// What went wrong, in the caseworker's language, starting with the field.
-    pub fn message(&self, lang: Lang) -> String {
-        let pick = |zh: String, en: String| if lang == Lang::Zh { zh } else { en };
-        match self {
-            EmploymentError::Store(e) => pick(format!("数据库错误：{e}"), e.to_string()),
-            EmploymentError::UnknownPerson(id) => pick(
-                format!("id_number（身份证号码）：登记中没有身份证号码为{id}的人员"),
-                format!("id_number: no person with ID number {id} is registered"),
-            ),
-            EmploymentError::UnknownRecord(id) => pick(
-                format!("employment_id（就业记录）：该人员没有编号为{id}的就业记录，请从就业记录中选择要结束的一条"),
-                format!("employment_id: the person has no employment record {id}; choose the one that ended"),
-            ),
-            EmploymentError::BelowWorkingAge { started_on, sixteenth } => pick(
-                format!(
-                    "started_on（就业日期）：{started_on}该人员未满16周岁（{sixteenth}满16周岁），依劳动法第十五条不能登记就业"
-                ),
-                format!(
-                    "started_on: on {started_on} the person was under 16 (16 on {sixteenth}); work before 16 cannot be \
-                     recorded (Labour Law, article 15)"
-                ),
-            ),
-            EmploymentError::Overlaps { started_on, other } => {
-                let employer = other.employer.as_deref();
-                let until = other.ended_on.as_deref();
-                let zh_other = match (employer, until) {
-                    (Some(e), Some(u)) => format!("自{}起在“{e}”的就业（至{u}）", other.started_on),
-                    (Some(e), None) => format!("自{}起在“{e}”的就业尚未结束", other.started_on),
-                    (None, Some(u)) => format!("自{}起的就业（至{u}）", other.started_on),
-                    (None, None) => format!("自{}起的就业尚未结束", other.started_on),
-                };
-                let en_other = match (employer, until) {
-                    (Some(e), Some(u)) => format!("the work at `{e}` from {} to {u}", other.started_on),
-                    (Some(e), None) => format!("the work at `{e}` from {}, still open", other.started_on),
-                    (None, Some(u)) => format!("the work from {} to {u}", other.started_on),
-                    (None, None) => format!("the work from {}, still open", other.started_on),
-                };
-                pick(
-                    format!(
-                        "started_on（就业日期）：自{started_on}起的就业与{zh_other}重叠；请先登记该就业结束（最后工作日早于{started_on}），或核对日期"
-                    ),
-                    format!(
-                        "started_on: work from {started_on} overlaps {en_other}; record the end of that work first (a \
-                         last day before {started_on}), or check the date"
-                    ),
-                )
-            }
-            EmploymentError::AlreadyEnded { started_on, ended_on } => pick(
-                format!("employment_id（就业记录）：自{started_on}起的就业已于{ended_on}结束，不能再次结束"),
-                format!("employment_id: the work from {started_on} already ended on {ended_on}"),
-            ),
-            EmploymentError::EndsBeforeStart { ended_on, started_on } => pick(
-                format!("ended_on（最后工作日）：{ended_on}早于该就业的开始日期{started_on}"),
-                format!("ended_on: {ended_on} is before the work began ({started_on})"),
-            ),
-            EmploymentError::EmptyActor => {
-                pick("actor（经办人）：须记录由谁办理".to_owned(), "actor: who did this must be recorded".to_owned())
-            }
         }
     }
 }
@@ -362,7 +301,7 @@ pub async fn record(
         // Nothing the person holds is ended by finding work under its policy.
         Err(RevocationError::NothingToRevoke { .. } | RevocationError::Rejected(_)) => Vec::new(),
         Err(RevocationError::Store(e)) => return Err(e.into()),
-        Err(e) => return Err(corrupt(e.message(Lang::En)).into()),
+        Err(e) => return Err(corrupt(e).into()),
     };
     tx.commit().await?;
     Ok(Recorded {

@@ -224,16 +224,7 @@ fn known_units(
             accepted.push(r);
             continue;
         }
-        summary.rejected.push(RowError {
-            row: r.row,
-            reference: r.reference.clone(),
-            field: Some("residence_unit".to_owned()),
-            code: "unknown_unit".to_owned(),
-            message: match lang {
-                Lang::Zh => format!("单位代码 {} 不在单位树中", r.residence_unit),
-                Lang::En => format!("unit {} is not in the unit tree", r.residence_unit),
-            },
-        });
+        summary.rejected.push(RowError::unknown_unit(&r, lang));
     }
     accepted
 }

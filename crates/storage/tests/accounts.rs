@@ -9,6 +9,7 @@ use yuanzhu_rules::Lang;
 use yuanzhu_storage::accounts::{self, AccountError};
 use yuanzhu_storage::audit::{self, Verdict};
 use yuanzhu_storage::{Store, sessions};
+use yuanzhu_web::words::Describe;
 
 async fn stores() -> Vec<(Store, Option<tempfile::TempDir>)> {
     let stores = common::stores("accounts").await;

@@ -12,6 +12,7 @@ use yuanzhu_rules::{Date, Lang, PolicySet};
 use yuanzhu_storage::applications::{self, ApplicationError, StoredApplication};
 use yuanzhu_storage::audit::{self, Verdict};
 use yuanzhu_storage::{Store, StoreError, persons};
+use yuanzhu_web::words::Describe;
 
 /// A fresh SQLite file, and a fresh PostgreSQL database when PostgreSQL is installed, each with
 /// the unit tree and [`common::man`] registered.

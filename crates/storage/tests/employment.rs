@@ -10,6 +10,7 @@ use yuanzhu_rules::{Date, Lang, PolicySet};
 use yuanzhu_storage::audit::{self, Verdict};
 use yuanzhu_storage::employment::{self, EmploymentError};
 use yuanzhu_storage::{Store, households, persons, revocations};
+use yuanzhu_web::words::Describe;
 
 const HEADER: &str = "ref,id_number,name,residence_unit,registered_on,household_ref,relation,hukou_local,registered_unemployed,able_to_work,willing_to_be_assisted";
 const HUSBAND: &str = "h,440106197501011232,张三,440104011,2016-03-01,H1,户主,true,true,true,true";

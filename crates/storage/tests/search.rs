@@ -11,6 +11,7 @@ use yuanzhu_storage::accounts::{self, Account};
 use yuanzhu_storage::audit::{self, Verdict};
 use yuanzhu_storage::search::{self, Scope};
 use yuanzhu_storage::{Store, persons, sessions};
+use yuanzhu_web::words::Describe;
 
 const HEADER: &str = "ref,id_number,name,phone,residence_unit,registered_on,hukou_local,registered_unemployed,able_to_work,willing_to_be_assisted,minimum_living_allowance,disabled";
 

@@ -17,6 +17,7 @@ pub mod service;
 pub mod state;
 pub mod ui;
 pub mod unit_names;
+pub mod words;
 
 use std::future::Future;
 

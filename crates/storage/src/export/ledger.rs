@@ -46,10 +46,7 @@ impl Table for LedgerRow {
     }
 
     fn header(lang: Lang) -> Vec<&'static str> {
-        match lang {
-            Lang::En => COLUMNS.to_vec(),
-            Lang::Zh => vec!["身份证号", "姓名", "序号", "时间", "经办人", "事项", "对象", "政策", "摘要"],
-        }
+        COLUMNS.iter().map(|c| yuanzhu_domain::registration::ledger_column_name(c, lang)).collect()
     }
 
     fn text_columns() -> &'static [&'static str] {

@@ -15,7 +15,7 @@ use std::collections::HashSet;
 // Column lists and filters are constants of this module, never input: safe to splice into SQL.
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use yuanzhu_domain::UnitCode;
-use yuanzhu_rules::{Date, Lang};
+use yuanzhu_rules::Date;
 
 use super::MEMBERS;
 use crate::audit::AuditAction;
@@ -130,37 +130,6 @@ impl JoinError {
             JoinError::AlreadyDecided { .. } => "already_decided",
             JoinError::NoLongerClaimed(_) => "no_longer_claimed",
             JoinError::ReasonRequired => "required",
-        }
-    }
-
-    pub fn message(&self, lang: Lang) -> String {
-        let pick = |zh: String, en: String| if lang == Lang::Zh { zh } else { en };
-        match self {
-            JoinError::Store(StoreError::Conflict { expected, found }) => pick(
-                format!(
-                    "version（版本）：该申请已被他人办理（读取时为第{expected}版，现为第{found}版），请刷新后再办理"
-                ),
-                format!("version: the request changed since it was read (version {expected}, now {found}): reload"),
-            ),
-            JoinError::Store(e) => pick(format!("数据库错误：{e}"), e.to_string()),
-            JoinError::NotFound(id) => pick(
-                format!("join（加入家庭申请）：没有编号为{id}的申请"),
-                format!("join: there is no household join {id}"),
-            ),
-            JoinError::AlreadyDecided { state, decided_by, decided_on } => {
-                let zh = if *state == JoinState::Accepted { "同意" } else { "不同意" };
-                pick(
-                    format!("join（加入家庭申请）：该申请已由{decided_by}于{decided_on}办理为“{zh}”，不能再次办理"),
-                    format!("join: already {} by {decided_by} on {decided_on}", state.code()),
-                )
-            }
-            JoinError::NoLongerClaimed(h) => pick(
-                format!("join（加入家庭申请）：该人员的登记已不再属于家庭 {h}，无须同意"),
-                format!("join: the person's record no longer names household {h}; there is nothing to accept"),
-            ),
-            JoinError::ReasonRequired => {
-                pick("reason（理由）：请说明不同意的理由".to_owned(), "reason: say why the join is refused".to_owned())
-            }
         }
     }
 }

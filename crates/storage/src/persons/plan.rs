@@ -241,24 +241,10 @@ impl Known {
     }
 }
 
-/// A row that would move a person to another unit: a move of residence is a transfer, proposed
-/// by one unit and accepted by the other, never a side effect of a registration.
+/// A row that would move a person to another unit ([`RowError::transfer_required`], whose words
+/// are the domain's).
 pub fn transfer_required(row: &Registration, on_file: &str, lang: Lang) -> RowError {
-    let unit = &row.residence_unit;
-    RowError {
-        row: row.row,
-        reference: row.reference.clone(),
-        field: Some("residence_unit".to_owned()),
-        code: "transfer_required".to_owned(),
-        message: match lang {
-            Lang::Zh => format!(
-                "居住单位 {unit} 与档案中的 {on_file} 不同：迁移居住地须从档案中办理“转移”，经另一单位确认，登记不会改变居住单位"
-            ),
-            Lang::En => format!(
-                "unit {unit} differs from the file's {on_file}: a move of residence is a transfer, made from the person's file and accepted by the other unit; a registration never changes it"
-            ),
-        },
-    }
+    RowError::transfer_required(row, on_file, lang)
 }
 
 /// Meets the rows with what is stored. Rows are taken apart: their strings move into the plan.

@@ -11,6 +11,7 @@ use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::password;
 use crate::state::AppState;
+use crate::words::Describe;
 // ---------------------------------------------------------------------------------------------
 // Errors
 // ---------------------------------------------------------------------------------------------

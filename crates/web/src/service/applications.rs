@@ -22,6 +22,7 @@ use yuanzhu_storage::applications::{self, ApplicationError, StoredApplication, W
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::words::Describe;
 // Shared by every use case; callers elsewhere are moving to `crate::service::common`.
 use crate::service::common::{MAX_TEXT, day_of, free_text, id_of, within_reach};
 // ---------------------------------------------------------------------------------------------

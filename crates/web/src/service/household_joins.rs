@@ -15,6 +15,7 @@ use super::common::{MAX_TEXT, free_text, id_of, within_reach};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::words::Describe;
 
 /// A claim to join a household of yours, made by another unit.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]

@@ -18,6 +18,7 @@ use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::service::common::{id_from_path, is_record_id};
 use crate::state::AppState;
+use crate::words::Describe;
 
 /// A member as the household view shows them. A member outside the caller's jurisdiction is
 /// shown masked, whatever the role: masked ID number and name, nothing else.

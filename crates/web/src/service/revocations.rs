@@ -16,6 +16,7 @@ use super::common::{MAX_TEXT, day_of, free_text, id_from_path, id_of, within_rea
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::words::Describe;
 
 /// A revocation error as the API answers it: 404 for anything not found (alike inside and
 /// outside the jurisdiction), 409 for a proposal already decided or changed meanwhile, or a

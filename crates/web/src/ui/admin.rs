@@ -14,7 +14,7 @@ use yuanzhu_rules::Lang;
 use yuanzhu_storage::accounts::{self, Account};
 use yuanzhu_storage::units;
 
-use super::{Ctx, Page, error_page, form_token_ok, render};
+use super::{Ctx, OrPage, Page, PageError, form_token_ok, render};
 use crate::auth::{AuthUser, csrf_error};
 use crate::error::ApiError;
 use crate::service::admin::{
@@ -254,30 +254,31 @@ pub struct DoneQuery {
     done: Option<String>,
 }
 
-async fn admin_page(State(state): State<AppState>, Page(ctx, user): Page, Query(q): Query<DoneQuery>) -> Response {
-    match page(&state, &ctx, &user).await {
-        Ok(mut p) => {
-            p.done = match q.done.as_deref() {
-                Some("created") => Some("admin.done.created"),
-                Some("disabled") => Some("admin.done.disabled"),
-                Some("enabled") => Some("admin.done.enabled"),
-                Some("password") => Some("admin.done.password"),
-                Some("community") => Some("admin.done.community"),
-                _ => None,
-            };
-            render(&p, StatusCode::OK)
-        }
-        Err(e) => error_page(&ctx, &e),
-    }
+async fn admin_page(
+    State(state): State<AppState>,
+    Page(ctx, user): Page,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, PageError> {
+    let mut p = page(&state, &ctx, &user).await.or_page(&ctx)?;
+    p.done = match q.done.as_deref() {
+        Some("created") => Some("admin.done.created"),
+        Some("disabled") => Some("admin.done.disabled"),
+        Some("enabled") => Some("admin.done.enabled"),
+        Some("password") => Some("admin.done.password"),
+        Some("community") => Some("admin.done.community"),
+        _ => None,
+    };
+    Ok(render(&p, StatusCode::OK))
 }
 
 /// The refusal, if any: the role first, then the form token, so a non-admin gets 403 whatever
 /// they send.
-fn refused(ctx: &Ctx, user: &AuthUser, token: &str) -> Option<Response> {
-    if let Err(e) = user.require(Action::ManageUsers) {
-        return Some(error_page(ctx, &e));
+fn refused(ctx: &Ctx, user: &AuthUser, token: &str) -> Result<(), PageError> {
+    user.require(Action::ManageUsers).or_page(ctx)?;
+    if !form_token_ok(ctx, token) {
+        return Err(ctx.page_error(csrf_error()));
     }
-    (!form_token_ok(ctx, token)).then(|| error_page(ctx, &csrf_error()))
+    Ok(())
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -294,25 +295,22 @@ pub struct UserForm {
     password: String,
 }
 
-async fn add_user(State(state): State<AppState>, Page(ctx, user): Page, Form(f): Form<UserForm>) -> Response {
-    if let Some(r) = refused(&ctx, &user, &f.csrf_token) {
-        return r;
-    }
+async fn add_user(
+    State(state): State<AppState>,
+    Page(ctx, user): Page,
+    Form(f): Form<UserForm>,
+) -> Result<Response, PageError> {
+    refused(&ctx, &user, &f.csrf_token)?;
     let new =
         NewUser { username: f.username.clone(), role: f.role.clone(), unit: f.unit.clone(), password: f.password };
     let e = match create_user(&state, &user, new).await {
-        Ok(_) => return Redirect::to("/admin?done=created").into_response(),
+        Ok(_) => return Ok(Redirect::to("/admin?done=created").into_response()),
         Err(e) => e,
     };
-    match page(&state, &ctx, &user).await {
-        Ok(mut p) => {
-            let field = e.field.as_deref().unwrap_or("username").to_owned();
-            p.draft =
-                UserDraft { username: f.username, role: f.role, unit: f.unit, errors: vec![(field, said(&ctx, &e))] };
-            render(&p, e.status)
-        }
-        Err(e) => error_page(&ctx, &e),
-    }
+    let mut p = page(&state, &ctx, &user).await.or_page(&ctx)?;
+    let field = e.field.as_deref().unwrap_or("username").to_owned();
+    p.draft = UserDraft { username: f.username, role: f.role, unit: f.unit, errors: vec![(field, said(&ctx, &e))] };
+    Ok(render(&p, e.status))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -335,15 +333,11 @@ async fn disable(
     Page(ctx, user): Page,
     Path(username): Path<String>,
     Form(f): Form<ConfirmForm>,
-) -> Response {
-    if let Some(r) = refused(&ctx, &user, &f.csrf_token) {
-        return r;
-    }
+) -> Result<Response, PageError> {
+    refused(&ctx, &user, &f.csrf_token)?;
     if f.sure.is_none() {
-        return match account_in_reach(&state, &user, &username).await {
-            Ok(account) => render(&ConfirmPage { ctx: &ctx, account }, StatusCode::OK),
-            Err(e) => error_page(&ctx, &e),
-        };
+        let account = account_in_reach(&state, &user, &username).await.or_page(&ctx)?;
+        return Ok(render(&ConfirmPage { ctx: &ctx, account }, StatusCode::OK));
     }
     switched(&state, &ctx, &user, &username, true).await
 }
@@ -353,24 +347,28 @@ async fn enable(
     Page(ctx, user): Page,
     Path(username): Path<String>,
     Form(f): Form<ConfirmForm>,
-) -> Response {
-    if let Some(r) = refused(&ctx, &user, &f.csrf_token) {
-        return r;
-    }
+) -> Result<Response, PageError> {
+    refused(&ctx, &user, &f.csrf_token)?;
     switched(&state, &ctx, &user, &username, false).await
 }
 
-async fn switched(state: &AppState, ctx: &Ctx, user: &AuthUser, username: &str, disabled: bool) -> Response {
+async fn switched(
+    state: &AppState,
+    ctx: &Ctx,
+    user: &AuthUser,
+    username: &str,
+    disabled: bool,
+) -> Result<Response, PageError> {
     match set_disabled(state, user, username, disabled).await {
-        Ok(_) => Redirect::to(if disabled { "/admin?done=disabled" } else { "/admin?done=enabled" }).into_response(),
-        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => match page(state, ctx, user).await {
-            Ok(mut p) => {
-                p.error = Some(said(ctx, &e));
-                render(&p, e.status)
-            }
-            Err(e) => error_page(ctx, &e),
-        },
-        Err(e) => error_page(ctx, &e),
+        Ok(_) => {
+            Ok(Redirect::to(if disabled { "/admin?done=disabled" } else { "/admin?done=enabled" }).into_response())
+        }
+        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            let mut p = page(state, ctx, user).await.or_page(ctx)?;
+            p.error = Some(said(ctx, &e));
+            Ok(render(&p, e.status))
+        }
+        Err(e) => Err(ctx.page_error(e)),
     }
 }
 
@@ -387,21 +385,17 @@ async fn password(
     Page(ctx, user): Page,
     Path(username): Path<String>,
     Form(f): Form<PasswordForm>,
-) -> Response {
-    if let Some(r) = refused(&ctx, &user, &f.csrf_token) {
-        return r;
-    }
+) -> Result<Response, PageError> {
+    refused(&ctx, &user, &f.csrf_token)?;
     let body = NewPassword { password: f.password };
     match reset_password(&state, &user, &username, body).await {
-        Ok(_) => Redirect::to("/admin?done=password").into_response(),
-        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => match page(&state, &ctx, &user).await {
-            Ok(mut p) => {
-                p.password_error = Some((username.trim().to_lowercase(), said(&ctx, &e)));
-                render(&p, e.status)
-            }
-            Err(e) => error_page(&ctx, &e),
-        },
-        Err(e) => error_page(&ctx, &e),
+        Ok(_) => Ok(Redirect::to("/admin?done=password").into_response()),
+        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            let mut p = page(&state, &ctx, &user).await.or_page(&ctx)?;
+            p.password_error = Some((username.trim().to_lowercase(), said(&ctx, &e)));
+            Ok(render(&p, e.status))
+        }
+        Err(e) => Err(ctx.page_error(e)),
     }
 }
 
@@ -417,14 +411,13 @@ pub struct UnitForm {
     parent: String,
 }
 
-async fn add_unit(State(state): State<AppState>, Page(ctx, user): Page, Form(f): Form<UnitForm>) -> Response {
-    if let Some(r) = refused(&ctx, &user, &f.csrf_token) {
-        return r;
-    }
-    let mut p = match page(&state, &ctx, &user).await {
-        Ok(p) => p,
-        Err(e) => return error_page(&ctx, &e),
-    };
+async fn add_unit(
+    State(state): State<AppState>,
+    Page(ctx, user): Page,
+    Form(f): Form<UnitForm>,
+) -> Result<Response, PageError> {
+    refused(&ctx, &user, &f.csrf_token)?;
+    let mut p = page(&state, &ctx, &user).await.or_page(&ctx)?;
     let draft = UnitDraft {
         code: f.code.trim().to_owned(),
         name: f.name.trim().to_owned(),
@@ -447,13 +440,13 @@ async fn add_unit(State(state): State<AppState>, Page(ctx, user): Page, Form(f):
     }
     if errors.is_empty() {
         match units::add_community(&state.store, &draft.code, &draft.name, &draft.parent, false).await {
-            Ok(true) => return Redirect::to("/admin?done=community#units-h").into_response(),
+            Ok(true) => return Ok(Redirect::to("/admin?done=community#units-h").into_response()),
             Ok(false) => errors.push(("code", ctx.t("admin.exists").to_owned())),
-            Err(e) => return error_page(&ctx, &e.into()),
+            Err(e) => return Err(ctx.page_error(e)),
         }
     }
     p.unit_draft = UnitDraft { errors, ..draft };
-    render(&p, StatusCode::UNPROCESSABLE_ENTITY)
+    Ok(render(&p, StatusCode::UNPROCESSABLE_ENTITY))
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use yuanzhu_domain::access::{Action, mask_id_number, role_allows};
 
-use super::{Ctx, Page, error_page, form_token_ok, render};
+use super::{Ctx, OrPage, Page, PageError, form_token_ok, render};
 use crate::service::admin::{decide_flag, flags_in_reach};
 use crate::state::AppState;
 
@@ -73,16 +73,15 @@ struct QueueQuery {
 /// Pairs shown at most on the page.
 const SHOWN: u32 = 100;
 
-async fn queue(State(state): State<AppState>, Page(ctx, user): Page, Query(q): Query<QueueQuery>) -> Response {
-    if let Err(e) = user.require(Action::DecideDuplicate) {
-        return error_page(&ctx, &e);
-    }
+async fn queue(
+    State(state): State<AppState>,
+    Page(ctx, user): Page,
+    Query(q): Query<QueueQuery>,
+) -> Result<Response, PageError> {
+    user.require(Action::DecideDuplicate).or_page(&ctx)?;
     let full = role_allows(user.user.role, Action::ViewIdentity);
     let shown = |id: String| if full { id } else { mask_id_number(&id) };
-    let flags = match flags_in_reach(&state, &user, SHOWN).await {
-        Ok(f) => f,
-        Err(e) => return error_page(&ctx, &e),
-    };
+    let flags = flags_in_reach(&state, &user, SHOWN).await.or_page(&ctx)?;
     let pairs = flags
         .into_iter()
         .map(|f| Pair {
@@ -93,7 +92,7 @@ async fn queue(State(state): State<AppState>, Page(ctx, user): Page, Query(q): Q
             b: Side { person_id: f.person_b, id_number: shown(f.flag.id_number_b), residence_unit: f.b.residence_unit },
         })
         .collect();
-    render(&QueuePage { ctx: &ctx, pairs, done: q.done.is_some() }, StatusCode::OK)
+    Ok(render(&QueuePage { ctx: &ctx, pairs, done: q.done.is_some() }, StatusCode::OK))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -109,12 +108,10 @@ async fn decide(
     Page(ctx, user): Page,
     Path(id): Path<String>,
     Form(form): Form<DecisionForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !form_token_ok(&ctx, &form.csrf_token) {
-        return error_page(&ctx, &crate::auth::csrf_error());
+        return Err(ctx.page_error(crate::auth::csrf_error()));
     }
-    match decide_flag(&state, &user, &id, form.same_person == "true").await {
-        Ok(()) => Redirect::to("/duplicates?done=1").into_response(),
-        Err(e) => error_page(&ctx, &e),
-    }
+    decide_flag(&state, &user, &id, form.same_person == "true").await.or_page(&ctx)?;
+    Ok(Redirect::to("/duplicates?done=1").into_response())
 }

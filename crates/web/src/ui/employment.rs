@@ -14,7 +14,7 @@ use yuanzhu_rules::Lang;
 use yuanzhu_storage::employment::{self, Employment};
 use yuanzhu_storage::{persons, search};
 
-use super::{Ctx, Page, error_page, form_token_ok, render};
+use super::{Ctx, OrPage, Page, PageError, form_token_ok, render};
 use crate::auth::{AuthUser, csrf_error};
 use crate::error::ApiError;
 use crate::service::households::{end_work, start_work};
@@ -149,11 +149,13 @@ async fn view<'a>(
     Ok((page, id_number))
 }
 
-async fn page(State(state): State<AppState>, Page(ctx, user): Page, Path(person_id): Path<String>) -> Response {
-    match view(&state, &ctx, &user, &person_id).await {
-        Ok((page, _)) => render(&page, StatusCode::OK),
-        Err(e) => error_page(&ctx, &e),
-    }
+async fn page(
+    State(state): State<AppState>,
+    Page(ctx, user): Page,
+    Path(person_id): Path<String>,
+) -> Result<Response, PageError> {
+    let (page, _) = view(&state, &ctx, &user, &person_id).await.or_page(&ctx)?;
+    Ok(render(&page, StatusCode::OK))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -178,7 +180,7 @@ async fn start(
     Page(ctx, user): Page,
     Path(person_id): Path<String>,
     Form(f): Form<WorkForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     submit(&state, &ctx, &user, &person_id, f, true).await
 }
 
@@ -187,25 +189,29 @@ async fn end(
     Page(ctx, user): Page,
     Path(person_id): Path<String>,
     Form(f): Form<WorkForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     submit(&state, &ctx, &user, &person_id, f, false).await
 }
 
-async fn submit(state: &AppState, ctx: &Ctx, user: &AuthUser, person_id: &str, f: WorkForm, starts: bool) -> Response {
+async fn submit(
+    state: &AppState,
+    ctx: &Ctx,
+    user: &AuthUser,
+    person_id: &str,
+    f: WorkForm,
+    starts: bool,
+) -> Result<Response, PageError> {
     if !form_token_ok(ctx, &f.csrf_token) {
-        return error_page(ctx, &csrf_error());
+        return Err(ctx.page_error(csrf_error()));
     }
-    let (mut page, id_number) = match view(state, ctx, user, person_id).await {
-        Ok(v) => v,
-        Err(e) => return error_page(ctx, &e),
-    };
+    let (mut page, id_number) = view(state, ctx, user, person_id).await.or_page(ctx)?;
     let outcome = if starts {
         start_work(state, user, &id_number, &f.date, Some(&f.employer)).await.map(|_| "work_started")
     } else {
         end_work(state, user, &id_number, &f.employment_id, &f.date).await.map(|_| "work_ended")
     };
     match outcome {
-        Ok(done) => Redirect::to(&format!("/p/{person_id}?done={done}")).into_response(),
+        Ok(done) => Ok(Redirect::to(&format!("/p/{person_id}?done={done}")).into_response()),
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
             let entered = Entered {
                 date: f.date,
@@ -218,8 +224,8 @@ async fn submit(state: &AppState, ctx: &Ctx, user: &AuthUser, person_id: &str, f
             } else {
                 page.end = entered;
             }
-            render(&page, StatusCode::UNPROCESSABLE_ENTITY)
+            Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY))
         }
-        Err(e) => error_page(ctx, &e),
+        Err(e) => Err(ctx.page_error(e)),
     }
 }

@@ -24,7 +24,7 @@ use yuanzhu_storage::applications::Order;
 use yuanzhu_storage::{applications, revocations, stats};
 
 use super::queue::Row as ApplicationRow;
-use super::{Ctx, Page, error_page, render};
+use super::{Ctx, OrPage, Page, PageError, render};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::service::applications::application_error;
@@ -233,15 +233,16 @@ struct HomeQuery {
     done: Option<String>,
 }
 
-async fn home(State(state): State<AppState>, Page(ctx, user): Page, Query(q): Query<HomeQuery>) -> Response {
+async fn home(
+    State(state): State<AppState>,
+    Page(ctx, user): Page,
+    Query(q): Query<HomeQuery>,
+) -> Result<Response, PageError> {
     let done = q.done.as_deref().and_then(super::residence_transfers::done_key);
     let mut page =
         HomePage { ctx: &ctx, queue: None, stats: None, oversight: None, assigned: None, transfers: None, done };
     if role_allows(user.user.role, Action::TransferResidence) {
-        match super::residence_transfers::queue(&state, &user, SHOWN as u32).await {
-            Ok(t) => page.transfers = Some(t),
-            Err(e) => return error_page(&ctx, &e),
-        }
+        page.transfers = Some(super::residence_transfers::queue(&state, &user, SHOWN as u32).await.or_page(&ctx)?);
     }
     let made = async {
         match user.user.role {
@@ -263,10 +264,8 @@ async fn home(State(state): State<AppState>, Page(ctx, user): Page, Query(q): Qu
         Ok::<(), ApiError>(())
     }
     .await;
-    match made {
-        Ok(()) => render(&page, StatusCode::OK),
-        Err(e) => error_page(&ctx, &e),
-    }
+    made.or_page(&ctx)?;
+    Ok(render(&page, StatusCode::OK))
 }
 
 impl Queue {

@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use yuanzhu_domain::access::Action;
 use yuanzhu_rules::Lang;
 
-use super::{Ctx, Page, error_page, form_token_ok, render};
+use super::{Ctx, OrPage, Page, PageError, form_token_ok, render};
 use crate::auth::{AuthUser, csrf_error};
 use crate::error::ApiError;
 use crate::service::household_joins::{
@@ -110,17 +110,19 @@ async fn view<'a>(
     })
 }
 
-async fn page(State(state): State<AppState>, Page(ctx, user): Page, Query(q): Query<PageQuery>) -> Response {
+async fn page(
+    State(state): State<AppState>,
+    Page(ctx, user): Page,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, PageError> {
     let done = match q.done.as_deref() {
         Some("accepted") => Some("households.done.accepted"),
         Some("refused") => Some("households.done.refused"),
         Some("seen") => Some("households.done.seen"),
         _ => None,
     };
-    match view(&state, &ctx, &user, done, None, String::new()).await {
-        Ok(p) => render(&p, StatusCode::OK),
-        Err(e) => error_page(&ctx, &e),
-    }
+    let p = view(&state, &ctx, &user, done, None, String::new()).await.or_page(&ctx)?;
+    Ok(render(&p, StatusCode::OK))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -138,7 +140,7 @@ async fn accept(
     Page(ctx, user): Page,
     Path(id): Path<String>,
     Form(f): Form<DecisionForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     decision(&state, &ctx, &user, &id, true, f).await
 }
 
@@ -147,13 +149,20 @@ async fn refuse(
     Page(ctx, user): Page,
     Path(id): Path<String>,
     Form(f): Form<DecisionForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     decision(&state, &ctx, &user, &id, false, f).await
 }
 
-async fn decision(state: &AppState, ctx: &Ctx, user: &AuthUser, id: &str, accept: bool, f: DecisionForm) -> Response {
+async fn decision(
+    state: &AppState,
+    ctx: &Ctx,
+    user: &AuthUser,
+    id: &str,
+    accept: bool,
+    f: DecisionForm,
+) -> Result<Response, PageError> {
     if !form_token_ok(ctx, &f.csrf_token) {
-        return error_page(ctx, &csrf_error());
+        return Err(ctx.page_error(csrf_error()));
     }
     let reason = f.reason.trim().to_owned();
     let body = JoinDecision {
@@ -163,16 +172,15 @@ async fn decision(state: &AppState, ctx: &Ctx, user: &AuthUser, id: &str, accept
     };
     match decide(state, user, id, accept, body).await {
         Ok(_) => {
-            Redirect::to(if accept { "/households?done=accepted" } else { "/households?done=refused" }).into_response()
+            Ok(Redirect::to(if accept { "/households?done=accepted" } else { "/households?done=refused" })
+                .into_response())
         }
         Err(e) if matches!(e.status, StatusCode::CONFLICT | StatusCode::UNPROCESSABLE_ENTITY) => {
             let message = if ctx.lang == Lang::En { e.en.clone() } else { e.zh.clone() };
-            match view(state, ctx, user, None, Some((id.to_owned(), message)), reason).await {
-                Ok(p) => render(&p, e.status),
-                Err(e) => error_page(ctx, &e),
-            }
+            let p = view(state, ctx, user, None, Some((id.to_owned(), message)), reason).await.or_page(ctx)?;
+            Ok(render(&p, e.status))
         }
-        Err(e) => error_page(ctx, &e),
+        Err(e) => Err(ctx.page_error(e)),
     }
 }
 
@@ -187,12 +195,10 @@ async fn seen(
     Page(ctx, user): Page,
     Path(id): Path<String>,
     Form(f): Form<SeenForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !form_token_ok(&ctx, &f.csrf_token) {
-        return error_page(&ctx, &csrf_error());
+        return Err(ctx.page_error(csrf_error()));
     }
-    match see(&state, &user, &id).await {
-        Ok(_) => Redirect::to("/households?done=seen").into_response(),
-        Err(e) => error_page(&ctx, &e),
-    }
+    see(&state, &user, &id).await.or_page(&ctx)?;
+    Ok(Redirect::to("/households?done=seen").into_response())
 }

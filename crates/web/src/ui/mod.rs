@@ -11,6 +11,7 @@ mod employment;
 mod home;
 mod households;
 pub mod i18n;
+mod page_error;
 mod pages;
 mod queue;
 mod register;
@@ -34,6 +35,8 @@ use yuanzhu_rules::Lang;
 use crate::auth::{AuthUser, Credential, authenticate, cookie};
 use crate::error::{ApiError, lang_of};
 use crate::state::AppState;
+
+pub use page_error::{OrPage, PageError};
 
 /// The cookie that remembers the chosen language.
 const LANG_COOKIE: &str = "yz_lang";

@@ -9,7 +9,7 @@ use yuanzhu_storage::persons;
 use yuanzhu_storage::search::{self, Scope};
 use yuanzhu_storage::views::View;
 
-use super::{Ctx, Page, error_page, render};
+use super::{Ctx, OrPage, Page, PageError, render};
 use crate::error::ApiError;
 use crate::state::AppState;
 use yuanzhu_domain::access::masked_text;
@@ -42,7 +42,11 @@ struct SearchPage<'a> {
     more: bool,
 }
 
-pub async fn search(State(state): State<AppState>, Page(ctx, user): Page, Query(q): Query<SearchQuery>) -> Response {
+pub async fn search(
+    State(state): State<AppState>,
+    Page(ctx, user): Page,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response, PageError> {
     let text = q.q.unwrap_or_default().trim().chars().take(64).collect::<String>();
     let mut rows = Vec::new();
     let mut more = false;
@@ -51,29 +55,25 @@ pub async fn search(State(state): State<AppState>, Page(ctx, user): Page, Query(
             Some(prefix) => Scope::Units(prefix),
             None => Scope::AssignedTo(&user.account.id),
         };
-        match search::find(&state.store, &text, scope, 50).await {
-            Ok(found) => {
-                more = found.more;
-                rows = found
-                    .hits
-                    .into_iter()
-                    .map(|h| Row {
-                        person_id: h.person_id,
-                        id_number: mask_id_number(&h.id_number),
-                        name: h.name,
-                        sex: h.sex,
-                        birth_date: h.birth_date,
-                        phone: h.phone.as_deref().map(mask_phone).unwrap_or_default(),
-                        residence_unit: h.residence_unit,
-                        categories: h.categories,
-                    })
-                    .collect()
-            }
-            Err(e) => return error_page(&ctx, &e.into()),
-        }
+        let found = search::find(&state.store, &text, scope, 50).await.or_page(&ctx)?;
+        more = found.more;
+        rows = found
+            .hits
+            .into_iter()
+            .map(|h| Row {
+                person_id: h.person_id,
+                id_number: mask_id_number(&h.id_number),
+                name: h.name,
+                sex: h.sex,
+                birth_date: h.birth_date,
+                phone: h.phone.as_deref().map(mask_phone).unwrap_or_default(),
+                residence_unit: h.residence_unit,
+                categories: h.categories,
+            })
+            .collect();
     }
     let searched = !text.is_empty();
-    render(&SearchPage { ctx: &ctx, q: text, searched, rows, more }, StatusCode::OK)
+    Ok(render(&SearchPage { ctx: &ctx, q: text, searched, rows, more }, StatusCode::OK))
 }
 
 struct RecognitionRow {
@@ -158,7 +158,7 @@ pub async fn person_file(
     Page(ctx, user): Page,
     Path(person_id): Path<String>,
     Query(q): Query<FileQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     let done = match q.done.as_deref() {
         Some("contact") => Some("file.done.contact"),
         Some("refusal") => Some("file.done.refusal"),
@@ -167,10 +167,7 @@ pub async fn person_file(
         Some(other) => super::residence_transfers::done_key(other),
         None => None,
     };
-    match file_page(&state, &ctx, &user, &person_id, done).await {
-        Ok(r) => r,
-        Err(e) => error_page(&ctx, &e),
-    }
+    file_page(&state, &ctx, &user, &person_id, done).await.or_page(&ctx)
 }
 
 async fn file_page(

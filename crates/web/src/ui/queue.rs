@@ -12,7 +12,7 @@ use axum::routing::get;
 use yuanzhu_domain::application::State as AppState_;
 use yuanzhu_storage::applications::StoredApplication;
 
-use super::{Ctx, Page, error_page, render};
+use super::{Ctx, OrPage, Page, PageError, render};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::service::applications::{self, FILTERS, states_of};
@@ -145,11 +145,13 @@ impl QueuePage<'_> {
     }
 }
 
-async fn queue_page(State(state): State<AppState>, Page(ctx, user): Page, Query(q): Query<QueueQuery>) -> Response {
-    match queue(&state, &ctx, &user, q).await {
-        Ok(page) => render(&page, StatusCode::OK),
-        Err(e) => error_page(&ctx, &e),
-    }
+async fn queue_page(
+    State(state): State<AppState>,
+    Page(ctx, user): Page,
+    Query(q): Query<QueueQuery>,
+) -> Result<Response, PageError> {
+    let page = queue(&state, &ctx, &user, q).await.or_page(&ctx)?;
+    Ok(render(&page, StatusCode::OK))
 }
 
 async fn queue<'a>(state: &AppState, ctx: &'a Ctx, user: &AuthUser, q: QueueQuery) -> Result<QueuePage<'a>, ApiError> {

@@ -24,7 +24,7 @@ use yuanzhu_storage::persons::{self, PersonRecord};
 use yuanzhu_storage::search;
 
 use super::register_form::{Change, Input, body_of, changes, inputs, policy_on, value_of, values_of_file};
-use super::{Ctx, Page, error_page, form_token_ok, render};
+use super::{Ctx, OrPage, Page, PageError, form_token_ok, render};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, FieldError};
 use crate::service::persons::{read_registration, register_one};
@@ -312,25 +312,26 @@ struct FormQuery {
     person: Option<String>,
 }
 
-async fn form(State(state): State<AppState>, Page(ctx, user): Page, Query(q): Query<FormQuery>) -> Response {
+async fn form(
+    State(state): State<AppState>,
+    Page(ctx, user): Page,
+    Query(q): Query<FormQuery>,
+) -> Result<Response, PageError> {
     if !role_allows(user.user.role, Action::Register) {
-        return error_page(&ctx, &ApiError::forbidden());
+        return Err(ctx.page_error(ApiError::forbidden()));
     }
-    let units = match units_for(&state, &user).await {
-        Ok(u) => u,
-        Err(e) => return error_page(&ctx, &e),
-    };
+    let units = units_for(&state, &user).await.or_page(&ctx)?;
     let (values, version) = match &q.person {
         None => (vec![("registered_on".to_owned(), state.clock().today().to_string())], String::new()),
-        Some(person_id) => match on_file(&state, &user, person_id).await {
-            Ok((values, version)) => (values, version.to_string()),
-            Err(e) => return error_page(&ctx, &e),
-        },
+        Some(person_id) => {
+            let (values, version) = on_file(&state, &user, person_id).await.or_page(&ctx)?;
+            (values, version.to_string())
+        }
     };
     let policy = policy_on(&state.policies, &value_of(&values, "registered_on"));
     let fields = inputs(&ctx, &values, !units.is_empty(), policy);
     let drawn = Drawn { units, version, editing: q.person.is_some() };
-    render(&drawn.page(&ctx, fields, policy, None, None), StatusCode::OK)
+    Ok(render(&drawn.page(&ctx, fields, policy, None, None), StatusCode::OK))
 }
 
 /// The form's values for a person on file whom the user may register, and the file's version.
@@ -376,14 +377,11 @@ async fn submit(
     State(state): State<AppState>,
     Page(ctx, user): Page,
     Form(values): Form<Vec<(String, String)>>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !form_token_ok(&ctx, &value_of(&values, "csrf_token")) {
-        return error_page(&ctx, &crate::auth::csrf_error());
+        return Err(ctx.page_error(crate::auth::csrf_error()));
     }
-    let units = match units_for(&state, &user).await {
-        Ok(u) => u,
-        Err(e) => return error_page(&ctx, &e),
-    };
+    let units = units_for(&state, &user).await.or_page(&ctx)?;
     let version = value_of(&values, "version");
     let policy = policy_on(&state.policies, &value_of(&values, "registered_on"));
     let (person, facts) = inputs(&ctx, &values, !units.is_empty(), policy);
@@ -395,7 +393,7 @@ async fn submit(
     let policy_changed = shown_for.is_some_and(|shown| shown != policy.map_or("", |p| p.id.as_str()));
     if value_of(&values, "back") == "1" || policy_changed {
         let notice = policy_changed.then(|| ctx.t("register.policy_changed").to_owned());
-        return render(&drawn.page(&ctx, (person, facts), policy, notice, None), StatusCode::OK);
+        return Ok(render(&drawn.page(&ctx, (person, facts), policy, notice, None), StatusCode::OK));
     }
     let mut body = body_of(&person, &facts, &version);
     let outcome = match proposed(&state, &ctx, &user, body.clone()).await {
@@ -406,7 +404,7 @@ async fn submit(
                 .filter(|(k, _)| !["csrf_token", "confirm", "back", "version"].contains(&k.as_str()))
                 .cloned()
                 .collect();
-            return render(&ConfirmPage { ctx: &ctx, changes, hidden, version }, StatusCode::OK);
+            return Ok(render(&ConfirmPage { ctx: &ctx, changes, hidden, version }, StatusCode::OK));
         }
         Ok(Some((_, version))) => {
             body.insert("version".to_owned(), Value::from(version));
@@ -420,12 +418,11 @@ async fn submit(
         Err(e) => return refused(&state, &ctx, &user, e, drawn, (person, facts), policy).await,
     };
     let id_number = registered.registration.id_number.to_string();
-    match yuanzhu_storage::stats::person_ids(&state.store, std::slice::from_ref(&id_number)).await {
-        Ok(mut ids) => match ids.remove(&id_number) {
-            Some(person_id) => Redirect::to(&format!("/register/result/{person_id}")).into_response(),
-            None => error_page(&ctx, &ApiError::not_found()),
-        },
-        Err(e) => error_page(&ctx, &e.into()),
+    let mut ids =
+        yuanzhu_storage::stats::person_ids(&state.store, std::slice::from_ref(&id_number)).await.or_page(&ctx)?;
+    match ids.remove(&id_number) {
+        Some(person_id) => Ok(Redirect::to(&format!("/register/result/{person_id}")).into_response()),
+        None => Err(ctx.page_error(ApiError::not_found())),
     }
 }
 
@@ -447,7 +444,7 @@ async fn refused(
     drawn: Drawn,
     (mut person, mut facts): (Vec<Input>, Vec<Input>),
     policy: Option<&Policy>,
-) -> Response {
+) -> Result<Response, PageError> {
     let status = e.status;
     // The ID number belongs to a person outside the user's reach: said as plainly as it can be
     // without saying where.
@@ -462,10 +459,10 @@ async fn refused(
         };
         let mut page = drawn.page(ctx, (person, facts), policy, notice, None);
         page.ask = ask;
-        return render(&page, status);
+        return Ok(render(&page, status));
     }
     if ![StatusCode::UNPROCESSABLE_ENTITY, StatusCode::FORBIDDEN, StatusCode::CONFLICT].contains(&status) {
-        return error_page(ctx, &e);
+        return Err(ctx.page_error(e));
     }
     // Changed by someone else meanwhile: what was typed stays, and the latest file is a click away.
     if e.code == "conflict" {
@@ -479,7 +476,7 @@ async fn refused(
             None => None,
         };
         let notice = Some(ctx.t("register.stale").to_owned());
-        return render(&drawn.page(ctx, (person, facts), policy, notice, reload), status);
+        return Ok(render(&drawn.page(ctx, (person, facts), policy, notice, reload), status));
     }
     let all = if e.errors.is_empty() {
         vec![FieldError { code: e.code.to_string(), field: e.field.as_deref().map(str::to_owned), zh: e.zh, en: e.en }]
@@ -519,21 +516,20 @@ async fn refused(
             None => notice = Some(message),
         }
     }
-    render(&drawn.page(ctx, (person, facts), policy, notice, None), status)
+    Ok(render(&drawn.page(ctx, (person, facts), policy, notice, None), status))
 }
 
 /// The result of a registration, from the person as registered (the GET after the form's POST).
-async fn result(State(state): State<AppState>, Page(ctx, user): Page, Path(person_id): Path<String>) -> Response {
-    let found = match registered(&state, &user, &person_id).await {
-        Ok(found) => found,
-        Err(e) => return error_page(&ctx, &e),
-    };
+async fn result(
+    State(state): State<AppState>,
+    Page(ctx, user): Page,
+    Path(person_id): Path<String>,
+) -> Result<Response, PageError> {
+    let found = registered(&state, &user, &person_id).await.or_page(&ctx)?;
     // Possible duplicates of the person that the user reaches both files of (no other is told).
-    let duplicates = match crate::service::admin::flags_in_reach(&state, &user, 1000).await {
-        Ok(flags) => flags.iter().filter(|f| f.person_a == person_id || f.person_b == person_id).count(),
-        Err(e) => return error_page(&ctx, &e),
-    };
-    result_page(&state, &ctx, (person_id, duplicates), found.0, found.1)
+    let flags = crate::service::admin::flags_in_reach(&state, &user, 1000).await.or_page(&ctx)?;
+    let duplicates = flags.iter().filter(|f| f.person_a == person_id || f.person_b == person_id).count();
+    Ok(result_page(&state, &ctx, (person_id, duplicates), found.0, found.1))
 }
 
 /// The person's name and the facts 第四条 assessed at their latest registration.

@@ -14,7 +14,7 @@ use yuanzhu_domain::text::TextField;
 use yuanzhu_storage::residence_transfers::{self, Closing};
 use yuanzhu_storage::search;
 
-use super::{Ctx, Page, error_page, form_token_ok, render};
+use super::{Ctx, OrPage, Page, PageError, form_token_ok, render};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::service::residence_transfers::{TransferView, close_step, propose, request, view};
@@ -141,10 +141,14 @@ impl<'a> PersonPage<'a> {
     }
 }
 
-async fn person_page(State(state): State<AppState>, Page(ctx, user): Page, Path(person_id): Path<String>) -> Response {
+async fn person_page(
+    State(state): State<AppState>,
+    Page(ctx, user): Page,
+    Path(person_id): Path<String>,
+) -> Result<Response, PageError> {
     match person_of(&state, &user, &person_id).await {
-        Ok(found) => render(&PersonPage::of(&ctx, person_id, found, Default::default(), None), StatusCode::OK),
-        Err(e) => error_page(&ctx, &e),
+        Ok(found) => Ok(render(&PersonPage::of(&ctx, person_id, found, Default::default(), None), StatusCode::OK)),
+        Err(e) => Err(ctx.page_error(e)),
     }
 }
 
@@ -163,24 +167,21 @@ async fn person_submit(
     Page(ctx, user): Page,
     Path(person_id): Path<String>,
     Form(form): Form<MoveForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !form_token_ok(&ctx, &form.csrf_token) {
-        return error_page(&ctx, &crate::auth::csrf_error());
+        return Err(ctx.page_error(crate::auth::csrf_error()));
     }
-    let found = match person_of(&state, &user, &person_id).await {
-        Ok(found) => found,
-        Err(e) => return error_page(&ctx, &e),
-    };
+    let found = person_of(&state, &user, &person_id).await.or_page(&ctx)?;
     match propose(&state, &user, &found.2, &form.to_unit, Some(form.note.as_str())).await {
         Ok(t) => {
             let done = if t.state == "done" { "done" } else { "proposed" };
-            Redirect::to(&format!("/p/{person_id}?done=transfer_{done}")).into_response()
+            Ok(Redirect::to(&format!("/p/{person_id}?done=transfer_{done}")).into_response())
         }
         Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
             let error = Some(e.message(ctx.lang).to_owned());
-            render(&PersonPage::of(&ctx, person_id, found, (form.to_unit, form.note), error), e.status)
+            Ok(render(&PersonPage::of(&ctx, person_id, found, (form.to_unit, form.note), error), e.status))
         }
-        Err(e) => error_page(&ctx, &e),
+        Err(e) => Err(ctx.page_error(e)),
     }
 }
 
@@ -215,13 +216,13 @@ async fn request_submit(
     State(state): State<AppState>,
     Page(ctx, user): Page,
     Form(form): Form<RequestForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !form_token_ok(&ctx, &form.csrf_token) {
-        return error_page(&ctx, &crate::auth::csrf_error());
+        return Err(ctx.page_error(crate::auth::csrf_error()));
     }
     let asked = request(&state, &user, &form.id_number, &form.name, &form.to_unit, Some(form.note.as_str())).await;
     match asked {
-        Ok(_) => Redirect::to("/?done=transfer_requested").into_response(),
+        Ok(_) => Ok(Redirect::to("/?done=transfer_requested").into_response()),
         Err(e) if e.status.is_client_error() => {
             let RequestForm { id_number, name, to_unit, note, .. } = form;
             let error = Some(if e.status == StatusCode::NOT_FOUND {
@@ -229,9 +230,9 @@ async fn request_submit(
             } else {
                 e.message(ctx.lang).to_owned()
             });
-            render(&RequestPage { ctx: &ctx, id_number, name, to_unit, note, error }, e.status)
+            Ok(render(&RequestPage { ctx: &ctx, id_number, name, to_unit, note, error }, e.status))
         }
-        Err(e) => error_page(&ctx, &e),
+        Err(e) => Err(ctx.page_error(e)),
     }
 }
 
@@ -249,19 +250,19 @@ async fn close_submit(
     Page(ctx, user): Page,
     Path((id, step)): Path<(String, String)>,
     Form(form): Form<CloseForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !form_token_ok(&ctx, &form.csrf_token) {
-        return error_page(&ctx, &crate::auth::csrf_error());
+        return Err(ctx.page_error(crate::auth::csrf_error()));
     }
     let (step, done) = match step.as_str() {
         "accept" => (Closing::Accept, "accepted"),
         "refuse" => (Closing::Refuse, "refused"),
         "withdraw" => (Closing::Withdraw, "withdrawn"),
-        _ => return error_page(&ctx, &ApiError::not_found()),
+        _ => return Err(ctx.page_error(ApiError::not_found())),
     };
     match close_step(&state, &user, &id, step, Some(form.note.as_str())).await {
-        Ok(_) => Redirect::to(&format!("/?done=transfer_{done}")).into_response(),
-        Err(e) => error_page(&ctx, &e),
+        Ok(_) => Ok(Redirect::to(&format!("/?done=transfer_{done}")).into_response()),
+        Err(e) => Err(ctx.page_error(e)),
     }
 }
 

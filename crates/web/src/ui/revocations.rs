@@ -16,7 +16,7 @@ use yuanzhu_rules::Lang;
 use yuanzhu_storage::revocations as store_revocations;
 use yuanzhu_storage::{persons, search};
 
-use super::{Ctx, Page, error_page, form_token_ok, render};
+use super::{Ctx, OrPage, Page, PageError, form_token_ok, render};
 use crate::auth::{AuthUser, csrf_error};
 use crate::error::ApiError;
 use crate::service::revocations::{
@@ -241,11 +241,13 @@ async fn propose_page<'a>(
     })
 }
 
-async fn propose_form(State(state): State<AppState>, Page(ctx, user): Page, Path(person_id): Path<String>) -> Response {
-    match propose_page(&state, &ctx, &user, &person_id).await {
-        Ok(page) => render(&page, StatusCode::OK),
-        Err(e) => error_page(&ctx, &e),
-    }
+async fn propose_form(
+    State(state): State<AppState>,
+    Page(ctx, user): Page,
+    Path(person_id): Path<String>,
+) -> Result<Response, PageError> {
+    let page = propose_page(&state, &ctx, &user, &person_id).await.or_page(&ctx)?;
+    Ok(render(&page, StatusCode::OK))
 }
 
 async fn propose_submit(
@@ -253,14 +255,11 @@ async fn propose_submit(
     Page(ctx, user): Page,
     Path(person_id): Path<String>,
     Form(f): Form<ProposeForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !form_token_ok(&ctx, &f.csrf_token) {
-        return error_page(&ctx, &csrf_error());
+        return Err(ctx.page_error(csrf_error()));
     }
-    let mut page = match propose_page(&state, &ctx, &user, &person_id).await {
-        Ok(page) => page,
-        Err(e) => return error_page(&ctx, &e),
-    };
+    let mut page = propose_page(&state, &ctx, &user, &person_id).await.or_page(&ctx)?;
     page.reason = f.reason.trim().to_owned();
     page.note = f.note.trim().to_owned();
     if page.chosen().is_none() {
@@ -270,24 +269,24 @@ async fn propose_submit(
         page.note_error = Some(ctx.t("revoke.note_hint").to_owned());
     }
     if page.reason_error.is_some() || page.note_error.is_some() {
-        return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+        return Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY));
     }
     if f.edit.is_some() {
-        return render(&page, StatusCode::OK);
+        return Ok(render(&page, StatusCode::OK));
     }
     if f.send.is_none() {
         page.reviewing = true;
-        return render(&page, StatusCode::OK);
+        return Ok(render(&page, StatusCode::OK));
     }
     let Ok(id_number) = search::id_number_of(&state.store, &person_id).await else {
-        return error_page(&ctx, &ApiError::not_found());
+        return Err(ctx.page_error(ApiError::not_found()));
     };
     let body = NewProposal { reason: page.reason.clone(), note: page.note.clone(), on: None };
     let made = propose(&state, &user, &id_number.unwrap_or_default(), body).await;
     let e = match made {
         Ok(made) => {
             let id = made.first().map_or("", |p| p.id.as_str());
-            return Redirect::to(&format!("/revocations/{id}?done=proposed")).into_response();
+            return Ok(Redirect::to(&format!("/revocations/{id}?done=proposed")).into_response());
         }
         Err(e) => e,
     };
@@ -295,10 +294,10 @@ async fn propose_submit(
         Some("reason") if e.code == "nothing_to_revoke" => page.error = Some(ctx.t("revoke.nothing").to_owned()),
         Some("reason") => page.reason_error = Some(said(&ctx, &e)),
         Some("note") => page.note_error = Some(said(&ctx, &e)),
-        _ if e.status == StatusCode::NOT_FOUND || e.status == StatusCode::FORBIDDEN => return error_page(&ctx, &e),
+        _ if e.status == StatusCode::NOT_FOUND || e.status == StatusCode::FORBIDDEN => return Err(ctx.page_error(e)),
         _ => page.error = Some(said(&ctx, &e)),
     }
-    render(&page, e.status)
+    Ok(render(&page, e.status))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -327,15 +326,11 @@ fn reason_name<'p>(ctx: &Ctx, p: &'p ProposalJson) -> &'p str {
     if name.is_empty() { &p.reason } else { name }
 }
 
-async fn queue_page(State(state): State<AppState>, Page(ctx, user): Page) -> Response {
-    match open_proposals(&state, &user).await {
-        Ok(mut rows) => {
-            let total = rows.len() as i64;
-            rows.truncate(QUEUE_ROWS);
-            render(&QueuePage { ctx: &ctx, total, rows }, StatusCode::OK)
-        }
-        Err(e) => error_page(&ctx, &e),
-    }
+async fn queue_page(State(state): State<AppState>, Page(ctx, user): Page) -> Result<Response, PageError> {
+    let mut rows = open_proposals(&state, &user).await.or_page(&ctx)?;
+    let total = rows.len() as i64;
+    rows.truncate(QUEUE_ROWS);
+    Ok(render(&QueuePage { ctx: &ctx, total, rows }, StatusCode::OK))
 }
 
 #[derive(Template)]
@@ -403,19 +398,15 @@ async fn proposal_page(
     Page(ctx, user): Page,
     Path(id): Path<String>,
     axum::extract::Query(q): axum::extract::Query<DoneQuery>,
-) -> Response {
-    match proposal_view(&state, &ctx, &user, &id).await {
-        Ok(mut page) => {
-            page.done = match q.done.as_deref() {
-                Some("proposed") => Some("revoke.proposed_done"),
-                Some("confirmed") => Some("revoke.confirmed_done"),
-                Some("dismissed") => Some("revoke.dismissed_done"),
-                _ => None,
-            };
-            render(&page, StatusCode::OK)
-        }
-        Err(e) => error_page(&ctx, &e),
-    }
+) -> Result<Response, PageError> {
+    let mut page = proposal_view(&state, &ctx, &user, &id).await.or_page(&ctx)?;
+    page.done = match q.done.as_deref() {
+        Some("proposed") => Some("revoke.proposed_done"),
+        Some("confirmed") => Some("revoke.confirmed_done"),
+        Some("dismissed") => Some("revoke.dismissed_done"),
+        _ => None,
+    };
+    Ok(render(&page, StatusCode::OK))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -432,30 +423,35 @@ pub struct DecisionForm {
 
 /// The decision through its use case; a conflict or a refusal shows the proposal as it now
 /// stands, with the message.
-async fn decided(state: &AppState, ctx: &Ctx, user: AuthUser, id: &str, f: &DecisionForm, confirm: bool) -> Response {
+async fn decided(
+    state: &AppState,
+    ctx: &Ctx,
+    user: AuthUser,
+    id: &str,
+    f: &DecisionForm,
+    confirm: bool,
+) -> Result<Response, PageError> {
     let version = f.version.trim().parse::<i64>().unwrap_or(-1);
     let note = Some(f.note.trim().to_owned()).filter(|n| !confirm || !n.is_empty());
     let body = Decision { confirm, note: note.clone(), version, on: None };
     match decide(state, &user, id, body).await {
         Ok(_) => {
             let done = if confirm { "confirmed" } else { "dismissed" };
-            Redirect::to(&format!("/revocations/{id}?done={done}")).into_response()
+            Ok(Redirect::to(&format!("/revocations/{id}?done={done}")).into_response())
         }
-        Err(e) if e.status == StatusCode::NOT_FOUND => error_page(ctx, &e),
-        Err(e) => match proposal_view(state, ctx, &user, id).await {
-            Ok(mut page) => {
-                if e.status == StatusCode::CONFLICT {
-                    page.error = Some(ctx.t("revoke.conflict").to_owned());
-                } else if e.field.as_deref() == Some("note") {
-                    page.dismiss_error = Some(said(ctx, &e));
-                    page.dismiss_note = note.unwrap_or_default();
-                } else {
-                    page.error = Some(said(ctx, &e));
-                }
-                render(&page, e.status)
+        Err(e) if e.status == StatusCode::NOT_FOUND => Err(ctx.page_error(e)),
+        Err(e) => {
+            let mut page = proposal_view(state, ctx, &user, id).await.or_page(ctx)?;
+            if e.status == StatusCode::CONFLICT {
+                page.error = Some(ctx.t("revoke.conflict").to_owned());
+            } else if e.field.as_deref() == Some("note") {
+                page.dismiss_error = Some(said(ctx, &e));
+                page.dismiss_note = note.unwrap_or_default();
+            } else {
+                page.error = Some(said(ctx, &e));
             }
-            Err(e) => error_page(ctx, &e),
-        },
+            Ok(render(&page, e.status))
+        }
     }
 }
 
@@ -464,19 +460,15 @@ async fn confirm_submit(
     Page(ctx, user): Page,
     Path(id): Path<String>,
     Form(f): Form<DecisionForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !form_token_ok(&ctx, &f.csrf_token) {
-        return error_page(&ctx, &csrf_error());
+        return Err(ctx.page_error(csrf_error()));
     }
     if f.sure.is_none() {
-        return match proposal_view(&state, &ctx, &user, &id).await {
-            Ok(mut page) => {
-                page.confirming = true;
-                page.confirm_note = f.note.trim().to_owned();
-                render(&page, StatusCode::OK)
-            }
-            Err(e) => error_page(&ctx, &e),
-        };
+        let mut page = proposal_view(&state, &ctx, &user, &id).await.or_page(&ctx)?;
+        page.confirming = true;
+        page.confirm_note = f.note.trim().to_owned();
+        return Ok(render(&page, StatusCode::OK));
     }
     decided(&state, &ctx, user, &id, &f, true).await
 }
@@ -486,18 +478,14 @@ async fn dismiss_submit(
     Page(ctx, user): Page,
     Path(id): Path<String>,
     Form(f): Form<DecisionForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !form_token_ok(&ctx, &f.csrf_token) {
-        return error_page(&ctx, &csrf_error());
+        return Err(ctx.page_error(csrf_error()));
     }
     if f.note.trim().is_empty() {
-        return match proposal_view(&state, &ctx, &user, &id).await {
-            Ok(mut page) => {
-                page.dismiss_error = Some(ctx.t("revoke.dismiss_required").to_owned());
-                render(&page, StatusCode::UNPROCESSABLE_ENTITY)
-            }
-            Err(e) => error_page(&ctx, &e),
-        };
+        let mut page = proposal_view(&state, &ctx, &user, &id).await.or_page(&ctx)?;
+        page.dismiss_error = Some(ctx.t("revoke.dismiss_required").to_owned());
+        return Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY));
     }
     decided(&state, &ctx, user, &id, &f, false).await
 }
@@ -582,11 +570,13 @@ async fn contact_view<'a>(
     })
 }
 
-async fn contact_page(State(state): State<AppState>, Page(ctx, user): Page, Path(person_id): Path<String>) -> Response {
-    match contact_view(&state, &ctx, &user, &person_id).await {
-        Ok(page) => render(&page, StatusCode::OK),
-        Err(e) => error_page(&ctx, &e),
-    }
+async fn contact_page(
+    State(state): State<AppState>,
+    Page(ctx, user): Page,
+    Path(person_id): Path<String>,
+) -> Result<Response, PageError> {
+    let page = contact_view(&state, &ctx, &user, &person_id).await.or_page(&ctx)?;
+    Ok(render(&page, StatusCode::OK))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -610,22 +600,19 @@ async fn contact_submit(
     Page(ctx, user): Page,
     Path(person_id): Path<String>,
     Form(f): Form<ContactForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !form_token_ok(&ctx, &f.csrf_token) {
-        return error_page(&ctx, &csrf_error());
+        return Err(ctx.page_error(csrf_error()));
     }
     let (channel, reached) = match f.attempt.as_deref().and_then(|a| a.split_once(':')) {
         Some((c, r)) => (c.to_owned(), truthy(r)),
         None => (f.channel.clone().unwrap_or_default(), f.reached.as_deref().is_some_and(truthy)),
     };
-    let id_number = match person_of(&state, &user, &person_id, Action::LogContact).await {
-        Ok(id) => id,
-        Err(e) => return error_page(&ctx, &e),
-    };
+    let id_number = person_of(&state, &user, &person_id, Action::LogContact).await.or_page(&ctx)?;
     let note = f.note.trim();
     let body = NewContact { channel, reached, note: (!note.is_empty()).then(|| note.to_owned()), on: None };
     match log_contact(&state, &user, &id_number, body).await {
-        Ok(_) => Redirect::to(&format!("/p/{person_id}?done=contact#contacts-h")).into_response(),
+        Ok(_) => Ok(Redirect::to(&format!("/p/{person_id}?done=contact#contacts-h")).into_response()),
         Err(e) => {
             let typed = Typed { note: f.note, ..Typed::default() };
             contact_error(&state, &ctx, &user, &person_id, &e, false, typed).await
@@ -641,22 +628,18 @@ async fn contact_error(
     e: &ApiError,
     refusal: bool,
     typed: Typed,
-) -> Response {
+) -> Result<Response, PageError> {
     if e.status == StatusCode::NOT_FOUND || e.status == StatusCode::FORBIDDEN {
-        return error_page(ctx, e);
+        return Err(ctx.page_error(e.clone()));
     }
-    match contact_view(state, ctx, user, person_id).await {
-        Ok(mut page) => {
-            page.typed = typed;
-            if refusal {
-                page.service_error = Some(said(ctx, e));
-            } else {
-                page.error = Some(said(ctx, e));
-            }
-            render(&page, e.status)
-        }
-        Err(e) => error_page(ctx, &e),
+    let mut page = contact_view(state, ctx, user, person_id).await.or_page(ctx)?;
+    page.typed = typed;
+    if refusal {
+        page.service_error = Some(said(ctx, e));
+    } else {
+        page.error = Some(said(ctx, e));
     }
+    Ok(render(&page, e.status))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -674,18 +657,15 @@ async fn refusal_submit(
     Page(ctx, user): Page,
     Path(person_id): Path<String>,
     Form(f): Form<RefusalForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !form_token_ok(&ctx, &f.csrf_token) {
-        return error_page(&ctx, &csrf_error());
+        return Err(ctx.page_error(csrf_error()));
     }
-    let id_number = match person_of(&state, &user, &person_id, Action::LogContact).await {
-        Ok(id) => id,
-        Err(e) => return error_page(&ctx, &e),
-    };
+    let id_number = person_of(&state, &user, &person_id, Action::LogContact).await.or_page(&ctx)?;
     let note = f.note.trim();
     let body = NewRefusal { service: f.service.clone(), note: (!note.is_empty()).then(|| note.to_owned()), on: None };
     match log_refusal(&state, &user, &id_number, body).await {
-        Ok(_) => Redirect::to(&format!("/p/{person_id}?done=refusal#tl-h")).into_response(),
+        Ok(_) => Ok(Redirect::to(&format!("/p/{person_id}?done=refusal#tl-h")).into_response()),
         Err(e) => {
             let typed = Typed { service: f.service, refusal_note: f.note, ..Typed::default() };
             contact_error(&state, &ctx, &user, &person_id, &e, true, typed).await

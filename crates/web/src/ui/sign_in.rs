@@ -7,7 +7,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::{Ctx, Visitor, form_token_ok, render, safe_path};
+use super::{Ctx, OrPage, PageError, Visitor, form_token_ok, render, safe_path};
 use crate::auth::Credential;
 use crate::service::session::{authenticate, clear_cookie, open_session, session_cookie};
 use crate::state::AppState;
@@ -57,7 +57,7 @@ pub async fn submit(
     Visitor(ctx): Visitor,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let next = safe_path(f.next.as_deref());
     let mut page = LoginPage {
         ctx: &ctx,
@@ -76,26 +76,22 @@ pub async fn submit(
         Ok(Err(throttled)) => {
             let e = throttled.extensions().get::<crate::error::ApiError>().cloned();
             page.notice = e.as_ref().map(pick);
-            return render(&page, StatusCode::TOO_MANY_REQUESTS);
+            return Ok(render(&page, StatusCode::TOO_MANY_REQUESTS));
         }
         Err(e) if e.field.as_deref() == Some("username") => {
             page.username_error = Some(pick(&e));
-            return render(&page, e.status);
+            return Ok(render(&page, e.status));
         }
         Err(e) if e.code == "bad_credentials" => {
             page.password_error = Some(ctx.t("login.bad_credentials").to_owned());
-            return render(&page, StatusCode::UNAUTHORIZED);
+            return Ok(render(&page, StatusCode::UNAUTHORIZED));
         }
-        Err(e) => return super::error_page(&ctx, &e),
+        Err(e) => return Err(ctx.page_error(e)),
     };
-    match open_session(&state, &account).await {
-        Ok((secret, _csrf)) => {
-            let mut r = Redirect::to(&next).into_response();
-            r.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &headers, &secret));
-            r
-        }
-        Err(e) => super::error_page(&ctx, &e),
-    }
+    let (secret, _csrf) = open_session(&state, &account).await.or_page(&ctx)?;
+    let mut r = Redirect::to(&next).into_response();
+    r.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &headers, &secret));
+    Ok(r)
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -109,16 +105,14 @@ pub async fn sign_out(
     Visitor(ctx): Visitor,
     headers: HeaderMap,
     Form(f): Form<TokenForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     if let Some(crate::auth::AuthUser { credential: Credential::Session { secret, .. }, .. }) = &ctx.user {
         if !form_token_ok(&ctx, &f.csrf_token) {
-            return super::error_page(&ctx, &crate::auth::csrf_error());
+            return Err(ctx.page_error(crate::auth::csrf_error()));
         }
-        if let Err(e) = crate::auth::end_session(&state, secret).await {
-            return super::error_page(&ctx, &e);
-        }
+        crate::auth::end_session(&state, secret).await.or_page(&ctx)?;
     }
     let mut r = Redirect::to("/login?ended=1").into_response();
     r.headers_mut().insert(header::SET_COOKIE, clear_cookie(&state, &headers));
-    r
+    Ok(r)
 }

@@ -18,7 +18,7 @@ use yuanzhu_storage::duplicates;
 use yuanzhu_storage::import_jobs::{self, ImportJob, JobCounts, JobState};
 use yuanzhu_storage::persons::{self, ImportSummary, Writer};
 
-use super::{Ctx, Page, error_page, form_token_ok, render};
+use super::{Ctx, OrPage, Page, PageError, form_token_ok, render};
 use crate::auth::csrf_error;
 use crate::error::ApiError;
 use crate::service::transfer::{
@@ -177,11 +177,9 @@ struct ImportPage<'a> {
     file_error: Option<String>,
 }
 
-async fn import_form(Page(ctx, user): Page) -> Response {
-    if let Err(e) = user.require(Action::Register) {
-        return error_page(&ctx, &e);
-    }
-    render(&ImportPage { ctx: &ctx, file_error: None }, StatusCode::OK)
+async fn import_form(Page(ctx, user): Page) -> Result<Response, PageError> {
+    user.require(Action::Register).or_page(&ctx)?;
+    Ok(render(&ImportPage { ctx: &ctx, file_error: None }, StatusCode::OK))
 }
 
 /// The uploaded file's media type, by its name first (browsers send xlsx under several types).
@@ -190,17 +188,19 @@ fn media_of(filename: &str, sent: Option<&str>) -> &'static str {
     if name.ends_with(".xlsx") || sent == Some(XLSX) { XLSX } else { "text/csv" }
 }
 
-async fn import_submit(State(state): State<AppState>, Page(ctx, user): Page, mut form: Multipart) -> Response {
-    if let Err(e) = user.require(Action::Register) {
-        return error_page(&ctx, &e);
-    }
+async fn import_submit(
+    State(state): State<AppState>,
+    Page(ctx, user): Page,
+    mut form: Multipart,
+) -> Result<Response, PageError> {
+    user.require(Action::Register).or_page(&ctx)?;
     let mut token = String::new();
     let mut file: Option<(&'static str, Vec<u8>)> = None;
     loop {
         let field = match form.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => break,
-            Err(e) => return error_page(&ctx, &form_error(&e, state.config.max_body_mib)),
+            Err(e) => return Err(ctx.page_error(form_error(&e, state.config.max_body_mib))),
         };
         match field.name() {
             Some("csrf_token") => token = field.text().await.unwrap_or_default(),
@@ -209,16 +209,16 @@ async fn import_submit(State(state): State<AppState>, Page(ctx, user): Page, mut
                 match field.bytes().await {
                     Ok(bytes) if !bytes.is_empty() => file = Some((media, bytes.to_vec())),
                     Ok(_) => {}
-                    Err(e) => return error_page(&ctx, &form_error(&e, state.config.max_body_mib)),
+                    Err(e) => return Err(ctx.page_error(form_error(&e, state.config.max_body_mib))),
                 }
             }
             _ => {}
         }
     }
     if !form_token_ok(&ctx, &token) {
-        return error_page(&ctx, &csrf_error());
+        return Err(ctx.page_error(csrf_error()));
     }
-    let refused = |message: String| render(&ImportPage { ctx: &ctx, file_error: Some(message) }, StatusCode::OK);
+    let refused = |message: String| Ok(render(&ImportPage { ctx: &ctx, file_error: Some(message) }, StatusCode::OK));
     let Some((media, bytes)) = file else { return refused(ctx.t("import.no_file").to_owned()) };
     let mut headers = HeaderMap::new();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
@@ -242,15 +242,11 @@ async fn import_submit(State(state): State<AppState>, Page(ctx, user): Page, mut
         }
     }
     // Claims to join households across units are held before any row is written.
-    if let Err(e) = crate::service::households::hold_joins(&state, &user, &good).await {
-        return error_page(&ctx, &e);
-    }
+    crate::service::households::hold_joins(&state, &user, &good).await.or_page(&ctx)?;
     let id = new_job_id();
-    if let Err(e) = import_jobs::create(&state.store, &id, &user.account.id, total, &rejected).await {
-        return error_page(&ctx, &e.into());
-    }
+    import_jobs::create(&state.store, &id, &user.account.id, total, &rejected).await.or_page(&ctx)?;
     tokio::spawn(run(state, id.clone(), good, user.user.clone(), ctx.lang));
-    Redirect::to(&format!("/import/{id}")).into_response()
+    Ok(Redirect::to(&format!("/import/{id}")).into_response())
 }
 
 /// Why the uploaded form could not be read: too large (413), or malformed.
@@ -314,11 +310,12 @@ impl ProgressPage<'_> {
     }
 }
 
-async fn progress_page(State(state): State<AppState>, Page(ctx, user): Page, Path(id): Path<String>) -> Response {
-    let job: JobView = match job_of(&state, &id, &user.account.id).await {
-        Ok(job) => job.into(),
-        Err(e) => return error_page(&ctx, &e),
-    };
+async fn progress_page(
+    State(state): State<AppState>,
+    Page(ctx, user): Page,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let job: JobView = job_of(&state, &id, &user.account.id).await.or_page(&ctx)?.into();
     let running = !job.finished;
     let mut r = render(&ProgressPage { ctx: &ctx, id, job }, StatusCode::OK);
     if running {
@@ -326,19 +323,20 @@ async fn progress_page(State(state): State<AppState>, Page(ctx, user): Page, Pat
         // in the body.
         r.headers_mut().insert("refresh", HeaderValue::from_static("1"));
     }
-    r
+    Ok(r)
 }
 
-async fn report_csv(State(state): State<AppState>, Page(ctx, user): Page, Path(id): Path<String>) -> Response {
+async fn report_csv(
+    State(state): State<AppState>,
+    Page(ctx, user): Page,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
     let rejected = match job_of(&state, &id, &user.account.id).await {
         Ok(job) if job.finished() => import_jobs::rejections(&state.store, &id).await.map_err(ApiError::from),
         Ok(_) => Err(ApiError::not_found()),
         Err(e) => Err(e),
     };
-    let rejected = match rejected {
-        Ok(rejected) => rejected,
-        Err(e) => return error_page(&ctx, &e),
-    };
+    let rejected = rejected.or_page(&ctx)?;
     let mut out = csv::Writer::from_writer(Vec::new());
     let header = ["row", "ref", "field", "code", "message"].map(|k| ctx.t(&format!("import.report.{k}")));
     let mut written = out.write_record(header);
@@ -349,13 +347,14 @@ async fn report_csv(State(state): State<AppState>, Page(ctx, user): Page, Path(i
         let record = record.map(spreadsheet::neutralize);
         written = written.and_then(|()| out.write_record(record.iter().map(|c| c.as_bytes())));
     }
-    let bytes = match written.map_err(|e| e.to_string()).and_then(|()| out.into_inner().map_err(|e| e.to_string())) {
-        Ok(bytes) => bytes,
-        Err(e) => return error_page(&ctx, &ApiError::internal(e)),
-    };
+    let bytes = written
+        .map_err(|e| e.to_string())
+        .and_then(|()| out.into_inner().map_err(|e| e.to_string()))
+        .map_err(ApiError::internal)
+        .or_page(&ctx)?;
     let mut body = spreadsheet::BOM.as_bytes().to_vec();
     body.extend(bytes);
-    (
+    Ok((
         StatusCode::OK,
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
@@ -364,7 +363,7 @@ async fn report_csv(State(state): State<AppState>, Page(ctx, user): Page, Path(i
         ],
         body,
     )
-        .into_response()
+        .into_response())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -377,11 +376,9 @@ struct ExportPage<'a> {
     ctx: &'a Ctx,
 }
 
-async fn export_page(Page(ctx, user): Page) -> Response {
-    if let Err(e) = user.require(Action::Export) {
-        return error_page(&ctx, &e);
-    }
-    render(&ExportPage { ctx: &ctx }, StatusCode::OK)
+async fn export_page(Page(ctx, user): Page) -> Result<Response, PageError> {
+    user.require(Action::Export).or_page(&ctx)?;
+    Ok(render(&ExportPage { ctx: &ctx }, StatusCode::OK))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -393,22 +390,16 @@ async fn export_download(
     State(state): State<AppState>,
     Page(ctx, user): Page,
     axum::extract::Query(q): axum::extract::Query<FormatQuery>,
-) -> Response {
-    match persons_file(&state, &user, &ExportQuery { format: q.format }, ctx.lang).await {
-        Ok(r) => r,
-        Err(e) => error_page(&ctx, &e),
-    }
+) -> Result<Response, PageError> {
+    persons_file(&state, &user, &ExportQuery { format: q.format }, ctx.lang).await.or_page(&ctx)
 }
 
 async fn ledgers_download(
     State(state): State<AppState>,
     Page(ctx, user): Page,
     axum::extract::Query(q): axum::extract::Query<FormatQuery>,
-) -> Response {
-    match export_ledgers(&state, &user, &ExportQuery { format: q.format }, ctx.lang).await {
-        Ok(r) => r,
-        Err(e) => error_page(&ctx, &e),
-    }
+) -> Result<Response, PageError> {
+    export_ledgers(&state, &user, &ExportQuery { format: q.format }, ctx.lang).await.or_page(&ctx)
 }
 
 #[cfg(test)]
