@@ -361,3 +361,61 @@ async fn follow_ups_fall_due_after_a_placement_and_leave_the_queue_once_made() {
         assert!(follow["article"].as_str().unwrap().contains("第十九条"), "{follow}");
     }
 }
+
+/// A person recognised as 特困失业人员 by application in 2016 (穗人社发〔2014〕4号 第五条).
+async fn in_hardship(app: &TestApp, o: &Office, serial: u32) -> String {
+    let id = registered(app, serial).await;
+    let open = json!({"category": "hardship_low_income", "on": "2016-05-02"});
+    let draft = status(
+        post(app, &o.caseworker, &format!("/api/v1/persons/{id}/applications"), open).await,
+        StatusCode::CREATED,
+    );
+    let uri = |step: &str| format!("/api/v1/applications/{}/{step}", draft["id"].as_str().unwrap());
+    let documents = json!({"documents": draft["missing"], "version": draft["version"]});
+    let complete = status(post(app, &o.caseworker, &uri("documents"), documents).await, StatusCode::OK);
+    let submitted =
+        status(post(app, &o.caseworker, &uri("submit"), json!({"version": complete["version"]})).await, StatusCode::OK);
+    status(post(app, &o.officer, &uri("approve"), json!({"version": submitted["version"]})).await, StatusCode::OK);
+    id
+}
+
+#[tokio::test]
+async fn a_declined_referral_that_meets_the_threshold_proposes_revocation_citing_it() {
+    for app in apps("svc_threshold").await {
+        let o = office(&app).await;
+        let id = in_hardship(&app, &o, 10).await;
+        // Status recognised today under 穗人社发〔2014〕4号 (the application was made in 2016) ends
+        // under its 第六条第（二）项, which names no number: one refusal is proposed, and the reviewer
+        // judges it.
+        let today = yuanzhu_storage::clock::Clock::default().today().to_string();
+        let body = json!({"kind": "job_referral", "date": today, "employer": "某物业公司", "outcome": "declined",
+            "note": "本人表示不愿从事保安工作"});
+        let made = status(give(&app, &o.caseworker, &id, body).await, StatusCode::CREATED);
+        let proposal = made["revocation_proposal"].as_str().expect("a proposal was made").to_owned();
+        let p = status(
+            app.call(Method::GET, &format!("/api/v1/revocation-proposals/{proposal}"), &o.officer, None).await,
+            StatusCode::OK,
+        );
+        assert_eq!(p["reason"], "refused_services", "{p}");
+        assert_eq!(p["citation"], "第六条第（二）项", "{p}");
+        assert_eq!(p["policy"], "gz-2014-4");
+        assert!(p["grounds"].to_string().contains(&today), "the refusal counted is cited: {p}");
+        // Declining again while the proposal is open does not make another.
+        let body = json!({"kind": "career_guidance", "date": today, "outcome": "declined", "note": "不需要"});
+        let again = status(give(&app, &o.caseworker, &id, body).await, StatusCode::CREATED);
+        assert!(again.get("revocation_proposal").is_none(), "{again}");
+        // A refusal logged by hand goes through the same rule.
+        let other = in_hardship(&app, &o, 12).await;
+        let refusal = json!({"service": "career_guidance", "note": "拒绝参加职业指导", "on": today});
+        let logged = status(
+            post(&app, &o.caseworker, &format!("/api/v1/persons/{other}/refusals"), refusal).await,
+            StatusCode::CREATED,
+        );
+        assert!(logged["revocation_proposal"].as_str().is_some(), "{logged}");
+        // A person without hardship status is not proposed.
+        let plain = registered(&app, 11).await;
+        let body = json!({"kind": "career_guidance", "date": today, "outcome": "declined", "note": "不需要"});
+        let made = status(give(&app, &o.caseworker, &plain, body).await, StatusCode::CREATED);
+        assert!(made.get("revocation_proposal").is_none(), "{made}");
+    }
+}

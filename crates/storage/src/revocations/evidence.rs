@@ -407,13 +407,15 @@ pub(super) async fn refusal_evidence(
     store: &Store,
     policy: &str,
     on: Date,
+    only: Option<&str>,
 ) -> Result<HashMap<String, Vec<Refusal>>, RevocationError> {
     let rows = sqlx::query(
-        "SELECT x.person_id, x.on_date, x.service FROM refusals x WHERE x.on_date <= $2 AND EXISTS \
-         (SELECT 1 FROM recognitions r WHERE r.person_id = x.person_id AND r.policy = $1 AND r.ended_on IS NULL)",
+        "SELECT x.person_id, x.on_date, x.service FROM refusals x WHERE x.on_date <= $2 AND ($3 = '' OR x.person_id = $3) \
+         AND EXISTS (SELECT 1 FROM recognitions r WHERE r.person_id = x.person_id AND r.policy = $1 AND r.ended_on IS NULL)",
     )
     .bind(policy)
     .bind(on.to_string())
+    .bind(only.unwrap_or(""))
     .fetch_all(store.pool())
     .await?;
     let mut out: HashMap<String, Vec<Refusal>> = HashMap::new();

@@ -243,7 +243,7 @@ pub async fn propose_unreachable(
     on: Date,
     actor: &str,
 ) -> Result<SweepSummary, RevocationError> {
-    sweep(store, policy, Rule::LostContact, on, actor).await
+    sweep(store, policy, Rule::LostContact, on, actor, None).await
 }
 
 /// 第六条第（二）项 (gd （四） "6个月内3次以上"): the refusal rule ([`yuanzhu_domain::revocation::RefusalRule::of`])
@@ -254,7 +254,28 @@ pub async fn propose_refused_services(
     on: Date,
     actor: &str,
 ) -> Result<SweepSummary, RevocationError> {
-    sweep(store, policy, Rule::RefusedServices, on, actor).await
+    sweep(store, policy, Rule::RefusedServices, on, actor, None).await
+}
+
+/// The refusal rule for one person, run when a refusal is logged for them (a declined offer of a
+/// service): the proposal it makes, if the refusals now meet the policy's threshold and no
+/// proposal for them is open. The same rule as [`propose_refused_services`], on one person.
+pub async fn propose_refused_services_of(
+    store: &Store,
+    policy: &Policy,
+    id_number: &str,
+    on: Date,
+    actor: &str,
+) -> Result<Option<String>, RevocationError> {
+    let row = sqlx::query("SELECT id, residence_unit FROM persons WHERE id_number = $1")
+        .bind(id_number)
+        .fetch_optional(store.pool())
+        .await?
+        .ok_or_else(|| RevocationError::UnknownPerson(id_number.to_owned()))?;
+    let person: String = row.try_get("id")?;
+    let unit: String = row.try_get("residence_unit")?;
+    let summary = sweep(store, policy, Rule::RefusedServices, on, actor, Some((&person, &unit))).await?;
+    Ok(summary.proposed.into_iter().next())
 }
 
 pub(super) async fn sweep(
@@ -263,6 +284,8 @@ pub(super) async fn sweep(
     rule: Rule,
     on: Date,
     actor: &str,
+    // One person (their id and residence unit) instead of everyone.
+    only: Option<(&str, &str)>,
 ) -> Result<SweepSummary, RevocationError> {
     if blank(actor) {
         return Err(RevocationError::EmptyActor);
@@ -281,14 +304,18 @@ pub(super) async fn sweep(
     if !summary.listed {
         return Ok(summary);
     }
-    let holders = holders(store, policy, reason, "%", on).await?;
+    let like = only.map_or_else(|| "%".to_owned(), |(_, unit)| unit.to_owned());
+    let mut holders = holders(store, policy, reason, &like, on).await?;
+    if let Some((person, _)) = only {
+        holders.retain(|h| h.person_id == person);
+    }
     summary.checked = holders.len() as u64;
     let open = open_for(store, &policy.id, reason).await?;
     let judged = judged_until(store, &policy.id, reason).await?;
     let (mut contacts, mut refusals) = (HashMap::new(), HashMap::new());
     match rule {
         Rule::LostContact => contacts = contact_evidence(store, &policy.id, "%", on, None).await?,
-        Rule::RefusedServices => refusals = refusal_evidence(store, &policy.id, on).await?,
+        Rule::RefusedServices => refusals = refusal_evidence(store, &policy.id, on, only.map(|(p, _)| p)).await?,
     }
     let mut planned = Vec::new();
     for h in &holders {

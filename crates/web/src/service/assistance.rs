@@ -156,7 +156,12 @@ pub async fn record_service(
     };
     let stored =
         services::record(&state.store, id.as_str(), &record, user.user.unit.as_str(), &user.account.username).await?;
-    Ok(ServiceJson::from(stored))
+    let mut json = ServiceJson::from(stored);
+    if json.refusal_id.is_some() {
+        json.revocation_proposal =
+            super::revocations::refusal_rule(state, id.as_str(), record.on, &user.account.username).await?;
+    }
+    Ok(json)
 }
 
 fn field_error(e: &ServiceError) -> FieldError {

@@ -138,12 +138,40 @@ pub struct RefusalJson {
     pub service: String,
     pub note: String,
     pub actor: String,
+    /// The revocation proposed because the refusals reached the policy's threshold, if one was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revocation_proposal: Option<String>,
 }
 
 impl From<RefusalRecord> for RefusalJson {
     fn from(r: RefusalRecord) -> RefusalJson {
-        RefusalJson { id: r.id, on: r.on, service: r.service.code().to_owned(), note: r.note, actor: r.actor }
+        RefusalJson {
+            id: r.id,
+            on: r.on,
+            service: r.service.code().to_owned(),
+            note: r.note,
+            actor: r.actor,
+            revocation_proposal: None,
+        }
     }
+}
+
+/// Runs the refusal rule (第六条第（二）项) for a person a refusal was just logged for, under each
+/// policy: a status ends under the rules it was recognised under. The proposal made, if any.
+pub(crate) async fn refusal_rule(
+    state: &AppState,
+    id_number: &str,
+    on: yuanzhu_rules::Date,
+    actor: &str,
+) -> Result<Option<String>, ApiError> {
+    let mut made = None;
+    for policy in state.policies.policies() {
+        let proposed = revocations::propose_refused_services_of(&state.store, policy, id_number, on, actor)
+            .await
+            .map_err(revocation_error)?;
+        made = made.or(proposed);
+    }
+    Ok(made)
 }
 
 /// Logs a refusal of services: the evidence of 第六条第（二）项 ("拒绝…职业介绍、职业指导等就业服务").
@@ -163,7 +191,9 @@ pub async fn log_refusal(
     let record = revocations::log_refusal(&state.store, id.as_str(), on, service, note, &user.account.username)
         .await
         .map_err(revocation_error)?;
-    Ok(RefusalJson::from(record))
+    let mut json = RefusalJson::from(record);
+    json.revocation_proposal = refusal_rule(state, id.as_str(), on, &user.account.username).await?;
+    Ok(json)
 }
 
 // ---------------------------------------------------------------------------------------------
