@@ -29,6 +29,15 @@ impl LedgerKind {
         }
     }
 
+    pub fn parse(code: &str) -> Option<LedgerKind> {
+        match code {
+            "placement" => Some(LedgerKind::Placement),
+            "placement_ended" => Some(LedgerKind::PlacementEnded),
+            "follow_up" => Some(LedgerKind::FollowUp),
+            _ => ServiceKind::parse(code).map(LedgerKind::Service),
+        }
+    }
+
     /// The kind's name, as a ledger prints it.
     pub const fn name(self, lang: Lang) -> &'static str {
         use ServiceKind as K;

@@ -159,7 +159,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
 ];
 
 /// Every table of strings.
-pub fn tables() -> [&'static [(&'static str, &'static str, &'static str)]; 13] {
+pub fn tables() -> [&'static [(&'static str, &'static str, &'static str)]; 14] {
     [
         STRINGS,
         super::home::STRINGS,
@@ -174,6 +174,7 @@ pub fn tables() -> [&'static [(&'static str, &'static str, &'static str)]; 13] {
         super::residence_transfers::STRINGS,
         super::duplicates::STRINGS,
         super::households::STRINGS,
+        super::assistance::STRINGS,
     ]
 }
 

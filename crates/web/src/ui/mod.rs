@@ -5,6 +5,7 @@
 
 mod admin;
 mod applications;
+mod assistance;
 mod chart;
 mod duplicates;
 mod employment;
@@ -54,6 +55,7 @@ pub fn router() -> Router<AppState> {
         .merge(residence_transfers::router())
         .merge(duplicates::router())
         .merge(households::router())
+        .merge(assistance::router())
         .route("/login", get(sign_in::form).post(sign_in::submit))
         .route("/logout", axum::routing::post(sign_in::sign_out))
         .route("/lang/{code}", get(switch_language))

@@ -137,6 +137,10 @@ struct PersonPage<'a> {
     contacts: Vec<ContactRow>,
     applications: Vec<ApplicationRow>,
     proposals: Vec<ProposalRow>,
+    /// The ledger (第十九条), newest first.
+    ledger: Vec<LedgerRow>,
+    /// The active assistance plan, if any.
+    plan: Option<crate::service::assistance::PlanJson>,
     /// Whether the person holds a status some reason of its policy ends: only then is
     /// revocation offered.
     revocable: bool,
@@ -144,9 +148,23 @@ struct PersonPage<'a> {
     done: Option<&'static str>,
 }
 
+struct LedgerRow {
+    on: String,
+    kind: String,
+    article: String,
+    summary: String,
+}
+
 #[derive(Debug, serde::Deserialize)]
 pub struct FileQuery {
     done: Option<String>,
+}
+
+impl PersonPage<'_> {
+    fn kind_name(&self, code: &str) -> String {
+        yuanzhu_domain::assistance::LedgerKind::parse(code)
+            .map_or_else(|| code.to_owned(), |k| k.name(self.ctx.lang).to_owned())
+    }
 }
 
 pub(super) fn mask(text: &str, masked: bool) -> String {
@@ -164,6 +182,8 @@ pub async fn person_file(
         Some("refusal") => Some("file.done.refusal"),
         Some("work_started") => Some("file.done.work_started"),
         Some("work_ended") => Some("file.done.work_ended"),
+        Some("service") => Some("file.done.service"),
+        Some("service_proposed") => Some("file.done.service_proposed"),
         Some(other) => super::residence_transfers::done_key(other),
         None => None,
     };
@@ -213,6 +233,19 @@ async fn file_page(
             actor: c.actor,
         })
         .collect();
+    let ledger = sections
+        .ledger
+        .iter()
+        .rev()
+        .map(|e| LedgerRow {
+            on: e.date.clone(),
+            kind: yuanzhu_domain::assistance::LedgerKind::parse(&e.kind)
+                .map_or_else(|| e.kind.clone(), |k| k.name(ctx.lang).to_owned()),
+            article: ctx.citation(&e.article),
+            summary: mask(if ctx.lang == yuanzhu_rules::Lang::Zh { &e.summary } else { &e.summary_en }, masked),
+        })
+        .collect();
+    let plan = sections.plans.into_iter().find(|p| p.active);
     let proposals = sections
         .revocation_proposals
         .into_iter()
@@ -285,6 +318,8 @@ async fn file_page(
         contacts,
         applications,
         proposals,
+        ledger,
+        plan,
         revocable,
         done,
     };
