@@ -496,6 +496,44 @@ async fn work_is_found_and_ended_from_the_file() {
     .await;
 }
 
+/// A caseworker records a service from the file: a declined referral without its reason is
+/// refused next to the fields, then recorded; it shows in the ledger with its article, in both
+/// languages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_is_recorded_from_the_file_and_shows_in_the_ledger() {
+    run("service", |b| async move {
+        if !b.route_exists("/p/x/service").await {
+            return;
+        }
+        let person = b.person_id(COMMUNITY_ID);
+        b.sign_in("caseworker").await;
+        b.open(&format!("/p/{person}")).await;
+        b.click("#record-service").await;
+        b.wait_for("#service-form").await;
+        b.set("#service-kind", "job_referral").await;
+        b.set("#service-date", "2026-11-30").await;
+        b.set("#service-outcome", "declined").await;
+        b.click("#service-form [type=submit]").await;
+        b.wait_for("#service-errors").await;
+        let errors = b.text("#service-errors").await;
+        assert!(errors.contains("用人单位") && errors.contains("理由"), "{errors}");
+        b.snap("service-refused").await;
+        b.fill("#service-employer", "演示物业公司").await;
+        b.fill("#service-note", "本人表示距离太远").await;
+        b.click("#service-form [type=submit]").await;
+        b.wait_until(|b| async move { b.exists("#done").await }).await;
+        let ledger = b.text("#ledger").await;
+        assert!(ledger.contains("职业介绍") && ledger.contains("本人拒绝") && ledger.contains("第八条"), "{ledger}");
+        b.snap("file-ledger").await;
+        b.click("#lang-switch").await;
+        b.wait_until(|b| async move { b.html_lang().await == "en" }).await;
+        let ledger = b.text("#ledger").await;
+        assert!(ledger.contains("Job referral") && ledger.contains("declined"), "{ledger}");
+        b.snap("file-ledger-en").await;
+    })
+    .await;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The office: accounts and persons every test starts with
 
