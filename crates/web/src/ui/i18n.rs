@@ -242,10 +242,14 @@ mod tests {
     fn every_key_the_pages_use_is_in_the_table() {
         let root = concat!(env!("CARGO_MANIFEST_DIR"));
         let mut files = Vec::new();
-        for dir in ["templates", "src/ui"] {
-            for entry in std::fs::read_dir(format!("{root}/{dir}")).unwrap() {
+        // The pages' modules and their submodules (`ui/applications/…`).
+        let mut dirs: Vec<std::path::PathBuf> = ["templates", "src/ui"].map(|d| format!("{root}/{d}").into()).into();
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
                 let path = entry.unwrap().path();
-                if !path.ends_with("i18n.rs") {
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if !path.ends_with("i18n.rs") {
                     files.push(path);
                 }
             }

@@ -100,3 +100,34 @@ mod tests {
         assert_eq!(fill("no placeholder", &[]), "no placeholder");
     }
 }
+
+#[cfg(test)]
+mod api_error_tests {
+    use axum::http::StatusCode;
+
+    use crate::error::ApiError;
+
+    /// The server's own errors read as they did when each wrote its words inline.
+    #[test]
+    fn the_servers_own_errors_read_as_before() {
+        let said = |e: ApiError| (e.zh, e.en);
+        assert_eq!(said(ApiError::not_found()), ("未找到".into(), "not found".into()));
+        assert_eq!(
+            said(ApiError::forbidden()),
+            ("您的角色无权执行此操作".into(), "your role does not allow this".into())
+        );
+        assert_eq!(
+            said(ApiError::too_large(Some(8))),
+            (
+                "请求内容超过服务器允许的上限 8 MiB：请拆分文件后分批提交".into(),
+                "the request body is over the server's limit of 8 MiB: split the file and send it in parts".into()
+            )
+        );
+        let e = ApiError::said(StatusCode::BAD_REQUEST, "invalid_json", "invalid_json", &[("detail", &"{x}")]);
+        assert_eq!(
+            said(e),
+            ("请求内容不是有效的 JSON：{x}".into(), "{x}".into()),
+            "an argument is not read as a template"
+        );
+    }
+}
