@@ -28,6 +28,10 @@ pub(super) const WORDS: &[(&str, &str)] = &[
     ("outside_jurisdiction.transfer", "neither unit of the transfer is in your jurisdiction: one of them makes it"),
     ("transfer.withdraw_not_your_side", "only the side that proposed the transfer withdraws it"),
     ("transfer.decide_not_your_side", "the transfer waits for the other unit: its proposer does not decide it"),
+    ("invalid_date.on", "on: `{text}` is not a date (YYYY-MM-DD)"),
+    ("date_in_future.on", "on: {day} is after today ({today}); only what has happened can be recorded"),
+    ("too_long", "{field}: too long ({max} characters at most)"),
+    ("invalid_text", "{field}: contains control characters"),
     ("list_separator", "; "),
     // Revocations (article 6).
     (

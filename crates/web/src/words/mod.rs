@@ -129,5 +129,14 @@ mod api_error_tests {
             ("请求内容不是有效的 JSON：{x}".into(), "{x}".into()),
             "an argument is not read as a template"
         );
+        let today = yuanzhu_rules::Date::parse("2026-03-01").unwrap();
+        let e = crate::service::common::day_of(today, Some("2026-03-02")).unwrap_err();
+        assert_eq!((e.code.as_ref(), e.field.as_deref()), ("date_in_future", Some("on")));
+        assert_eq!(e.zh, "on（日期）：2026-03-02晚于今天（2026-03-01），只能记录已经发生的事");
+        let e = crate::service::common::free_text("长长", "note", 1).unwrap_err();
+        assert_eq!(
+            (e.zh.as_str(), e.en.as_str()),
+            ("note：内容过长（最多1个字符）", "note: too long (1 characters at most)")
+        );
     }
 }

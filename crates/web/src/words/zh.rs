@@ -27,6 +27,10 @@ pub(super) const WORDS: &[(&str, &str)] = &[
     ("outside_jurisdiction.transfer", "转出单位和转入单位都不在您的管辖范围内：须由其中一方办理"),
     ("transfer.withdraw_not_your_side", "只有提出转移的一方可以撤回"),
     ("transfer.decide_not_your_side", "此转移等待另一方单位确认，提出人不能自行确认"),
+    ("invalid_date.on", "on（日期）：“{text}”不是有效日期，应为 YYYY-MM-DD"),
+    ("date_in_future.on", "on（日期）：{day}晚于今天（{today}），只能记录已经发生的事"),
+    ("too_long", "{field}：内容过长（最多{max}个字符）"),
+    ("invalid_text", "{field}：含有不可见的控制字符"),
     ("list_separator", "；"),
     // Revocations (第六条).
     (
