@@ -189,13 +189,9 @@ impl AuthUser {
         if self.user.reaches(Target::Unit(unit)) {
             Ok(())
         } else {
-            Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "outside_jurisdiction",
-                format!("单位 {unit} 不在您的管辖范围内"),
-                format!("unit {unit} is outside your jurisdiction"),
-            )
-            .field("residence_unit"))
+            let args: [crate::words::Arg; 1] = [("unit", &unit)];
+            Err(ApiError::said(StatusCode::FORBIDDEN, "outside_jurisdiction", "outside_jurisdiction.unit", &args)
+                .field("residence_unit"))
         }
     }
 }

@@ -11,6 +11,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use yuanzhu_rules::Lang;
 
+use crate::words;
+
 /// `{"error":{"code","field","message"}}` with its status; with `errors` beside them when a
 /// request has several problems at once (every field of a registration is checked).
 #[derive(Debug, Clone)]
@@ -77,6 +79,16 @@ impl ApiError {
         self
     }
 
+    /// In the words of the catalogue's entry `key` ([`crate::words`]), in both languages.
+    pub fn said(
+        status: StatusCode,
+        code: impl Into<Cow<'static, str>>,
+        key: &str,
+        args: &[crate::words::Arg<'_>],
+    ) -> Self {
+        ApiError::new(status, code, words::text(Lang::Zh, key, args), words::text(Lang::En, key, args))
+    }
+
     /// From anything that can say itself in both languages.
     pub fn localized(
         status: StatusCode,
@@ -100,8 +112,8 @@ impl ApiError {
         let first = errors.first().cloned().unwrap_or_else(|| FieldError {
             code: "invalid_body".to_owned(),
             field: None,
-            zh: "请求内容有误".to_owned(),
-            en: "the request is wrong".to_owned(),
+            zh: words::text(Lang::Zh, "invalid_body", &[]),
+            en: words::text(Lang::En, "invalid_body", &[]),
         });
         ApiError {
             status,
@@ -124,15 +136,15 @@ impl ApiError {
     /// Not found, or outside the caller's jurisdiction: the two answer alike, so that existence
     /// does not leak.
     pub fn not_found() -> Self {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", "未找到", "not found")
+        ApiError::said(StatusCode::NOT_FOUND, "not_found", "not_found", &[])
     }
 
     pub fn unauthenticated() -> Self {
-        ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "请先登录", "sign in first")
+        ApiError::said(StatusCode::UNAUTHORIZED, "unauthenticated", "unauthenticated", &[])
     }
 
     pub fn forbidden() -> Self {
-        ApiError::new(StatusCode::FORBIDDEN, "forbidden", "您的角色无权执行此操作", "your role does not allow this")
+        ApiError::said(StatusCode::FORBIDDEN, "forbidden", "forbidden", &[])
     }
 
     pub fn bad_request(
@@ -163,30 +175,23 @@ impl ApiError {
 
     /// A request body over the server's limit (`max_body_mib`, when the caller knows it).
     pub fn too_large(limit_mib: Option<usize>) -> Self {
-        let (zh, en) = match limit_mib {
-            Some(mib) => (
-                format!("请求内容超过服务器允许的上限 {mib} MiB：请拆分文件后分批提交"),
-                format!(
-                    "the request body is over the server's limit of {mib} MiB: split the file and send it in parts"
-                ),
-            ),
-            None => (
-                "请求内容超过服务器允许的上限：请拆分文件后分批提交".to_owned(),
-                "the request body is over the server's limit: split the file and send it in parts".to_owned(),
-            ),
-        };
-        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", zh, en)
+        match limit_mib {
+            Some(mib) => {
+                ApiError::said(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "too_large.limit", &[("mib", &mib)])
+            }
+            None => ApiError::said(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "too_large", &[]),
+        }
+    }
+
+    /// A body that is not JSON where JSON is expected.
+    pub fn unsupported_json() -> Self {
+        ApiError::said(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "unsupported_media_type.json", &[])
     }
 
     /// An unexpected failure: logged in full, answered without detail.
     pub fn internal(e: impl std::fmt::Display) -> Self {
         tracing::error!(error = %e, "internal error");
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "服务器内部错误，请稍后再试",
-            "internal error, try again later",
-        )
+        ApiError::said(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal", &[])
     }
 
     fn body(&self, lang: Lang) -> Vec<u8> {
@@ -302,18 +307,11 @@ pub async fn localize(request: Request, next: Next) -> Response {
     if (status.is_client_error() || status.is_server_error()) && !is_json && !is_html {
         let e = match status {
             StatusCode::NOT_FOUND => ApiError::not_found(),
-            StatusCode::METHOD_NOT_ALLOWED => {
-                ApiError::new(status, "method_not_allowed", "不支持此请求方法", "method not allowed")
-            }
+            StatusCode::METHOD_NOT_ALLOWED => ApiError::said(status, "method_not_allowed", "method_not_allowed", &[]),
             StatusCode::PAYLOAD_TOO_LARGE => ApiError::too_large(None),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
-                status,
-                "unsupported_media_type",
-                "请求内容类型应为 application/json",
-                "the request's content type should be application/json",
-            ),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::unsupported_json(),
             s if s.is_server_error() => ApiError::internal(format!("status {s}")),
-            s => ApiError::new(s, "bad_request", "请求无效", "bad request"),
+            s => ApiError::said(s, "bad_request", "bad_request", &[]),
         };
         let mut out = e.clone().into_response();
         *out.status_mut() = status;

@@ -82,26 +82,28 @@ impl<T: serde::Serialize> IntoResponse for Json<T> {
 fn json_rejection(e: JsonRejection) -> ApiError {
     let detail = e.body_text();
     match e {
-        JsonRejection::MissingJsonContentType(_) => ApiError::new(
-            axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "请求内容类型应为 application/json",
-            "the request's content type should be application/json",
-        ),
+        JsonRejection::MissingJsonContentType(_) => ApiError::unsupported_json(),
         JsonRejection::JsonDataError(_) => {
             let field = detail.split_once(": ").map(|(_, rest)| rest).and_then(field_of_serde_message);
-            let e = ApiError::unprocessable("invalid_body", None, format!("请求内容有误：{detail}"), detail.clone());
+            let status = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            let e = ApiError::said(status, "invalid_body", "invalid_body.detail", &[("detail", &detail)]);
             match field {
                 Some(f) => e.field(f),
                 None => e,
             }
         }
         JsonRejection::JsonSyntaxError(_) => {
-            ApiError::bad_request("invalid_json", None, format!("请求内容不是有效的 JSON：{detail}"), detail)
+            let status = axum::http::StatusCode::BAD_REQUEST;
+            ApiError::said(status, "invalid_json", "invalid_json", &[("detail", &detail)])
         }
         // The body was cut at the limit while it was read (one sent without a length).
         e if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => ApiError::too_large(None),
-        _ => ApiError::bad_request("bad_request", None, format!("请求无效：{detail}"), detail),
+        _ => ApiError::said(
+            axum::http::StatusCode::BAD_REQUEST,
+            "bad_request",
+            "bad_request.detail",
+            &[("detail", &detail)],
+        ),
     }
 }
 

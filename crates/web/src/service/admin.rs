@@ -331,13 +331,10 @@ pub(crate) async fn create_user(state: &AppState, user: &AuthUser, new: NewUser)
         )
     })?;
     if !covers(&user.user.unit, &unit) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "outside_jurisdiction",
-            format!("unit（单位）：单位 {unit} 不在您的管辖范围内"),
-            format!("unit: unit {unit} is outside your jurisdiction"),
-        )
-        .field("unit"));
+        let key = "outside_jurisdiction.account_unit";
+        return Err(
+            ApiError::said(StatusCode::FORBIDDEN, "outside_jurisdiction", key, &[("unit", &unit)]).field("unit")
+        );
     }
     if accounts::normalize_username(&new.username).is_none() {
         return Err(account_error(AccountError::InvalidUsername));

@@ -1,6 +1,7 @@
 //! Checks every use case makes of what a user sends, whatever the way in (API, page, import):
 //! the day of an act, free text, ids from a path, and which rows the user reaches.
 
+use axum::http::StatusCode;
 use yuanzhu_domain::access::Target;
 use yuanzhu_rules::{Date, IdNumber};
 use yuanzhu_storage::search;
@@ -8,26 +9,20 @@ use yuanzhu_storage::search;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::words::Arg;
+
+const UNPROCESSABLE: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
 
 /// The day of an act: `today` when not given. A day after today is refused: the registry records
 /// what happened, not what is planned.
 pub(crate) fn day_of(today: Date, on: Option<&str>) -> Result<Date, ApiError> {
     let Some(text) = on else { return Ok(today) };
     let day = Date::parse(text.trim()).map_err(|_| {
-        ApiError::unprocessable(
-            "invalid_date",
-            Some("on"),
-            format!("on（日期）：“{text}”不是有效日期，应为 YYYY-MM-DD"),
-            format!("on: `{text}` is not a date (YYYY-MM-DD)"),
-        )
+        ApiError::said(UNPROCESSABLE, "invalid_date", "invalid_date.on", &[("text", &text)]).field("on")
     })?;
     if day > today {
-        return Err(ApiError::unprocessable(
-            "date_in_future",
-            Some("on"),
-            format!("on（日期）：{day}晚于今天（{today}），只能记录已经发生的事"),
-            format!("on: {day} is after today ({today}); only what has happened can be recorded"),
-        ));
+        let args: [Arg; 2] = [("day", &day), ("today", &today)];
+        return Err(ApiError::said(UNPROCESSABLE, "date_in_future", "date_in_future.on", &args).field("on"));
     }
     Ok(day)
 }
@@ -48,20 +43,11 @@ pub(crate) fn is_record_id(text: &str) -> bool {
 /// characters other than line breaks and tabs (PostgreSQL refuses a NUL byte in text).
 pub(crate) fn free_text(text: &str, field: &'static str, max: usize) -> Result<(), ApiError> {
     if text.chars().count() > max {
-        return Err(ApiError::unprocessable(
-            "too_long",
-            Some(field),
-            format!("{field}：内容过长（最多{max}个字符）"),
-            format!("{field}: too long ({max} characters at most)"),
-        ));
+        let args: [Arg; 2] = [("field", &field), ("max", &max)];
+        return Err(ApiError::said(UNPROCESSABLE, "too_long", "too_long", &args).field(field));
     }
     if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-        return Err(ApiError::unprocessable(
-            "invalid_text",
-            Some(field),
-            format!("{field}：含有不可见的控制字符"),
-            format!("{field}: contains control characters"),
-        ));
+        return Err(ApiError::said(UNPROCESSABLE, "invalid_text", "invalid_text", &[("field", &field)]).field(field));
     }
     Ok(())
 }

@@ -124,13 +124,10 @@ pub(crate) fn refusal(r: Refusal) -> ApiError {
             "该人员已居住在转入单位",
             "the person already lives in that unit",
         ),
-        Refusal::NeitherSide => ApiError::new(
-            StatusCode::FORBIDDEN,
-            "outside_jurisdiction",
-            "转出单位和转入单位都不在您的管辖范围内：须由其中一方办理",
-            "neither unit of the transfer is in your jurisdiction: one of them makes it",
-        )
-        .field("to_unit"),
+        Refusal::NeitherSide => {
+            ApiError::said(StatusCode::FORBIDDEN, "outside_jurisdiction", "outside_jurisdiction.transfer", &[])
+                .field("to_unit")
+        }
     }
 }
 
@@ -281,21 +278,9 @@ pub(crate) async fn close_step(
         if t.state != MoveState::Proposed.code() {
             return Err(transfer_error(TransferError::Closed(t.state)));
         }
-        return Err(if step == Closing::Withdraw {
-            ApiError::new(
-                StatusCode::FORBIDDEN,
-                "not_your_side",
-                "只有提出转移的一方可以撤回",
-                "only the side that proposed the transfer withdraws it",
-            )
-        } else {
-            ApiError::new(
-                StatusCode::FORBIDDEN,
-                "not_your_side",
-                "此转移等待另一方单位确认，提出人不能自行确认",
-                "the transfer waits for the other unit: its proposer does not decide it",
-            )
-        });
+        let key =
+            if step == Closing::Withdraw { "transfer.withdraw_not_your_side" } else { "transfer.decide_not_your_side" };
+        return Err(ApiError::said(StatusCode::FORBIDDEN, "not_your_side", key, &[]));
     }
     let note = note_of(note)?;
     let t = residence_transfers::close(&state.store, id, step, note, actor(user)).await.map_err(transfer_error)?;

@@ -106,11 +106,11 @@ pub(crate) fn read_body(
             }
         }
         XLSX => read_xlsx_within(body, today, lang, limits).map_err(xlsx_error),
-        _ => Err(ApiError::new(
+        _ => Err(ApiError::said(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
-            format!("导入文件的内容类型应为 text/csv 或 {XLSX}"),
-            format!("an import is sent as text/csv or {XLSX}"),
+            "unsupported_media_type.import",
+            &[("xlsx", &XLSX)],
         )
         .field("Content-Type")),
     }

@@ -243,9 +243,8 @@ mod tests {
     fn every_key_the_pages_use_is_in_the_table() {
         let root = concat!(env!("CARGO_MANIFEST_DIR"));
         let mut files = Vec::new();
-        // Page modules may be folders of their own (ui/applications/).
-        let mut dirs: Vec<std::path::PathBuf> =
-            ["templates", "src/ui"].iter().map(|d| format!("{root}/{d}").into()).collect();
+        // The pages' modules and their submodules (`ui/applications/…`).
+        let mut dirs: Vec<std::path::PathBuf> = ["templates", "src/ui"].map(|d| format!("{root}/{d}").into()).into();
         while let Some(dir) = dirs.pop() {
             for entry in std::fs::read_dir(dir).unwrap() {
                 let path = entry.unwrap().path();

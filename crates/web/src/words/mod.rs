@@ -100,3 +100,43 @@ mod tests {
         assert_eq!(fill("no placeholder", &[]), "no placeholder");
     }
 }
+
+#[cfg(test)]
+mod api_error_tests {
+    use axum::http::StatusCode;
+
+    use crate::error::ApiError;
+
+    /// The server's own errors read as they did when each wrote its words inline.
+    #[test]
+    fn the_servers_own_errors_read_as_before() {
+        let said = |e: ApiError| (e.zh, e.en);
+        assert_eq!(said(ApiError::not_found()), ("未找到".into(), "not found".into()));
+        assert_eq!(
+            said(ApiError::forbidden()),
+            ("您的角色无权执行此操作".into(), "your role does not allow this".into())
+        );
+        assert_eq!(
+            said(ApiError::too_large(Some(8))),
+            (
+                "请求内容超过服务器允许的上限 8 MiB：请拆分文件后分批提交".into(),
+                "the request body is over the server's limit of 8 MiB: split the file and send it in parts".into()
+            )
+        );
+        let e = ApiError::said(StatusCode::BAD_REQUEST, "invalid_json", "invalid_json", &[("detail", &"{x}")]);
+        assert_eq!(
+            said(e),
+            ("请求内容不是有效的 JSON：{x}".into(), "{x}".into()),
+            "an argument is not read as a template"
+        );
+        let today = yuanzhu_rules::Date::parse("2026-03-01").unwrap();
+        let e = crate::service::common::day_of(today, Some("2026-03-02")).unwrap_err();
+        assert_eq!((e.code.as_ref(), e.field.as_deref()), ("date_in_future", Some("on")));
+        assert_eq!(e.zh, "on（日期）：2026-03-02晚于今天（2026-03-01），只能记录已经发生的事");
+        let e = crate::service::common::free_text("长长", "note", 1).unwrap_err();
+        assert_eq!(
+            (e.zh.as_str(), e.en.as_str()),
+            ("note：内容过长（最多1个字符）", "note: too long (1 characters at most)")
+        );
+    }
+}
