@@ -32,7 +32,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     (
         "service.outcome_hint",
         "推荐、指导、培训等可接受或拒绝的服务须记录结果。本人拒绝的，须在说明中写明理由：这将作为第六条第（二）项“拒绝就业服务”的依据。",
-        "Offers (referrals, guidance, training…) have an outcome. When the person declines, write their reason in the note: it is the evidence for 第六条第（二）项 (refusing services).",
+        "Offers (referrals, guidance, training…) have an outcome. When the person declines, write their reason in the note: it is the evidence for Article 6(2) (refusing services).",
     ),
     ("service.employer", "介绍的用人单位", "Employer referred to"),
     ("service.note", "说明", "Note"),
@@ -42,7 +42,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     (
         "file.ledger_hint",
         "第十九条“一人一档、一帮扶一台帐”：提供的每项服务、就业和跟踪回访，按日期排列。",
-        "Every service, placement and follow-up, in date order (第十九条).",
+        "Every service, placement and follow-up, in date order (Article 19: one file and one ledger per person).",
     ),
     ("file.ledger_kind", "事项", "What"),
     ("file.ledger_article", "依据", "Article"),
