@@ -30,7 +30,8 @@ pub struct ServeArgs {
     demo: bool,
     /// A TOML configuration file (keys: listen, db, session_idle_minutes, session_absolute_hours,
     /// secure_cookies, max_body_mib, log_format, dashboard_cache_seconds, auth_cache_seconds,
-    /// metrics_token, time_zone, import_max_rows, import_max_unpacked_mib, audit_head_seconds).
+    /// metrics_token, time_zone, import_max_rows, import_max_unpacked_mib, audit_head_seconds,
+    /// follow_up_months).
     #[arg(long, value_name = "FILE", env = "YUANZHU_CONFIG")]
     config: Option<PathBuf>,
 }
