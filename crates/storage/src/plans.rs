@@ -322,3 +322,41 @@ async fn write_action(
         .await?;
     Ok(())
 }
+
+/// A person recognised with a hardship status (特困失业人员) who has no active plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WithoutPlan {
+    pub person_id: String,
+    pub id_number: String,
+    pub name: String,
+    pub residence_unit: String,
+}
+
+/// The most persons a queue lists at once.
+pub const QUEUE_LIMIT: i64 = 1000;
+
+/// Persons living in units whose code starts with `unit_prefix` who hold a hardship status
+/// (a `hardship_…` category, open) and have no active plan (第十二条第（一）项), by ID number.
+pub async fn without_plan(store: &Store, unit_prefix: &str) -> Result<Vec<WithoutPlan>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT p.id, p.id_number, p.name, p.residence_unit FROM persons p WHERE p.residence_unit LIKE $1 \
+         AND EXISTS (SELECT 1 FROM recognitions r WHERE r.person_id = p.id AND r.ended_on IS NULL \
+         AND r.category LIKE 'hardship%') \
+         AND NOT EXISTS (SELECT 1 FROM plans pl WHERE pl.person_id = p.id AND pl.state = 'active') \
+         ORDER BY p.id_number LIMIT $2",
+    )
+    .bind(format!("{unit_prefix}%"))
+    .bind(QUEUE_LIMIT)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(WithoutPlan {
+                person_id: r.try_get("id")?,
+                id_number: r.try_get("id_number")?,
+                name: r.try_get("name")?,
+                residence_unit: r.try_get("residence_unit")?,
+            })
+        })
+        .collect()
+}

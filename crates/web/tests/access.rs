@@ -260,6 +260,7 @@ fn fixtures() -> Vec<Fixture> {
             Some(json!({"employment_id": t.id, "months": 1, "date": "2026-12-05", "in_job": true, "channel": "phone"}))
         }),
         f("GET", "/api/v1/queues/follow-ups", View, Global, R, Prep::None, |_| "due_before=2027-06-01".into(), none),
+        f("GET", "/api/v1/queues/without-plan", View, Global, R, Prep::None, no_query, none),
         f("POST", "/api/v1/plans/{id}/actions/{index}", RecordService, Person, W, Prep::Plan, no_query, |_| {
             Some(json!({"change": "drop", "reason": "测试", "version": 1}))
         }),

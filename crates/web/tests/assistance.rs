@@ -419,3 +419,24 @@ async fn a_declined_referral_that_meets_the_threshold_proposes_revocation_citing
         assert!(made.get("revocation_proposal").is_none(), "{made}");
     }
 }
+
+#[tokio::test]
+async fn a_hardship_person_without_an_active_plan_is_in_the_queue_until_one_is_made() {
+    for app in apps("svc_without_plan").await {
+        let o = office(&app).await;
+        let id = in_hardship(&app, &o, 13).await;
+        let plain = registered(&app, 14).await;
+        let queue = |client| app.call(Method::GET, "/api/v1/queues/without-plan", client, None);
+        let q = status(queue(&o.caseworker).await, StatusCode::OK);
+        let names: Vec<&str> = q["items"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["陈13"], "only the hardship person: {q}");
+        assert!(q["items"][0]["id_number"].as_str().unwrap().contains('*'), "masked as in lists");
+        assert!(!q.to_string().contains(&plain));
+        let stranger = status(queue(&o.stranger).await, StatusCode::OK);
+        assert_eq!(stranger["items"].as_array().map(Vec::len), Some(0), "{stranger}");
+        let plan = json!({"goals": ["就业"], "actions": [{"kind": "career_guidance", "due": "2027-01-15"}], "review_on": "2027-04-01"});
+        status(post(&app, &o.caseworker, &format!("/api/v1/persons/{id}/plans"), plan).await, StatusCode::CREATED);
+        let q = status(queue(&o.caseworker).await, StatusCode::OK);
+        assert_eq!(q["items"].as_array().map(Vec::len), Some(0), "{q}");
+    }
+}

@@ -12,7 +12,7 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::service::assistance::{
     self as service, ActionChangeBody, FollowUpJson, FollowUpQueueJson, FollowUpQueueQuery, LedgerJson,
-    NewFollowUpBody, NewPlanBody, NewServiceBody, PlanJson, PlansJson, ServiceJson,
+    NewFollowUpBody, NewPlanBody, NewServiceBody, PlanJson, PlansJson, ServiceJson, WithoutPlanQueueJson,
 };
 use crate::state::AppState;
 
@@ -24,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(change_action))
         .routes(routes!(record_follow_up))
         .routes(routes!(follow_up_queue))
+        .routes(routes!(without_plan_queue))
 }
 
 /// Record a service given to the person (第八至十六条). It cites the article it delivers under the
@@ -173,4 +174,17 @@ async fn follow_up_queue(
     Query(query): Query<FollowUpQueueQuery>,
 ) -> Result<Json<FollowUpQueueJson>, ApiError> {
     Ok(Json(service::follow_up_queue(&state, &user, query).await?))
+}
+
+/// The persons you reach who hold a hardship status (特困失业人员) and have no active assistance
+/// plan: 第十二条第（一）项 asks for one for each. ID numbers masked, by ID number, at most 1,000.
+#[utoipa::path(
+    get, path = "/queues/without-plan", tag = "assistance",
+    responses((status = 200, body = WithoutPlanQueueJson))
+)]
+async fn without_plan_queue(
+    State(state): State<AppState>,
+    user: AuthUser,
+) -> Result<Json<WithoutPlanQueueJson>, ApiError> {
+    Ok(Json(service::without_plan_queue(&state, &user).await?))
 }

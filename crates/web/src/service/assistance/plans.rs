@@ -289,3 +289,36 @@ pub(crate) async fn plans_section(cx: &crate::service::person_file::FileCtx<'_>)
     let today = cx.state.clock().today();
     Ok(plans::of_person(&cx.state.store, cx.id_number()).await?.into_iter().map(|p| plan_json(p, today)).collect())
 }
+
+/// A person with a hardship status and no active plan, in a queue.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WithoutPlanJson {
+    /// Masked, as in every list.
+    pub id_number: String,
+    pub name: String,
+    /// The file's address: `/p/{person_id}`.
+    pub person_id: String,
+    pub residence_unit: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WithoutPlanQueueJson {
+    pub items: Vec<WithoutPlanJson>,
+}
+
+/// The persons the user reaches who hold a hardship status (特困失业人员) and have no active
+/// assistance plan (第十二条第（一）项 asks for one for each).
+pub async fn without_plan_queue(state: &AppState, user: &AuthUser) -> Result<WithoutPlanQueueJson, ApiError> {
+    let found = plans::without_plan(&state.store, user.user.unit.as_str()).await?;
+    let found = crate::service::common::within_reach(state, user, found, |p| &p.id_number).await?;
+    let items = found
+        .into_iter()
+        .map(|p| WithoutPlanJson {
+            id_number: yuanzhu_domain::access::mask_id_number(&p.id_number),
+            name: p.name,
+            person_id: p.person_id,
+            residence_unit: p.residence_unit,
+        })
+        .collect();
+    Ok(WithoutPlanQueueJson { items })
+}
