@@ -103,3 +103,22 @@ async fn who_may_not_record_services_gets_no_form_and_a_stranger_gets_not_found(
         assert_eq!(posted.status, StatusCode::NOT_FOUND);
     }
 }
+
+#[tokio::test]
+async fn the_caseworkers_home_lists_follow_ups_due_and_hardship_persons_without_a_plan() {
+    for app in apps("ui_home_assist").await {
+        let pid = person(&app).await;
+        let worker = app.user("worker", Role::CommunityWorker, COMMUNITY).await;
+        let home = app.send(Method::GET, "/", &worker, None, &[]).await;
+        assert!(home.text.contains("id=\"queue-without-plan\""), "{}", home.text);
+        let id = id_number("440104", "1975-03-01", 51);
+        let work = serde_json::json!({"started_on": "2026-09-01", "employer": "演示超市"});
+        let a = app.call(Method::POST, &format!("/api/v1/persons/{id}/employment"), &worker, Some(work)).await;
+        assert!(a.status.is_success(), "{}", a.text);
+        let home = app.send(Method::GET, "/", &worker, None, &[]).await;
+        let section = home.text.split("id=\"queue-follow-ups\"").nth(1).expect("a follow-up queue");
+        let section = section.split("</section>").next().unwrap();
+        assert!(section.contains(&format!("href=\"/p/{pid}\"")) && section.contains("陈服务"), "{section}");
+        assert!(section.contains("2026年10月1日"), "month 1 of a job from 2026-09-01: {section}");
+    }
+}

@@ -64,6 +64,18 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("plan.state.done", "已完成", "Done"),
     ("plan.state.dropped", "已取消", "Dropped"),
     ("plan.overdue", "已逾期", "Overdue"),
+    ("home.without_plan.title", "尚无援助计划的特困人员", "Hardship persons without an assistance plan"),
+    (
+        "home.without_plan.hint",
+        "第十二条第（一）项：为每名特困失业人员制定有针对性的援助计划。",
+        "Article 12(1): each person in hardship gets an assistance plan of their own.",
+    ),
+    ("home.follow_ups.title", "待跟踪回访", "Follow-ups due"),
+    (
+        "home.follow_ups.hint",
+        "就业后第1、3、6个月回访（第十九条），一周内到期和已逾期的。",
+        "Follow-ups 1, 3 and 6 months after a placement (Article 19) due within a week, or overdue.",
+    ),
 ];
 
 pub fn router() -> Router<AppState> {

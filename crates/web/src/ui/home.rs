@@ -155,6 +155,10 @@ struct Queue {
     decides_proposals: bool,
     due: Option<Bounded<DueRow>>,
     duplicates: Option<Bounded<DuplicateRow>>,
+    /// Hardship persons without an active assistance plan (第十二条第（一）项).
+    without_plan: Option<Bounded<DueRow>>,
+    /// Follow-ups after placement due within a week, or overdue (第十九条).
+    follow_ups: Option<Bounded<DueRow>>,
 }
 
 /// One unit's open work, for a supervisor.
@@ -278,6 +282,8 @@ impl Queue {
             decides_proposals: false,
             due: Some(due),
             duplicates: None,
+            without_plan: None,
+            follow_ups: None,
         }
     }
 }
@@ -418,7 +424,33 @@ async fn queue(state: &AppState, ctx: &Ctx, user: &AuthUser) -> Result<Queue, Ap
             })
             .collect(),
     };
+    let without = crate::service::assistance::without_plan_queue(state, user).await?.items;
+    let without_plan = Bounded {
+        total: without.len(),
+        rows: without
+            .into_iter()
+            .take(SHOWN)
+            .map(|p| DueRow { person_id: p.person_id, name: p.name, due: String::new(), overdue: false })
+            .collect(),
+    };
+    let today = state.clock().today();
+    let week = yuanzhu_rules::Date::from_days(today.to_days() + 8).unwrap_or(today);
+    let query = crate::service::assistance::FollowUpQueueQuery { due_before: Some(week.to_string()) };
+    let due_follow_ups = crate::service::assistance::follow_up_queue(state, user, query).await?.items;
+    let follow_ups = Bounded {
+        total: due_follow_ups.len(),
+        rows: due_follow_ups
+            .into_iter()
+            .take(SHOWN)
+            .map(|f| {
+                let overdue = yuanzhu_rules::Date::parse(&f.due).is_ok_and(|d| d < today);
+                DueRow { person_id: f.person_id, name: f.name, due: f.due, overdue }
+            })
+            .collect(),
+    };
     Ok(Queue {
+        without_plan: Some(without_plan),
+        follow_ups: Some(follow_ups),
         drafts,
         deciding,
         waiting: Some(waiting),
