@@ -4,11 +4,10 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use yuanzhu_domain::access::Action;
-use yuanzhu_rules::Lang;
 
 use super::date_field;
 use crate::auth::AuthUser;
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use crate::service::common::id_from_path;
 use crate::state::AppState;
 use yuanzhu_domain::assistance::NewFollowUp;
@@ -83,12 +82,12 @@ pub async fn record_follow_up(
     let f = match checked {
         Err(found) => {
             let told = !errors.is_empty();
-            errors.extend(found.iter().filter(|e| !(told && e.field() == "date")).map(|e| FieldError {
-                code: e.code().into(),
-                field: Some(e.field().into()),
-                zh: e.message(Lang::Zh),
-                en: e.message(Lang::En),
-            }));
+            errors.extend(
+                found
+                    .iter()
+                    .filter(|e| !(told && e.field() == "date"))
+                    .map(|e| super::said(e.code(), e.field(), |lang| e.message(lang))),
+            );
             return Err(ApiError::all(StatusCode::UNPROCESSABLE_ENTITY, errors));
         }
         Ok(_) if !errors.is_empty() => return Err(ApiError::all(StatusCode::UNPROCESSABLE_ENTITY, errors)),

@@ -170,12 +170,12 @@ pub async fn record_service(
 }
 
 fn field_error(e: &ServiceError) -> FieldError {
-    FieldError {
-        code: e.code().to_owned(),
-        field: Some(e.field().to_owned()),
-        zh: e.message(Lang::Zh),
-        en: e.message(Lang::En),
-    }
+    said(e.code(), e.field(), |lang| e.message(lang))
+}
+
+/// A domain error's code, field and words, as one of the problems a request is answered with.
+pub(super) fn said(code: &str, field: impl Into<String>, message: impl Fn(Lang) -> String) -> FieldError {
+    FieldError { code: code.to_owned(), field: Some(field.into()), zh: message(Lang::Zh), en: message(Lang::En) }
 }
 
 /// One line of the ledger.

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use yuanzhu_domain::access::Action;
-use yuanzhu_rules::{Date, Lang};
+use yuanzhu_rules::Date;
 
 use super::date_field;
 use crate::auth::AuthUser;
@@ -132,15 +132,7 @@ pub(crate) fn plan_json(p: StoredPlan, today: Date) -> PlanJson {
 }
 
 fn plan_errors(found: &[PlanError]) -> Vec<FieldError> {
-    found
-        .iter()
-        .map(|e| FieldError {
-            code: e.code().to_owned(),
-            field: Some(e.field()),
-            zh: e.message(Lang::Zh),
-            en: e.message(Lang::En),
-        })
-        .collect()
+    found.iter().map(|e| super::said(e.code(), e.field(), |lang| e.message(lang))).collect()
 }
 
 fn plan_store_error(e: PlanStoreError) -> ApiError {
